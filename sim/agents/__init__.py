@@ -1,0 +1,1 @@
+"""Agent families: households, rescue teams, supply trucks, commands."""

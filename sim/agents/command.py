@@ -1,0 +1,261 @@
+"""Command: turns incidents into dispatches under the linkage policy between jurisdictions.
+
+Policies (``PolicySpec.linkage``):
+
+- ``separate`` and ``notify``: each side dispatches only its own teams (``notify`` differs
+  in warnings, see :mod:`sim.agents.warning`);
+- ``mutual_aid``: own teams first; when no own team can arrive within the tier's
+  standard, the side requests aid, and after ``mutual_aid_request_delay_min`` the other
+  side sends its nearest free team if that one would arrive before the own team;
+- ``joint``: one command; the nearest free team regardless of the border.
+
+Aircraft fly straight from their base at cruise speed to the landing site nearest the
+incident (a settlement, shelter, station or depot node) and the crew walks the last
+stretch in a straight line at walking speed.
+
+"Nearest" is by current travel time (turnout included); ties go to the lower team id.
+When no team of a tier is free, the incident waits in a first-in-first-out queue of its
+side (one shared queue under ``joint``) and the next team of that tier to come home
+takes the oldest incident it can reach (boat incidents wait for a boat team).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.agents.rescue import Incident, RescueTeam
+
+if TYPE_CHECKING:
+    from sim.model import EmergencyModel
+
+
+class Dispatcher:
+    """The commands of all jurisdictions, and their linkage.
+
+    Parameters
+    ----------
+    model
+        The run.
+    teams
+        All rescue teams.
+    """
+
+    def __init__(self, model: EmergencyModel, teams: list[RescueTeam]) -> None:
+        self.model = model
+        self.teams = teams
+        policy = model.scenario.policy
+        self.linkage = policy.linkage
+        self.request_delay_s = policy.mutual_aid_request_delay_min * 60.0
+        self.incidents: list[Incident] = []
+        self.queues: dict[tuple[int, str], deque[Incident]] = {}
+        self._station = np.array([t.station_node for t in teams], dtype=np.int64)
+        self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
+        self._tier = np.array([t.tier.name for t in teams])
+        self._boat = np.zeros(len(teams), dtype=bool)
+        self._landing = None
+        self._walk_m_per_s = model.scenario.population.walk_speed_m_per_s
+
+    # ---------------------------------------------------------------- incidents
+    def new_incident(
+        self,
+        *,
+        kind: str,
+        node: int,
+        persons: int,
+        tiers: tuple[str, ...],
+        on_scene_s: dict[str, float] | None = None,
+        access_node: int = -1,
+        needs_boat: bool = False,
+        on_cleared: Callable[[], None] | None = None,
+    ) -> Incident:
+        """Create an incident reported now and dispatch to it."""
+        m = self.model
+        incident = Incident(
+            id=len(self.incidents),
+            kind=kind,
+            node=node,
+            jurisdiction=int(m.network.jurisdiction[node]),
+            persons=persons,
+            tiers=tiers,
+            report_s=m.env.now,
+            on_scene_s=on_scene_s or {},
+            access_node=access_node,
+            needs_boat=needs_boat,
+            on_cleared=on_cleared,
+        )
+        self.incidents.append(incident)
+        m.recorder.event(
+            m.env.now,
+            "incident_reported",
+            node=node,
+            incident=incident.id,
+            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+            tier=",".join(tiers),
+            value=persons,
+        )
+        for tier in tiers:
+            self._assign(incident, tier)
+        return incident
+
+    def report_stranded(self, node: int, persons: int, *, needs_boat: bool = False) -> Incident:
+        """Report a household with no route to any shelter: ground teams bring them out."""
+        return self.new_incident(
+            kind="stranded", node=node, persons=persons, tiers=("ground",), needs_boat=needs_boat
+        )
+
+    def _assign(self, incident: Incident, tier: str) -> None:
+        standard_s = self.model.tiers[tier].standard_min * 60.0
+        team, eta_s, route = self._nearest(
+            incident, tier, side="own" if self.linkage != "joint" else "any"
+        )
+        if self.linkage == "mutual_aid" and (team is None or eta_s > standard_s):
+            self.model.recorder.event(
+                self.model.env.now,
+                "aid_requested",
+                node=incident.node,
+                incident=incident.id,
+                jurisdiction=self.model.jurisdiction_name(incident.jurisdiction),
+                tier=tier,
+                value=incident.persons,
+            )
+            own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
+            self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
+        if team is not None:
+            self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
+        else:
+            key = (-1 if self.linkage == "joint" else incident.jurisdiction, tier)
+            self.queues.setdefault(key, deque()).append(incident)
+
+    def _mutual_aid(
+        self, incident: Incident, tier: str, own_arrival_s: float
+    ) -> Generator[simpy.Event, None, None]:
+        yield self.model.env.timeout(self.request_delay_s)
+        if tier in incident.arrival_s:
+            return
+        team, eta_s, route = self._nearest(incident, tier, side="other")
+        if team is not None and self.model.env.now + eta_s < own_arrival_s:
+            self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
+
+    def _nearest(
+        self, incident: Incident, tier: str, *, side: str
+    ) -> tuple[RescueTeam | None, float, np.ndarray | None]:
+        """Nearest free team of ``tier`` on ``side`` (own, other, any): team, ETA, route.
+
+        The ETA includes turnout; ties go to the lower team id.
+        """
+        free = np.array([t.available for t in self.teams], dtype=bool) & (self._tier == tier)
+        if side == "own":
+            free &= self._juris == incident.jurisdiction
+        elif side == "other":
+            free &= self._juris != incident.jurisdiction
+        if incident.needs_boat and tier == "ground":
+            free &= self._boat
+        idx = np.nonzero(free)[0]
+        if idx.size == 0:
+            return None, np.inf, None
+        eta = np.array([self._eta(self.teams[k], incident) for k in idx])
+        order = np.lexsort((idx, eta))
+        if not np.isfinite(eta[order[0]]):
+            return None, np.inf, None
+        best = self.teams[int(idx[order[0]])]
+        return best, float(eta[order[0]]), self._route(best, incident)
+
+    def _eta(self, team: RescueTeam, incident: Incident) -> float:
+        """Turnout plus travel from the team's station to the incident."""
+        return team.tier.turnout_s + self._travel_s(team, team.station_node, incident.target_node)
+
+    def landing_node(self, target: int) -> int:
+        """Return the landing site nearest ``target`` (settlement, shelter, station, depot)."""
+        if self._landing is None:
+            from scipy.spatial import cKDTree
+
+            net = self.model.network
+            nodes = [self._station]
+            for table in ("settlements", "shelters", "depots"):
+                if table in net.places:
+                    nodes.append(net.places[table]["node"].to_numpy(dtype=np.int64))
+            sites = np.unique(np.concatenate(nodes))
+            self._landing = (sites, cKDTree(np.column_stack([net.x_m[sites], net.y_m[sites]])))
+        sites, tree = self._landing
+        net = self.model.network
+        return int(sites[tree.query([net.x_m[target], net.y_m[target]])[1]])
+
+    def _travel_s(self, team: RescueTeam, origin: int, target: int) -> float:
+        net = self.model.network
+        if team.tier.travel == "air":
+            # fly to the landing site nearest the target, then walk in a straight line
+            land = self.landing_node(target) if target != team.station_node else target
+            fly = np.hypot(net.x_m[origin] - net.x_m[land], net.y_m[origin] - net.y_m[land])
+            walk = np.hypot(net.x_m[land] - net.x_m[target], net.y_m[land] - net.y_m[target])
+            return float(fly / (team.tier.cruise_speed_kph / 3.6) + walk / self._walk_m_per_s)
+        tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
+        return float(tree.time_s[origin])
+
+    def _route(self, team: RescueTeam, incident: Incident) -> np.ndarray | None:
+        if team.tier.travel == "air":
+            return None
+        tree = self.model.roads.router(team.mode).tree(
+            np.array([incident.target_node]), reverse=True
+        )
+        return tree.path(team.station_node)
+
+    def _dispatch(
+        self,
+        team: RescueTeam,
+        incident: Incident,
+        tier: str,
+        route: np.ndarray | None,
+        travel_s: float,
+    ) -> None:
+        incident.dispatched[tier] = team.agent_id
+        team.available = False
+        self.model.env.process(team.respond(incident, route, travel_s))
+
+    # -------------------------------------------------------------------- teams
+    def team_free(self, team: RescueTeam) -> None:
+        """Give a team that is home the oldest waiting incident it can take on its side."""
+        key = (-1 if self.linkage == "joint" else team.jurisdiction, team.tier.name)
+        queue = self.queues.get(key)
+        if not queue:
+            return
+        for _ in range(len(queue)):
+            incident = queue.popleft()
+            if team.tier.name in incident.dispatched:
+                continue  # mutual aid took it meanwhile
+            eta_s = self._eta(team, incident)
+            if (incident.needs_boat and team.tier.name == "ground" and not team.boat) or not (
+                np.isfinite(eta_s)
+            ):
+                queue.append(incident)  # another team must take it; keep its place in line
+                continue
+            self._dispatch(
+                team,
+                incident,
+                team.tier.name,
+                self._route(team, incident),
+                eta_s - team.tier.turnout_s,
+            )
+            return
+
+    def route_home(self, team: RescueTeam, from_node: int) -> tuple[np.ndarray | None, float]:
+        """Route and time from ``from_node`` back to the team's station (inf if cut off)."""
+        if team.tier.travel == "air":
+            return None, self._travel_s(team, from_node, team.station_node)
+        tree = self.model.roads.router(team.mode).tree(np.array([team.station_node]), reverse=True)
+        time_s = float(tree.time_s[from_node])
+        if not np.isfinite(time_s):
+            return None, np.inf  # cut off from home: the team stays where it is
+        return tree.path(from_node), time_s
+
+    def set_boats(self, count: int, river_distance_m: np.ndarray) -> None:
+        """Give boats to the ``count`` ground teams whose stations are nearest the river."""
+        ground = [k for k, t in enumerate(self.teams) if t.tier.name == "ground"]
+        ground.sort(key=lambda k: (river_distance_m[self.teams[k].station_node], k))
+        for k in ground[:count]:
+            self.teams[k].boat = True
+        self._boat = np.array([t.boat for t in self.teams], dtype=bool)

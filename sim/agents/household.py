@@ -1,0 +1,214 @@
+"""Households: residents who receive warnings, decide to leave, and drive or walk to shelter.
+
+State lives in a :class:`HouseholdTable` of arrays (so warnings are vectorised); a
+:class:`Household` agent is a thin view of one row whose ``evacuate`` simpy process moves
+it link by link: vehicles through the link queues of :mod:`sim.traffic`, pedestrians at
+walking speed. The shelter is the nearest one (by current travel time) whose remaining
+capacity fits the household; its places are reserved at departure, so no shelter ever
+holds more than its capacity. A closed link ahead makes the household re-route from
+where it is; no route to any open shelter makes it *stranded*, which is an incident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import simpy
+
+if TYPE_CHECKING:
+    from sim.model import EmergencyModel
+
+#: Household states (``HouseholdTable.state``). ``DEAD``: killed by toxic exposure.
+AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD = 0, 1, 2, 3, 4
+STATE_NAMES = ("at_home", "on_road", "sheltered", "stranded", "dead")
+
+
+@dataclass(kw_only=True, eq=False)
+class HouseholdTable:
+    """All households of a run as arrays (index = household id)."""
+
+    home_node: np.ndarray
+    size_persons: np.ndarray
+    has_vehicle: np.ndarray
+    jurisdiction: np.ndarray
+    state: np.ndarray
+    node: np.ndarray
+    warned_level: np.ndarray
+    warned_time_s: np.ndarray
+    depart_time_s: np.ndarray
+    arrive_time_s: np.ndarray
+    shelter: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of households."""
+        return int(self.home_node.shape[0])
+
+    def persons_by_state(self) -> dict[str, int]:
+        """Persons in each state (they always sum to the population)."""
+        counts = np.bincount(self.state, weights=self.size_persons, minlength=len(STATE_NAMES))
+        return {name: int(c) for name, c in zip(STATE_NAMES, counts, strict=True)}
+
+
+def households_from_population(
+    node_population_persons: np.ndarray,
+    jurisdiction: np.ndarray,
+    *,
+    mean_size_persons: float,
+    vehicle_share: float,
+    rng: np.random.Generator,
+) -> HouseholdTable:
+    """Split each node's residents into households (sizes 1 + Poisson(mean - 1)).
+
+    Persons are conserved exactly: household sizes are drawn for the whole population
+    and cut at node boundaries, so every node's households sum to its residents.
+    """
+    persons = np.asarray(node_population_persons, dtype=np.int64)
+    total = int(persons.sum())
+    node_end = np.cumsum(persons)
+    n_draw = int(total / mean_size_persons * 1.1) + 16
+    sizes = 1 + rng.poisson(mean_size_persons - 1.0, size=n_draw)
+    while sizes.sum() < total:
+        sizes = np.concatenate([sizes, 1 + rng.poisson(mean_size_persons - 1.0, size=n_draw)])
+    cuts = np.cumsum(sizes)
+    cuts = np.union1d(cuts[cuts < total], node_end[(node_end > 0) & (node_end < total)])
+    starts = np.concatenate(([0], cuts)).astype(np.int64)
+    size = np.diff(np.concatenate((starts, [total]))).astype(np.int32)
+    home = np.searchsorted(node_end, starts, side="right").astype(np.int64)
+    n = home.shape[0] if total > 0 else 0
+    home, size = home[:n], size[:n]
+    return HouseholdTable(
+        home_node=home,
+        size_persons=size,
+        has_vehicle=rng.random(n) < vehicle_share,
+        jurisdiction=np.asarray(jurisdiction)[home].astype(np.int8),
+        state=np.full(n, AT_HOME, dtype=np.int8),
+        node=home.copy(),
+        warned_level=np.full(n, -1, dtype=np.int8),
+        warned_time_s=np.full(n, np.inf),
+        depart_time_s=np.full(n, np.inf),
+        arrive_time_s=np.full(n, np.inf),
+        shelter=np.full(n, -1, dtype=np.int64),
+    )
+
+
+class Household(mesa.Agent):
+    """One household; its behaviour after deciding to leave is :meth:`evacuate`.
+
+    Parameters
+    ----------
+    model
+        The run.
+    index
+        Row in ``model.households``.
+    tracked
+        Record its position at every node for replays.
+    """
+
+    family = "household"
+
+    def __init__(self, model: EmergencyModel, index: int, *, tracked: bool = False) -> None:
+        super().__init__(model)
+        self.index = index
+        self.agent_id = index
+        self.tracked = tracked
+
+    @property
+    def size_persons(self) -> int:
+        """Persons in the household."""
+        return int(self.model.households.size_persons[self.index])
+
+    @property
+    def state(self) -> str:
+        """Current state name."""
+        return STATE_NAMES[self.model.households.state[self.index]]
+
+    def evacuate(self, depart_s: float) -> Generator[simpy.Event, None, None]:
+        """Leave home at ``depart_s`` and travel to a shelter (simpy process)."""
+        m = self.model
+        table, i = m.households, self.index
+        yield m.env.timeout(max(depart_s - m.env.now, 0.0))
+        if table.state[i] != AT_HOME:
+            return  # died or was stranded by a hazard before setting off
+        size = int(table.size_persons[i])
+        vehicle = bool(table.has_vehicle[i])
+        table.state[i] = ON_ROAD
+        table.depart_time_s[i] = m.env.now
+        juris = m.jurisdiction_name(table.jurisdiction[i])
+        m.recorder.event(
+            m.env.now,
+            "depart",
+            agent=self.agent_id,
+            node=int(table.node[i]),
+            jurisdiction=juris,
+            value=size,
+        )
+        if self.tracked:
+            m.recorder.track(m.env.now, self.agent_id, self.family, int(table.node[i]))
+        while True:
+            choice = m.shelters.reserve(int(table.node[i]), size, vehicle=vehicle)
+            if choice is None:
+                table.state[i] = STRANDED
+                m.recorder.event(
+                    m.env.now,
+                    "stranded",
+                    agent=self.agent_id,
+                    node=int(table.node[i]),
+                    jurisdiction=juris,
+                    value=size,
+                )
+                m.dispatcher.report_stranded(int(table.node[i]), size)
+                return
+            shelter, edges = choice
+            arrived = yield from self._travel(edges, vehicle)
+            if table.state[i] == DEAD:
+                m.shelters.release(shelter, size)
+                return
+            if arrived:
+                break
+            m.shelters.release(shelter, size)  # a closure ahead: choose again from here
+        m.shelters.arrive(shelter, size)
+        table.state[i] = SHELTERED
+        table.shelter[i] = shelter
+        table.arrive_time_s[i] = m.env.now
+        m.recorder.event(
+            m.env.now,
+            "arrive_shelter",
+            agent=self.agent_id,
+            node=int(table.node[i]),
+            jurisdiction=juris,
+            value=size,
+        )
+
+    def _travel(self, edges: np.ndarray, vehicle: bool) -> Generator[simpy.Event, None, bool]:
+        """Follow ``edges``; return False (at the current node) if one ahead has closed."""
+        m = self.model
+        table, i = m.households, self.index
+        target = m.network.edge_target
+        traffic = m.traffic
+        walk_s = m.walk_time_s
+        previous = -1
+        for edge in edges:
+            edge = int(edge)
+            if table.state[i] == DEAD or m.roads.closed_for(vehicle)[edge]:
+                if previous >= 0:
+                    traffic.leave(previous)
+                return False
+            if vehicle:
+                yield from traffic.enter(edge)
+                if previous >= 0:
+                    traffic.leave(previous)
+                yield m.env.timeout(traffic.exit_time_s(edge) - m.env.now)
+                previous = edge
+            else:
+                yield m.env.timeout(walk_s[edge])
+            table.node[i] = target[edge]
+            if self.tracked:
+                m.recorder.track(m.env.now, self.agent_id, self.family, int(target[edge]))
+        if previous >= 0:
+            traffic.leave(previous)
+        return True

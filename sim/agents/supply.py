@@ -1,0 +1,165 @@
+"""Supply trucks carry relocation kits from depots to shelters as shelters fill.
+
+A shelter needs ``kits_per_person`` kits per occupant. When an arrival leaves its unmet
+need (need minus kits delivered or on the way) at ``request_min_kits`` or more, it asks
+for supplies. The request goes to the nearest depot (by current vehicle travel time) that
+has stock and a free truck, on the shelter's own side (any side under ``joint``, which
+shares depots). A truck loads what the request needs (up to its capacity and the
+stock), drives at free-flow speed, unloads, and returns. Requests no depot can serve
+now wait in first-in-first-out order and are retried whenever a truck comes home.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import pandas as pd
+import simpy
+
+if TYPE_CHECKING:
+    from sim.model import EmergencyModel
+
+
+class SupplyTruck(mesa.Agent):
+    """One truck based at a depot."""
+
+    family = "truck"
+
+    def __init__(self, model: EmergencyModel, *, depot: int, capacity_kits: int) -> None:
+        super().__init__(model)
+        self.agent_id = -1  # set by the model: households come first, then teams, trucks
+        self.depot = depot
+        self.capacity_kits = capacity_kits
+        self.available = True
+
+    def deliver(
+        self, shelter: int, kits: int, route: np.ndarray, travel_s: float
+    ) -> Generator[simpy.Event, None, None]:
+        """Drive ``kits`` to ``shelter`` along ``route``, unload, and return (simpy process)."""
+        m = self.model
+        s = m.supply
+        self.available = False
+        m.recorder.event(
+            m.env.now,
+            "truck_dispatch",
+            agent=self.agent_id,
+            node=int(s.depot_node[self.depot]),
+            value=kits,
+        )
+        self._trace(route)
+        yield m.env.timeout(travel_s + s.unload_s)
+        s.delivered_kits[shelter] += kits
+        s.pending_kits[shelter] -= kits
+        if not np.isfinite(s.first_delivery_s[shelter]):
+            s.first_delivery_s[shelter] = m.env.now
+        s.deliveries.append((m.env.now, shelter, kits))
+        m.recorder.event(
+            m.env.now,
+            "delivery",
+            agent=self.agent_id,
+            node=int(m.shelters.node[shelter]),
+            value=kits,
+        )
+        back = m.roads.router("vehicle").tree(np.array([s.depot_node[self.depot]]), reverse=True)
+        back_s = float(back.time_s[m.shelters.node[shelter]])
+        if not np.isfinite(back_s):
+            return  # cut off from its depot: the truck stays at the shelter
+        self._trace(back.path(int(m.shelters.node[shelter])))
+        yield m.env.timeout(back_s)
+        self.available = True
+        s.retry()
+
+    def _trace(self, route: np.ndarray) -> None:
+        m = self.model
+        weights = m.roads.router("vehicle").weights_s
+        edges = m.network.edge_ids(route[:-1], route[1:])
+        times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
+        for t, n in zip(times, route, strict=True):
+            m.recorder.track(float(t), self.agent_id, self.family, int(n))
+
+
+class SupplyService:
+    """Depots, trucks, shelter needs and pending requests of a run."""
+
+    def __init__(self, model: EmergencyModel, depots: pd.DataFrame) -> None:
+        spec = model.scenario.supply
+        self.model = model
+        self.kits_per_person = spec.kits_per_person
+        self.unload_s = spec.unload_min * 60.0
+        self.request_min_kits = spec.request_min_kits
+        self.shared = model.scenario.policy.linkage == "joint"
+        depots = depots.reset_index(drop=True)
+        self.depot_node = depots["node"].to_numpy(dtype=np.int64)
+        self.depot_juris = depots["jurisdiction"].to_numpy()
+        self.stock_kits = depots["stock_kits"].to_numpy(dtype=np.int64).copy()
+        self.trucks: list[SupplyTruck] = []
+        for d, level in enumerate(depots["level"]):
+            for _ in range(spec.trucks_per_depot.get(str(level), 0)):
+                self.trucks.append(
+                    SupplyTruck(model, depot=d, capacity_kits=spec.truck_capacity_kits)
+                )
+        n = model.shelters.n
+        self.delivered_kits = np.zeros(n, dtype=np.int64)
+        self.pending_kits = np.zeros(n, dtype=np.int64)
+        self.first_delivery_s = np.full(n, np.inf)
+        self.deliveries: list[tuple[float, int, int]] = []
+        self.waiting: deque[int] = deque()
+
+    def unmet_kits(self, shelter: int) -> int:
+        """Kits the shelter still needs beyond those delivered or on the way."""
+        need = int(np.ceil(self.model.shelters.occupants_persons[shelter] * self.kits_per_person))
+        return need - int(self.delivered_kits[shelter]) - int(self.pending_kits[shelter])
+
+    def on_arrival(self, shelter: int) -> None:
+        """Ask for kits when arrivals leave ``shelter`` short of enough of them."""
+        if shelter not in self.waiting and self.unmet_kits(shelter) >= self.request_min_kits:
+            m = self.model
+            m.recorder.event(
+                m.env.now,
+                "supply_request",
+                node=int(m.shelters.node[shelter]),
+                jurisdiction=str(m.shelters.jurisdiction[shelter]),
+                value=self.unmet_kits(shelter),
+            )
+            if not self._serve(shelter):
+                self.waiting.append(shelter)
+
+    def retry(self) -> None:
+        """Serve waiting requests, oldest first, as far as trucks and stock allow."""
+        for _ in range(len(self.waiting)):
+            shelter = self.waiting.popleft()
+            if self.unmet_kits(shelter) > 0 and not self._serve(shelter):
+                self.waiting.append(shelter)
+
+    def _serve(self, shelter: int) -> bool:
+        m = self.model
+        free = {t.depot for t in self.trucks if t.available}
+        ok = np.array([d in free for d in range(len(self.depot_node))], dtype=bool)
+        ok &= self.stock_kits > 0
+        if not self.shared:
+            ok &= self.depot_juris == m.shelters.jurisdiction[shelter]
+        if not ok.any():
+            return False
+        tree = m.roads.router("vehicle").tree(np.array([m.shelters.node[shelter]]), reverse=True)
+        times = np.where(ok, tree.time_s[self.depot_node], np.inf)
+        depot = int(np.argmin(times))
+        if not np.isfinite(times[depot]):
+            return False
+        truck = next(t for t in self.trucks if t.available and t.depot == depot)
+        kits = int(min(truck.capacity_kits, self.stock_kits[depot], self.unmet_kits(shelter)))
+        self.stock_kits[depot] -= kits
+        self.pending_kits[shelter] += kits
+        route = tree.path(int(self.depot_node[depot]))
+        m.env.process(truck.deliver(shelter, kits, route, float(times[depot])))
+        return True
+
+    def need_met_share(self, at_s: float, arrivals: pd.DataFrame) -> float:
+        """Share of kit need met at time ``at_s`` (delivered / needed by occupants then)."""
+        occupants = arrivals.loc[arrivals["time_s"] <= at_s, "value"].sum()
+        need = occupants * self.kits_per_person
+        delivered = sum(k for t, _, k in self.deliveries if t <= at_s)
+        return float(min(delivered / need, 1.0)) if need > 0 else float("nan")

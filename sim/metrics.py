@@ -1,0 +1,124 @@
+"""Run metrics: response coverage by tier, evacuation clearance, shelters, supply.
+
+**Response coverage at T for tier k** = persons in incidents that needed tier k and
+were reached by a tier-k team within T minutes of the report, divided by all persons in
+incidents that needed tier k (an incident never reached counts as not covered). It is
+given per jurisdiction of the incident and overall, as the headline triple (community
+10 min, ground 30 min, aviation 60 min) and as a curve for T = 0..120 min. A tier no
+incident needed has coverage NaN ("not measured"), never 0 or 1.
+
+**Evacuation clearance** at p % is the time by which p % of the persons who set off
+had reached a shelter (inf when they had not by the horizon).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.agents.rescue import Incident
+from sim.tiers import TIER_NAMES, TierStandard
+
+CURVE_MINUTES = np.arange(0, 121)
+
+
+def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ...]) -> pd.DataFrame:
+    """One row per (incident, needed tier) with the response time in seconds."""
+    rows = [
+        (
+            inc.id,
+            inc.kind,
+            inc.node,
+            jurisdiction_names[inc.jurisdiction],
+            inc.persons,
+            tier,
+            inc.report_s,
+            inc.response_s(tier),
+        )
+        for inc in incidents
+        for tier in inc.tiers
+    ]
+    columns = [
+        "incident",
+        "kind",
+        "node",
+        "jurisdiction",
+        "persons",
+        "tier",
+        "report_s",
+        "response_s",
+    ]
+    types = ["int64", "str", "int64", "str", "int64", "str", "float64", "float64"]
+    return pd.DataFrame(rows, columns=columns).astype(dict(zip(columns, types, strict=True)))
+
+
+def response_coverage(
+    table: pd.DataFrame, jurisdiction_names: tuple[str, ...], minutes: np.ndarray = CURVE_MINUTES
+) -> pd.DataFrame:
+    """Coverage curve: one row per (tier, jurisdiction, minutes)."""
+    rows = []
+    for tier in TIER_NAMES:
+        of_tier = table[table["tier"] == tier]
+        for juris in ("all", *jurisdiction_names):
+            part = of_tier if juris == "all" else of_tier[of_tier["jurisdiction"] == juris]
+            persons = part["persons"].to_numpy(dtype=float)
+            total = persons.sum()
+            response = part["response_s"].to_numpy(dtype=float)
+            for m in minutes:
+                covered = persons[response <= m * 60.0].sum()
+                share = covered / total if total > 0 else np.nan
+                rows.append((tier, juris, int(m), covered, total, share))
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "tier",
+            "jurisdiction",
+            "minutes",
+            "covered_persons",
+            "total_persons",
+            "coverage_share",
+        ],
+    )
+
+
+def headline(curve: pd.DataFrame, tiers: dict[str, TierStandard]) -> dict[str, dict[str, float]]:
+    """``{jurisdiction: {"community_10min": share, ...}}`` at each tier's standard."""
+    out: dict[str, dict[str, float]] = {}
+    for name, tier in tiers.items():
+        rows = curve[(curve["tier"] == name) & (curve["minutes"] == tier.standard_min)]
+        for juris, share in zip(rows["jurisdiction"], rows["coverage_share"], strict=True):
+            out.setdefault(juris, {})[f"{name}_{tier.standard_min:g}min"] = float(share)
+    return out
+
+
+def evacuation(events: pd.DataFrame) -> dict[str, float]:
+    """Persons who set off and arrived, and the 50/90/100 % clearance times (s)."""
+    departed = events.loc[events["kind"] == "depart", "value"].sum()
+    arrivals = events[events["kind"] == "arrive_shelter"]
+    arrived = arrivals["value"].sum()
+    result = {"departed_persons": float(departed), "sheltered_persons": float(arrived)}
+    cumulative = arrivals["value"].cumsum().to_numpy()
+    times = arrivals["time_s"].to_numpy()
+    for p in (50, 90, 100):
+        need = departed * p / 100.0
+        k = np.searchsorted(cumulative, need - 1e-9) if departed > 0 else 0
+        result[f"clearance_{p}pct_s"] = (
+            float(times[k])
+            if departed > 0 and k < len(times)
+            else (float("inf") if departed > 0 else float("nan"))
+        )
+    return result
+
+
+def evacuation_curve(
+    events: pd.DataFrame, step_s: float = 300.0, horizon_s: float | None = None
+) -> pd.DataFrame:
+    """Persons departed and sheltered by time, on a regular grid."""
+    end = horizon_s if horizon_s is not None else float(events["time_s"].max() or 0.0)
+    grid = np.arange(0.0, end + step_s, step_s)
+    out = {"time_s": grid}
+    for kind, column in (("depart", "departed_persons"), ("arrive_shelter", "sheltered_persons")):
+        rows = events[events["kind"] == kind]
+        cum = np.concatenate(([0.0], rows["value"].cumsum().to_numpy()))
+        out[column] = cum[np.searchsorted(rows["time_s"].to_numpy(), grid, side="right")]
+    return pd.DataFrame(out)

@@ -1,0 +1,494 @@
+"""RoadNetwork: a road graph compiled to the arrays every hot path uses.
+
+Loading from files goes through :mod:`sim.sources` (the only module calling osmnx
+I/O). A network comes from the built-in
+region, an OSM XML file, a GraphML file saved by osmnx, a place name (downloaded by
+osmnx, needs internet) or a compiled ``.npz`` file written by :meth:`RoadNetwork.save`.
+
+Compiled edges are sorted by (source, target) with parallel edges reduced to the
+fastest one, so position ``i`` of every edge array is also position ``i`` of the
+CSR data: a per-edge weight vector becomes a routable matrix without copying the
+network (see :mod:`sim.routing`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from sim.errors import NetworkError
+from sim.regions.base import RegionData
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from scipy.spatial import cKDTree
+
+#: Road classes in compiled order; ``road_class`` arrays index this tuple.
+ROAD_CLASSES: tuple[str, ...] = (
+    "motorway",
+    "motorway_link",
+    "trunk",
+    "trunk_link",
+    "primary",
+    "primary_link",
+    "secondary",
+    "secondary_link",
+    "tertiary",
+    "tertiary_link",
+    "unclassified",
+    "residential",
+    "living_street",
+    "service",
+    "road",
+    "track",
+)
+
+#: Free-flow speed used where an edge has no ``maxspeed`` (km/h), by road class.
+DEFAULT_SPEED_KPH: dict[str, float] = {
+    "motorway": 100.0,
+    "motorway_link": 60.0,
+    "trunk": 80.0,
+    "trunk_link": 50.0,
+    "primary": 60.0,
+    "primary_link": 40.0,
+    "secondary": 50.0,
+    "secondary_link": 40.0,
+    "tertiary": 40.0,
+    "tertiary_link": 30.0,
+    "unclassified": 30.0,
+    "residential": 30.0,
+    "living_street": 10.0,
+    "service": 20.0,
+    "road": 30.0,
+    "track": 15.0,
+}
+
+#: Lanes per direction where OSM gives none, by road class.
+DEFAULT_LANES: dict[str, float] = {"motorway": 2.0, "trunk": 2.0, "primary": 2.0}
+
+#: Capacity per lane and direction (vehicles/h), by road class. Expressway about
+#: 2,000-2,200, multilane arterial 1,800-2,000, two-lane rural road about 1,700 (HCM
+#: figures in shared/validation/README.md); town streets are limited by junctions.
+CAPACITY_VEH_PER_H_PER_LANE: dict[str, float] = {
+    "motorway": 2100.0,
+    "motorway_link": 1600.0,
+    "trunk": 2000.0,
+    "trunk_link": 1500.0,
+    "primary": 1900.0,
+    "primary_link": 1400.0,
+    "secondary": 1800.0,
+    "secondary_link": 1300.0,
+    "tertiary": 1700.0,
+    "tertiary_link": 1200.0,
+    "unclassified": 1700.0,
+    "residential": 900.0,
+    "living_street": 300.0,
+    "service": 600.0,
+    "road": 1200.0,
+    "track": 400.0,
+}
+
+#: Shortest edge travel time kept (s); csgraph needs strictly positive weights to
+#: tell a zero-length edge from no edge after arithmetic.
+MIN_TRAVEL_TIME_S = 1e-3
+
+_COMPILED_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RoadNetwork:
+    """A directed road network in projected metres, compiled to arrays.
+
+    Node arrays are indexed by node index ``0..n_nodes-1``; edge arrays by edge index,
+    sorted by (source, target) and equal to the CSR data order.
+
+    Attributes
+    ----------
+    name
+        Region name or file stem.
+    crs
+        Projected CRS of ``x_m``/``y_m``.
+    x_m, y_m, elevation_m
+        Node position and ground elevation (NaN where unknown), metres.
+    jurisdiction
+        Jurisdiction index of each node (int8) into ``jurisdiction_names``.
+    jurisdiction_names
+        Jurisdiction names, in index order.
+    node_osmid
+        Original node id (OSM id for loaded files, the node index for generated ones).
+    edge_source, edge_target
+        Node indices of each directed edge (int32).
+    length_m, speed_kph, lanes, capacity_veh_per_h, travel_time_s
+        Free-flow attributes per edge; lanes and capacity are per direction.
+    road_class
+        Index into :data:`ROAD_CLASSES` (int8).
+    bridge
+        True for edges on a bridge.
+    indptr
+        CSR row pointer over ``edge_target`` (int32), length ``n_nodes + 1``.
+    places
+        Tables of settlements, shelters, stations, depots, wells, pipelines (may be empty).
+    node_population_persons
+        Residents per node, or None when the source has no population.
+    features
+        Named polylines (``"river"``, ``"border"``) in projected metres.
+    seed
+        Generator seed for built-in regions, else None.
+    """
+
+    name: str
+    crs: str
+    x_m: np.ndarray
+    y_m: np.ndarray
+    elevation_m: np.ndarray
+    jurisdiction: np.ndarray
+    jurisdiction_names: tuple[str, ...]
+    node_osmid: np.ndarray
+    edge_source: np.ndarray
+    edge_target: np.ndarray
+    length_m: np.ndarray
+    speed_kph: np.ndarray
+    lanes: np.ndarray
+    capacity_veh_per_h: np.ndarray
+    travel_time_s: np.ndarray
+    road_class: np.ndarray
+    bridge: np.ndarray
+    indptr: np.ndarray
+    places: dict[str, pd.DataFrame] = field(default_factory=dict)
+    node_population_persons: np.ndarray | None = None
+    features: dict[str, np.ndarray] = field(default_factory=dict)
+    seed: int | None = None
+
+    # ------------------------------------------------------------------ basics
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.x_m.shape[0])
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges after parallel edges were reduced."""
+        return int(self.edge_source.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the compiled arrays (excluding places and caches)."""
+        arrays = [getattr(self, f) for f in _NODE_FIELDS + _EDGE_FIELDS] + [self.indptr]
+        return int(sum(a.nbytes for a in arrays))
+
+    def csr(self, weights: np.ndarray | None = None) -> sp.csr_matrix:
+        """Return the network as a CSR matrix with ``weights`` (default travel time, s).
+
+        The matrix shares ``indptr`` and ``edge_target`` with the network; only the
+        data vector is the caller's. ``np.inf`` marks a closed edge.
+        """
+        data = self.travel_time_s if weights is None else _check_weights(weights, self.n_edges)
+        return sp.csr_matrix(
+            (data, self.edge_target, self.indptr), shape=(self.n_nodes, self.n_nodes), copy=False
+        )
+
+    @cached_property
+    def reverse_order(self) -> np.ndarray:
+        """Edge permutation that sorts edges by (target, source), for reversed graphs."""
+        return np.lexsort((self.edge_source, self.edge_target)).astype(np.int32)
+
+    @cached_property
+    def reverse_indptr(self) -> np.ndarray:
+        """CSR row pointer of the reversed graph (rows = edge targets)."""
+        counts = np.bincount(self.edge_target, minlength=self.n_nodes)
+        return np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+
+    def reverse_csr(self, weights: np.ndarray | None = None) -> sp.csr_matrix:
+        """Return the reversed (transposed) network with ``weights`` in forward edge order.
+
+        Trees grown on it give travel times *to* the sources (e.g. to shelters).
+        """
+        data = self.travel_time_s if weights is None else _check_weights(weights, self.n_edges)
+        order = self.reverse_order
+        return sp.csr_matrix(
+            (data[order], self.edge_source[order], self.reverse_indptr),
+            shape=(self.n_nodes, self.n_nodes),
+            copy=False,
+        )
+
+    @cached_property
+    def _edge_key(self) -> np.ndarray:
+        return self.edge_source.astype(np.int64) * self.n_nodes + self.edge_target
+
+    def edge_ids(self, source: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Return the index of edge ``source[i] → target[i]`` for each pair (vectorised).
+
+        Raises
+        ------
+        NetworkError
+            If any pair has no edge.
+        """
+        key = np.asarray(source, np.int64) * self.n_nodes + np.asarray(target, np.int64)
+        found = np.searchsorted(self._edge_key, key)
+        found_clipped = np.minimum(found, self.n_edges - 1)
+        missing = self._edge_key[found_clipped] != key
+        if np.any(missing):
+            k = int(np.argmax(missing))
+            raise NetworkError(
+                f"no edge from node {np.ravel(source)[k]} to node {np.ravel(target)[k]}"
+            )
+        return found_clipped
+
+    @cached_property
+    def _kdtree(self) -> cKDTree:
+        from scipy.spatial import cKDTree
+
+        return cKDTree(np.column_stack([self.x_m, self.y_m]))
+
+    def nearest_nodes(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the nearest node index and its distance (m) for each point."""
+        distance_m, node = self._kdtree.query(np.column_stack([x_m, y_m]))
+        return node.astype(np.int64), distance_m
+
+    def to_projected(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Project WGS84 longitude/latitude (degrees) to this network's metres."""
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+        return tr.transform(np.asarray(lon, float), np.asarray(lat, float))
+
+    def to_lonlat(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return WGS84 longitude/latitude (degrees) of projected points."""
+        from pyproj import Transformer
+
+        tr = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+        return tr.transform(np.asarray(x_m, float), np.asarray(y_m, float))
+
+    def jurisdiction_index(self, name: str) -> int:
+        """Return the index of jurisdiction ``name``; the error lists the valid names."""
+        try:
+            return self.jurisdiction_names.index(name)
+        except ValueError:
+            valid = ", ".join(self.jurisdiction_names)
+            raise NetworkError(
+                f"unknown jurisdiction {name!r}; this network has: {valid}"
+            ) from None
+
+    def road_class_name(self, edge: int) -> str:
+        """Return the road class of edge ``edge``."""
+        return ROAD_CLASSES[int(self.road_class[edge])]
+
+    def with_jurisdictions(self, jurisdiction: np.ndarray, names: tuple[str, ...]) -> RoadNetwork:
+        """Return a copy whose nodes carry the given jurisdiction indices and names."""
+        return replace(self, jurisdiction=jurisdiction.astype(np.int8), jurisdiction_names=names)
+
+    # --------------------------------------------------------------- networkx
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """Return an osmnx-style ``MultiDiGraph`` (for saving and plotting, not loops)."""
+        import networkx as nx
+
+        graph = nx.MultiDiGraph(crs=self.crs, name=self.name)
+        for i in range(self.n_nodes):
+            graph.add_node(
+                int(self.node_osmid[i]),
+                x=float(self.x_m[i]),
+                y=float(self.y_m[i]),
+                elevation=float(self.elevation_m[i]),
+                jurisdiction=self.jurisdiction_names[self.jurisdiction[i]],
+            )
+        osmid = self.node_osmid
+        key = self._edge_key
+        reverse_key = self.edge_target.astype(np.int64) * self.n_nodes + self.edge_source
+        oneway = ~np.isin(reverse_key, key)
+        for e in range(self.n_edges):
+            # OSM convention: maxspeed and lanes (both directions on two-way roads) as
+            # tags, so that loading the file again reproduces this network.
+            lanes_tag = self.lanes[e] * (1 if oneway[e] else 2)
+            graph.add_edge(
+                int(osmid[self.edge_source[e]]),
+                int(osmid[self.edge_target[e]]),
+                length=float(self.length_m[e]),
+                maxspeed=f"{self.speed_kph[e]:g}",
+                speed_kph=float(self.speed_kph[e]),
+                travel_time=float(self.travel_time_s[e]),
+                lanes=f"{lanes_tag:g}",
+                oneway=bool(oneway[e]),
+                highway=ROAD_CLASSES[self.road_class[e]],
+                bridge="yes" if self.bridge[e] else "no",
+            )
+        return graph
+
+    # --------------------------------------------------------------- save/load
+    def save(self, path: str | Path) -> Path:
+        """Write the compiled network to ``path`` (``.npz``, or ``.graphml`` via osmnx).
+
+        ``.npz`` keeps everything (places, population, features) and loads in well
+        under a second; GraphML is for other tools. The file is written under a
+        temporary name and renamed, so a crash never leaves a half-written file.
+        """
+        path = Path(path)
+        tmp = path.with_name(path.name + ".partial")
+        if path.suffix == ".graphml":
+            from sim.sources import save_graphml
+
+            save_graphml(self.to_networkx(), tmp)
+        else:
+            arrays = {f: getattr(self, f) for f in _NODE_FIELDS + _EDGE_FIELDS}
+            meta = {
+                "format_version": _COMPILED_FORMAT_VERSION,
+                "name": self.name,
+                "crs": self.crs,
+                "jurisdiction_names": list(self.jurisdiction_names),
+                "seed": self.seed,
+                "places": {k: v.to_json(orient="split") for k, v in self.places.items()},
+            }
+            if self.node_population_persons is not None:
+                arrays["node_population_persons"] = self.node_population_persons
+            for key, line in self.features.items():
+                arrays[f"feature_{key}"] = line
+            with open(tmp, "wb") as fh:
+                np.savez(fh, meta=np.array(json.dumps(meta)), indptr=self.indptr, **arrays)
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load_compiled(cls, path: str | Path) -> RoadNetwork:
+        """Load a network written by :meth:`save` with the ``.npz`` suffix."""
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                meta = json.loads(str(npz["meta"]))
+                arrays = {k: npz[k] for k in npz.files if k != "meta"}
+        except (OSError, ValueError, KeyError) as exc:
+            raise NetworkError(
+                f"{path} is not a compiled network file ({exc}); "
+                "rebuild it with `sim network --save FILE.npz`"
+            ) from None
+        if meta.get("format_version") != _COMPILED_FORMAT_VERSION:
+            raise NetworkError(f"{path} was written by another version; rebuild it")
+        from io import StringIO
+
+        places = {k: pd.read_json(StringIO(v), orient="split") for k, v in meta["places"].items()}
+        features = {k[8:]: v for k, v in arrays.items() if k.startswith("feature_")}
+        return cls(
+            name=meta["name"],
+            crs=meta["crs"],
+            jurisdiction_names=tuple(meta["jurisdiction_names"]),
+            seed=meta["seed"],
+            places=places,
+            features=features,
+            node_population_persons=arrays.get("node_population_persons"),
+            indptr=arrays["indptr"],
+            **{f: arrays[f] for f in _NODE_FIELDS + _EDGE_FIELDS},
+        )
+
+
+_NODE_FIELDS = ("x_m", "y_m", "elevation_m", "jurisdiction", "node_osmid")
+_EDGE_FIELDS = (
+    "edge_source",
+    "edge_target",
+    "length_m",
+    "speed_kph",
+    "lanes",
+    "capacity_veh_per_h",
+    "travel_time_s",
+    "road_class",
+    "bridge",
+)
+
+
+def _check_weights(weights: np.ndarray, n_edges: int) -> np.ndarray:
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (n_edges,):
+        raise NetworkError(
+            f"edge weights must have one value per edge ({n_edges}), got shape {weights.shape}"
+        )
+    return weights
+
+
+def road_class_codes(highway: np.ndarray) -> np.ndarray:
+    """Map OSM ``highway`` strings to :data:`ROAD_CLASSES` indices (unknown → ``road``)."""
+    lookup = {name: i for i, name in enumerate(ROAD_CLASSES)}
+    fallback = lookup["road"]
+    return np.array([lookup.get(str(h), fallback) for h in highway], dtype=np.int8)
+
+
+def compile_region(data: RegionData) -> RoadNetwork:
+    """Compile region arrays: fill speeds and lanes by class, dedupe, sort, build CSR.
+
+    Parameters
+    ----------
+    data
+        Nodes, directed edges (parallel edges allowed) and places.
+
+    Returns
+    -------
+    RoadNetwork
+        Self loops are dropped; of parallel edges only the fastest is kept.
+    """
+    if data.n_nodes == 0:
+        raise NetworkError(f"network {data.name!r} has no nodes; load a file with roads in it")
+    if data.n_edges == 0:
+        raise NetworkError(
+            f"network {data.name!r} has {data.n_nodes} nodes but no edges; "
+            "check that the file contains drivable roads (highway=* ways)"
+        )
+    road_class = road_class_codes(data.edge_highway)
+    class_names = np.array(ROAD_CLASSES)[road_class]
+    default_speed = np.array([DEFAULT_SPEED_KPH[c] for c in ROAD_CLASSES])[road_class]
+    speed_kph = np.where(
+        np.isfinite(data.edge_maxspeed_kph) & (data.edge_maxspeed_kph > 0),
+        data.edge_maxspeed_kph,
+        default_speed,
+    )
+    default_lanes = np.array([DEFAULT_LANES.get(c, 1.0) for c in class_names])
+    lanes = np.where(
+        np.isfinite(data.edge_lanes) & (data.edge_lanes >= 1), data.edge_lanes, default_lanes
+    )
+    per_lane = np.array([CAPACITY_VEH_PER_H_PER_LANE[c] for c in ROAD_CLASSES])[road_class]
+    length_m = np.asarray(data.edge_length_m, float)
+    travel_time_s = np.maximum(length_m / (speed_kph / 3.6), MIN_TRAVEL_TIME_S)
+
+    source = np.asarray(data.edge_source, np.int64)
+    target = np.asarray(data.edge_target, np.int64)
+    keep = source != target
+    # Sort by (source, target, travel time): the first of each pair is the fastest.
+    order = np.lexsort((travel_time_s, target, source))
+    order = order[keep[order]]
+    s, t = source[order], target[order]
+    first = np.ones(order.shape[0], dtype=bool)
+    first[1:] = (s[1:] != s[:-1]) | (t[1:] != t[:-1])
+    order = order[first]
+
+    counts = np.bincount(source[order], minlength=data.n_nodes)
+    indptr = np.concatenate(([0], np.cumsum(counts))).astype(np.int32)
+    return RoadNetwork(
+        name=data.name,
+        crs=data.crs,
+        x_m=np.asarray(data.x_m, np.float64),
+        y_m=np.asarray(data.y_m, np.float64),
+        elevation_m=np.asarray(data.elevation_m, np.float64),
+        jurisdiction=np.asarray(data.jurisdiction, np.int8),
+        jurisdiction_names=tuple(data.jurisdiction_names),
+        node_osmid=(
+            np.arange(data.n_nodes, dtype=np.int64)
+            if data.node_osmid is None
+            else np.asarray(data.node_osmid, np.int64)
+        ),
+        edge_source=source[order].astype(np.int32),
+        edge_target=target[order].astype(np.int32),
+        length_m=length_m[order],
+        speed_kph=speed_kph[order].astype(np.float64),
+        lanes=lanes[order].astype(np.float32),
+        capacity_veh_per_h=(lanes * per_lane)[order].astype(np.float32),
+        travel_time_s=travel_time_s[order],
+        road_class=road_class[order],
+        bridge=np.asarray(data.edge_bridge, bool)[order],
+        indptr=indptr,
+        places=dict(data.places),
+        node_population_persons=data.node_population_persons,
+        features=dict(data.features),
+        seed=data.seed,
+    )

@@ -1,0 +1,164 @@
+"""Event log and tracks of a run, written as Parquet with a schema version.
+
+``events.parquet`` has one row per event, in the order the clock produced them:
+``time_s, kind, agent, node, jurisdiction, incident, tier, value`` (``agent``, ``node``,
+``incident`` are -1 and ``tier``/``jurisdiction`` empty where they do not apply).
+``tracks.parquet`` has sampled positions of moving agents (``time_s, agent, family,
+node, x_m, y_m``): one row each time a tracked agent reaches a node, so a replay can
+interpolate between rows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Bump when a column or an event kind changes meaning.
+SCHEMA_VERSION = 1
+
+#: Event kinds and what ``value`` holds for each.
+EVENT_KINDS: dict[str, str] = {
+    "warning_issued": "warning level index (0 trend .. 3 immediate)",
+    "warned": "persons in the household",
+    "depart": "persons",
+    "arrive_shelter": "persons",
+    "stranded": "persons",
+    "incident_reported": "persons",
+    "dispatch": "estimated travel time, s",
+    "aid_requested": "persons",
+    "border_cross": "0",
+    "arrive_scene": "response time since report, s",
+    "leave_scene": "persons the team carries out",
+    "team_home": "0",
+    "supply_request": "kits",
+    "truck_dispatch": "kits loaded",
+    "delivery": "kits",
+    "hazard_detected": "0",
+    "exposed": "persons newly at the AEGL level in ``tier`` (AEGL-2 injured, AEGL-3 dead)",
+    "slide": "run-out radius, m",
+    "slide_cleared": "slide number",
+    "isolated": "village residents",
+    "road_closed": "edge index (node = its source)",
+    "road_reopened": "edge index (node = its source)",
+}
+
+
+class Recorder:
+    """Collects events and track points in memory during a run."""
+
+    def __init__(self) -> None:
+        self._events: list[tuple] = []
+        self._tracks: list[tuple] = []
+
+    def event(
+        self,
+        time_s: float,
+        kind: str,
+        *,
+        agent: int = -1,
+        node: int = -1,
+        jurisdiction: str = "",
+        incident: int = -1,
+        tier: str = "",
+        value: float = 0.0,
+    ) -> None:
+        """Append one event."""
+        self._events.append((time_s, kind, agent, node, jurisdiction, incident, tier, value))
+
+    def events_bulk(
+        self,
+        time_s: np.ndarray,
+        kind: str,
+        *,
+        agent: np.ndarray,
+        node: np.ndarray,
+        jurisdiction: list[str],
+        value: np.ndarray,
+    ) -> None:
+        """Append many events of one kind (vectorised callers, e.g. warnings)."""
+        self._events.extend(
+            (float(t), kind, int(a), int(n), j, -1, "", float(v))
+            for t, a, n, j, v in zip(time_s, agent, node, jurisdiction, value, strict=True)
+        )
+
+    def track(self, time_s: float, agent: int, family: str, node: int) -> None:
+        """Append one track point (the position is looked up when writing)."""
+        self._tracks.append((time_s, agent, family, node))
+
+    def events(self) -> pd.DataFrame:
+        """Return the event log, sorted stably by time (ties keep their order)."""
+        frame = pd.DataFrame(
+            self._events,
+            columns=[
+                "time_s",
+                "kind",
+                "agent",
+                "node",
+                "jurisdiction",
+                "incident",
+                "tier",
+                "value",
+            ],
+        )
+        frame = frame.astype(
+            {
+                "time_s": "float64",
+                "agent": "int64",
+                "node": "int64",
+                "incident": "int64",
+                "value": "float64",
+            }
+        )
+        return frame.sort_values("time_s", kind="stable").reset_index(drop=True)
+
+    def tracks(self, x_m: np.ndarray, y_m: np.ndarray) -> pd.DataFrame:
+        """Track points with positions from the network's node coordinates."""
+        frame = pd.DataFrame(self._tracks, columns=["time_s", "agent", "family", "node"])
+        frame = frame.astype({"time_s": "float64", "agent": "int64", "node": "int64"})
+        frame["x_m"] = x_m[frame["node"].to_numpy()]
+        frame["y_m"] = y_m[frame["node"].to_numpy()]
+        return frame.sort_values(["agent", "time_s"], kind="stable").reset_index(drop=True)
+
+
+def write_run_folder(out_dir: str | Path, files: dict[str, Callable[[Path], object]]) -> Path:
+    """Write a run folder atomically: everything into a temporary folder, then rename.
+
+    An existing folder at ``out_dir`` is replaced only once the new one is complete.
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        for name, write in files.items():
+            write(tmp / name)
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.old")
+            out_dir.rename(old)
+            tmp.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir
+
+
+def write_json(path: Path, payload: dict) -> None:
+    """Write ``payload`` as indented JSON (numpy scalars converted)."""
+
+    def default(obj: object) -> object:
+        if isinstance(obj, np.generic):
+            return obj.item()
+        if isinstance(obj, np.ndarray):
+            return obj.tolist()
+        raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+    path.write_text(json.dumps(payload, indent=2, default=default, allow_nan=True) + "\n")

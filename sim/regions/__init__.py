@@ -1,0 +1,1 @@
+"""Built-in regions. ``fujiang`` is the embedded default (generated from a seed)."""

@@ -1,0 +1,51 @@
+"""Rescue tiers and their response standards (Chongqing's 10 / 30 / 60 minutes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+
+@dataclass(frozen=True, kw_only=True)
+class TierStandard:
+    """A rescue tier: its response standard and how its teams travel.
+
+    Attributes
+    ----------
+    name
+        ``"community"``, ``"ground"`` or ``"aviation"``.
+    standard_min
+        Response-time standard in minutes (10, 30, 60).
+    travel
+        ``"road"`` over the road network, or ``"air"`` in a straight line.
+    turnout_s
+        Delay from alarm to departure (launch delay for aircraft), seconds.
+    max_speed_kph
+        Road tiers: cap on road speed (community responders on motorbikes), or None.
+    cruise_speed_kph
+        Air tiers: straight-line cruise speed.
+    """
+
+    name: str
+    standard_min: float
+    travel: Literal["road", "air"]
+    turnout_s: float
+    max_speed_kph: float | None = None
+    cruise_speed_kph: float | None = None
+
+
+#: The three tiers with default standards and travel. Community responders live in
+#: the villages and ride motorbikes (40 km/h cap, 1 min turnout); ground teams drive
+#: from stations (3 min turnout); helicopters launch in 15 min and cruise at 220 km/h.
+TIERS: dict[str, TierStandard] = {
+    "community": TierStandard(
+        name="community", standard_min=10.0, travel="road", turnout_s=60.0, max_speed_kph=40.0
+    ),
+    "ground": TierStandard(name="ground", standard_min=30.0, travel="road", turnout_s=180.0),
+    "aviation": TierStandard(
+        name="aviation", standard_min=60.0, travel="air", turnout_s=900.0, cruise_speed_kph=220.0
+    ),
+}
+
+#: Tier names in report order.
+TIER_NAMES: tuple[str, ...] = tuple(TIERS)

@@ -1,0 +1,127 @@
+"""Exact dispatch timelines on the toy engine region (see tests/engine_fixtures.py).
+
+Ground teams: turnout 180 s. Incident at node 3 (B) reported at t = 60 s.
+- B's own team at node 5: 3000 s + 100 s = 3100 s of road → arrives 60 + 180 + 3100 = 3340 s.
+- A's team at node 2: 100 s of road → arrives 60 + 180 + 100 = 340 s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.model import EmergencyModel, spread_teams
+from sim.run import run
+from sim.scenario import scenario_from_dict
+from tests.engine_fixtures import toy_engine_network
+
+
+def _scenario(linkage: str, **extra) -> object:
+    return scenario_from_dict(
+        {
+            "name": f"toy-{linkage}",
+            "horizon_h": 3.0,
+            "policy": {"linkage": linkage, "mutual_aid_request_delay_min": 20.0},
+            "forces": {"ground": {"on_scene_min": 10.0}},
+            "incidents": [{"time_min": 1.0, "node": 3, "persons": 5, "tiers": ["ground"]}],
+            "outputs": {"track_households": 0},
+            **extra,
+        }
+    )
+
+
+def _timeline(result) -> list[tuple]:
+    ev = result.events
+    team = ev[ev["tier"] == "ground"]
+    return [
+        (round(t, 6), k, int(a)) for t, k, a in zip(team.time_s, team.kind, team.agent, strict=True)
+    ]
+
+
+def test_separate_exact_timeline() -> None:
+    result = run(_scenario("separate"), seed=1, network=toy_engine_network())
+    # team ids: households 0 (none here), then A-post = 0, B-far = 1
+    assert _timeline(result) == [
+        (60.0, "incident_reported", -1),
+        (60.0, "dispatch", 1),
+        (3340.0, "arrive_scene", 1),
+        (3940.0, "leave_scene", 1),
+        (7040.0, "team_home", 1),
+    ]
+    assert result.incidents["response_s"].tolist() == [3280.0]
+    assert result.summary["coverage"]["B"]["ground_30min"] == 0.0
+
+
+def test_joint_reaches_across_the_border_sooner_by_the_hand_computed_time() -> None:
+    sep = run(_scenario("separate"), seed=1, network=toy_engine_network())
+    joint = run(_scenario("joint"), seed=1, network=toy_engine_network())
+    assert joint.incidents["response_s"].tolist() == [280.0]
+    # 3100 s of road for B's own team against 100 s for A's team across the border
+    assert sep.incidents["response_s"].iloc[0] - joint.incidents["response_s"].iloc[0] == 3000.0
+    crossings = joint.events[joint.events["kind"] == "border_cross"]
+    # into B at node 3 on the way out (340 s), back into A at node 2 on the way home:
+    # on scene 340 + 600 s, then 100 s to node 2
+    assert crossings[["time_s", "node", "jurisdiction"]].values.tolist() == [
+        [340.0, 3, "B"],
+        [1040.0, 2, "A"],
+    ]
+    assert joint.summary["coverage"]["B"]["ground_30min"] == 1.0
+
+
+def test_mutual_aid_after_request_delay() -> None:
+    result = run(_scenario("mutual_aid"), seed=1, network=toy_engine_network())
+    # own ETA 3280 s > 30 min: B dispatches its own team AND requests aid; after 1200 s
+    # A's team goes (arrives 60 + 1200 + 180 + 100 = 1540 s) and is first on scene
+    assert result.incidents["response_s"].tolist() == [1480.0]
+    kinds = result.events[result.events["kind"].isin(["aid_requested", "dispatch"])]
+    assert kinds[["time_s", "kind", "agent"]].values.tolist() == [
+        [60.0, "aid_requested", -1],
+        [60.0, "dispatch", 1],
+        [1260.0, "dispatch", 0],
+    ]
+
+
+def test_notify_dispatches_like_separate() -> None:
+    result = run(_scenario("notify"), seed=1, network=toy_engine_network())
+    assert result.incidents["response_s"].tolist() == [3280.0]
+
+
+def test_busy_team_then_next_free_team_then_queue() -> None:
+    scenario = _scenario(
+        "joint",
+        incidents=[
+            {"time_min": 1.0, "node": 3, "persons": 5, "tiers": ["ground"]},
+            {"time_min": 2.0, "node": 1, "persons": 2, "tiers": ["ground"]},
+            {"time_min": 3.0, "node": 0, "persons": 1, "tiers": ["ground"]},
+        ],
+    )
+    result = run(scenario, seed=1, network=toy_engine_network())
+    responses = dict(zip(result.incidents["incident"], result.incidents["response_s"], strict=True))
+    assert responses[0] == 280.0
+    # incident 1 (node 1, t = 120 s): A-post is busy, so B-far goes at once:
+    # 180 s turnout + 3000 + 3 x 100 s of road
+    assert responses[1] == 180.0 + 3300.0
+    # incident 2 (node 0, t = 180 s): no team free, it waits; A-post is home at
+    # 60 + 180 + 100 + 600 + 100 = 1040 s and goes: 1040 + 180 + 200 = 1420 s
+    assert responses[2] == 1420.0 - 180.0
+
+
+def test_forces_teams_total_spread_over_stations() -> None:
+    counts = spread_teams(5, np.array([1, 2, 1]))
+    assert counts.tolist() == [2, 2, 1]  # station 1 (2 by default) first, then table order
+    model = EmergencyModel(
+        _scenario("joint", forces={"ground": {"teams": 3}}), toy_engine_network(), seed=1
+    )
+    assert sorted(t.name for t in model.teams) == ["A-post#1", "A-post#2", "B-far#1"]
+
+
+def test_aviation_flies_straight_after_launch_delay() -> None:
+    # base at node 0, incident at node 4 (a landing site: shelter SB): 4000 m at 220 km/h
+    scenario = _scenario(
+        "joint", incidents=[{"time_min": 1.0, "node": 4, "persons": 3, "tiers": ["aviation"]}]
+    )
+    result = run(scenario, seed=1, network=toy_engine_network(aviation_node=0))
+    expected = 900.0 + 4000.0 / (220.0 / 3.6)
+    assert result.incidents["response_s"].tolist() == [pytest.approx(expected)]
+    left = result.events[result.events["kind"] == "leave_scene"]
+    assert left["value"].tolist() == [3.0]  # a helicopter carries up to 6 out

@@ -1,0 +1,133 @@
+"""Households on the toy engine region: exact departures, queues, capacity, re-routing.
+
+Residents at node 1 (A); SA at node 0 is 100 s away, SB at node 4 is 300 s away.
+Every household hears the SMS after 5 min (reach 1), complies (share 1) and sets off
+after exactly 10 min (sigma 0): departure at t = 900 s for a warning at t = 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.agents.household import SHELTERED, STRANDED
+from sim.model import EmergencyModel
+from sim.run import collect, run
+from sim.scenario import scenario_from_dict
+from tests.engine_fixtures import toy_engine_network
+
+BEHAVIOUR = {
+    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
+    "door_knock_reach": 0.0,
+    "compliance": {"imminent": 1.0},
+    "premovement_median_min": 10.0,
+    "premovement_sigma": 0.0,
+}
+
+
+def _scenario(linkage: str = "separate", issued_by: str = "A", **population) -> object:
+    return scenario_from_dict(
+        {
+            "name": "toy-evac",
+            "horizon_h": 2.0,
+            "policy": {"linkage": linkage},
+            "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0, **population},
+            "behaviour": BEHAVIOUR,
+            "warnings": [{"time_min": 0.0, "level": "imminent", "issued_by": issued_by}],
+            "outputs": {"track_households": 10},
+        }
+    )
+
+
+def _times(result, kind: str) -> list[float]:
+    return sorted(result.events.loc[result.events["kind"] == kind, "time_s"].tolist())
+
+
+def test_premovement_delay_and_queue_headway_exact() -> None:
+    result = run(_scenario(), seed=3, network=toy_engine_network(population=[0, 3, 0, 0, 0, 0]))
+    assert _times(result, "warned") == [300.0, 300.0, 300.0]
+    assert _times(result, "depart") == [900.0, 900.0, 900.0]
+    # link 1→0: 100 s free flow, 900 veh/h → one vehicle every 4 s
+    assert _times(result, "arrive_shelter") == [1000.0, 1004.0, 1008.0]
+    assert result.summary["evacuation"]["clearance_100pct_s"] == 1008.0
+
+
+def test_no_shelter_above_capacity_overflow_to_next() -> None:
+    net = toy_engine_network(population=[0, 3, 0, 0, 0, 0], shelter_capacity=2)
+    result = run(_scenario(), seed=3, network=net)
+    assert result.shelters["occupants_persons"].tolist() == [2, 1]
+    assert (result.shelters["occupants_persons"] <= result.shelters["capacity_persons"]).all()
+    # the third household goes 1→2→3→4: 300 s at free flow
+    assert _times(result, "arrive_shelter") == [1000.0, 1004.0, 1200.0]
+
+
+def test_reroute_when_link_ahead_closes() -> None:
+    # SB moved to node 5, so from node 2 SA (200 s) is nearer than SB (3200 s)
+    net = toy_engine_network(population=[0, 0, 1, 0, 0, 0], shelter_b_node=5)
+    model = EmergencyModel(_scenario(), net, seed=3)
+
+    def close_later():
+        yield model.env.timeout(950.0)  # the household is on 2→1 (900..1000 s)
+        model.roads.close(net.edge_ids(np.array([1]), np.array([0])))
+
+    model.env.process(close_later())
+    model.run_for()
+    result = collect(model)
+    # at node 1 (1000 s) the next link is closed: back 1→2→3→4→5 to SB, 3300 s
+    assert _times(result, "arrive_shelter") == [4300.0]
+    assert result.shelters["occupants_persons"].tolist() == [0, 1]
+    assert model.shelters.reserved_persons.tolist() == [0, 1]  # the SA place was given back
+
+
+def test_stranded_household_becomes_a_ground_incident() -> None:
+    net = toy_engine_network(population=[0, 1, 0, 0, 0, 0])
+    model = EmergencyModel(_scenario(), net, seed=3)
+    model.roads.close(net.edge_ids(np.array([1, 1]), np.array([0, 2])))
+    model.run_for()
+    result = collect(model)
+    assert model.households.state.tolist() == [STRANDED]
+    assert result.summary["persons"]["stranded"] == 1
+    inc = result.incidents
+    assert inc[["kind", "node", "tier", "persons"]].values.tolist() == [
+        ["stranded", 1, "ground", 1]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("linkage", "delay_s"),
+    [("separate", 45 * 60.0), ("notify", 30 * 60.0), ("mutual_aid", 30 * 60.0), ("joint", 0.0)],
+)
+def test_other_side_warned_after_policy_delay(linkage: str, delay_s: float) -> None:
+    net = toy_engine_network(population=[0, 1, 0, 1, 0, 0])
+    result = run(_scenario(linkage), seed=3, network=net)
+    issued = result.events[result.events["kind"] == "warning_issued"]
+    assert dict(zip(issued["jurisdiction"], issued["time_s"], strict=True)) == {
+        "A": 0.0,
+        "B": delay_s,
+    }
+    warned = result.events[result.events["kind"] == "warned"]
+    assert dict(zip(warned["jurisdiction"], warned["time_s"], strict=True)) == {
+        "A": 300.0,
+        "B": delay_s + 300.0,
+    }
+
+
+def test_persons_conserved_and_shelters_within_capacity_on_random_run() -> None:
+    net = toy_engine_network(population=[30, 40, 25, 35, 20, 10], shelter_capacity=60)
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-random",
+            "horizon_h": 2.0,
+            "population": {"vehicle_share": 0.5},
+            "warnings": [{"time_min": 0.0, "level": "immediate", "issued_by": "A"}],
+            "policy": {"linkage": "joint"},
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=11)
+    model.run_for()
+    result = collect(model)
+    assert sum(result.summary["persons"].values()) == 160
+    assert model.households.size_persons.sum() == 160
+    assert (model.shelters.occupants_persons <= model.shelters.capacity_persons).all()
+    sheltered = model.households.state == SHELTERED
+    assert model.households.size_persons[sheltered].sum() == model.shelters.occupants_persons.sum()

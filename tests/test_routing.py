@@ -1,0 +1,103 @@
+"""Shortest paths on the toy graph, checked against hand-computed times."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.errors import NetworkError
+from sim.network import RoadNetwork
+from sim.routing import NO_NODE, Router, path_edges
+
+INF = np.inf
+
+
+def test_forward_tree_times_and_paths(toy: RoadNetwork) -> None:
+    tree = Router(toy).tree(np.array([0]))
+    # 0→1 100 s, 1→2 50 s (fast primary), 2→3 100, 3→4 100, 2→5 100
+    np.testing.assert_allclose(tree.time_s, [0, 100, 150, 250, 350, 250])
+    np.testing.assert_array_equal(tree.path(4), [0, 1, 2, 3, 4])
+    np.testing.assert_array_equal(tree.path(5), [0, 1, 2, 5])
+    assert tree.predecessor[0] == NO_NODE
+
+
+def test_reverse_tree_gives_times_to_the_target(toy: RoadNetwork) -> None:
+    tree = Router(toy).tree(np.array([0]), reverse=True)
+    # 5→0 is 180 s one-way; 2→0 via 1 is 200 s (2→5→0 would be 280); 4→0 is 400 s
+    np.testing.assert_allclose(tree.time_s, [0, 100, 200, 300, 400, 180])
+    np.testing.assert_array_equal(tree.path(4), [4, 3, 2, 1, 0])  # travel order
+    np.testing.assert_array_equal(tree.path(5), [5, 0])
+
+
+def test_multi_source_nearest(toy: RoadNetwork) -> None:
+    tree = Router(toy).tree(np.array([0, 3]))
+    np.testing.assert_allclose(tree.time_s, [0, 100, 100, 0, 100, 200])
+    np.testing.assert_array_equal(tree.source, [0, 0, 3, 3, 3, 3])
+
+
+def test_closure_and_slowdown_without_copying_network(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    before = toy.travel_time_s.copy()
+    e12 = toy.edge_ids(np.array([1]), np.array([2]))
+    router.close_edges(e12)
+    tree = router.tree(np.array([0]))
+    np.testing.assert_array_equal(tree.time_s, [0, 100, INF, INF, INF, INF])
+    with pytest.raises(NetworkError, match="not reachable"):
+        tree.path(4)
+    router.set_weights(toy.travel_time_s)
+    router.slow_edges(toy.edge_ids(np.array([0]), np.array([1])), 2.0)
+    np.testing.assert_allclose(router.tree(np.array([0])).time_s, [0, 200, 250, 350, 450, 350])
+    np.testing.assert_array_equal(toy.travel_time_s, before)  # the network is untouched
+    assert router.network.csr().indices is toy.edge_target or np.shares_memory(
+        router._forward.indices, toy.edge_target
+    )
+
+
+def test_cache_recomputes_only_after_weight_change(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    first = router.tree(np.array([0]))
+    assert router.tree(np.array([0])) is first
+    version = router.version
+    router.close_edges(np.array([0]))
+    assert router.version == version + 1
+    assert router.tree(np.array([0])) is not first
+
+
+def test_matrix_with_cutoff(toy: RoadNetwork) -> None:
+    m = Router(toy).matrix_s(np.array([0, 4]), limit_s=200.0)
+    np.testing.assert_allclose(m[0], [0, 100, 150, INF, INF, INF])
+    np.testing.assert_allclose(m[1], [INF, INF, 200, 100, 0, INF])
+
+
+def test_route_and_path_edges(toy: RoadNetwork) -> None:
+    nodes, time_s = Router(toy).route(4, 0)
+    assert time_s == pytest.approx(400.0)
+    edges = path_edges(toy, nodes)
+    assert toy.travel_time_s[edges].sum() == pytest.approx(400.0)
+
+
+def test_bad_sources_and_weights(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    with pytest.raises(NetworkError, match="out of range"):
+        router.tree(np.array([99]))
+    with pytest.raises(NetworkError, match="at least one"):
+        router.tree(np.array([], dtype=int))
+    with pytest.raises(NetworkError, match="one value per edge"):
+        router.set_weights(np.ones(3))
+    with pytest.raises(NetworkError, match=">= 0"):
+        router.set_weights(-np.ones(toy.n_edges))
+
+
+def test_paths_for_many_nodes_match_single_paths(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    for reverse in (False, True):
+        tree = router.tree(np.array([0]), reverse=reverse)
+        nodes = np.array([4, 5, 0, 2, 3])
+        many = tree.paths(nodes)
+        for node, path in zip(nodes, many, strict=True):
+            np.testing.assert_array_equal(path, tree.path(int(node)))
+    router.close_edges(toy.edge_ids(np.array([1]), np.array([2])))
+    tree = router.tree(np.array([0]))
+    flat, offsets = tree.paths_flat(np.array([1, 4]))
+    np.testing.assert_array_equal(offsets, [0, 2, 2])  # node 4 unreachable: empty path
+    np.testing.assert_array_equal(flat, [1, 0])
