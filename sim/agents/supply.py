@@ -22,6 +22,7 @@ import simpy
 
 if TYPE_CHECKING:
     from sim.model import EmergencyModel
+    from sim.routing import ShortestPathTree
 
 
 class SupplyTruck(mesa.Agent):
@@ -64,7 +65,7 @@ class SupplyTruck(mesa.Agent):
             node=int(m.shelters.node[shelter]),
             value=kits,
         )
-        back = m.roads.router("vehicle").tree(np.array([s.depot_node[self.depot]]), reverse=True)
+        back = s.depot_tree(self.depot, reverse=True)
         back_s = float(back.time_s[m.shelters.node[shelter]])
         if not np.isfinite(back_s):
             return  # cut off from its depot: the truck stays at the shelter
@@ -108,6 +109,20 @@ class SupplyService:
         self.first_delivery_s = np.full(n, np.inf)
         self.deliveries: list[tuple[float, int, int]] = []
         self.waiting: deque[int] = deque()
+        self._trees: dict[tuple[int, bool], tuple[int, ShortestPathTree]] = {}
+
+    def depot_tree(self, depot: int, *, reverse: bool = False) -> ShortestPathTree:
+        """Vehicle shortest-path tree from (or, ``reverse``, to) one depot.
+
+        Kept per depot and direction until the roads change: a run has few depots with
+        trucks but many shelters, so one tree per depot replaces one tree per request.
+        """
+        router = self.model.roads.router("vehicle")
+        hit = self._trees.get((depot, reverse))
+        if hit is None or hit[0] != router.version:
+            tree = router.tree(np.array([self.depot_node[depot]]), reverse=reverse)
+            hit = self._trees[(depot, reverse)] = (router.version, tree)
+        return hit[1]
 
     def unmet_kits(self, shelter: int) -> int:
         """Kits the shelter still needs beyond those delivered or on the way."""
@@ -144,8 +159,10 @@ class SupplyService:
             ok &= self.depot_juris == m.shelters.jurisdiction[shelter]
         if not ok.any():
             return False
-        tree = m.roads.router("vehicle").tree(np.array([m.shelters.node[shelter]]), reverse=True)
-        times = np.where(ok, tree.time_s[self.depot_node], np.inf)
+        target = int(m.shelters.node[shelter])
+        times = np.full(len(self.depot_node), np.inf)
+        for d in np.flatnonzero(ok):
+            times[d] = self.depot_tree(int(d)).time_s[target]
         depot = int(np.argmin(times))
         if not np.isfinite(times[depot]):
             return False
@@ -153,7 +170,7 @@ class SupplyService:
         kits = int(min(truck.capacity_kits, self.stock_kits[depot], self.unmet_kits(shelter)))
         self.stock_kits[depot] -= kits
         self.pending_kits[shelter] += kits
-        route = tree.path(int(self.depot_node[depot]))
+        route = self.depot_tree(depot).path(target)
         m.env.process(truck.deliver(shelter, kits, route, float(times[depot])))
         return True
 
