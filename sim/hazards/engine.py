@@ -84,11 +84,18 @@ class GasLeakHazard:
     def _expose(self, step_min: float) -> None:
         m = self.model
         t = m.households
-        ppm_here = self.ppm[t.node]
-        hit = np.nonzero((ppm_here > 0) & (t.state != DEAD))[0]
+        # the load gained per node first (nodes are fewer than households, and the
+        # power is the costly part), then gathered for the households standing there
+        gain = np.zeros_like(self.ppm)
+        hot = np.flatnonzero(self.ppm > 0)
+        if hot.size == 0:
+            return
+        gain[hot] = exposure.load_increment(self.ppm[hot], step_min)
+        gain_here = gain[t.node]
+        hit = np.flatnonzero((gain_here > 0) & (t.state != DEAD))
         if hit.size == 0:
             return
-        self.load[hit] = exposure.add_load(self.load[hit], ppm_here[hit], step_min)
+        self.load[hit] += gain_here[hit]
         level = exposure.aegl_level(self.load[hit])
         for k in (2, 3):
             new = hit[(level >= k) & (self.level[hit] < k)]
@@ -107,7 +114,7 @@ class GasLeakHazard:
                 )
             if k == 2:
                 for node in nodes:
-                    m.dispatcher.new_incident(
+                    m.hazards.report_incident(
                         kind="exposed",
                         node=int(node),
                         persons=int(persons[node]),
@@ -170,7 +177,7 @@ class FloodHazard:
                     jurisdiction=m.jurisdiction_name(net_j(m, node)),
                     value=float(persons[node]),
                 )
-                m.dispatcher.new_incident(
+                m.hazards.report_incident(
                     kind="flood_stranded",
                     node=int(node),
                     persons=int(persons[node]),
@@ -255,14 +262,14 @@ class LandslideHazard:
         buried = np.nonzero((table.state == AT_HOME) & inside[table.node])[0]
         if buried.size:
             table.state[buried] = STRANDED
-            m.dispatcher.new_incident(
+            m.hazards.report_incident(
                 kind="buried",
                 node=centre,
                 access_node=access,
                 persons=int(table.size_persons[buried].sum()),
                 tiers=("community", "ground"),
             )
-        m.dispatcher.new_incident(
+        m.hazards.report_incident(
             kind="road_blocked",
             node=centre,
             access_node=access,
@@ -309,7 +316,7 @@ class LandslideHazard:
                 jurisdiction=str(row.jurisdiction),
                 value=float(row.population_persons),
             )
-            m.dispatcher.new_incident(
+            m.hazards.report_incident(
                 kind="isolated",
                 node=int(row.node),
                 persons=int(max(row.population_persons, 1)),
@@ -336,8 +343,22 @@ class HazardEngine:
         self.reached_s = np.full(n_juris, np.inf)
         self.frames: list[tuple[float, str, np.ndarray, np.ndarray]] = []
         self.work_s = 0.0
+        self._in_step = False
+        self._pending: list[dict] = []
         if self.hazards:
             model.env.process(self._loop())
+
+    def report_incident(self, **incident) -> None:
+        """Hand an incident to the commands (keywords of ``Dispatcher.new_incident``).
+
+        During a hazard step the incidents wait until every hazard has updated, so the
+        commands route on this step's closures and the dispatch work is not counted as
+        hazard work; outside a step (a slide cleared by a team) they go at once.
+        """
+        if self._in_step:
+            self._pending.append(incident)
+        else:
+            self.model.dispatcher.new_incident(**incident)
 
     def _loop(self) -> Generator[simpy.Event, None, None]:
         import time
@@ -346,14 +367,19 @@ class HazardEngine:
         next_frame = 0.0
         while m.env.now <= m.scenario.horizon_s:
             started = time.perf_counter()
+            self._in_step = True
             touched = np.zeros(m.network.n_nodes, dtype=bool)
             for hazard in self.hazards:
                 touched |= hazard.update(m.env.now, self.step_s / 60.0)
+            self._in_step = False
             self._detect(touched)
             if m.env.now >= next_frame:
                 self._frame()
                 next_frame += self.frame_s
             self.work_s += time.perf_counter() - started
+            pending, self._pending = self._pending, []
+            for incident in pending:
+                m.dispatcher.new_incident(**incident)
             yield m.env.timeout(self.step_s)
 
     def _detect(self, touched: np.ndarray) -> None:

@@ -27,9 +27,14 @@ def aegl_load(level: int) -> float:
     return AEGL_H2S_PPM[level][60] ** TEN_BERGE_N * 60.0
 
 
+def load_increment(ppm: np.ndarray, minutes: float) -> np.ndarray:
+    """Toxic load ``ppm^n x minutes`` gained at concentration ``ppm`` (vectorised)."""
+    return np.power(np.maximum(ppm, 0.0), TEN_BERGE_N) * minutes
+
+
 def add_load(load: np.ndarray, ppm: np.ndarray, minutes: float) -> np.ndarray:
     """Return ``load`` plus ``ppm^n x minutes`` (vectorised)."""
-    return load + np.power(np.maximum(ppm, 0.0), TEN_BERGE_N) * minutes
+    return load + load_increment(ppm, minutes)
 
 
 def aegl_level(load: np.ndarray) -> np.ndarray:
