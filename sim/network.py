@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from sim.atomic import write_atomic
 from sim.errors import NetworkError
 from sim.regions.base import RegionData
 
@@ -326,32 +327,34 @@ class RoadNetwork:
 
         ``.npz`` keeps everything (places, population, features) and loads in well
         under a second; GraphML is for other tools. The file is written under a
-        temporary name and renamed, so a crash never leaves a half-written file.
+        temporary name (unique per process) and renamed, so neither a crash nor two processes
+        building the same cache file at once leave a half-written file.
         """
         path = Path(path)
-        tmp = path.with_name(path.name + ".partial")
-        if path.suffix == ".graphml":
-            from sim.sources import save_graphml
 
-            save_graphml(self.to_networkx(), tmp)
-        else:
-            arrays = {f: getattr(self, f) for f in _NODE_FIELDS + _EDGE_FIELDS}
-            meta = {
-                "format_version": _COMPILED_FORMAT_VERSION,
-                "name": self.name,
-                "crs": self.crs,
-                "jurisdiction_names": list(self.jurisdiction_names),
-                "seed": self.seed,
-                "places": {k: v.to_json(orient="split") for k, v in self.places.items()},
-            }
-            if self.node_population_persons is not None:
-                arrays["node_population_persons"] = self.node_population_persons
-            for key, line in self.features.items():
-                arrays[f"feature_{key}"] = line
-            with open(tmp, "wb") as fh:
-                np.savez(fh, meta=np.array(json.dumps(meta)), indptr=self.indptr, **arrays)
-        tmp.replace(path)
-        return path
+        def write(tmp: Path) -> None:
+            if path.suffix == ".graphml":
+                from sim.sources import save_graphml
+
+                save_graphml(self.to_networkx(), tmp)
+            else:
+                arrays = {f: getattr(self, f) for f in _NODE_FIELDS + _EDGE_FIELDS}
+                meta = {
+                    "format_version": _COMPILED_FORMAT_VERSION,
+                    "name": self.name,
+                    "crs": self.crs,
+                    "jurisdiction_names": list(self.jurisdiction_names),
+                    "seed": self.seed,
+                    "places": {k: v.to_json(orient="split") for k, v in self.places.items()},
+                }
+                if self.node_population_persons is not None:
+                    arrays["node_population_persons"] = self.node_population_persons
+                for key, line in self.features.items():
+                    arrays[f"feature_{key}"] = line
+                with open(tmp, "wb") as fh:
+                    np.savez(fh, meta=np.array(json.dumps(meta)), indptr=self.indptr, **arrays)
+
+        return write_atomic(path, write)
 
     @classmethod
     def load_compiled(cls, path: str | Path) -> RoadNetwork:
