@@ -17,7 +17,7 @@ DEFAULT_COVERAGE_OUT = Path("results") / "coverage"
 
 #: Modules that add sub-commands: each has ``register(commands)`` taking the
 #: ``add_subparsers`` object and adding parsers whose ``handler`` returns an exit code.
-COMMAND_MODULES: tuple[str, ...] = ("sim.cli_replay", "sim.cli_site")
+COMMAND_MODULES: tuple[str, ...] = ("sim.cli_batch", "sim.cli_replay", "sim.cli_site")
 
 
 def _region_arguments(parser: argparse.ArgumentParser) -> None:

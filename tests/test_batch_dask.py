@@ -1,0 +1,33 @@
+"""A real Dask LocalCluster (2 worker processes) gives the runs.parquet of local processes."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from sim.experiment import load_experiment
+from sim.experiment_batch import run_batch
+from tests.batch_fixtures import write_toy_experiment
+
+
+def test_dask_local_cluster_matches_local_processes(tmp_path) -> None:
+    experiment = load_experiment(write_toy_experiment(tmp_path, replications=3))
+    local = run_batch(experiment, out_dir=tmp_path / "local", workers=1)
+    dask = run_batch(experiment, out_dir=tmp_path / "dask", workers=2, dask_local=True)
+    assert (local.ran, dask.ran, dask.failed, dask.executor) == (6, 6, 0, "dask")
+    assert 1 <= dask.network_loads <= 2  # once per Dask worker, not once per run
+    assert local.network_loads == 1
+
+    def table(out):
+        return pd.read_parquet(out / "runs.parquet").drop(columns=["duration_s"])
+
+    pd.testing.assert_frame_equal(table(local.out_dir), table(dask.out_dir))
+    assert table(dask.out_dir)["coverage.B.ground_30min"].tolist() == [0.0] * 3 + [1.0] * 3
+    for name in ("coverage_curves.parquet", "timelines.parquet"):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(local.out_dir / name), pd.read_parquet(dask.out_dir / name)
+        )
+    manifest = json.loads((dask.out_dir / "manifest.json").read_text())
+    assert manifest["batches"][-1]["executor"] == "dask"
+    assert manifest["batches"][-1]["workers"] == 2
