@@ -233,6 +233,8 @@ class EmergencyModel(mesa.Model):
         for kind, edges in (("road_closed", closed), ("road_reopened", reopened)):
             for e in edges:
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
+        if reopened.size:
+            self.hazards.roads_reopened()
 
     def _on_shelter_arrival(self, shelter: int) -> None:
         if not np.isfinite(self.shelters.first_arrival_s[shelter]):

@@ -52,7 +52,8 @@ class RoadState:
         self._sources: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.closed_vehicle = np.zeros(network.n_edges, dtype=bool)
         self.closed_walk = np.zeros(network.n_edges, dtype=bool)
-        #: Called with (newly closed, reopened) vehicle edge indices after each change.
+        #: Called with (newly closed, reopened) vehicle edge indices after each change,
+        #: once the routers reflect it.
         self.on_change = None
 
     @property
@@ -116,8 +117,6 @@ class RoadState:
                 not_flood |= v
         before = self.closed_vehicle
         self.closed_vehicle, self.closed_walk = vehicle, walk
-        if self.on_change is not None:
-            self.on_change(np.nonzero(vehicle & ~before)[0], np.nonzero(before & ~vehicle)[0])
         for mode, router in self.routers.items():
             if mode == "walk":
                 router.set_weights(np.where(walk, np.inf, self._base["walk"]))
@@ -129,3 +128,6 @@ class RoadState:
                 router.set_weights(np.where(not_flood, np.inf, weights))
             else:
                 router.set_weights(np.where(vehicle, np.inf, self._base[mode]))
+        # after the routers, so a listener that re-plans sees the new road state
+        if self.on_change is not None:
+            self.on_change(np.nonzero(vehicle & ~before)[0], np.nonzero(before & ~vehicle)[0])

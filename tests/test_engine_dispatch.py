@@ -125,3 +125,46 @@ def test_aviation_flies_straight_after_launch_delay() -> None:
     assert result.incidents["response_s"].tolist() == [pytest.approx(expected)]
     left = result.events[result.events["kind"] == "leave_scene"]
     assert left["value"].tolist() == [3.0]  # a helicopter carries up to 6 out
+
+
+def test_incident_cut_off_waits_and_is_dispatched_when_the_road_reopens() -> None:
+    # B's only team (node 5) is cut off by closing the roads at node 5 at t = 0; the
+    # incident at node 3 (t = 60 s) waits. The roads reopen at t = 1800 s and the team goes
+    # at once: 1800 + 180 s turnout + 3100 s of road = 5080 s, 5020 s after the report.
+    net = toy_engine_network()
+    lon, lat = net.to_lonlat(net.x_m[[5]], net.y_m[[5]])
+    where = {"lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 100.0}
+    scenario = _scenario(
+        "separate",
+        closures=[
+            {"time_min": 0.0, "action": "close", **where},
+            {"time_min": 30.0, "action": "reopen", **where},
+        ],
+    )
+    result = run(scenario, seed=1, network=net)
+    assert _timeline(result)[:3] == [
+        (60.0, "incident_reported", -1),
+        (1800.0, "dispatch", 1),
+        (5080.0, "arrive_scene", 1),
+    ]
+    assert result.incidents["response_s"].tolist() == [5020.0]
+
+
+def test_waiting_incidents_are_triaged_threat_to_life_first() -> None:
+    # B's only team (B-far, node 5) takes incident 0 (t = 60 s) and is home at
+    # 60 + 180 + 3100 + 600 + 3100 = 7040 s. Meanwhile a stranded household (node 4,
+    # t = 120 s) and a burial (node 3, t = 180 s) wait: the burial goes first although it
+    # came later, arriving 7040 + 180 + 3100 = 10320 s; the household is still waiting.
+    scenario = _scenario(
+        "separate",
+        incidents=[
+            {"time_min": 1.0, "node": 3, "persons": 5, "tiers": ["ground"]},
+            {"time_min": 2.0, "node": 4, "persons": 2, "tiers": ["ground"], "kind": "stranded"},
+            {"time_min": 3.0, "node": 3, "persons": 9, "tiers": ["ground"], "kind": "buried"},
+        ],
+    )
+    result = run(scenario, seed=1, network=toy_engine_network())
+    dispatches = result.events[result.events["kind"] == "dispatch"]
+    assert dispatches[["time_s", "incident"]].values.tolist() == [[60.0, 0], [7040.0, 2]]
+    responses = dict(zip(result.incidents["incident"], result.incidents["response_s"], strict=True))
+    assert responses == {0: 3280.0, 1: np.inf, 2: 10320.0 - 180.0}

@@ -14,14 +14,18 @@ incident (a settlement, shelter, station or depot node) and the crew walks the l
 stretch in a straight line at walking speed.
 
 "Nearest" is by current travel time (turnout included); ties go to the lower team id.
-When no team of a tier is free, the incident waits in a first-in-first-out queue of its
-side (one shared queue under ``joint``) and the next team of that tier to come home
-takes the oldest incident it can reach (boat incidents wait for a boat team).
+When no team of a tier is free, or no free team can reach the incident, it waits in the
+queue of its side (one shared queue under ``joint``). Waiting incidents are triaged:
+threats to life (``TRIAGE_PRIORITY`` 0: buried, trapped, injured, exposed, people in
+flood water, and any kind a scenario names that is not listed) before people who are
+safe but cannot leave and blocked roads (priority 1), oldest first within a priority.
+The next team of the tier to come home takes the first waiting incident it can reach
+(boat incidents wait for a boat team); when roads reopen, waiting incidents that a free
+team can now reach are dispatched at once, in the same order.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
@@ -32,6 +36,18 @@ from sim.agents.rescue import Incident, RescueTeam
 
 if TYPE_CHECKING:
     from sim.model import EmergencyModel
+
+#: Triage order of waiting incidents by kind (lower goes first; kinds not listed: 0).
+TRIAGE_PRIORITY: dict[str, int] = {
+    "buried": 0,
+    "trapped": 0,
+    "injured": 0,
+    "exposed": 0,
+    "flood_stranded": 0,
+    "isolated": 1,
+    "stranded": 1,
+    "road_blocked": 1,
+}
 
 
 class Dispatcher:
@@ -45,6 +61,9 @@ class Dispatcher:
         All rescue teams.
     """
 
+    #: Triage order of waiting incidents by kind; subclasses may override.
+    triage_priority: dict[str, int] = TRIAGE_PRIORITY
+
     def __init__(self, model: EmergencyModel, teams: list[RescueTeam]) -> None:
         self.model = model
         self.teams = teams
@@ -52,7 +71,7 @@ class Dispatcher:
         self.linkage = policy.linkage
         self.request_delay_s = policy.mutual_aid_request_delay_min * 60.0
         self.incidents: list[Incident] = []
-        self.queues: dict[tuple[int, str], deque[Incident]] = {}
+        self.queues: dict[tuple[int, str], list[Incident]] = {}
         self._station = np.array([t.station_node for t in teams], dtype=np.int64)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])
@@ -129,7 +148,7 @@ class Dispatcher:
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
         else:
             key = (-1 if self.linkage == "joint" else incident.jurisdiction, tier)
-            self.queues.setdefault(key, deque()).append(incident)
+            self.queues.setdefault(key, []).append(incident)
 
     def _mutual_aid(
         self, incident: Incident, tier: str, own_arrival_s: float
@@ -218,29 +237,63 @@ class Dispatcher:
 
     # -------------------------------------------------------------------- teams
     def team_free(self, team: RescueTeam) -> None:
-        """Give a team that is home the oldest waiting incident it can take on its side."""
-        key = (-1 if self.linkage == "joint" else team.jurisdiction, team.tier.name)
-        queue = self.queues.get(key)
-        if not queue:
-            return
-        for _ in range(len(queue)):
-            incident = queue.popleft()
-            if team.tier.name in incident.dispatched:
-                continue  # mutual aid took it meanwhile
+        """Give a team that is home the first waiting incident (triage order) it can take."""
+        tier = team.tier.name
+        key = (-1 if self.linkage == "joint" else team.jurisdiction, tier)
+        for incident in self._waiting(key):
+            if incident.needs_boat and tier == "ground" and not team.boat:
+                continue  # another team must take it; it keeps its place in line
             eta_s = self._eta(team, incident)
-            if (incident.needs_boat and team.tier.name == "ground" and not team.boat) or not (
-                np.isfinite(eta_s)
-            ):
-                queue.append(incident)  # another team must take it; keep its place in line
+            if not np.isfinite(eta_s):
                 continue
+            self.queues[key].remove(incident)
             self._dispatch(
-                team,
-                incident,
-                team.tier.name,
-                self._route(team, incident),
-                eta_s - team.tier.turnout_s,
+                team, incident, tier, self._route(team, incident), eta_s - team.tier.turnout_s
             )
             return
+
+    def _waiting(self, key: tuple[int, str]) -> list[Incident]:
+        """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
+        queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched]
+        self.queues[key] = queue  # those that mutual aid took meanwhile leave the queue
+        return sorted(queue, key=lambda i: (self.triage_priority.get(i.kind, 0), i.id))
+
+    def retry_waiting(self) -> None:
+        """Dispatch waiting incidents that a free team can now reach (after roads reopen).
+
+        An incident waits when no team of its tier is free *or* no free team can reach it;
+        in the second case a reopened road may be all it was waiting for. Incidents are taken
+        in triage order, each by the nearest free team that can reach it.
+        One forward tree per travel mode from the free teams' stations screens out the
+        incidents still cut off, so a retry costs a few Dijkstra calls, not one per incident
+        (the screen stays valid, if loose, as teams are taken: ``_nearest`` decides).
+        """
+        side = "any" if self.linkage == "joint" else "own"
+        reachable: dict[str, np.ndarray | None] = {}
+        for key in list(self.queues):
+            tier = key[1]
+            for incident in self._waiting(key):
+                if tier not in reachable:
+                    reachable[tier] = self._reachable_by_free(tier)
+                mask = reachable[tier]
+                if mask is not None and not mask[incident.target_node]:
+                    continue
+                team, eta_s, route = self._nearest(incident, tier, side=side)
+                if team is None:
+                    continue
+                self.queues[key].remove(incident)
+                self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
+
+    def _reachable_by_free(self, tier: str) -> np.ndarray | None:
+        """Nodes some free team of ``tier`` can reach by road (None: every node, by air)."""
+        free = [t for t in self.teams if t.available and t.tier.name == tier]
+        if any(t.tier.travel == "air" for t in free):
+            return None
+        mask = np.zeros(self.model.network.n_nodes, dtype=bool)
+        for mode in sorted({t.mode for t in free}):
+            stations = np.array([t.station_node for t in free if t.mode == mode])
+            mask |= np.isfinite(self.model.roads.router(mode).tree(stations).time_s)
+        return mask
 
     def route_home(self, team: RescueTeam, from_node: int) -> tuple[np.ndarray | None, float]:
         """Route and time from ``from_node`` back to the team's station (inf if cut off)."""

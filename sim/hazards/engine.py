@@ -345,6 +345,7 @@ class HazardEngine:
         self.work_s = 0.0
         self._in_step = False
         self._pending: list[dict] = []
+        self._retry_pending = False
         if self.hazards:
             model.env.process(self._loop())
 
@@ -359,6 +360,17 @@ class HazardEngine:
             self._pending.append(incident)
         else:
             self.model.dispatcher.new_incident(**incident)
+
+    def roads_reopened(self) -> None:
+        """Let the commands retry waiting incidents: now, or after the current step.
+
+        Like incidents, the retry waits for the end of a hazard step, so it sees the
+        step's final closures and its routing is not counted as hazard work.
+        """
+        if self._in_step:
+            self._retry_pending = True
+        else:
+            self.model.dispatcher.retry_waiting()
 
     def _loop(self) -> Generator[simpy.Event, None, None]:
         import time
@@ -377,6 +389,9 @@ class HazardEngine:
                 self._frame()
                 next_frame += self.frame_s
             self.work_s += time.perf_counter() - started
+            if self._retry_pending:  # incidents already waiting go before this step's
+                self._retry_pending = False
+                m.dispatcher.retry_waiting()
             pending, self._pending = self._pending, []
             for incident in pending:
                 m.dispatcher.new_incident(**incident)
