@@ -46,6 +46,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--add", type=int, default=1, metavar="N", help="number of stations to add (default 1)"
     )
     site.add_argument(
+        "--teams",
+        type=int,
+        default=1,
+        metavar="N",
+        help="teams at each new station, written to stations.csv for sim run and sim batch "
+        "(default 1; static coverage does not depend on it)",
+    )
+    site.add_argument(
         "--within",
         type=float,
         default=None,
@@ -135,6 +143,8 @@ def _check_arguments(args: argparse.Namespace) -> float:
     """Check the numbers; return the coverage time in minutes."""
     if args.add < 1:
         raise InputError(f"--add must be at least 1 station, got {args.add}")
+    if args.teams < 1:
+        raise InputError(f"--teams must be at least 1 team per new station, got {args.teams}")
     minutes = TIERS[args.tier].standard_min if args.within is None else args.within
     if not np.isfinite(minutes) or minutes <= 0:
         raise InputError(f"--within must be a positive number of minutes, got {minutes:g}")
@@ -228,7 +238,7 @@ def _cmd_site(args: argparse.Namespace) -> int:
         method=_METHODS[args.method],
         time_limit_s=args.time_limit,
     )
-    sites = new_sites_table(network, problem, result, within_s=within_s)
+    sites = new_sites_table(network, problem, result, within_s=within_s, teams=args.teams)
     new = sites[["name", "tier", "node", "teams", "jurisdiction"]]
     if len(existing) and len(new):
         stations_after = pd.concat([existing, new], ignore_index=True)

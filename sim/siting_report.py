@@ -18,9 +18,16 @@ STATIONS_CSV_COLUMNS = ("name", "tier", "lon", "lat", "jurisdiction", "teams")
 
 
 def new_sites_table(
-    network: RoadNetwork, problem: StationSiting, result: SitingResult, *, within_s: float
+    network: RoadNetwork,
+    problem: StationSiting,
+    result: SitingResult,
+    *,
+    within_s: float,
+    teams: int = 1,
 ) -> pd.DataFrame:
     """Return the added sites that reach someone new, largest addition first.
+
+    ``teams`` is the number of teams written for each new station.
 
     Returns
     -------
@@ -35,7 +42,7 @@ def new_sites_table(
     order, gains = order[useful], gains[useful]
     open_rows = np.concatenate([problem.fixed, order])
     only = problem.only_covered_by(open_rows, within_s)[len(problem.fixed) :]
-    table = problem.new_stations(order)
+    table = problem.new_stations(order, teams=teams)
     lon, lat = network.to_lonlat(network.x_m[table["node"]], network.y_m[table["node"]])
     return table.assign(lon=lon, lat=lat, adds_persons=gains, only_this_persons=only)
 

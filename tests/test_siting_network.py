@@ -293,6 +293,28 @@ def test_sim_run_uses_the_written_stations(line_npz, tmp_path, capsys) -> None:
     assert response_s == {"before": [np.inf], "after": [180.0]}
 
 
+def test_sim_site_teams_per_new_station_reach_the_simulation(line_npz, tmp_path, capsys) -> None:
+    # Three teams at each new station: two incidents at node 6 at 5 min both get a team
+    # from the new station at node 6 after its 3 min turnout (with one team, the second
+    # would wait for it to come back).
+    out = tmp_path / "site"
+    argv = ["--region", str(line_npz), "--add", "2", "--within", "5", "--no-plot"]
+    assert main(["site", *argv, "--teams", "3", "--out", str(out)]) == 0
+    network = RoadNetwork.load_compiled(line_npz)
+    stations = read_stations_csv(out / "stations.csv", network)
+    assert stations[["node", "teams"]].values.tolist() == [[0, 2], [3, 3], [6, 3]]
+    scenario = tmp_path / "after.toml"
+    incident = '[[incidents]]\ntime_min = 5\nnode = 6\npersons = 3\ntiers = ["ground"]\n'
+    scenario.write_text(
+        f'name = "line-teams"\nhorizon_h = 1.0\n[region]\nsource = "{line_npz.as_posix()}"\n'
+        f'stations = "{(out / "stations.csv").as_posix()}"\n' + incident * 2
+    )
+    assert main(["run", str(scenario), "--out", str(tmp_path / "run"), "--no-progress"]) == 0
+    capsys.readouterr()
+    incidents = pd.read_parquet(tmp_path / "run" / "incidents.parquet")
+    assert incidents["response_s"].tolist() == [180.0, 180.0]
+
+
 def _lonlat(network: RoadNetwork, node: int) -> str:
     lon, lat = network.to_lonlat(network.x_m[[node]], network.y_m[[node]])
     return f"{lon[0]:.8f},{lat[0]:.8f}"
@@ -347,6 +369,7 @@ def test_sim_site_leaves_out_sites_that_add_nobody(line_npz, tmp_path, capsys) -
     ("extra", "message"),
     [
         (["--add", "0"], "--add must be at least 1 station, got 0"),
+        (["--teams", "0"], "--teams must be at least 1 team per new station, got 0"),
         (["--within", "-5"], "--within must be a positive number of minutes, got -5"),
         (["--time-limit", "0"], "--time-limit must be a positive number of seconds, got 0"),
         (["--road-class", "highway"], "unknown road class 'highway'; use one of motorway"),
