@@ -2,7 +2,11 @@
 
 **Response coverage at T for tier k** = persons in incidents that needed tier k and
 were reached by a tier-k team within T minutes of the report, divided by all persons in
-incidents that needed tier k (an incident never reached counts as not covered). It is
+incidents that needed tier k (an incident never reached counts as not covered). An
+incident *withdrawn* before any team was sent (its people left on their own when a road
+reopened) counts as not covered at every T before its withdrawal and in neither part
+from then on: people who waited longer than T for a team that never came were not
+reached within T. It is
 given per jurisdiction of the incident and overall, as the headline triple (community
 10 min, ground 30 min, aviation 60 min) and as a curve for T = 0..120 min. A tier no
 incident needed has coverage NaN ("not measured"), never 0 or 1.
@@ -23,7 +27,7 @@ CURVE_MINUTES = np.arange(0, 121)
 
 
 def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ...]) -> pd.DataFrame:
-    """One row per (incident, needed tier) with the response time in seconds."""
+    """One row per (incident, needed tier): response time and withdrawal time (s, inf: none)."""
     rows = [
         (
             inc.id,
@@ -34,6 +38,7 @@ def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ..
             tier,
             inc.report_s,
             inc.response_s(tier),
+            inc.withdrawn_s,
         )
         for inc in incidents
         for tier in inc.tiers
@@ -47,8 +52,9 @@ def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ..
         "tier",
         "report_s",
         "response_s",
+        "withdrawn_s",
     ]
-    types = ["int64", "str", "int64", "str", "int64", "str", "float64", "float64"]
+    types = ["int64", "str", "int64", "str", "int64", "str", "float64", "float64", "float64"]
     return pd.DataFrame(rows, columns=columns).astype(dict(zip(columns, types, strict=True)))
 
 
@@ -62,10 +68,11 @@ def response_coverage(
         for juris in ("all", *jurisdiction_names):
             part = of_tier if juris == "all" else of_tier[of_tier["jurisdiction"] == juris]
             persons = part["persons"].to_numpy(dtype=float)
-            total = persons.sum()
             response = part["response_s"].to_numpy(dtype=float)
+            needed_for_s = (part["withdrawn_s"] - part["report_s"]).to_numpy(dtype=float)
             for m in minutes:
                 covered = persons[response <= m * 60.0].sum()
+                total = persons[~(needed_for_s <= m * 60.0)].sum()  # withdrawn by T: out
                 share = covered / total if total > 0 else np.nan
                 rows.append((tier, juris, int(m), covered, total, share))
     return pd.DataFrame(

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 #: Bump when a column or an event kind changes meaning.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Event kinds and what ``value`` holds for each.
 EVENT_KINDS: dict[str, str] = {
@@ -29,7 +29,9 @@ EVENT_KINDS: dict[str, str] = {
     "depart": "persons",
     "arrive_shelter": "persons",
     "stranded": "persons",
+    "resume": "persons (a stranded household sets off again; ``incident`` = its incident)",
     "incident_reported": "persons",
+    "incident_withdrawn": "persons (no team needed any more: they left on their own)",
     "dispatch": "estimated travel time, s",
     "aid_requested": "persons",
     "border_cross": "0",

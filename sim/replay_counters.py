@@ -15,14 +15,17 @@ Counters (persons are sums of the event ``value``):
     ``depart`` and ``arrive_shelter`` persons.
 ``stranded_persons``
     ``stranded`` persons (households stranded on the way, and persons a flood cut off
-    at home, which are reported per node).
+    at home, which are reported per node), minus ``resume`` persons (stranded households
+    that set off again when a road reopened).
 ``on_the_way_persons``
-    Departed, minus arrived, minus stranded households (``stranded`` with an agent).
+    Departed, minus arrived, minus stranded households (``stranded`` with an agent),
+    plus those that resumed.
 ``exposed_persons``, ``dead_persons``
     ``exposed`` persons at AEGL-2 (an event whose ``tier`` is not ``AEGL-3``), and at
     AEGL-3.
 ``incidents_reported``, ``open_incidents``
-    Incidents reported; of those, not yet reached by any team (no ``arrive_scene``).
+    Incidents reported; of those, not yet reached by any team (no ``arrive_scene``) and
+    not withdrawn (``incident_withdrawn``: its people left on their own).
 ``dispatches``, ``border_crossings``
     ``dispatch`` and ``border_cross`` events.
 ``kits_delivered``
@@ -33,7 +36,8 @@ Counters (persons are sums of the event ``value``):
 Coverage so far of tier k (community 10, ground 30, aviation 60 min): persons in the
 incidents reported by ``t`` that need tier k and whose first tier-k arrival came by
 ``t`` within the standard, over persons in the incidents reported by ``t`` that need
-tier k (NaN before any). At the horizon it equals the run's headline coverage.
+tier k, less those withdrawn by ``t`` within the standard of their report (NaN before
+any; see :mod:`sim.metrics`). At the horizon it equals the run's headline coverage.
 """
 
 from __future__ import annotations
@@ -126,8 +130,10 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
         [first_per(warned[warned["agent"] >= 0], ["agent"]), warned[warned["agent"] < 0]]
     )
     stranded = _of(events, "stranded")
+    resumed = _of(events, "resume")
     exposed = _of(events, "exposed")
     reported = first_per(_of(events, "incident_reported"), ["incident"])
+    withdrawn = first_per(_of(events, "incident_withdrawn"), ["incident"])
     arrivals = _of(events, "arrive_scene")
     first_arrival = first_per(
         arrivals[arrivals["incident"].isin(reported["incident"])], ["incident"]
@@ -146,12 +152,15 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
             (_of(events, "depart"), "value", 1.0),
             (_of(events, "arrive_shelter"), "value", -1.0),
             (stranded[stranded["agent"] >= 0], "value", -1.0),
+            (resumed, "value", 1.0),
         ),
-        "stranded_persons": _step(stranded, "value"),
+        "stranded_persons": _merge((stranded, "value", 1.0), (resumed, "value", -1.0)),
         "exposed_persons": _step(exposed[exposed["tier"] != "AEGL-3"], "value"),
         "dead_persons": _step(exposed[exposed["tier"] == "AEGL-3"], "value"),
         "incidents_reported": _step(reported),
-        "open_incidents": _merge((reported, None, 1.0), (first_arrival, None, -1.0)),
+        "open_incidents": _merge(
+            (reported, None, 1.0), (first_arrival, None, -1.0), (withdrawn, None, -1.0)
+        ),
         "dispatches": _step(_of(events, "dispatch")),
         "border_crossings": _step(_of(events, "border_cross")),
         "kits_delivered": _step(_of(events, "delivery"), "value"),
@@ -162,10 +171,17 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
         tiers=reported["tier"].astype(str).str.split(",")
     )
     needs = needs.explode("tiers")
+    gone = needs[needs["incident"].isin(withdrawn["incident"])]
+    withdrawn_s = dict(zip(withdrawn["incident"], withdrawn["time_s"], strict=True))
+    gone = gone.assign(
+        time_s=gone["incident"].map(withdrawn_s), needed_for_s=gone["incident"].map(withdrawn_s)
+    )
+    gone["needed_for_s"] -= gone["incident"].map(report_s)
     covered, needed = {}, {}
     for name, tier in TIERS.items():
         need = needs[needs["tiers"] == name]
-        needed[name] = _step(need, "value")
+        out = gone[(gone["tiers"] == name) & (gone["needed_for_s"] <= tier.standard_min * 60.0)]
+        needed[name] = _merge((need, "value", 1.0), (out, "value", -1.0))
         first = first_per(arrivals[arrivals["tier"] == name], ["incident"])
         first = first[
             (first["value"] <= tier.standard_min * 60.0) & first["incident"].isin(need["incident"])

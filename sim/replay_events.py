@@ -2,9 +2,10 @@
 
 Warnings, hazard detection, incidents, team dispatches and arrivals, mutual-aid
 requests, border crossings, landslides, isolated villages and supply-truck dispatches
-get one line each; road closures, exposure and stranding (households stranded on the
-way, and persons a flood cut off at home, reported per node) are summed into one line
-per time, kind and level.
+get one line each, as do withdrawn incidents; road closures, exposure, stranding
+(households stranded on the way, and persons a flood cut off at home, reported per node)
+and stranded households setting off again are summed into one line per time, kind and
+level.
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ CATEGORIES: dict[str, str] = {
     "road_reopened": "road",
     "exposed": "hazard",
     "stranded": "hazard",
+    "resume": "hazard",
+    "incident_withdrawn": "incident",
 }
-_SUMMED = ("road_closed", "road_reopened", "exposed", "stranded")
+_SUMMED = ("road_closed", "road_reopened", "exposed", "stranded", "resume")
 
 
 def _team(agent: int, tier: str, first_team: int) -> str:
@@ -59,6 +62,8 @@ def _describe(row, first_team: int, first_truck: int) -> str:
     if kind == "incident_reported":
         needs = ", ".join(t for t in str(tier).split(",") if t)
         return f"incident {incident} in {juris}: {_persons(value)}, needs {needs}"
+    if kind == "incident_withdrawn":
+        return f"incident {incident} in {juris} withdrawn: {_persons(value)} left on their own"
     if kind == "aid_requested":
         return f"{juris} requests {tier} mutual aid for incident {incident}"
     team = _team(int(row.agent), tier, first_team)
@@ -106,6 +111,8 @@ def _summed_text(kind: str, group: pd.DataFrame, on_the_way: bool) -> str:
         level = str(group["tier"].iloc[0]) or "AEGL-2"
         harm = "lethal" if level == "AEGL-3" else "injured"
         return f"{_persons(persons)} exposed at {level} ({harm})"
+    if kind == "resume":
+        return f"{_persons(persons)} stranded set off again as roads reopen"
     if on_the_way:
         return f"{_persons(persons)} stranded on the way"
     return f"{_persons(persons)} cut off at home by the flood"

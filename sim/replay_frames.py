@@ -362,7 +362,7 @@ class FrameRenderer:
         inc = tl.incidents
         reported = inc.report_s <= time_s
         reached = reported & (inc.first_arrival_s <= time_s)
-        open_ = reported & ~reached
+        open_ = reported & ~reached & ~(inc.withdrawn_s <= time_s)
         self._incident_open.set_data(net.x_m[inc.node[open_]], net.y_m[inc.node[open_]])
         self._incident_reached.set_data(net.x_m[inc.node[reached]], net.y_m[inc.node[reached]])
         for k, label in enumerate(self._labels):

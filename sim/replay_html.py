@@ -269,6 +269,7 @@ def _incidents(timeline: Timeline) -> dict:
         "node": inc.node.tolist(),
         "report": time_ms(inc.report_s).tolist(),
         "arrival": time_ms(inc.first_arrival_s).tolist(),
+        "withdrawn": time_ms(inc.withdrawn_s).tolist(),
         "persons": _ints(inc.persons),
         "tierArrival": [time_ms(inc.tier_arrival_s[tier]).tolist() for tier in TIERS],
     }

@@ -18,9 +18,12 @@ Households
 Teams, trucks, tracked households
     Positions interpolated linearly between track points (one per node reached); an
     agent stays at its first point before it and at its last point after it.
+    A stranded household that sets off again (``resume``) is *on the way* until it
+    arrives or is stranded again (its last ``stranded`` after the resume).
 Incidents
     *Open* from ``incident_reported`` until the first ``arrive_scene`` of any tier, then
-    *reached*, with that response time.
+    *reached*, with that response time; gone from ``incident_withdrawn`` (its people left
+    on their own before any team was sent).
 Hazards
     ``hazard_frames.parquet``: a frame is all rows of one ``time_s`` and holds until the
     next frame time. The engine writes no row for a hazard with nothing left, so at a
@@ -59,6 +62,9 @@ class Households:
     arrive_node: np.ndarray
     stranded_s: np.ndarray
     stranded_node: np.ndarray
+    resume_s: np.ndarray
+    restranded_s: np.ndarray
+    restranded_node: np.ndarray
     tracked: np.ndarray
 
 
@@ -125,6 +131,7 @@ class Incidents:
     first_arrival_s: np.ndarray
     response_s: np.ndarray
     tier_arrival_s: dict[str, np.ndarray]
+    withdrawn_s: np.ndarray
 
     def label_at(self, index: int, time_s: float) -> str:
         """Response minutes of the tiers that reached incident ``index`` by ``time_s``.
@@ -190,6 +197,8 @@ class Timeline:
         state[h.warned_s <= time_s] = WARNED
         state[h.depart_s <= time_s] = ON_THE_WAY
         state[h.stranded_s <= time_s] = STRANDED
+        state[h.resume_s <= time_s] = ON_THE_WAY
+        state[h.restranded_s <= time_s] = STRANDED
         state[h.arrive_s <= time_s] = SHELTERED
         return state
 
@@ -203,7 +212,11 @@ class Timeline:
         node = np.where(
             state == SHELTERED,
             h.arrive_node,
-            np.where(state == STRANDED, h.stranded_node, h.home_node),
+            np.where(
+                state == STRANDED,
+                np.where(h.restranded_s <= time_s, h.restranded_node, h.stranded_node),
+                h.home_node,
+            ),
         )
         known = h.first_s <= time_s
         drawn = known & ~(h.tracked & (state == ON_THE_WAY))
@@ -280,14 +293,14 @@ def build_timeline(run: RunFolder) -> Timeline:
 
 
 def _households(events: pd.DataFrame, n_households: int, tracked: np.ndarray) -> Households:
-    kinds = ["warned", "depart", "arrive_shelter", "stranded"]
+    kinds = ["warned", "depart", "arrive_shelter", "stranded", "resume"]
     rows = events[events["kind"].isin(kinds) & (events["agent"] >= 0)]
     if n_households:
         rows = rows[rows["agent"] < n_households]
     agent = np.unique(rows["agent"].to_numpy(np.int64))
 
-    def first(kind: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        of = first_per(rows[rows["kind"] == kind], ["agent"])
+    def first(kind: str, of: pd.DataFrame | None = None) -> tuple[np.ndarray, ...]:
+        of = first_per(rows[rows["kind"] == kind] if of is None else of, ["agent"])
         where = np.searchsorted(agent, of["agent"].to_numpy(np.int64))
         time_s = np.full(agent.shape[0], np.inf)
         node = np.full(agent.shape[0], -1, np.int64)
@@ -301,6 +314,12 @@ def _households(events: pd.DataFrame, n_households: int, tracked: np.ndarray) ->
     depart_s, depart_node, depart_size = first("depart")
     arrive_s, arrive_node, arrive_size = first("arrive_shelter")
     stranded_s, stranded_node, stranded_size = first("stranded")
+    resume_s, _, _ = first("resume")
+    again = rows[rows["kind"] == "stranded"]
+    again = again.sort_values("time_s", kind="stable").drop_duplicates("agent", keep="last")
+    where = np.searchsorted(agent, again["agent"].to_numpy(np.int64))
+    again = again[again["time_s"].to_numpy(float) > resume_s[where]]
+    restranded_s, restranded_node, _ = first("stranded", again)
     home = np.where(warned_node >= 0, warned_node, np.where(depart_node >= 0, depart_node, -1))
     home = np.where(home >= 0, home, np.where(stranded_node >= 0, stranded_node, arrive_node))
     size = np.maximum.reduce([warned_size, depart_size, arrive_size, stranded_size])
@@ -315,6 +334,9 @@ def _households(events: pd.DataFrame, n_households: int, tracked: np.ndarray) ->
         arrive_node=arrive_node,
         stranded_s=stranded_s,
         stranded_node=stranded_node,
+        resume_s=resume_s,
+        restranded_s=restranded_s,
+        restranded_node=restranded_node,
         tracked=np.isin(agent, tracked),
     )
 
@@ -370,6 +392,8 @@ def _incidents(events: pd.DataFrame) -> Incidents:
         )
         when = dict(zip(rows["incident"], rows["time_s"], strict=False))
         by_tier[tier] = np.array([when.get(int(i), np.inf) for i in incident], float)
+    gone = first_per(events[events["kind"] == "incident_withdrawn"], ["incident"])
+    gone_s = dict(zip(gone["incident"], gone["time_s"], strict=True))
     return Incidents(
         incident=incident,
         node=reported["node"].to_numpy(np.int64),
@@ -379,6 +403,7 @@ def _incidents(events: pd.DataFrame) -> Incidents:
         first_arrival_s=first,
         response_s=first - report_s,
         tier_arrival_s=by_tier,
+        withdrawn_s=np.array([gone_s.get(int(i), np.inf) for i in incident], float),
     )
 
 

@@ -34,6 +34,12 @@ def format_run(result: RunResult) -> str:
     lines.append(
         f"  incidents: {inc['count']} ({inc['persons']} persons), tier requests never "
         f"served: {inc['unserved_tier_requests']}"
+        + (
+            f"; {inc['withdrawn']} withdrawn ({inc['withdrawn_persons']} persons left on "
+            "their own when roads reopened)"
+            if inc.get("withdrawn")
+            else ""
+        )
     )
     ev = s["evacuation"]
     lines.append(

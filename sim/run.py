@@ -172,7 +172,9 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
             if hours * 3600 <= horizon
             else float("nan")
         )
-    unserved = incidents[~np.isfinite(incidents["response_s"])]
+    withdrawn = [i for i in model.dispatcher.incidents if np.isfinite(i.withdrawn_s)]
+    needed = incidents[~np.isfinite(incidents["withdrawn_s"])]
+    unserved = needed[~np.isfinite(needed["response_s"])]
     summary = {
         "schema_version": SCHEMA_VERSION,
         "scenario": model.scenario.name,
@@ -188,6 +190,8 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
             "count": len(model.dispatcher.incidents),
             "persons": int(sum(i.persons for i in model.dispatcher.incidents)),
             "unserved_tier_requests": len(unserved),
+            "withdrawn": len(withdrawn),
+            "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
             "persons_carried_out": int(sum(i.carried_persons for i in model.dispatcher.incidents)),
         },
         "shelters": {

@@ -18,6 +18,7 @@ import pandas as pd
 
 from sim.network import RoadNetwork, compile_region
 from sim.regions.base import RegionData
+from sim.scenario import Scenario, scenario_from_dict
 
 
 def toy_engine_network(
@@ -104,3 +105,35 @@ def toy_engine_network(
         node_population_persons=np.array(population or [0] * 6, dtype=np.int64),
     )
     return compile_region(data)
+
+
+def cut_off_scenario(*, reopen_min: float) -> tuple[Scenario, RoadNetwork]:
+    """One household at node 1 (A) whose links are all closed from t = 0 to ``reopen_min``.
+
+    It hears the SMS at 300 s, complies and would leave at 900 s (pre-movement 10 min
+    exactly); it is tracked. Linkage ``separate``.
+    """
+    net = toy_engine_network(population=[0, 1, 0, 0, 0, 0])
+    lon, lat = net.to_lonlat(net.x_m[[1]], net.y_m[[1]])
+    where = {"lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 100.0}
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-cut-off",
+            "horizon_h": 2.0,
+            "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
+            "behaviour": {
+                "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
+                "door_knock_reach": 0.0,
+                "compliance": {"imminent": 1.0},
+                "premovement_median_min": 10.0,
+                "premovement_sigma": 0.0,
+            },
+            "warnings": [{"time_min": 0.0, "level": "imminent", "issued_by": "A"}],
+            "closures": [
+                {"time_min": 0.0, "action": "close", **where},
+                {"time_min": reopen_min, "action": "reopen", **where},
+            ],
+            "outputs": {"track_households": 1},
+        }
+    )
+    return scenario, net

@@ -128,6 +128,8 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
     reported = of("incident_reported")
     arrivals = of("arrive_scene")
     stranded = of("stranded")
+    resumed = of("resume")
+    withdrawn = of("incident_withdrawn")
     exposed = of("exposed")
     out = {
         "warnings_issued": len(of("warning_issued")),
@@ -137,12 +139,15 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
         "evacuated_persons": of("arrive_shelter")["value"].sum(),
         "on_the_way_persons": of("depart")["value"].sum()
         - of("arrive_shelter")["value"].sum()
-        - stranded[stranded["agent"] >= 0]["value"].sum(),
-        "stranded_persons": stranded["value"].sum(),
+        - stranded[stranded["agent"] >= 0]["value"].sum()
+        + resumed["value"].sum(),
+        "stranded_persons": stranded["value"].sum() - resumed["value"].sum(),
         "exposed_persons": exposed[exposed["tier"] != "AEGL-3"]["value"].sum(),
         "dead_persons": exposed[exposed["tier"] == "AEGL-3"]["value"].sum(),
         "incidents_reported": len(reported),
-        "open_incidents": len(set(reported["incident"]) - set(arrivals["incident"])),
+        "open_incidents": len(
+            set(reported["incident"]) - set(arrivals["incident"]) - set(withdrawn["incident"])
+        ),
         "dispatches": len(of("dispatch")),
         "border_crossings": len(of("border_cross")),
         "kits_delivered": of("delivery")["value"].sum(),
@@ -151,6 +156,9 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
     persons = dict(zip(reported["incident"], reported["value"], strict=True))
     for name, tier in TIERS.items():
         needs = reported[np.array([name in str(ts).split(",") for ts in reported["tier"]], bool)]
+        gone_s = withdrawn.set_index("incident")["time_s"]
+        needed_for_s = needs["incident"].map(gone_s) - needs["time_s"]
+        needs = needs[~(needed_for_s <= tier.standard_min * 60.0).to_numpy()]
         total = needs["value"].sum()
         first = arrivals[arrivals["tier"] == name].groupby("incident")["value"].first()
         need = set(needs["incident"])

@@ -14,7 +14,7 @@ from sim.agents.household import SHELTERED, STRANDED
 from sim.model import EmergencyModel
 from sim.run import collect, run
 from sim.scenario import scenario_from_dict
-from tests.engine_fixtures import toy_engine_network
+from tests.engine_fixtures import cut_off_scenario, toy_engine_network
 
 BEHAVIOUR = {
     "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
@@ -131,3 +131,41 @@ def test_persons_conserved_and_shelters_within_capacity_on_random_run() -> None:
     assert (model.shelters.occupants_persons <= model.shelters.capacity_persons).all()
     sheltered = model.households.state == SHELTERED
     assert model.households.size_persons[sheltered].sum() == model.shelters.occupants_persons.sum()
+
+
+def test_stranded_household_leaves_on_its_own_when_roads_reopen() -> None:
+    # Stranded at its departure (900 s): every link at node 1 is closed, and A-post (node 2)
+    # cannot reach it either, so the incident waits. The links reopen at 1800 s: the
+    # household sets off (1→0, 100 s) and its incident is withdrawn; no team is sent.
+    scenario, net = cut_off_scenario(reopen_min=30.0)
+    result = run(scenario, seed=3, network=net)
+    ev = result.events
+    kinds = ev[ev["kind"].isin(["stranded", "resume", "incident_withdrawn", "arrive_shelter"])]
+    assert kinds[["time_s", "kind", "incident"]].values.tolist() == [
+        [900.0, "stranded", -1],
+        [1800.0, "resume", 0],
+        [1800.0, "incident_withdrawn", 0],
+        [1900.0, "arrive_shelter", -1],
+    ]
+    assert (ev["kind"] == "dispatch").sum() == 0
+    assert result.incidents["withdrawn_s"].tolist() == [1800.0]
+    assert result.summary["incidents"]["withdrawn"] == 1
+    assert result.summary["incidents"]["unserved_tier_requests"] == 0
+    assert np.isnan(result.summary["coverage"]["all"]["ground_30min"])  # nobody needed one
+    assert result.summary["persons"]["sheltered"] == 1
+    assert result.summary["persons"]["stranded"] == 0
+
+
+def test_household_that_waited_past_the_standard_counts_as_not_reached() -> None:
+    # Stranded at 900 s, roads reopen at 90 min: it left on its own after waiting
+    # 4500 s (75 min) with no team, so it was not reached within 30 min (coverage 0, not
+    # n/a); on the curve it leaves the denominator from T = 75 min.
+    scenario, net = cut_off_scenario(reopen_min=90.0)
+    result = run(scenario, seed=3, network=net)
+    assert result.incidents["withdrawn_s"].tolist() == [5400.0]
+    assert result.summary["coverage"]["all"]["ground_30min"] == 0.0
+    curve = result.coverage_curve
+    ground = curve[(curve["tier"] == "ground") & (curve["jurisdiction"] == "all")]
+    share = dict(zip(ground["minutes"], ground["coverage_share"], strict=True))
+    assert share[74] == 0.0 and np.isnan(share[75])
+    assert _times(result, "arrive_shelter") == [5500.0]

@@ -21,6 +21,7 @@ from PIL import Image
 from sim import replay_style as style
 from sim.cli import main
 from sim.network import RoadNetwork
+from sim.recording import SCHEMA_VERSION
 from sim.replay import bbox_metres, frame_times_s
 from sim.replay_frames import FrameOptions, FrameRenderer
 from sim.replay_load import load_run
@@ -195,7 +196,7 @@ def _out_is_a_folder(tmp: Path, run: Path) -> list[str]:
 def _other_schema(tmp: Path, run: Path) -> list[str]:
     summary = (run / "summary.json").read_text()
     (run / "summary.json").write_text(
-        summary.replace('"schema_version": 1', '"schema_version": 99')
+        summary.replace(f'"schema_version": {SCHEMA_VERSION}', '"schema_version": 99')
     )
     return ["animate", str(run), "--format", "html"]
 

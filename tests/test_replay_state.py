@@ -20,6 +20,8 @@ from sim.replay_state import (
     WARNED,
     build_timeline,
 )
+from sim.run import run
+from tests.engine_fixtures import cut_off_scenario
 from tests.replay_fixtures import reference_counters, tiny_events, tiny_run_dir  # noqa: F401
 
 
@@ -55,6 +57,30 @@ def test_counters_of_tiny_run_hand_checked(tiny_events: pd.DataFrame) -> None:  
     assert counters_at(counters, 3600.0)["border_crossings"] == 2
 
 
+def test_stranded_household_that_resumes_in_replay_state_and_counters(tmp_path: Path) -> None:
+    # tests/engine_fixtures.py: stranded at 900 s, roads reopen at 1800 s, the household
+    # sets off again and reaches SA at 1900 s; its incident is withdrawn at 1800 s.
+    scenario, net = cut_off_scenario(reopen_min=30.0)
+    out = tmp_path / "run"
+    run(scenario, seed=3, network=net).write(out)
+    net.save(out / "network.npz")
+    tl = build_timeline(load_run(out))
+    states = [int(tl.household_state_at(t)[0]) for t in (899.0, 900.0, 1799.0, 1800.0, 1900.0)]
+    assert states == [WARNED, STRANDED, STRANDED, ON_THE_WAY, SHELTERED]
+    assert tl.node_persons_at(1000.0)[STRANDED, 1] == 1.0
+    assert tl.incidents.withdrawn_s.tolist() == [1800.0]
+    events = tl.run.events
+    counters = build_counters(events)
+    for t in (899.0, 900.0, 1799.0, 1800.0, 1850.0, 1900.0, 7200.0):
+        assert_counters_equal(counters_at(counters, t), reference_counters(events, t))
+    at = counters_at(counters, 1000.0)
+    assert at["stranded_persons"] == 1 and at["open_incidents"] == 1
+    assert at["coverage_ground"] == 0.0  # needed, not reached yet
+    at = counters_at(counters, 1850.0)
+    assert at["stranded_persons"] == 0 and at["on_the_way_persons"] == 1
+    assert at["open_incidents"] == 0 and np.isnan(at["coverage_ground"])  # none needed now
+
+
 def random_event_log(seed: int, n: int = 3000) -> pd.DataFrame:
     """A random event log with every counted kind, tiers and repeated agents."""
     rng = np.random.default_rng(seed)
@@ -73,6 +99,8 @@ def random_event_log(seed: int, n: int = 3000) -> pd.DataFrame:
             "delivery",
             "road_closed",
             "road_reopened",
+            "resume",
+            "incident_withdrawn",
         ]
     )
     kind = kinds[rng.integers(0, kinds.size, n)]
@@ -106,7 +134,16 @@ def random_event_log(seed: int, n: int = 3000) -> pd.DataFrame:
             ),
         }
     )[keep]
-    return events.sort_values("time_s", kind="stable").reset_index(drop=True)
+    events = events.sort_values("time_s", kind="stable").reset_index(drop=True)
+    # incidents 30..39 are never reached; as in a run, an incident is withdrawn once,
+    # after its report, and never reached
+    events = events[(events["kind"] != "arrive_scene") | (events["incident"] < 30)]
+    report_s = events[events["kind"] == "incident_reported"].set_index("incident")["time_s"]
+    reached = set(events.loc[events["kind"] == "arrive_scene", "incident"])
+    gone = events["kind"] == "incident_withdrawn"
+    valid = gone & (events["time_s"] > events["incident"].map(report_s).fillna(np.inf))
+    valid &= ~events["incident"].isin(reached) & ~events["incident"].where(valid).duplicated()
+    return events[~gone | valid].reset_index(drop=True)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

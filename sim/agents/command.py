@@ -21,7 +21,9 @@ flood water, and any kind a scenario names that is not listed) before people who
 safe but cannot leave and blocked roads (priority 1), oldest first within a priority.
 The next team of the tier to come home takes the first waiting incident it can reach
 (boat incidents wait for a boat team); when roads reopen, waiting incidents that a free
-team can now reach are dispatched at once, in the same order.
+team can now reach are dispatched at once, in the same order; before that, stranded
+households no team has been sent to are asked whether they can now leave on their own
+(their incidents are then withdrawn, see :meth:`Dispatcher.withdraw`).
 """
 
 from __future__ import annotations
@@ -268,6 +270,7 @@ class Dispatcher:
         incidents still cut off, so a retry costs a few Dijkstra calls, not one per incident
         (the screen stays valid, if loose, as teams are taken: ``_nearest`` decides).
         """
+        self._let_people_leave()
         side = "any" if self.linkage == "joint" else "own"
         reachable: dict[str, np.ndarray | None] = {}
         for key in list(self.queues):
@@ -283,6 +286,32 @@ class Dispatcher:
                     continue
                 self.queues[key].remove(incident)
                 self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
+
+    def _let_people_leave(self) -> None:
+        """Ask waiting incidents with no team sent whether their people can now leave."""
+        waiting = {id(i): i for queue in self.queues.values() for i in queue}
+        for incident in sorted(waiting.values(), key=lambda i: i.id):
+            if incident.on_reopen is not None and not incident.dispatched:
+                incident.on_reopen()
+
+    def withdraw(self, incident: Incident) -> None:
+        """Take an incident no team has been sent to out of the queues: it needs none now."""
+        if incident.dispatched:
+            raise ValueError(f"incident {incident.id} already has a team on the way")
+        incident.withdrawn_s = self.model.env.now
+        incident.on_reopen = None
+        for key, queue in self.queues.items():
+            self.queues[key] = [i for i in queue if i is not incident]
+        m = self.model
+        m.recorder.event(
+            m.env.now,
+            "incident_withdrawn",
+            node=incident.node,
+            incident=incident.id,
+            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+            tier=",".join(incident.tiers),
+            value=incident.persons,
+        )
 
     def _reachable_by_free(self, tier: str) -> np.ndarray | None:
         """Nodes some free team of ``tier`` can reach by road (None: every node, by air)."""

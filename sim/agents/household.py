@@ -7,10 +7,13 @@ walking speed. The shelter is the nearest one (by current travel time) whose rem
 capacity fits the household; its places are reserved at departure, so no shelter ever
 holds more than its capacity. A closed link ahead makes the household re-route from
 where it is; no route to any open shelter makes it *stranded*, which is an incident.
+When roads reopen before any team has been sent, a stranded household that can now
+reach a shelter sets off again on its own and its incident is withdrawn.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,6 +23,7 @@ import numpy as np
 import simpy
 
 if TYPE_CHECKING:
+    from sim.agents.rescue import Incident
     from sim.model import EmergencyModel
 
 #: Household states (``HouseholdTable.state``). ``DEAD``: killed by toxic exposure.
@@ -149,8 +153,22 @@ class Household(mesa.Agent):
         )
         if self.tracked:
             m.recorder.track(m.env.now, self.agent_id, self.family, int(table.node[i]))
+        yield from self._to_shelter(m.shelters.reserve(int(table.node[i]), size, vehicle=vehicle))
+
+    def _to_shelter(
+        self, choice: tuple[int, np.ndarray] | None
+    ) -> Generator[simpy.Event, None, None]:
+        """Travel to the reserved shelter, choosing again when a link ahead closes.
+
+        ``choice`` is what :meth:`sim.shelters.Shelters.reserve` returned from the
+        household's node; None (no open shelter reachable) strands the household.
+        """
+        m = self.model
+        table, i = m.households, self.index
+        size = int(table.size_persons[i])
+        vehicle = bool(table.has_vehicle[i])
+        juris = m.jurisdiction_name(table.jurisdiction[i])
         while True:
-            choice = m.shelters.reserve(int(table.node[i]), size, vehicle=vehicle)
             if choice is None:
                 table.state[i] = STRANDED
                 m.recorder.event(
@@ -161,7 +179,8 @@ class Household(mesa.Agent):
                     jurisdiction=juris,
                     value=size,
                 )
-                m.dispatcher.report_stranded(int(table.node[i]), size)
+                incident = m.dispatcher.report_stranded(int(table.node[i]), size)
+                incident.on_reopen = functools.partial(self._leave_if_open, incident)
                 return
             shelter, edges = choice
             arrived = yield from self._travel(edges, vehicle)
@@ -171,6 +190,7 @@ class Household(mesa.Agent):
             if arrived:
                 break
             m.shelters.release(shelter, size)  # a closure ahead: choose again from here
+            choice = m.shelters.reserve(int(table.node[i]), size, vehicle=vehicle)
         m.shelters.arrive(shelter, size)
         table.state[i] = SHELTERED
         table.shelter[i] = shelter
@@ -183,6 +203,34 @@ class Household(mesa.Agent):
             jurisdiction=juris,
             value=size,
         )
+
+    def _leave_if_open(self, incident: Incident) -> bool:
+        """Roads reopened: set off again if a shelter is now reachable (True if it did).
+
+        The household's incident is withdrawn (no team has been sent yet; the commands
+        ask only then) and it travels on from where it was stranded.
+        """
+        m = self.model
+        table, i = m.households, self.index
+        if table.state[i] != STRANDED:
+            return False
+        size = int(table.size_persons[i])
+        choice = m.shelters.reserve(int(table.node[i]), size, vehicle=bool(table.has_vehicle[i]))
+        if choice is None:
+            return False
+        table.state[i] = ON_ROAD
+        m.recorder.event(
+            m.env.now,
+            "resume",
+            agent=self.agent_id,
+            node=int(table.node[i]),
+            jurisdiction=m.jurisdiction_name(table.jurisdiction[i]),
+            incident=incident.id,
+            value=size,
+        )
+        m.dispatcher.withdraw(incident)
+        m.env.process(self._to_shelter(choice))
+        return True
 
     def _travel(self, edges: np.ndarray, vehicle: bool) -> Generator[simpy.Event, None, bool]:
         """Follow ``edges``; return False (at the current node) if one ahead has closed."""

@@ -32,6 +32,9 @@ class Incident:
     to ``access_node`` (where they can reach, e.g. the edge of a landslide; ``-1`` = the
     incident's node). ``needs_boat`` incidents take only boat-carrying ground teams.
     ``on_cleared`` runs once when a ground team leaves the scene (e.g. a road reopens).
+    ``on_reopen``, asked when roads reopen while no team has been sent, returns True when
+    the people have left on their own (the incident is then *withdrawn* at
+    ``withdrawn_s`` and no longer needs any team).
     """
 
     id: int
@@ -48,6 +51,8 @@ class Incident:
     needs_boat: bool = False
     carried_persons: int = 0
     on_cleared: Callable[[], None] | None = None
+    on_reopen: Callable[[], bool] | None = None
+    withdrawn_s: float = np.inf
 
     @property
     def target_node(self) -> int:
