@@ -172,11 +172,10 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
     )
     needs = needs.explode("tiers")
     gone = needs[needs["incident"].isin(withdrawn["incident"])]
-    withdrawn_s = dict(zip(withdrawn["incident"], withdrawn["time_s"], strict=True))
-    gone = gone.assign(
-        time_s=gone["incident"].map(withdrawn_s), needed_for_s=gone["incident"].map(withdrawn_s)
-    )
-    gone["needed_for_s"] -= gone["incident"].map(report_s)
+    withdrawn_s = gone["incident"].map(
+        dict(zip(withdrawn["incident"], withdrawn["time_s"], strict=True))
+    )  # ``time_s`` of ``needs`` is the report time
+    gone = gone.assign(time_s=withdrawn_s, needed_for_s=withdrawn_s - gone["time_s"])
     covered, needed = {}, {}
     for name, tier in TIERS.items():
         need = needs[needs["tiers"] == name]

@@ -110,15 +110,7 @@ class Dispatcher:
             on_cleared=on_cleared,
         )
         self.incidents.append(incident)
-        m.recorder.event(
-            m.env.now,
-            "incident_reported",
-            node=node,
-            incident=incident.id,
-            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-            tier=",".join(tiers),
-            value=persons,
-        )
+        self._event("incident_reported", incident, ",".join(tiers))
         for tier in tiers:
             self._assign(incident, tier)
         return incident
@@ -135,15 +127,7 @@ class Dispatcher:
             incident, tier, side="own" if self.linkage != "joint" else "any"
         )
         if self.linkage == "mutual_aid" and (team is None or eta_s > standard_s):
-            self.model.recorder.event(
-                self.model.env.now,
-                "aid_requested",
-                node=incident.node,
-                incident=incident.id,
-                jurisdiction=self.model.jurisdiction_name(incident.jurisdiction),
-                tier=tier,
-                value=incident.persons,
-            )
+            self._event("aid_requested", incident, tier)
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
         if team is not None:
@@ -302,22 +286,26 @@ class Dispatcher:
         incident.on_reopen = None
         for key, queue in self.queues.items():
             self.queues[key] = [i for i in queue if i is not incident]
+        self._event("incident_withdrawn", incident, ",".join(incident.tiers))
+
+    def _event(self, kind: str, incident: Incident, tier: str) -> None:
+        """Record ``kind`` for ``incident`` now, at its node (``value``: its persons)."""
         m = self.model
         m.recorder.event(
             m.env.now,
-            "incident_withdrawn",
+            kind,
             node=incident.node,
             incident=incident.id,
             jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-            tier=",".join(incident.tiers),
+            tier=tier,
             value=incident.persons,
         )
 
     def _reachable_by_free(self, tier: str) -> np.ndarray | None:
         """Nodes some free team of ``tier`` can reach by road (None: every node, by air)."""
-        free = [t for t in self.teams if t.available and t.tier.name == tier]
-        if any(t.tier.travel == "air" for t in free):
+        if self.model.tiers[tier].travel == "air":
             return None
+        free = [t for t in self.teams if t.available and t.tier.name == tier]
         mask = np.zeros(self.model.network.n_nodes, dtype=bool)
         for mode in sorted({t.mode for t in free}):
             stations = np.array([t.station_node for t in free if t.mode == mode])

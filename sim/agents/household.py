@@ -138,22 +138,33 @@ class Household(mesa.Agent):
         yield m.env.timeout(max(depart_s - m.env.now, 0.0))
         if table.state[i] != AT_HOME:
             return  # died or was stranded by a hazard before setting off
-        size = int(table.size_persons[i])
-        vehicle = bool(table.has_vehicle[i])
         table.state[i] = ON_ROAD
         table.depart_time_s[i] = m.env.now
-        juris = m.jurisdiction_name(table.jurisdiction[i])
-        m.recorder.event(
-            m.env.now,
-            "depart",
-            agent=self.agent_id,
-            node=int(table.node[i]),
-            jurisdiction=juris,
-            value=size,
-        )
+        self._event("depart")
         if self.tracked:
             m.recorder.track(m.env.now, self.agent_id, self.family, int(table.node[i]))
-        yield from self._to_shelter(m.shelters.reserve(int(table.node[i]), size, vehicle=vehicle))
+        yield from self._to_shelter(self._reserve())
+
+    def _event(self, kind: str, **extra) -> None:
+        """Record ``kind`` for this household now, at its node (``value``: its persons)."""
+        m = self.model
+        table, i = m.households, self.index
+        m.recorder.event(
+            m.env.now,
+            kind,
+            agent=self.agent_id,
+            node=int(table.node[i]),
+            jurisdiction=m.jurisdiction_name(table.jurisdiction[i]),
+            value=int(table.size_persons[i]),
+            **extra,
+        )
+
+    def _reserve(self) -> tuple[int, np.ndarray] | None:
+        """Reserve places at the nearest shelter with room, from where the household is."""
+        table, i = self.model.households, self.index
+        return self.model.shelters.reserve(
+            int(table.node[i]), int(table.size_persons[i]), vehicle=bool(table.has_vehicle[i])
+        )
 
     def _to_shelter(
         self, choice: tuple[int, np.ndarray] | None
@@ -167,18 +178,10 @@ class Household(mesa.Agent):
         table, i = m.households, self.index
         size = int(table.size_persons[i])
         vehicle = bool(table.has_vehicle[i])
-        juris = m.jurisdiction_name(table.jurisdiction[i])
         while True:
             if choice is None:
                 table.state[i] = STRANDED
-                m.recorder.event(
-                    m.env.now,
-                    "stranded",
-                    agent=self.agent_id,
-                    node=int(table.node[i]),
-                    jurisdiction=juris,
-                    value=size,
-                )
+                self._event("stranded")
                 incident = m.dispatcher.report_stranded(int(table.node[i]), size)
                 incident.on_reopen = functools.partial(self._leave_if_open, incident)
                 return
@@ -190,19 +193,12 @@ class Household(mesa.Agent):
             if arrived:
                 break
             m.shelters.release(shelter, size)  # a closure ahead: choose again from here
-            choice = m.shelters.reserve(int(table.node[i]), size, vehicle=vehicle)
+            choice = self._reserve()
         m.shelters.arrive(shelter, size)
         table.state[i] = SHELTERED
         table.shelter[i] = shelter
         table.arrive_time_s[i] = m.env.now
-        m.recorder.event(
-            m.env.now,
-            "arrive_shelter",
-            agent=self.agent_id,
-            node=int(table.node[i]),
-            jurisdiction=juris,
-            value=size,
-        )
+        self._event("arrive_shelter")
 
     def _leave_if_open(self, incident: Incident) -> bool:
         """Roads reopened: set off again if a shelter is now reachable (True if it did).
@@ -214,20 +210,11 @@ class Household(mesa.Agent):
         table, i = m.households, self.index
         if table.state[i] != STRANDED:
             return False
-        size = int(table.size_persons[i])
-        choice = m.shelters.reserve(int(table.node[i]), size, vehicle=bool(table.has_vehicle[i]))
+        choice = self._reserve()
         if choice is None:
             return False
         table.state[i] = ON_ROAD
-        m.recorder.event(
-            m.env.now,
-            "resume",
-            agent=self.agent_id,
-            node=int(table.node[i]),
-            jurisdiction=m.jurisdiction_name(table.jurisdiction[i]),
-            incident=incident.id,
-            value=size,
-        )
+        self._event("resume", incident=incident.id)
         m.dispatcher.withdraw(incident)
         m.env.process(self._to_shelter(choice))
         return True
