@@ -12,7 +12,7 @@ Reported per executor and worker count:
 
 - ``runs_per_min``: runs / batch wall time x 60;
 - ``overhead_per_run_s``: (batch wall time - sum of run times / workers) / runs, i.e.
-  with one worker the wall time not spent inside ``sim.run.run``: process start, network
+  with one worker the wall time not spent inside ``sim.engine.runs.run``: process start, network
   loading, sending tasks and results, writing the results folder, the final tables;
 - ``speedup``: runs per minute relative to one local worker.
 """
@@ -47,7 +47,7 @@ policy.linkage = ["separate", "notify", "mutual_aid", "joint"]
 
 
 def _measure(experiment, folder: Path, *, workers: int, dask: bool) -> dict:
-    from sim.experiment_batch import run_batch
+    from sim.batch.runner import run_batch
 
     out = folder / f"{'dask' if dask else 'local'}-{workers}"
     started = time.perf_counter()
@@ -74,8 +74,8 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=3)
     args = parser.parse_args()
 
-    from sim.experiment import load_experiment
-    from sim.sources import load_network
+    from sim.batch.experiment import load_experiment
+    from sim.network.sources import load_network
 
     load_network("fujiang", population_persons=5000)  # warm the region cache
     print(

@@ -27,8 +27,8 @@ def _peak_rss_mb() -> float:
 
 
 def default_run() -> dict:
-    from sim.run import run
-    from sim.sources import load_network
+    from sim.engine.runs import run
+    from sim.network.sources import load_network
 
     net = load_network("fujiang")
     start = time.perf_counter()
@@ -47,8 +47,8 @@ def default_run() -> dict:
 
 def million_run() -> dict:
     from benchmarks.synthetic import synthetic_network
-    from sim.run import run
-    from sim.scenario import scenario_from_dict
+    from sim.engine.runs import run
+    from sim.scenarios import scenario_from_dict
 
     net = synthetic_network(200_000, population_persons=1_000_000)
     x0, x1 = net.x_m.min(), net.x_m.max()
@@ -94,8 +94,8 @@ def million_run() -> dict:
 def routes() -> dict:
     import networkx as nx
 
-    from sim.routing import Router
-    from sim.sources import load_network
+    from sim.network.routing import Router
+    from sim.network.sources import load_network
 
     net = load_network("fujiang")
     rng = np.random.default_rng(1)
@@ -144,8 +144,8 @@ def routes() -> dict:
 
 
 def hazard_runs() -> dict:
-    from sim.run import run
-    from sim.sources import load_network
+    from sim.engine.runs import run
+    from sim.network.sources import load_network
 
     net = load_network("fujiang")
     out = {"measure": "built-in hazard scripts, 400,000 residents"}

@@ -21,8 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.synthetic import synthetic_network
 from sim.coverage import static_coverage, station_times_s, tier_weights_s
-from sim.routing import Router
-from sim.sources import load_network
+from sim.network import Router, load_network
 from sim.tiers import TIERS
 
 

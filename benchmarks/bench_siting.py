@@ -35,9 +35,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sim.network import load_network
 from sim.siting import maximal_covering, p_median, read_orlib_pmed
-from sim.siting_network import station_siting
-from sim.sources import load_network
+from sim.siting.stations import station_siting
 
 ORLIB_DIR = Path(__file__).resolve().parents[1] / "tests" / "data" / "orlib"
 

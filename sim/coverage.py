@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
-from sim.network import RoadNetwork
-from sim.routing import Router
+from sim.network.compiled import RoadNetwork
+from sim.network.routing import Router
 from sim.tiers import TIERS, TierStandard
 
 #: Dispatch policies static coverage compares.

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.network import RoadNetwork, compile_region
 from sim.regions.base import RegionData
-from sim.scenario import Scenario, scenario_from_dict
+from sim.scenarios import Scenario, scenario_from_dict
 
 
 def toy_engine_network(

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.run import run
-from sim.scenario import scenario_from_dict
+from sim.engine.runs import run
+from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
 
@@ -116,7 +116,7 @@ def tiny_events(tiny_run_dir: Path) -> pd.DataFrame:
 def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
     """Counters computed directly with pandas on ``events[time_s <= t]``.
 
-    Independent of :mod:`sim.replay_counters` (no step functions): the values the
+    Independent of :mod:`sim.replay.counters` (no step functions): the values the
     video panel and the HTML page must show at time ``t``.
     """
     ev = events[events["time_s"] <= t]

@@ -9,11 +9,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from sim.cli import main
-from sim.experiment import load_experiment, run_seed
-from sim.report_stats import difference, mean_interval, replications_needed
-from sim.run import run
-from sim.scenario import scenario_from_dict
+from sim.batch.experiment import load_experiment, run_seed
+from sim.cli.app import main
+from sim.engine.runs import run
+from sim.report.stats import difference, mean_interval, replications_needed
+from sim.scenarios import scenario_from_dict
 from tests.batch_fixtures import TOY_POPULATION, write_toy_experiment
 
 T_975 = {2: 4.302653, 3: 3.182446, 4: 2.776445}  # Student t quantiles, published tables

@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from sim.experiment import load_experiment
-from sim.experiment_batch import run_batch
+from sim.batch.experiment import load_experiment
+from sim.batch.runner import run_batch
 from tests.batch_fixtures import write_toy_experiment
 
 

@@ -15,9 +15,9 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
-from sim.cli import main
-from sim.experiment import load_experiment
-from sim.experiment_store import ResultsFolder
+from sim.batch.experiment import load_experiment
+from sim.batch.store import ResultsFolder
+from sim.cli.app import main
 from tests.batch_fixtures import write_toy_experiment
 
 REPLICATIONS = 15  # x 2 linkages = 30 runs of ~0.05-0.1 s on one worker
@@ -39,7 +39,7 @@ def _kill_mid_batch(experiment: Path, out: Path) -> tuple[int, list[psutil.Proce
         [
             sys.executable,
             "-m",
-            "sim.cli",
+            "sim.cli.app",
             "batch",
             str(experiment),
             "--out",

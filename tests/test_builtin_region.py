@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.app import main
 from sim.coverage import static_coverage
-from sim.routing import Router
-from sim.sources import load_network
+from sim.network import Router, load_network
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +22,12 @@ def fujiang():
 def test_routing_equals_networkx_dijkstra(fujiang) -> None:
     graph = nx.DiGraph()
     graph.add_weighted_edges_from(
-        zip(fujiang.edge_source.tolist(), fujiang.edge_target.tolist(),
-            fujiang.travel_time_s.tolist(), strict=True)
+        zip(
+            fujiang.edge_source.tolist(),
+            fujiang.edge_target.tolist(),
+            fujiang.travel_time_s.tolist(),
+            strict=True,
+        )
     )
     router = Router(fujiang)
     rng = np.random.default_rng(5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.cli import build_parser, main
+from sim.cli.app import build_parser, main
 from tests.osm_fixtures import write_osm
 
 STATION_HEADER = "name,tier,lon,lat,jurisdiction\n"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import EmergencyModel, spread_teams
-from sim.run import run
-from sim.scenario import scenario_from_dict
+from sim.engine.model import EmergencyModel, spread_teams
+from sim.engine.runs import run
+from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import toy_engine_network
 
 

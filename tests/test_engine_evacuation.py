@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from sim.agents.household import SHELTERED, STRANDED
-from sim.model import EmergencyModel
-from sim.run import collect, run
-from sim.scenario import scenario_from_dict
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect, run
+from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import cut_off_scenario, toy_engine_network
 
 BEHAVIOUR = {

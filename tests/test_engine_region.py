@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from sim.agents.household import SHELTERED
-from sim.cli import main
-from sim.model import EmergencyModel
-from sim.run import collect
-from sim.scenario import load_scenario
-from sim.sources import load_network
+from sim.cli.app import main
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect
+from sim.network import load_network
+from sim.scenarios import load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +134,7 @@ def test_validate_and_scenarios_commands(capsys) -> None:
 def test_region_stations_file_replaces_the_regions_stations(tmp_path, region) -> None:
     from dataclasses import replace
 
-    from sim.run import network_for
+    from sim.engine.runs import network_for
 
     lon, lat = region.to_lonlat(region.x_m[[100, 2000]], region.y_m[[100, 2000]])
     path = tmp_path / "stations.csv"

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.experiment import builtin_experiments, load_experiment, run_seed
-from sim.experiment_keys import ExperimentError, apply_overrides, check_key, parse_key
-from sim.scenario import scenario_from_dict
+from sim.batch.experiment import builtin_experiments, load_experiment, run_seed
+from sim.batch.keys import ExperimentError, apply_overrides, check_key, parse_key
+from sim.cli.app import main
+from sim.scenarios import scenario_from_dict
 
 SCENARIO = """\
 name = "tiny"
@@ -61,7 +61,7 @@ def test_dotted_keys_parse_and_check() -> None:
 
 
 def test_overrides_edit_a_copy_and_fill_defaults(tmp_path) -> None:
-    from sim.scenario_load import read_toml
+    from sim.scenarios.load import read_toml
 
     path = write_experiment(tmp_path, GRID)
     data, _ = read_toml(path.parent / "tiny.toml")
@@ -262,7 +262,7 @@ def test_builtin_experiments_load_in_both_modes(capsys) -> None:
 def test_batch_and_report_help_document_every_option(capsys) -> None:
     import argparse
 
-    from sim.cli import build_parser
+    from sim.cli.app import build_parser
 
     parser = build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
-from sim.model import EmergencyModel
-from sim.run import collect, run
-from sim.scenario import scenario_from_dict
-from sim.sources import load_network
+from sim.cli.app import main
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect, run
+from sim.network import load_network
+from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import toy_engine_network
 
 BEHAVIOUR = {
@@ -95,7 +95,7 @@ def test_plume_exposure_creates_incidents_and_deaths_on_toy() -> None:
 def test_builtin_scripts_run_end_to_end_on_reduced_population(name) -> None:
     from dataclasses import replace
 
-    from sim.scenario import load_scenario
+    from sim.scenarios import load_scenario
 
     scenario = load_scenario(name)
     scenario = replace(scenario, horizon_h=min(scenario.horizon_h, 6.0))

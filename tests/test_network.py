@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from sim.errors import NetworkError
-from sim.network import CAPACITY_VEH_PER_H_PER_LANE, RoadNetwork, compile_region
+from sim.network import RoadNetwork, compile_region
+from sim.network.road_classes import CAPACITY_VEH_PER_H_PER_LANE
 from tests.conftest import toy_region
 
 
@@ -74,9 +75,9 @@ def test_save_and_load_compiled_roundtrip(toy: RoadNetwork, tmp_path) -> None:
 
 
 def test_graphml_roundtrip_through_osmnx(toy: RoadNetwork, tmp_path) -> None:
-    from sim.sources import load_network
+    from sim.network import load_network, save_network
 
-    toy.save(tmp_path / "toy.graphml")
+    save_network(toy, tmp_path / "toy.graphml")
     back = load_network(tmp_path / "toy.graphml")
     assert back.n_nodes == toy.n_nodes and back.n_edges == toy.n_edges
     np.testing.assert_allclose(np.sort(back.travel_time_s), np.sort(toy.travel_time_s))

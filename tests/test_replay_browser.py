@@ -21,10 +21,10 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from sim import replay_style as style
-from sim.cli import main
-from sim.replay_html import COUNTER_IDS, COVERAGE_IDS
-from sim.replay_panel import clock_text, format_count, format_share
+from sim.cli.app import main
+from sim.plot import style
+from sim.replay.html import COUNTER_IDS, COVERAGE_IDS
+from sim.replay.panel import clock_text, format_count, format_share
 from tests.replay_fixtures import reference_counters, tiny_events, tiny_run_dir  # noqa: F401
 
 CHROMIUM = Path(os.environ.get("SIM_TEST_CHROMIUM", "/usr/bin/chromium"))

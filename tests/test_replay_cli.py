@@ -18,14 +18,14 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from sim import replay_style as style
-from sim.cli import main
+from sim.cli.app import main
+from sim.engine.recording import SCHEMA_VERSION
 from sim.network import RoadNetwork
-from sim.recording import SCHEMA_VERSION
-from sim.replay import bbox_metres, frame_times_s
-from sim.replay_frames import FrameOptions, FrameRenderer
-from sim.replay_load import load_run
-from sim.replay_state import build_timeline
+from sim.plot import style
+from sim.replay.frames import FrameOptions, FrameRenderer
+from sim.replay.load import load_run
+from sim.replay.outputs import bbox_metres, frame_times_s
+from sim.replay.state import build_timeline
 from tests.replay_fixtures import X0, Y0, ZOOM_BBOX_M, tiny_run_dir  # noqa: F401
 
 

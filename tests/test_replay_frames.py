@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from sim import replay_style as style
-from sim.replay_frames import FrameOptions, FrameRenderer
-from sim.replay_load import load_run
-from sim.replay_state import build_timeline
+from sim.plot import style
+from sim.replay.frames import FrameOptions, FrameRenderer
+from sim.replay.load import load_run
+from sim.replay.state import build_timeline
 from tests.replay_fixtures import X0, Y0, ZOOM_BBOX_M, tiny_run_dir  # noqa: F401
 
 

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.replay_counters import build_counters, counter_table, counters_at
-from sim.replay_html import time_ms
-from sim.replay_load import hazard_frame_times_s, load_run
-from sim.replay_state import (
+from sim.engine.runs import run
+from sim.replay.counters import build_counters, counter_table, counters_at
+from sim.replay.html import time_ms
+from sim.replay.load import hazard_frame_times_s, load_run
+from sim.replay.state import (
     EXPOSED,
     NOT_WARNED,
     ON_THE_WAY,
@@ -20,7 +21,6 @@ from sim.replay_state import (
     WARNED,
     build_timeline,
 )
-from sim.run import run
 from tests.engine_fixtures import cut_off_scenario
 from tests.replay_fixtures import reference_counters, tiny_events, tiny_run_dir  # noqa: F401
 
@@ -258,8 +258,8 @@ def test_hazard_frame_times_follow_the_engine_clock() -> None:
 
 
 def test_hazard_frame_times_match_a_real_hazard_run(tmp_path: Path) -> None:
-    from sim.run import run
-    from sim.scenario import scenario_from_dict
+    from sim.engine.runs import run
+    from sim.scenarios import scenario_from_dict
     from tests.replay_fixtures import tiny_network
 
     network = tiny_network()

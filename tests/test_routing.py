@@ -7,7 +7,7 @@ import pytest
 
 from sim.errors import NetworkError
 from sim.network import RoadNetwork
-from sim.routing import NO_NODE, Router, path_edges
+from sim.network.routing import NO_NODE, Router, path_edges
 
 INF = np.inf
 

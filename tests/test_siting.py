@@ -13,7 +13,6 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import shortest_path
 
 from sim.siting import (
-    BOUND_SOURCES,
     InfeasibleSitingError,
     SitingError,
     maximal_covering,
@@ -21,8 +20,9 @@ from sim.siting import (
     read_orlib_pmed,
     set_covering,
 )
-from sim.siting_milp import pmedian_milp
-from sim.siting_pmedian import Pairs
+from sim.siting.core import BOUND_SOURCES
+from sim.siting.milp import pmedian_milp
+from sim.siting.pmedian import Pairs
 
 METHODS = ["milp", "greedy+swap", "auto"]
 

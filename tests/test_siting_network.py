@@ -9,15 +9,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.cli import main
+from sim.cli.app import main
 from sim.coverage import static_coverage
 from sim.errors import InputError
-from sim.inputs import read_stations_csv
 from sim.network import RoadNetwork, compile_region
+from sim.network.points import read_stations_csv
 from sim.regions.base import RegionData
 from sim.siting import maximal_covering
-from sim.siting_network import candidate_nodes, read_candidates_csv, station_siting
-from sim.siting_times import response_times_s
+from sim.siting.stations import candidate_nodes, read_candidates_csv, station_siting
+from sim.siting.times import response_times_s
 from sim.tiers import TIERS, TierStandard
 from tests.osm_fixtures import write_osm
 
@@ -208,7 +208,7 @@ def test_candidate_nodes_by_road_class_and_jurisdiction(toy: RoadNetwork) -> Non
 
 
 def test_read_candidates_csv_snaps_and_names(tmp_path: Path) -> None:
-    from sim.sources import load_network
+    from sim.network.sources import load_network
 
     network = load_network(write_osm(tmp_path / "tiny.osm"))
     path = tmp_path / "candidates.csv"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from sim.errors import InputError, NetworkError
-from sim.network import DEFAULT_SPEED_KPH
-from sim.sources import load_network
+from sim.network import load_network
+from sim.network.road_classes import DEFAULT_SPEED_KPH
 from tests.osm_fixtures import NODES, write_osm
 
 

@@ -37,7 +37,7 @@ import simpy
 from sim.agents.rescue import Incident, RescueTeam
 
 if TYPE_CHECKING:
-    from sim.model import EmergencyModel
+    from sim.engine.model import EmergencyModel
 
 #: Triage order of waiting incidents by kind (lower goes first; kinds not listed: 0).
 TRIAGE_PRIORITY: dict[str, int] = {

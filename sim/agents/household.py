@@ -2,7 +2,7 @@
 
 State lives in a :class:`HouseholdTable` of arrays (so warnings are vectorised); a
 :class:`Household` agent is a thin view of one row whose ``evacuate`` simpy process moves
-it link by link: vehicles through the link queues of :mod:`sim.traffic`, pedestrians at
+it link by link: vehicles through the link queues of :mod:`sim.engine.traffic`, pedestrians at
 walking speed. The shelter is the nearest one (by current travel time) whose remaining
 capacity fits the household; its places are reserved at departure, so no shelter ever
 holds more than its capacity. A closed link ahead makes the household re-route from
@@ -24,7 +24,7 @@ import simpy
 
 if TYPE_CHECKING:
     from sim.agents.rescue import Incident
-    from sim.model import EmergencyModel
+    from sim.engine.model import EmergencyModel
 
 #: Household states (``HouseholdTable.state``). ``DEAD``: killed by toxic exposure.
 AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD = 0, 1, 2, 3, 4
@@ -171,7 +171,7 @@ class Household(mesa.Agent):
     ) -> Generator[simpy.Event, None, None]:
         """Travel to the reserved shelter, choosing again when a link ahead closes.
 
-        ``choice`` is what :meth:`sim.shelters.Shelters.reserve` returned from the
+        ``choice`` is what :meth:`sim.engine.shelters.Shelters.reserve` returned from the
         household's node; None (no open shelter reachable) strands the household.
         """
         m = self.model

@@ -21,7 +21,7 @@ import simpy
 from sim.tiers import TierStandard
 
 if TYPE_CHECKING:
-    from sim.model import EmergencyModel
+    from sim.engine.model import EmergencyModel
 
 
 @dataclass(kw_only=True, eq=False)

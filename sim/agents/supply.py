@@ -21,8 +21,8 @@ import pandas as pd
 import simpy
 
 if TYPE_CHECKING:
-    from sim.model import EmergencyModel
-    from sim.routing import ShortestPathTree
+    from sim.engine.model import EmergencyModel
+    from sim.network.routing import ShortestPathTree
 
 
 class SupplyTruck(mesa.Agent):

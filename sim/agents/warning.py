@@ -26,10 +26,10 @@ import numpy as np
 import simpy
 
 from sim.agents.household import AT_HOME
-from sim.scenario import WARNING_LEVELS, WarningSpec, ZoneSpec
+from sim.scenarios.behaviour import WARNING_LEVELS, WarningSpec, ZoneSpec
 
 if TYPE_CHECKING:
-    from sim.model import EmergencyModel
+    from sim.engine.model import EmergencyModel
 
 
 def linkage_delay_s(linkage: str, *, notification_s: float) -> float:

@@ -1,7 +1,7 @@
 """Hazards in a run: one simpy process updates every hazard each ``step_min``.
 
 Each update is vectorised over nodes and edges: fields at nodes, road closures (through
-:class:`sim.roads.RoadState`), exposure of every household where it is, and incidents
+:class:`sim.engine.roads.RoadState`), exposure of every household where it is, and incidents
 (exposed, flood-stranded, buried, blocked roads, isolated villages). The first time a
 hazard touches a jurisdiction's nodes, that side *detects* it after its own detection
 delay (``policy.detection_delay_min``), which lets it warn without waiting for the other
@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+import sim.hazards.slopes as landslide
 from sim.agents.household import AT_HOME, DEAD, STRANDED
-from sim.hazards import exposure, landslide, plume
-from sim.hazards.flood import flood_depth_m, river_geometry, stage_m
+from sim.hazards import exposure, plume
+from sim.hazards.river import flood_depth_m, river_geometry, stage_m
 
 if TYPE_CHECKING:
-    from sim.model import EmergencyModel
-    from sim.scenario_hazards import FloodSpec, GasLeakSpec, LandslideSpec
+    from sim.engine.model import EmergencyModel
+    from sim.scenarios.hazards import FloodSpec, GasLeakSpec, LandslideSpec
 
 
 def _step_value(times_min: list[float], values: list, now_s: float):

@@ -1,4 +1,4 @@
-"""The data contract between a region generator and :class:`sim.network.RoadNetwork`.
+"""The data contract between a region generator and :class:`sim.network.compiled.RoadNetwork`.
 
 A region is plain arrays and tables: nodes in projected metres, directed edges with
 a road class, and the places (settlements, shelters, stations, depots, wells) that a

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.hazards.flood import flood_depth_m, river_geometry, stage_m
-from sim.hazards.landslide import edges_touching, node_slope, runout_nodes
+from sim.hazards.river import flood_depth_m, river_geometry, stage_m
+from sim.hazards.slopes import edges_touching, node_slope, runout_nodes
 from sim.network import compile_region
 from sim.regions.base import RegionData
 
@@ -79,7 +79,7 @@ def test_flood_must_and_must_not_flood_given_nodes() -> None:
 
 
 def test_slide_cuts_the_road_and_isolates_the_village() -> None:
-    from sim.routing import Router
+    from sim.network.routing import Router
 
     net = _valley()
     inside = runout_nodes(net, 1000.0, 1100.0, 300.0)  # around the ridge node 2

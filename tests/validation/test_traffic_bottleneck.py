@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import simpy
 
+from sim.engine.traffic import LinkTraffic
 from sim.network import compile_region
 from sim.regions.base import RegionData
-from sim.traffic import LinkTraffic
 
 
 def _corridor(capacity_lanes: float, highway: str) -> RegionData:

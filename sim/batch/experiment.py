@@ -1,0 +1,332 @@
+"""Experiments: base scenarios x a parameter grid x replications, each run with its own seed.
+
+An experiment file (TOML) planners copy and edit::
+
+    name = "cross_border_linkage"
+    description = "The four linkage policies on each hazard"
+    scenarios = ["default"]            # built-in names, or TOML paths relative to this file
+    replications = 10
+    base_seed = 2024
+    seeding = "per_run"                # or "common": one seed per (scenario, replication)
+
+    [set]                              # settings every run gets
+    "region.population_persons" = 100000
+
+    [grid]                             # every combination of these values is a configuration
+    "policy.linkage" = ["separate", "notify", "mutual_aid", "joint"]
+    "forces.ground.teams" = [6, 8]
+
+    [outputs]
+    curves = true                      # keep coverage, evacuation and supply curves per run
+
+    [small]                            # the quick mode (``sim batch --small``, run by the tests)
+    replications = 2
+    set = { "region.population_persons" = 20000 }
+    grid = { "policy.linkage" = ["separate", "joint"] }
+
+Keys are dotted scenario keys (see :mod:`sim.batch.keys`); TOML's own dotted keys
+(``policy.linkage = [...]`` unquoted) mean the same. Runs are planned in a fixed order:
+scenario, then the grid in file order (the last key varying fastest), then replication.
+
+**Files.** Settings that name files (``region.source``, ``region.stations``,
+``region.jurisdictions``) may be relative: to the scenario file for a scenario's own
+settings, to the experiment file for ``[set]`` and ``[grid]`` values (a relative path
+that does not exist there stays relative to the working folder). Seeds and run ids use
+the values as written, so moving the folder moves no seed.
+
+**Small mode.** ``[small]`` may replace ``scenarios`` and ``replications`` and add to
+(or replace single keys of) ``[set]`` and ``[grid]``; ``sim batch NAME --small`` runs it
+into ``results/<name>-small``.
+
+**Seeds.** A run's seed is drawn from ``numpy.random.SeedSequence([base_seed, h])`` where
+``h`` is a SHA-256 hash of the run's scenario name, its grid values and its replication
+(``seeding = "per_run"``), or of the scenario name and replication only (``"common"``:
+every configuration of a replication sees the same households and draws, so comparisons
+between configurations are paired). Either way adding a value to the grid, or a
+replication, leaves the seeds of the runs that already existed unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.batch.keys import ExperimentError, apply_overrides, check_key
+from sim.batch.parse import (
+    PATH_KEYS,
+    canonical,
+    check_keys,
+    flat,
+    grid_values,
+    resolve_file,
+    scenarios_of,
+    text,
+    with_files_resolved,
+)
+from sim.scenarios.load import read_toml
+from sim.scenarios.scenario import scenario_from_dict
+
+SEEDINGS = ("per_run", "common")
+_TOP_KEYS = ("name", "description", "scenarios", "replications", "base_seed", "seeding")
+_TABLE_KEYS = ("set", "grid", "outputs", "small")
+_SMALL_KEYS = ("scenarios", "replications", "set", "grid")
+_OUTPUT_KEYS = ("curves",)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlannedRun:
+    """One run of a batch: which scenario, which grid values, which replication and seed."""
+
+    index: int
+    run_id: str
+    scenario: str
+    params: dict[str, Any]
+    replication: int
+    seed: int
+    scenario_data: dict = field(repr=False)
+
+    @property
+    def config(self) -> tuple:
+        """The configuration this run replicates: ``(scenario, grid values...)``."""
+        return (self.scenario, *(_hashable(v) for v in self.params.values()))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Experiment:
+    """A validated experiment file (in its small mode when ``small``)."""
+
+    name: str
+    description: str
+    source: str
+    scenarios: dict[str, dict] = field(repr=False)  # name -> scenario data (TOML structure)
+    scenario_folders: dict[str, Path] = field(repr=False)  # name -> folder of its file
+    fixed: dict[str, Any]
+    grid: dict[str, tuple]
+    replications: int
+    base_seed: int
+    seeding: str
+    curves: bool
+    small: bool
+    content_hash: str
+    settings: dict = field(repr=False)  # the parsed file, for manifests and diffs
+
+    @property
+    def configurations(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every ``(scenario, grid values)`` in plan order."""
+        combos = itertools.product(*self.grid.values())
+        values = [dict(zip(self.grid, combo, strict=True)) for combo in combos]
+        return [(name, params) for name in self.scenarios for params in values]
+
+    def plan(self) -> list[PlannedRun]:
+        """Every run of the experiment, in plan order, each with its resolved scenario."""
+        runs = []
+        for name, params in self.configurations:
+            data = resolve_scenario(self, name, params)
+            for replication in range(self.replications):
+                runs.append(
+                    PlannedRun(
+                        index=len(runs),
+                        run_id=run_id(name, params, replication),
+                        scenario=name,
+                        params=params,
+                        replication=replication,
+                        seed=run_seed(
+                            self.base_seed,
+                            name,
+                            params if self.seeding == "per_run" else {},
+                            replication,
+                        ),
+                        scenario_data=data,
+                    )
+                )
+        return runs
+
+
+def _hashable(value: Any) -> Any:
+    return value if isinstance(value, str | int | float | bool) else canonical(value)
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(canonical(value).encode()).hexdigest()
+
+
+def run_seed(base_seed: int, scenario: str, params: dict[str, Any], replication: int) -> int:
+    """Return the seed of a run (32-bit), stable under changes to the rest of the grid."""
+    digest = _digest([scenario, sorted(params.items()), replication])
+    words = [int(digest[i : i + 8], 16) for i in range(0, 32, 8)]
+    return int(np.random.SeedSequence([base_seed, *words]).generate_state(1)[0])
+
+
+def run_id(scenario: str, params: dict[str, Any], replication: int) -> str:
+    """Return a stable, file-name-safe run id: ``<scenario>-<hash of grid values>-r<rep>``."""
+    slug = re.sub(r"[^A-Za-z0-9_]+", "_", scenario)[:40]
+    return f"{slug}-{_digest(sorted(params.items()))[:10]}-r{replication:03d}"
+
+
+def experiments_dir() -> Path:
+    """Return the built-in experiments folder (``experiments/`` of the source tree)."""
+    return Path(__file__).resolve().parents[2] / "experiments"
+
+
+def builtin_experiments() -> list[str]:
+    """Names of the built-in experiments."""
+    folder = experiments_dir()
+    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def experiment_path(name_or_path: str | Path) -> Path:
+    """Return the file of a built-in experiment name, or ``name_or_path`` itself."""
+    text = str(name_or_path)
+    if "/" not in text and not text.endswith(".toml"):
+        path = experiments_dir() / f"{text}.toml"
+        if path.exists():
+            return path
+        known = ", ".join(builtin_experiments()) or "none found"
+        raise ExperimentError(
+            f"no experiment {text!r}: give a TOML file or a built-in name ({known})"
+        )
+    path = Path(text)
+    if not path.is_file():
+        raise ExperimentError(f"experiment file not found: {path}")
+    return path
+
+
+def load_experiment(name_or_path: str | Path, *, small: bool = False) -> Experiment:
+    """Read, check and resolve an experiment file.
+
+    Parameters
+    ----------
+    name_or_path
+        A built-in experiment name or a TOML path.
+    small
+        Apply the file's ``[small]`` table (fewer replications, values, residents).
+
+    Raises
+    ------
+    ExperimentError
+        For an unknown key, an empty grid, a bad replication count, a grid value a
+        scenario rejects, ... with the file name and the fix. A file with a ``[small]``
+        table is checked in both modes whichever is asked for.
+    """
+    path = experiment_path(name_or_path)
+    try:
+        data, _ = read_toml(path)
+    except ExperimentError:
+        raise
+    except Exception as exc:  # read_toml words its errors for scenarios
+        raise ExperimentError(str(exc).replace("scenario file", "experiment file")) from None
+    experiment = _build(path, data, small=small)
+    if not small and data.get("small"):
+        _build(path, data, small=True)  # a broken [small] table is an error in either mode
+    return experiment
+
+
+def _build(path: Path, data: dict, *, small: bool) -> Experiment:
+    try:
+        return _build_mode(path, data, small=small)
+    except ExperimentError as exc:
+        if not small:
+            raise
+        raise ExperimentError(f"{exc} (small mode: the [small] table applied)") from None
+
+
+def _build_mode(path: Path, data: dict, *, small: bool) -> Experiment:
+    where = str(path)
+    check_keys(where, data, (*_TOP_KEYS, *_TABLE_KEYS), "")
+    small_table = data.get("small", {})
+    if not isinstance(small_table, dict):
+        raise ExperimentError(f"{where}: small must be a table, e.g. [small]")
+    check_keys(where, small_table, _SMALL_KEYS, "small.")
+    if small and not small_table:
+        raise ExperimentError(
+            f"{where}: --small needs a [small] table in the file (e.g. replications = 2)"
+        )
+    mode = {**data, **small_table} if small else dict(data)
+    if small:
+        mode["set"] = {
+            **flat(where, "set", data.get("set", {})),
+            **flat(where, "small.set", small_table.get("set", {})),
+        }
+        mode["grid"] = {
+            **flat(where, "grid", data.get("grid", {})),
+            **flat(where, "small.grid", small_table.get("grid", {})),
+        }
+    name = text(where, mode, "name", path.stem)
+    replications = mode.get("replications", 1)
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ExperimentError(
+            f"{where}: replications must be a whole number >= 1, got {replications!r}"
+        )
+    base_seed = mode.get("base_seed", 0)
+    if isinstance(base_seed, bool) or not isinstance(base_seed, int) or base_seed < 0:
+        raise ExperimentError(f"{where}: base_seed must be a whole number >= 0, got {base_seed!r}")
+    seeding = mode.get("seeding", "per_run")
+    if seeding not in SEEDINGS:
+        raise ExperimentError(
+            f"{where}: seeding = {seeding!r} is not valid; use 'per_run' or 'common'"
+        )
+    outputs = mode.get("outputs", {})
+    if not isinstance(outputs, dict):
+        raise ExperimentError(f"{where}: outputs must be a table, e.g. [outputs]")
+    check_keys(where, outputs, _OUTPUT_KEYS, "outputs.")
+    curves = outputs.get("curves", True)
+    if not isinstance(curves, bool):
+        raise ExperimentError(f"{where}: outputs.curves must be true or false, got {curves!r}")
+    fixed = flat(where, "set", mode.get("set", {}))
+    grid = grid_values(where, flat(where, "grid", mode.get("grid", {})))
+    for key in (*fixed, *grid):
+        try:
+            check_key(key)
+        except ExperimentError as exc:
+            table = "set" if key in fixed else "grid"
+            raise ExperimentError(f"{where}: [{table}] {exc}") from None
+    both = sorted(set(fixed) & set(grid))
+    if both:
+        raise ExperimentError(f"{where}: {both[0]!r} is in both [set] and [grid]; keep one")
+    scenarios, folders = scenarios_of(where, path, mode.get("scenarios"))
+    experiment = Experiment(
+        name=name,
+        description=text(where, mode, "description", ""),
+        source=where,
+        scenarios=scenarios,
+        scenario_folders=folders,
+        fixed=fixed,
+        grid=grid,
+        replications=replications,
+        base_seed=base_seed,
+        seeding=seeding,
+        curves=curves,
+        small=small,
+        content_hash=_digest({"experiment": data, "small": small, "scenarios": scenarios}),
+        settings=data,
+    )
+    for scenario, params in experiment.configurations:  # every value checked before any run
+        resolve_scenario(experiment, scenario, params)
+    return experiment
+
+
+def resolve_scenario(experiment: Experiment, scenario: str, params: dict[str, Any]) -> dict:
+    """Return the scenario data of one configuration: base, then ``[set]``, then grid values."""
+    base = with_files_resolved(
+        experiment.scenarios[scenario], experiment.scenario_folders[scenario]
+    )
+    folder = Path(experiment.source).parent
+    overrides = {
+        key: resolve_file(value, folder) if key in PATH_KEYS else value
+        for key, value in {**experiment.fixed, **params}.items()
+    }
+    data = apply_overrides(base, overrides, scenario=scenario)
+    shown = ", ".join(f"{k} = {v!r}" for k, v in {**experiment.fixed, **params}.items())
+    try:
+        scenario_from_dict(data, source=f"{scenario} with {shown or 'no changes'}")
+    except ExperimentError:
+        raise
+    except Exception as exc:
+        raise ExperimentError(f"{experiment.source}: {exc}") from None
+    return data

@@ -1,0 +1,105 @@
+"""``sim coverage``: who lives within 10, 30 and 60 minutes of a rescue station today."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from sim.cli.common import add_region_arguments, check_out_dir, load_region, say
+from sim.errors import SimError
+
+DEFAULT_OUT = Path("results") / "coverage"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``coverage`` sub-command."""
+    cov = commands.add_parser(
+        "coverage",
+        help="static 10/30/60-minute coverage of residents by rescue tier and policy",
+        description="Share of residents whose home is within 10, 30 and 60 minutes of a "
+        "community, ground or aviation station (turnout included), per jurisdiction, "
+        "under separate and joint dispatch. Prints the table and writes coverage.csv "
+        "(the full curve 0-120 min) and coverage.png.",
+    )
+    add_region_arguments(cov)
+    cov.add_argument(
+        "--stations",
+        type=Path,
+        metavar="CSV",
+        help="stations file with columns name,tier,lon,lat,jurisdiction (tier: community, "
+        "ground or aviation); default: the built-in region's stations",
+    )
+    cov.add_argument(
+        "--population",
+        type=Path,
+        metavar="CSV",
+        help="population file with columns lon,lat,persons; default: the region's residents, "
+        "or one person per node for a loaded file (the output says so)",
+    )
+    cov.add_argument(
+        "--policy",
+        choices=("separate", "joint", "both"),
+        default="both",
+        help="dispatch policy: own stations only, any station, or both (default)",
+    )
+    cov.add_argument(
+        "--tier",
+        choices=("community", "ground", "aviation"),
+        default="ground",
+        help="tier whose response time colours the map (default ground)",
+    )
+    cov.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"output folder (default {DEFAULT_OUT})",
+    )
+    cov.add_argument("--no-plot", action="store_true", help="skip coverage.png")
+    cov.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Compute static coverage, print the headline table and write the outputs."""
+    from sim.coverage import STATIC_POLICIES, static_coverage
+    from sim.network.points import check_stations, read_population_csv, read_stations_csv
+    from sim.report.coverage import format_headline, write_coverage_outputs
+
+    check_out_dir(args.out)
+    started = time.perf_counter()
+    say(f"loading region {args.region} ...")
+    network = load_region(args)
+    say(
+        f"  {network.n_nodes:,} nodes, {network.n_edges:,} edges "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    if args.stations is not None:
+        stations = read_stations_csv(args.stations, network)
+    elif "stations" in network.places and len(network.places["stations"]):
+        stations = network.places["stations"]
+        check_stations(stations, network, source=f"region {network.name}")
+    else:
+        raise SimError(
+            f"region {network.name!r} has no stations; pass --stations FILE.csv with columns "
+            "name,tier,lon,lat,jurisdiction"
+        )
+    if args.population is not None:
+        population = read_population_csv(args.population, network)
+    else:
+        population = network.node_population_persons
+    policies = STATIC_POLICIES if args.policy == "both" else (args.policy,)
+    result = static_coverage(network, stations, population, policies=policies)
+    print(format_headline(result, network))
+    written = write_coverage_outputs(
+        result,
+        network,
+        stations,
+        population,
+        out_dir=args.out,
+        map_tier=args.tier,
+        plot=not args.no_plot,
+    )
+    for path in written:
+        say(f"wrote {path}")
+    return 0

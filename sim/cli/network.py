@@ -1,0 +1,54 @@
+"""``sim network``: load a region, print its summary, save it compiled or plot it."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from sim.cli.common import add_region_arguments, load_region, say
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``network`` sub-command."""
+    net = commands.add_parser(
+        "network",
+        help="load a region, print its summary, save it compiled or plot it",
+        description="Load and compile a road network; print nodes, edges, jurisdictions and "
+        "memory; optionally save it (.npz loads fast; .graphml for other tools) or plot it.",
+    )
+    add_region_arguments(net)
+    net.add_argument(
+        "--save", type=Path, metavar="FILE", help="write the network (.npz or .graphml)"
+    )
+    net.add_argument("--plot", type=Path, metavar="PNG", help="write a map of the network")
+    net.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Print the network's summary; save or plot it when asked."""
+    started = time.perf_counter()
+    network = load_region(args)
+    elapsed = time.perf_counter() - started
+    print(f"region       {network.name}")
+    print(f"crs          {network.crs}")
+    print(f"nodes        {network.n_nodes:,}")
+    print(f"edges        {network.n_edges:,} (directed, parallel edges reduced)")
+    print(f"jurisdictions {', '.join(network.jurisdiction_names)}")
+    if network.node_population_persons is not None:
+        print(f"residents    {int(network.node_population_persons.sum()):,}")
+    for name, table in network.places.items():
+        print(f"{name:<12} {len(table):,}")
+    print(f"arrays       {network.nbytes / 2**20:.1f} MiB")
+    print(f"load time    {elapsed:.2f} s")
+    if args.save is not None:
+        from sim.network.sources import save_network
+
+        say(f"wrote {save_network(network, args.save)}")
+    if args.plot is not None:
+        from sim.files.atomic import write_atomic
+        from sim.plot.maps import plot_network
+
+        fig, _ = plot_network(network)
+        say(f"wrote {write_atomic(args.plot, lambda p: fig.savefig(p, dpi=150, format='png'))}")
+    return 0

@@ -1,0 +1,41 @@
+"""``sim plot``: static figures of a run: coverage curves, evacuation curve, response map."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.cli.common import say
+from sim.errors import InputError
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add the ``plot`` sub-command."""
+    plot = commands.add_parser(
+        "plot",
+        help="static figures of a run: coverage curves, evacuation curve, response-time map",
+        description="Write coverage_curves.png (response coverage by tier and jurisdiction, "
+        "0-120 min, with each tier's standard), evacuation_curve.png (persons departed and "
+        "sheltered over time) and response_map.png (incidents coloured by response time "
+        "per tier) for a run folder.",
+    )
+    plot.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run folder")
+    plot.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (RUN_DIR/plots)"
+    )
+    plot.add_argument("--region", default=None, metavar="SOURCE", help="as for `sim animate`")
+    plot.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Write the run's figures."""
+    from sim.plot.run import write_run_plots
+    from sim.replay.load import check_run_folder
+
+    check_run_folder(args.run_dir)
+    out = args.out if args.out is not None else args.run_dir / "plots"
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give a folder")
+    for path in write_run_plots(args.run_dir, out, region=args.region):
+        say(f"wrote {path}")
+    return 0

@@ -1,0 +1,244 @@
+"""``sim.run``: run a scenario with a seed and collect its results.
+
+>>> import sim
+>>> result = sim.run("default", seed=1)           # doctest: +SKIP
+>>> result.summary["coverage"]["all"]             # doctest: +SKIP
+>>> result.write("results/default-1")             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.engine import metrics
+from sim.engine.model import EmergencyModel
+from sim.engine.recording import SCHEMA_VERSION, write_json, write_run_folder
+from sim.network.compiled import RoadNetwork
+from sim.network.sources import load_network
+from sim.scenarios.scenario import Scenario, load_scenario
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RunResult:
+    """Everything a run produced.
+
+    Attributes
+    ----------
+    scenario, seed
+        What was run.
+    summary
+        Metrics, counts, seed, versions and ``schema_version`` (what ``summary.json`` holds).
+    events
+        The event log (see :mod:`sim.engine.recording`).
+    tracks
+        Sampled positions of tracked agents.
+    incidents
+        One row per (incident, needed tier) with its response time.
+    coverage_curve
+        Response coverage for T = 0..120 min by tier and jurisdiction.
+    evacuation_curve
+        Persons departed and sheltered every 5 minutes.
+    shelters
+        Capacity, occupants and supply per shelter at the horizon.
+    hazard_frames
+        Non-zero hazard fields every ``hazards.frame_min`` (time_s, hazard, node, value:
+        H2S ppm, flood depth m, 1 inside a slide).
+    hazard_work_s
+        Seconds spent updating hazards.
+    wall_time_s
+        Seconds the run took (kept out of ``summary`` so equal seeds give equal summaries).
+    """
+
+    scenario: Scenario
+    seed: int
+    summary: dict
+    events: pd.DataFrame
+    tracks: pd.DataFrame
+    incidents: pd.DataFrame
+    coverage_curve: pd.DataFrame
+    evacuation_curve: pd.DataFrame
+    shelters: pd.DataFrame
+    hazard_frames: pd.DataFrame | None = None
+    hazard_work_s: float = 0.0
+    wall_time_s: float = float("nan")
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write the run folder atomically (scenario.toml, summary.json, Parquet files)."""
+        from sim.scenarios.dump import scenario_to_toml
+
+        files = {
+            "scenario.toml": lambda p: p.write_text(scenario_to_toml(self.scenario)),
+            "summary.json": lambda p: write_json(p, self.summary),
+            "events.parquet": lambda p: self.events.to_parquet(p, index=False),
+            "tracks.parquet": lambda p: self.tracks.to_parquet(p, index=False),
+            "incidents.parquet": lambda p: self.incidents.to_parquet(p, index=False),
+            "coverage_curve.csv": lambda p: self.coverage_curve.to_csv(p, index=False),
+            "evacuation_curve.csv": lambda p: self.evacuation_curve.to_csv(p, index=False),
+            "shelters.csv": lambda p: self.shelters.to_csv(p, index=False),
+        }
+        if self.hazard_frames is not None and len(self.hazard_frames):
+            files["hazard_frames.parquet"] = lambda p: self.hazard_frames.to_parquet(p, index=False)
+        return write_run_folder(out_dir, files)
+
+
+def run(
+    scenario: Scenario | str | Path,
+    *,
+    seed: int = 0,
+    network: RoadNetwork | None = None,
+    progress: bool = False,
+) -> RunResult:
+    """Run ``scenario`` (a Scenario, a built-in name or a TOML path) with ``seed``.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    seed
+        Run seed; the same scenario and seed give identical results.
+    network
+        A loaded network to reuse (e.g. across a batch); default loads the scenario's region.
+    progress
+        Show a progress bar in simulated time.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    started = time.perf_counter()
+    if network is None:
+        network = network_for(scenario)
+    model = EmergencyModel(scenario, network, seed=seed)
+    model.run_for(progress=progress)
+    return collect(model, wall_s=time.perf_counter() - started)
+
+
+def network_for(scenario: Scenario) -> RoadNetwork:
+    """Load the scenario's region, with its stations file when it names one."""
+    r = scenario.region
+    network = load_network(
+        r.source,
+        seed=r.seed,
+        population_persons=r.population_persons,
+        jurisdictions=r.jurisdictions,
+    )
+    if r.stations is not None:
+        from dataclasses import replace
+
+        from sim.network.points import read_stations_csv
+
+        stations = read_stations_csv(r.stations, network)
+        network = replace(network, places={**network.places, "stations": stations})
+    return network
+
+
+def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult:
+    """Turn a finished model into a :class:`RunResult`."""
+    net = model.network
+    names = net.jurisdiction_names
+    events = model.recorder.events()
+    tracks = model.recorder.tracks(net.x_m, net.y_m)
+    incidents = metrics.incidents_table(model.dispatcher.incidents, names)
+    curve = metrics.response_coverage(incidents, names)
+    horizon = model.scenario.horizon_s
+    sh = model.shelters
+    shelters = pd.DataFrame(
+        {
+            "name": sh.table["name"],
+            "node": sh.node,
+            "jurisdiction": sh.jurisdiction,
+            "capacity_persons": sh.capacity_persons,
+            "occupants_persons": sh.occupants_persons,
+            "first_arrival_s": sh.first_arrival_s,
+            "kits_delivered": model.supply.delivered_kits,
+            "first_delivery_s": model.supply.first_delivery_s,
+        }
+    )
+    arrivals = events[events["kind"] == "arrive_shelter"]
+    used = np.isfinite(sh.first_arrival_s)
+    wait = model.supply.first_delivery_s[used] - sh.first_arrival_s[used]  # inf: never supplied
+    supply = {
+        "shelters_used": int(used.sum()),
+        "shelters_supplied": int(np.isfinite(model.supply.first_delivery_s).sum()),
+        "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
+    }
+    for hours in (6, 12, 24):
+        supply[f"need_met_share_{hours}h"] = (
+            model.supply.need_met_share(hours * 3600.0, arrivals)
+            if hours * 3600 <= horizon
+            else float("nan")
+        )
+    withdrawn = [i for i in model.dispatcher.incidents if np.isfinite(i.withdrawn_s)]
+    needed = incidents[~np.isfinite(incidents["withdrawn_s"])]
+    unserved = needed[~np.isfinite(needed["response_s"])]
+    summary = {
+        "schema_version": SCHEMA_VERSION,
+        "scenario": model.scenario.name,
+        "seed": model.run_seed,
+        "region": net.name,
+        "policy": model.scenario.policy.linkage,
+        "horizon_s": horizon,
+        "coverage": metrics.headline(curve, model.tiers),
+        "evacuation": metrics.evacuation(events),
+        "persons": model.households.persons_by_state(),
+        "households": model.households.n,
+        "incidents": {
+            "count": len(model.dispatcher.incidents),
+            "persons": int(sum(i.persons for i in model.dispatcher.incidents)),
+            "unserved_tier_requests": len(unserved),
+            "withdrawn": len(withdrawn),
+            "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
+            "persons_carried_out": int(sum(i.carried_persons for i in model.dispatcher.incidents)),
+        },
+        "shelters": {
+            "count": sh.n,
+            "max_occupancy_share": float((sh.occupants_persons / sh.capacity_persons).max())
+            if sh.n
+            else float("nan"),
+        },
+        "supply": supply,
+        "teams": len(model.teams),
+        "trucks": len(model.supply.trucks),
+        "hazards": model.hazards.summary(),
+        "events": len(events),
+        "versions": _versions(),
+    }
+    frames = [
+        pd.DataFrame({"time_s": t, "hazard": name, "node": nodes, "value": values})
+        for t, name, nodes, values in model.hazards.frames
+    ]
+    hazard_frames = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame({"time_s": [], "hazard": [], "node": [], "value": []})
+    ).astype({"time_s": "float64", "hazard": "str", "node": "int64", "value": "float64"})
+    return RunResult(
+        hazard_frames=hazard_frames,
+        hazard_work_s=model.hazards.work_s,
+        scenario=model.scenario,
+        seed=model.run_seed,
+        summary=summary,
+        events=events,
+        tracks=tracks,
+        incidents=incidents,
+        coverage_curve=curve,
+        evacuation_curve=metrics.evacuation_curve(events, horizon_s=horizon),
+        shelters=shelters,
+        wall_time_s=wall_s,
+    )
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for package in ("border-sim", "mesa", "simpy", "numpy", "scipy", "networkx", "osmnx"):
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "unknown"
+    return out

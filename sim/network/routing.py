@@ -1,0 +1,248 @@
+"""Shortest paths on the compiled arrays with ``scipy.sparse.csgraph``.
+
+A :class:`Router` holds one per-edge weight vector (travel time in seconds by default;
+``np.inf`` = closed) over a :class:`~sim.network.compiled.RoadNetwork` without copying it.
+Changing the weights (closures, slowdowns) bumps :attr:`Router.version`; trees are
+cached per (sources, direction, limit, version) and recomputed only after a change.
+
+Directions: a *forward* tree from stations gives the time from the nearest station to
+every node; a *reverse* tree from shelters gives every node's time to its nearest
+shelter, and following its predecessors from a node walks the route to that shelter.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csgraph
+
+from sim.errors import NetworkError
+from sim.network.compiled import RoadNetwork
+
+#: Predecessor value scipy uses for "no predecessor".
+NO_NODE = -9999
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ShortestPathTree:
+    """Multi-source shortest-path tree.
+
+    Attributes
+    ----------
+    time_s
+        Travel time per node (``inf`` where unreachable within the limit).
+    predecessor
+        Per node, the previous node on the path from (forward) or next node on the path
+        to (reverse) its nearest source; ``NO_NODE`` at sources and unreachable nodes.
+    source
+        Per node, the nearest source node (``NO_NODE`` when unreachable).
+    reverse
+        True when times are *to* the sources.
+    """
+
+    time_s: np.ndarray
+    predecessor: np.ndarray
+    source: np.ndarray
+    reverse: bool
+
+    def path(self, node: int) -> np.ndarray:
+        """Return the node sequence of the tree path through ``node``, in travel order.
+
+        Forward trees: from the nearest source to ``node``. Reverse trees: from ``node``
+        to its nearest source (e.g. a household's route to its shelter).
+
+        Raises
+        ------
+        NetworkError
+            If ``node`` is unreachable.
+        """
+        if not np.isfinite(self.time_s[node]):
+            raise NetworkError(f"node {node} is not reachable from any source")
+        chain = [int(node)]
+        pred = self.predecessor
+        while pred[chain[-1]] != NO_NODE:
+            chain.append(int(pred[chain[-1]]))
+        nodes = np.array(chain, dtype=np.int64)
+        return nodes if self.reverse else nodes[::-1]
+
+    def paths_flat(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tree paths of many nodes as one ragged array (vectorised pointer jumping).
+
+        Returns
+        -------
+        flat, offsets
+            Path ``k`` is ``flat[offsets[k]:offsets[k + 1]]`` in tree order: from the node
+            to its source (a route in travel order for reverse trees; reversed for forward
+            trees). Unreachable nodes have empty paths.
+        """
+        nodes = np.asarray(nodes, dtype=np.int64)
+        pred = self.predecessor
+        rows = np.nonzero(np.isfinite(self.time_s[nodes]))[0]
+        current = nodes[rows]
+        row_parts, node_parts, step_parts = [rows], [current], [np.zeros(rows.size, np.int64)]
+        step = 0
+        while rows.size:
+            nxt = pred[current]
+            alive = nxt != NO_NODE
+            rows, current = rows[alive], nxt[alive]
+            step += 1
+            row_parts.append(rows)
+            node_parts.append(current)
+            step_parts.append(np.full(rows.size, step, np.int64))
+        row = np.concatenate(row_parts)
+        order = np.lexsort((np.concatenate(step_parts), row))
+        counts = np.bincount(row, minlength=nodes.size)
+        offsets = np.concatenate(([0], np.cumsum(counts)))
+        return np.concatenate(node_parts)[order], offsets
+
+    def paths(self, nodes: np.ndarray) -> list[np.ndarray]:
+        """Return :meth:`path` for many nodes at once (empty arrays where unreachable)."""
+        flat, offsets = self.paths_flat(nodes)
+        pieces = [flat[a:b] for a, b in itertools.pairwise(offsets)]
+        return pieces if self.reverse else [p[::-1] for p in pieces]
+
+
+class Router:
+    """Shortest paths over a network with a replaceable per-edge weight vector.
+
+    Parameters
+    ----------
+    network
+        The compiled network.
+    weights_s
+        Per-edge travel times in seconds (``inf`` = closed); default free-flow times.
+    cache_size
+        Number of trees kept (least recently used are dropped).
+    """
+
+    def __init__(
+        self, network: RoadNetwork, weights_s: np.ndarray | None = None, *, cache_size: int = 64
+    ) -> None:
+        self.network = network
+        self._cache: OrderedDict[tuple, ShortestPathTree] = OrderedDict()
+        self._cache_size = cache_size
+        self.version = 0
+        self.set_weights(network.travel_time_s if weights_s is None else weights_s)
+
+    @property
+    def weights_s(self) -> np.ndarray:
+        """The current per-edge weights (read-only view)."""
+        view = self._weights.view()
+        view.flags.writeable = False
+        return view
+
+    def set_weights(self, weights_s: np.ndarray) -> None:
+        """Replace the per-edge weights and invalidate cached trees."""
+        weights = np.array(weights_s, dtype=np.float64)  # owned copy: callers may mutate theirs
+        if weights.shape != (self.network.n_edges,):
+            raise NetworkError(
+                f"weights must have one value per edge ({self.network.n_edges}), "
+                f"got shape {weights.shape}"
+            )
+        if np.any(np.isnan(weights)) or np.any(weights < 0):
+            raise NetworkError("edge weights must be >= 0 (use np.inf to close an edge)")
+        self._weights = weights
+        self._forward = self.network.csr(weights)
+        self._backward = None
+        self.version += 1
+        self._cache.clear()
+
+    def close_edges(self, edges: np.ndarray) -> None:
+        """Close the given edges (weight ``inf``)."""
+        weights = self._weights.copy()
+        weights[np.asarray(edges, dtype=np.int64)] = np.inf
+        self.set_weights(weights)
+
+    def slow_edges(self, edges: np.ndarray, factor: float | np.ndarray) -> None:
+        """Multiply the weights of ``edges`` by ``factor`` (> 1 slows them down)."""
+        weights = self._weights.copy()
+        weights[np.asarray(edges, dtype=np.int64)] *= factor
+        self.set_weights(weights)
+
+    def _matrix(self, reverse: bool):
+        if not reverse:
+            return self._forward
+        if self._backward is None:
+            self._backward = self.network.reverse_csr(self._weights)
+        return self._backward
+
+    def tree(
+        self, sources: np.ndarray, *, reverse: bool = False, limit_s: float = np.inf
+    ) -> ShortestPathTree:
+        """Multi-source shortest-path tree to or from the nearest of ``sources``.
+
+        Parameters
+        ----------
+        sources
+            Node indices (duplicates allowed).
+        reverse
+            False: times from the sources; True: times to the sources.
+        limit_s
+            Stop growing the tree beyond this time; farther nodes are ``inf``.
+        """
+        sources = self._check_sources(sources)
+        key = (sources.tobytes(), reverse, float(limit_s), self.version)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        time_s, predecessor, source = csgraph.dijkstra(
+            self._matrix(reverse),
+            directed=True,
+            indices=sources,
+            return_predecessors=True,
+            min_only=True,
+            limit=limit_s,
+        )
+        tree = ShortestPathTree(
+            time_s=time_s, predecessor=predecessor, source=source, reverse=reverse
+        )
+        self._cache[key] = tree
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return tree
+
+    def nearest_time_s(
+        self, sources: np.ndarray, *, reverse: bool = False, limit_s: float = np.inf
+    ) -> np.ndarray:
+        """Travel time from (or to, when ``reverse``) the nearest source for every node."""
+        sources = self._check_sources(sources)
+        return csgraph.dijkstra(
+            self._matrix(reverse), directed=True, indices=sources, min_only=True, limit=limit_s
+        )
+
+    def matrix_s(
+        self, sources: np.ndarray, *, reverse: bool = False, limit_s: float = np.inf
+    ) -> np.ndarray:
+        """Travel times, one row per source, one column per node (``inf`` beyond ``limit_s``)."""
+        sources = self._check_sources(sources)
+        return csgraph.dijkstra(
+            self._matrix(reverse), directed=True, indices=sources, limit=limit_s
+        )
+
+    def route(self, origin: int, target: int) -> tuple[np.ndarray, float]:
+        """Fastest node sequence from ``origin`` to ``target`` and its time (s)."""
+        tree = self.tree(np.array([origin]))
+        if not np.isfinite(tree.time_s[target]):
+            raise NetworkError(f"no route from node {origin} to node {target}")
+        return tree.path(target), float(tree.time_s[target])
+
+    def _check_sources(self, sources: np.ndarray) -> np.ndarray:
+        sources = np.atleast_1d(np.asarray(sources, dtype=np.int32))
+        if sources.size == 0:
+            raise NetworkError("no source nodes given; routing needs at least one")
+        if sources.min() < 0 or sources.max() >= self.network.n_nodes:
+            raise NetworkError(
+                f"source node out of range 0..{self.network.n_nodes - 1}: "
+                f"{sources[(sources < 0) | (sources >= self.network.n_nodes)][:5].tolist()}"
+            )
+        return sources
+
+
+def path_edges(network: RoadNetwork, nodes: np.ndarray) -> np.ndarray:
+    """Return the edge indices along a node path, in travel order."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    return network.edge_ids(nodes[:-1], nodes[1:])

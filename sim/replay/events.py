@@ -1,0 +1,118 @@
+"""The event list of the HTML replay: one line per moment worth jumping to.
+
+Warnings, hazard detection, incidents, team dispatches and arrivals, mutual-aid
+requests, border crossings, landslides, isolated villages and supply-truck dispatches
+get one line each, as do withdrawn incidents; road closures, exposure, stranding
+(households stranded on the way, and persons a flood cut off at home, reported per node)
+and stranded households setting off again are summed into one line per time, kind and
+level.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.replay.state import Timeline
+
+WARNING_LEVELS = ("trend", "risk", "imminent", "immediate")
+
+#: Category of each event kind in the list (kinds not named here are left out).
+CATEGORIES: dict[str, str] = {
+    "warning_issued": "warning",
+    "hazard_detected": "hazard",
+    "slide": "hazard",
+    "isolated": "hazard",
+    "incident_reported": "incident",
+    "aid_requested": "incident",
+    "dispatch": "team",
+    "arrive_scene": "team",
+    "border_cross": "border",
+    "truck_dispatch": "supply",
+    "road_closed": "road",
+    "road_reopened": "road",
+    "exposed": "hazard",
+    "stranded": "hazard",
+    "resume": "hazard",
+    "incident_withdrawn": "incident",
+}
+_SUMMED = ("road_closed", "road_reopened", "exposed", "stranded", "resume")
+
+
+def _team(agent: int, tier: str, first_team: int) -> str:
+    return f"{tier} team {agent - first_team + 1}" if tier else f"team {agent - first_team + 1}"
+
+
+def _persons(value: float) -> str:
+    return f"{value:.0f} person{'' if round(value) == 1 else 's'}"
+
+
+def _describe(row, first_team: int, first_truck: int) -> str:
+    kind, juris, tier = row.kind, row.jurisdiction, row.tier
+    incident, value = int(row.incident), float(row.value)
+    if kind == "warning_issued":
+        level = WARNING_LEVELS[int(value)] if 0 <= value < len(WARNING_LEVELS) else f"{value:g}"
+        return f"{juris} issues a '{level}' warning"
+    if kind == "hazard_detected":
+        return f"{juris} detects the hazard"
+    if kind == "slide":
+        return f"landslide ({value:.0f} m run-out) in {juris}"
+    if kind == "isolated":
+        return f"village cut off in {juris}: {value:.0f} residents"
+    if kind == "incident_reported":
+        needs = ", ".join(t for t in str(tier).split(",") if t)
+        return f"incident {incident} in {juris}: {_persons(value)}, needs {needs}"
+    if kind == "incident_withdrawn":
+        return f"incident {incident} in {juris} withdrawn: {_persons(value)} left on their own"
+    if kind == "aid_requested":
+        return f"{juris} requests {tier} mutual aid for incident {incident}"
+    team = _team(int(row.agent), tier, first_team)
+    if kind == "dispatch":
+        return f"{team} ({juris}) dispatched to incident {incident}, ETA {value / 60:.0f} min"
+    if kind == "arrive_scene":
+        return f"{team} reaches incident {incident}: response {value / 60:.1f} min"
+    if kind == "border_cross":
+        return f"{team} crosses the border into {juris}"
+    if kind == "truck_dispatch":
+        return f"supply truck {int(row.agent) - first_truck + 1} leaves with {value:.0f} kits"
+    return kind
+
+
+def event_list(timeline: Timeline) -> list[list]:
+    """``[[time_ms, category, text], ...]`` in time order (see the module docstring)."""
+    from sim.replay.html import time_ms
+
+    events = timeline.run.events
+    first_team = timeline.run.n_households
+    first_truck = first_team + int(timeline.run.summary.get("teams", 0))
+    rows = events[events["kind"].isin(list(CATEGORIES))]
+    summed = rows["kind"].isin(_SUMMED).to_numpy()
+    out = [
+        (float(r.time_s), CATEGORIES[r.kind], _describe(r, first_team, first_truck))
+        for r in rows[~summed].itertuples(index=False)
+    ]
+    groups = rows[summed].assign(on_the_way=rows.loc[summed, "agent"].to_numpy() >= 0)
+    for (time_s, kind, on_the_way, _), group in groups.groupby(
+        ["time_s", "kind", "on_the_way", "tier"], sort=False
+    ):
+        out.append((float(time_s), CATEGORIES[kind], _summed_text(kind, group, on_the_way)))
+    out.sort(key=lambda e: e[0])
+    times = time_ms(np.array([e[0] for e in out], float))
+    return [[int(t), c, text] for t, (_, c, text) in zip(times, out, strict=True)]
+
+
+def _summed_text(kind: str, group: pd.DataFrame, on_the_way: bool) -> str:
+    n, persons = len(group), float(group["value"].sum())
+    if kind == "road_closed":
+        return f"{n} road link{'s' if n > 1 else ''} closed"
+    if kind == "road_reopened":
+        return f"{n} road link{'s' if n > 1 else ''} reopened"
+    if kind == "exposed":
+        level = str(group["tier"].iloc[0]) or "AEGL-2"
+        harm = "lethal" if level == "AEGL-3" else "injured"
+        return f"{_persons(persons)} exposed at {level} ({harm})"
+    if kind == "resume":
+        return f"{_persons(persons)} stranded set off again as roads reopen"
+    if on_the_way:
+        return f"{_persons(persons)} stranded on the way"
+    return f"{_persons(persons)} cut off at home by the flood"

@@ -1,0 +1,349 @@
+"""The offline HTML replay: one self-contained file, data embedded as JSON.
+
+The page (``sim/replay/template.html``: vanilla JavaScript and a canvas) makes no
+network request: no CDN, no fonts, no tiles, and a Content-Security-Policy that forbids
+them. Data are compact: node coordinates in whole metres from the map's south-west
+corner, times in whole milliseconds (see :func:`time_ms`), sorted time arrays
+delta-encoded, area layers run-length encoded.
+
+Times: an event at ``time_s`` is stored as the smallest whole millisecond ``m`` with
+``m / 1000 >= time_s``, and the page's clock runs on whole milliseconds, so "events up
+to the clock" on the page are exactly the events with ``time_s <= clock`` in
+``events.parquet``: the counters it shows are the step functions of
+:mod:`sim.replay.counters`, evaluated at the clock.
+
+The page exposes ``window.replay`` (``seek(seconds)``, ``play()``, ``pause()``,
+``timeMs()``, ``isPlaying()``, ``setSpeed(x)``, ``speed()``, ``counters()``,
+``nodeToCanvas(node)``)
+and shows the clock in ``#clock`` and each counter in an element with the id of
+:data:`COUNTER_IDS` (``data-value`` holds the raw number), the coverage so far in
+``#cov-<tier>``; ``body[data-ready]`` is set once the page has drawn.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+import numpy as np
+
+from sim.network.road_classes import ROAD_CLASSES
+from sim.plot import style
+from sim.plot.maps import _DEFAULT_ROAD_STYLE, _ROAD_STYLE
+from sim.replay.counters import StepFunction
+from sim.replay.events import event_list
+from sim.replay.grid import hazard_classes, jurisdiction_classes, make_grid, run_lengths
+from sim.replay.panel import shown_counter_rows
+from sim.replay.state import FAMILIES, Timeline
+from sim.tiers import TIERS
+
+#: DOM id of each counter's element.
+COUNTER_IDS: dict[str, str] = {
+    "warnings_issued": "count-warnings",
+    "warned_persons": "count-warned",
+    "departed_persons": "count-departed",
+    "evacuated_persons": "count-evacuated",
+    "on_the_way_persons": "count-on-the-way",
+    "stranded_persons": "count-stranded",
+    "exposed_persons": "count-exposed",
+    "dead_persons": "count-dead",
+    "incidents_reported": "count-incidents",
+    "open_incidents": "count-open-incidents",
+    "dispatches": "count-dispatches",
+    "border_crossings": "count-border-crossings",
+    "kits_delivered": "count-kits-delivered",
+    "roads_closed": "count-roads-closed",
+}
+#: DOM id of each tier's coverage-so-far element.
+COVERAGE_IDS: dict[str, str] = {tier: f"cov-{tier}" for tier in TIERS}
+#: Columns of the HTML area rasters over the whole map.
+GRID_COLUMNS = 480
+_DATA_MARK = "/*__REPLAY_DATA__*/"
+_NEVER = -1
+
+
+def time_ms(time_s: np.ndarray) -> np.ndarray:
+    """Smallest whole millisecond ``m`` with ``m / 1000 >= time_s`` (-1 for inf), int64."""
+    t = np.asarray(time_s, float)
+    finite = np.isfinite(t)
+    ms = np.ceil(np.where(finite, t, 0.0) * 1000.0)
+    ms = np.where((ms - 1.0) / 1000.0 >= t, ms - 1.0, ms)
+    ms = np.where(ms / 1000.0 < t, ms + 1.0, ms)
+    return np.where(finite, ms, _NEVER).astype(np.int64)
+
+
+def _delta(values: np.ndarray) -> list[int]:
+    v = np.asarray(values, np.int64)
+    return np.diff(v, prepend=0).tolist() if v.size else []
+
+
+def _ints(values: np.ndarray) -> list[int]:
+    return np.rint(np.asarray(values, float)).astype(np.int64).tolist()
+
+
+def _step(step: StepFunction) -> dict:
+    ms = time_ms(step.time_s)
+    keep = np.append(ms[1:] != ms[:-1], True) if ms.size else np.zeros(0, bool)
+    values = step.value[keep]
+    integral = bool(np.all(values == np.rint(values)))
+    return {
+        "t": _delta(ms[keep]),
+        "v": _ints(values) if integral else np.round(values, 3).tolist(),
+    }
+
+
+def build_payload(
+    timeline: Timeline, *, speed: float, bbox_m: tuple[float, float, float, float] | None = None
+) -> dict:
+    """Everything the page draws, as plain JSON-able values."""
+    run = timeline.run
+    net = run.network
+    west, south = float(np.floor(net.x_m.min())) - 1.0, float(np.floor(net.y_m.min())) - 1.0
+    east, north = float(np.ceil(net.x_m.max())) + 1.0, float(np.ceil(net.y_m.max())) + 1.0
+    grid = make_grid(net, (west, south, east, north), n_cols=GRID_COLUMNS)
+    view = bbox_m or (west, south, east, north)
+    summary = run.summary
+    return {
+        "meta": {
+            "scenario": run.scenario_name,
+            "policy": summary.get("policy", ""),
+            "seed": summary.get("seed", ""),
+            "region": summary.get("region", net.name),
+            "horizonMs": int(time_ms(np.array([run.horizon_s]))[0]),
+            "speed": float(speed),
+            "networkSource": run.network_source,
+        },
+        "view": [view[0] - west, view[1] - south, view[2] - west, view[3] - south],
+        "nodes": {"x": _ints(net.x_m - west), "y": _ints(net.y_m - south)},
+        "roads": _roads(timeline),
+        "features": {
+            name: _ints(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
+            for name, line in net.features.items()
+            if name in ("river", "border") and len(line)
+        },
+        "grid": {
+            "west": grid.west_m - west,
+            "north": grid.north_m - south,
+            "cell": grid.cell_m,
+            "rows": grid.n_rows,
+            "cols": grid.n_cols,
+        },
+        "jurisdictions": {
+            "names": list(net.jurisdiction_names),
+            "colours": [
+                style.JURISDICTION_COLOURS[j % len(style.JURISDICTION_COLOURS)]
+                for j in range(len(net.jurisdiction_names))
+            ],
+            "rle": run_lengths(jurisdiction_classes(grid, net)),
+        },
+        "hazards": _hazards(timeline, grid),
+        "places": _places(timeline),
+        "population": _population(timeline),
+        "households": _households(timeline),
+        "nodeEvents": {
+            name: {
+                "t": _delta(time_ms(ev.time_s)),
+                "node": ev.node.tolist(),
+                "persons": _ints(ev.persons),
+            }
+            for name, ev in (
+                ("stranded", timeline.node_stranded),
+                ("exposed", timeline.node_exposed),
+            )
+        },
+        "tracks": _tracks(timeline),
+        "incidents": _incidents(timeline),
+        "crossings": {
+            "t": time_ms(timeline.crossings["time_s"].to_numpy(float)).tolist(),
+            "node": timeline.crossings["node"].astype(int).tolist(),
+        },
+        "closures": _closures(timeline),
+        "counters": {key: _step(step) for key, step in timeline.counters.counters.items()},
+        "covered": {tier: _step(step) for tier, step in timeline.counters.covered.items()},
+        "needed": {tier: _step(step) for tier, step in timeline.counters.needed.items()},
+        "counterRows": [
+            [key, label, COUNTER_IDS[key]] for key, label in shown_counter_rows(timeline)
+        ],
+        "coverageRows": [
+            [tier, f"{tier} ≤ {t.standard_min:g} min", COVERAGE_IDS[tier]]
+            for tier, t in TIERS.items()
+        ],
+        "events": event_list(timeline),
+        "style": _style(),
+    }
+
+
+def _roads(timeline: Timeline) -> list[dict]:
+    net = timeline.run.network
+    s, t = net.edge_source, net.edge_target
+    key = s.astype(np.int64) * net.n_nodes + t
+    reverse = t.astype(np.int64) * net.n_nodes + s
+    once = (s < t) | ~np.isin(reverse, key)
+    out = []
+    for code, name in enumerate(ROAD_CLASSES):
+        mask = once & (net.road_class == code)
+        if mask.any():
+            width, colour = _ROAD_STYLE.get(name, _DEFAULT_ROAD_STYLE)
+            pairs = np.column_stack([s[mask], t[mask]]).ravel()
+            out.append({"cls": name, "width": width, "colour": colour, "e": pairs.tolist()})
+    out.sort(key=lambda r: r["width"])
+    return out
+
+
+def _places(timeline: Timeline) -> dict:
+    places = timeline.run.network.places
+    stations = places.get("stations")
+    depots = places.get("depots")
+    shelters = timeline.run.shelters
+    node = shelters["node"].to_numpy(np.int64)
+    nodes, where = np.unique(node, return_inverse=True)
+    capacity = np.bincount(where, weights=shelters["capacity_persons"].to_numpy(float))
+    tiers = list(TIERS)
+    return {
+        "stations": []
+        if stations is None
+        else [
+            [int(n), tiers.index(t) if t in tiers else 1]
+            for n, t in zip(stations["node"], stations["tier"], strict=True)
+        ],
+        "depots": [] if depots is None else depots["node"].astype(int).tolist(),
+        "shelters": {"node": nodes.tolist(), "capacity": _ints(capacity)},
+    }
+
+
+def _population(timeline: Timeline) -> dict:
+    persons = timeline.population_persons
+    nodes = np.flatnonzero(persons > 0)
+    return {"node": _delta(nodes), "persons": _ints(persons[nodes])}
+
+
+def _households(timeline: Timeline) -> dict:
+    h = timeline.households
+    order = np.argsort(h.first_s, kind="stable")
+    first = time_ms(h.first_s[order])
+
+    def rel(times: np.ndarray) -> list[int]:  # ms after the household's first event
+        ms = time_ms(times[order])
+        return np.where(ms >= 0, ms - first, _NEVER).tolist()
+
+    return {
+        "home": h.home_node[order].tolist(),
+        "size": _ints(h.size_persons[order]),
+        "first": _delta(first),
+        "warned": rel(h.warned_s),
+        "depart": rel(h.depart_s),
+        "arrive": rel(h.arrive_s),
+        "arriveNode": h.arrive_node[order].tolist(),
+        "stranded": rel(h.stranded_s),
+        "strandedNode": h.stranded_node[order].tolist(),
+        "trackIndex": [
+            int(k) if h.tracked[i] else -1
+            for i, k in zip(
+                order, np.searchsorted(timeline.tracks.agent, h.agent[order]), strict=True
+            )
+        ],
+    }
+
+
+def _tracks(timeline: Timeline) -> list[dict]:
+    tr = timeline.tracks
+    tiers = list(TIERS)
+    out = []
+    for a in range(tr.agent.shape[0]):
+        rows = slice(tr.start[a], tr.end[a])
+        out.append(
+            {
+                "family": FAMILIES.index(str(tr.family[a])),
+                "tier": tiers.index(tr.tier[a]) if tr.tier[a] in tiers else -1,
+                "t": _delta(time_ms(tr.time_s[rows])),
+                "node": tr.node[rows].tolist(),
+            }
+        )
+    return out
+
+
+def _incidents(timeline: Timeline) -> dict:
+    inc = timeline.incidents
+    return {
+        "id": inc.incident.tolist(),
+        "node": inc.node.tolist(),
+        "report": time_ms(inc.report_s).tolist(),
+        "arrival": time_ms(inc.first_arrival_s).tolist(),
+        "withdrawn": time_ms(inc.withdrawn_s).tolist(),
+        "persons": _ints(inc.persons),
+        "tierArrival": [time_ms(inc.tier_arrival_s[tier]).tolist() for tier in TIERS],
+    }
+
+
+def _hazards(timeline: Timeline, grid) -> dict:
+    n_nodes = timeline.run.network.n_nodes
+    out = {}
+    for hazard in style.HAZARD_ORDER:
+        frames = timeline.hazards.get(hazard)
+        if frames is None:
+            continue
+        out[hazard] = {
+            "colours": list(style.HAZARD_COLOURS[hazard]),
+            "label": f"{hazard} ≥ {style.HAZARD_LEVELS[hazard][0]:g} {style.HAZARD_UNITS[hazard]}",
+            "t": time_ms(frames.time_s).tolist(),
+            "rle": [
+                run_lengths(hazard_classes(grid, hazard, *frames.frame(k), n_nodes))
+                for k in range(frames.time_s.shape[0])
+            ],
+        }
+    return out
+
+
+def _closures(timeline: Timeline) -> dict:
+    c = timeline.closures
+    net = timeline.run.network
+    edges = c["edge"].to_numpy(np.int64)
+    return {
+        "t": time_ms(c["time_s"].to_numpy(float)).tolist(),
+        "edge": edges.tolist(),
+        "closed": c["closed"].astype(int).tolist(),
+        "source": net.edge_source[edges].astype(int).tolist(),
+        "target": net.edge_target[edges].astype(int).tolist(),
+    }
+
+
+def _style() -> dict:
+    return {
+        "states": list(style.HOUSEHOLD_STATES),
+        "stateColours": [style.HOUSEHOLD_COLOURS[s] for s in style.HOUSEHOLD_STATES],
+        "stateLabels": [style.HOUSEHOLD_LABELS[s] for s in style.HOUSEHOLD_STATES],
+        "personBinEdges": list(style.PERSON_BIN_EDGES),
+        "personBinPx": list(style.PERSON_BIN_DIAMETER_PX),
+        "tiers": list(TIERS),
+        "tierColours": [style.TIER_COLOURS[t] for t in TIERS],
+        "tierMarkers": [style.TIER_MARKERS[t] for t in TIERS],
+        "truck": style.TRUCK_COLOUR,
+        "depot": style.DEPOT_COLOUR,
+        "incidentOpen": style.INCIDENT_OPEN_COLOUR,
+        "incidentReached": style.INCIDENT_REACHED_COLOUR,
+        "incidentLabel": style.INCIDENT_LABEL_COLOUR,
+        "crossing": style.CROSSING_COLOUR,
+        "crossingRecentMs": int(style.CROSSING_RECENT_S * 1000),
+        "trailMs": int(style.TRAIL_S * 1000),
+        "trailSteps": style.TRAIL_STEPS,
+        "closedRoad": style.CLOSED_ROAD_COLOUR,
+        "shelterFillEdges": list(style.SHELTER_FILL_EDGES),
+        "shelterFillColours": list(style.SHELTER_FILL_COLOURS),
+        "hazardAlpha": style.HAZARD_ALPHA,
+    }
+
+
+def build_html(
+    timeline: Timeline, *, speed: float, bbox_m: tuple[float, float, float, float] | None = None
+) -> str:
+    """Return the complete page for a run, as a string."""
+    payload = build_payload(timeline, speed=speed, bbox_m=bbox_m)
+    data = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    data = data.replace("<", "\\u003c")  # no "</script>" or "<!--" inside the script
+    template = files("sim.replay").joinpath("template.html").read_text(encoding="utf-8")
+    title = f"{timeline.run.scenario_name} replay"
+    return template.replace("__REPLAY_TITLE__", _escape(title)).replace(_DATA_MARK, data, 1)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,435 @@
+"""The state of a run at any time ``t``, rebuilt from its run folder.
+
+Everything here is precomputed once from the event log and the tracks (sorted arrays),
+then evaluated at a time with vectorised comparisons and ``numpy.searchsorted``: no
+per-frame loop over events.
+
+Households
+    A household's state at ``t`` comes from its own events: *not yet warned* before its
+    first ``warned``, then *warned*, *on the way* from ``depart``, *sheltered* from
+    ``arrive_shelter`` (drawn at the shelter's node) or *stranded* from ``stranded``
+    (drawn where it was stranded). Households with no event at all are residents who
+    were never warned: a node's *not yet warned* persons are its residents minus those
+    of households with an event by ``t``. Tracked households on the way are drawn at
+    their interpolated position; the others stay at their home node until they arrive.
+    Node-level events (``stranded`` with no agent: persons a flood cut off at home;
+    ``exposed``: persons at AEGL-2 or worse) are drawn at their node from their time on;
+    stranded ones are taken out of that node's persons at home.
+Teams, trucks, tracked households
+    Positions interpolated linearly between track points (one per node reached); an
+    agent stays at its first point before it and at its last point after it.
+    A stranded household that sets off again (``resume``) is *on the way* until it
+    arrives or is stranded again (its last ``stranded`` after the resume).
+Incidents
+    *Open* from ``incident_reported`` until the first ``arrive_scene`` of any tier, then
+    *reached*, with that response time; gone from ``incident_withdrawn`` (its people left
+    on their own before any team was sent).
+Hazards
+    ``hazard_frames.parquet``: a frame is all rows of one ``time_s`` and holds until the
+    next frame time. The engine writes no row for a hazard with nothing left, so at a
+    frame time (:attr:`sim.replay.load.RunFolder.hazard_frame_times_s`) with no row of a
+    hazard its area is empty (a passed plume, a receded flood). ``road_closed`` /
+    ``road_reopened`` events (``value`` = edge index) give the closed roads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.plot.style import HOUSEHOLD_STATES
+from sim.replay.counters import RunCounters, build_counters, first_per
+from sim.replay.load import HAZARDS, RunFolder
+from sim.tiers import TIERS
+
+NOT_WARNED, WARNED, ON_THE_WAY, SHELTERED, STRANDED, EXPOSED = range(len(HOUSEHOLD_STATES))
+FAMILIES = ("household", "team", "truck")
+
+
+@dataclass(frozen=True, eq=False)
+class Households:
+    """Households that have at least one event, as arrays (times ``inf`` = never)."""
+
+    agent: np.ndarray
+    home_node: np.ndarray
+    size_persons: np.ndarray
+    first_s: np.ndarray
+    warned_s: np.ndarray
+    depart_s: np.ndarray
+    arrive_s: np.ndarray
+    arrive_node: np.ndarray
+    stranded_s: np.ndarray
+    stranded_node: np.ndarray
+    resume_s: np.ndarray
+    restranded_s: np.ndarray
+    restranded_node: np.ndarray
+    tracked: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class NodeEvents:
+    """Node-level persons events (no agent), sorted by time."""
+
+    time_s: np.ndarray
+    node: np.ndarray
+    persons: np.ndarray
+
+    def persons_at(self, time_s: float, n_nodes: int) -> np.ndarray:
+        """Persons per node of the events up to ``time_s``."""
+        k = int(np.searchsorted(self.time_s, time_s, side="right"))
+        return np.bincount(self.node[:k], weights=self.persons[:k], minlength=n_nodes)
+
+
+@dataclass(frozen=True, eq=False)
+class Tracks:
+    """Track points sorted by (agent, time) with per-agent offsets."""
+
+    agent: np.ndarray
+    family: np.ndarray
+    tier: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    time_s: np.ndarray
+    x_m: np.ndarray
+    y_m: np.ndarray
+    node: np.ndarray
+    _key: np.ndarray
+    _span_s: float
+    _t0_s: float
+
+    def positions_at(self, time_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``x_m, y_m`` of every agent at ``time_s`` and whether it has set off yet."""
+        n = self.agent.shape[0]
+        if n == 0:
+            empty = np.zeros(0)
+            return empty, empty, np.zeros(0, bool)
+        t = min(max(time_s - self._t0_s, 0.0), self._span_s * 0.999)
+        i = np.searchsorted(self._key, np.arange(n) * self._span_s + t, side="right") - 1
+        started = self.time_s[self.start] <= time_s
+        i = np.clip(i, self.start, self.end - 1)
+        j = np.minimum(i + 1, self.end - 1)
+        dt = self.time_s[j] - self.time_s[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(dt > 0, (time_s - self.time_s[i]) / dt, 0.0)
+        frac = np.clip(np.where(started, frac, 0.0), 0.0, 1.0)
+        x = self.x_m[i] + frac * (self.x_m[j] - self.x_m[i])
+        y = self.y_m[i] + frac * (self.y_m[j] - self.y_m[i])
+        return x, y, started
+
+
+@dataclass(frozen=True, eq=False)
+class Incidents:
+    """Reported incidents, their first arrival (any tier) and first arrival per tier."""
+
+    incident: np.ndarray
+    node: np.ndarray
+    report_s: np.ndarray
+    persons: np.ndarray
+    tiers: tuple[str, ...]
+    first_arrival_s: np.ndarray
+    response_s: np.ndarray
+    tier_arrival_s: dict[str, np.ndarray]
+    withdrawn_s: np.ndarray
+
+    def label_at(self, index: int, time_s: float) -> str:
+        """Response minutes of the tiers that reached incident ``index`` by ``time_s``.
+
+        E.g. ``"c 1 · g 34 min"`` (community after 1 min, ground after 34 min).
+        """
+        parts = [
+            f"{tier[0]} {(arrival[index] - self.report_s[index]) / 60.0:.0f}"
+            for tier, arrival in self.tier_arrival_s.items()
+            if arrival[index] <= time_s
+        ]
+        return " · ".join(parts) + " min" if parts else ""
+
+
+@dataclass(frozen=True, eq=False)
+class HazardFrames:
+    """Frames of one hazard: ``time_s[k]`` and rows ``offsets[k]:offsets[k + 1]`` (none = empty)."""
+
+    time_s: np.ndarray
+    offsets: np.ndarray
+    node: np.ndarray
+    value: np.ndarray
+
+    def frame_index(self, time_s: float) -> int:
+        """Index of the frame in force at ``time_s`` (-1 before the first)."""
+        return int(np.searchsorted(self.time_s, time_s, side="right")) - 1
+
+    def frame(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nodes and values of frame ``index`` (empty for -1)."""
+        if index < 0:
+            return np.zeros(0, np.int64), np.zeros(0)
+        a, b = self.offsets[index], self.offsets[index + 1]
+        node, value = self.node[a:b], self.value[a:b]
+        keep = node >= 0
+        return node[keep], value[keep]
+
+
+@dataclass(frozen=True, eq=False)
+class Timeline:
+    """Everything needed to draw a run at any time. Build it with :func:`build_timeline`."""
+
+    run: RunFolder
+    counters: RunCounters
+    households: Households
+    node_stranded: NodeEvents
+    node_exposed: NodeEvents
+    tracks: Tracks
+    incidents: Incidents
+    crossings: pd.DataFrame
+    hazards: dict[str, HazardFrames]
+    closures: pd.DataFrame
+    population_persons: np.ndarray
+
+    @property
+    def horizon_s(self) -> float:
+        """Run length in seconds."""
+        return self.run.horizon_s
+
+    def household_state_at(self, time_s: float) -> np.ndarray:
+        """State index (see :data:`sim.plot.style.HOUSEHOLD_STATES`) of each household."""
+        h = self.households
+        state = np.full(h.agent.shape[0], NOT_WARNED, np.int8)
+        state[h.warned_s <= time_s] = WARNED
+        state[h.depart_s <= time_s] = ON_THE_WAY
+        state[h.stranded_s <= time_s] = STRANDED
+        state[h.resume_s <= time_s] = ON_THE_WAY
+        state[h.restranded_s <= time_s] = STRANDED
+        state[h.arrive_s <= time_s] = SHELTERED
+        return state
+
+    def node_persons_at(self, time_s: float) -> np.ndarray:
+        """Persons per household state and node at ``time_s``, shape (states, nodes).
+
+        Tracked households on the way are left out (they are drawn at their positions).
+        """
+        h, n = self.households, self.run.network.n_nodes
+        state = self.household_state_at(time_s)
+        node = np.where(
+            state == SHELTERED,
+            h.arrive_node,
+            np.where(
+                state == STRANDED,
+                np.where(h.restranded_s <= time_s, h.restranded_node, h.stranded_node),
+                h.home_node,
+            ),
+        )
+        known = h.first_s <= time_s
+        drawn = known & ~(h.tracked & (state == ON_THE_WAY))
+        flat = np.bincount(
+            state[drawn].astype(np.int64) * n + node[drawn],
+            weights=h.size_persons[drawn],
+            minlength=len(HOUSEHOLD_STATES) * n,
+        ).reshape(len(HOUSEHOLD_STATES), n)
+        at_home = self.population_persons - np.bincount(
+            h.home_node[known], weights=h.size_persons[known], minlength=n
+        )
+        flat[NOT_WARNED] = np.maximum(at_home, 0.0)
+        cut_off = self.node_stranded.persons_at(time_s, n)
+        from_home = np.minimum(cut_off, flat[NOT_WARNED])
+        flat[NOT_WARNED] -= from_home
+        flat[WARNED] = np.maximum(flat[WARNED] - (cut_off - from_home), 0.0)
+        flat[STRANDED] += cut_off
+        flat[EXPOSED] = self.node_exposed.persons_at(time_s, n)
+        return flat
+
+    def moving_households_at(self, time_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of tracked households on the way at ``time_s``."""
+        tr = self.tracks
+        x, y, started = tr.positions_at(time_s)
+        h = self.households
+        on_way = h.agent[h.tracked & (self.household_state_at(time_s) == ON_THE_WAY)]
+        mask = (tr.family == "household") & started & np.isin(tr.agent, on_way)
+        return x[mask], y[mask]
+
+    def closed_edges_at(self, time_s: float) -> np.ndarray:
+        """Edge indices closed at ``time_s`` (the last closure event of each edge wins)."""
+        c = self.closures
+        k = int(np.searchsorted(c["time_s"].to_numpy(), time_s, side="right"))
+        if k == 0:
+            return np.zeros(0, np.int64)
+        edge = c["edge"].to_numpy()[:k][::-1]
+        closed = c["closed"].to_numpy()[:k][::-1]
+        edges, first = np.unique(edge, return_index=True)
+        return edges[closed[first]]
+
+    def closure_version(self, time_s: float) -> int:
+        """Count the closure events up to ``time_s`` (changes exactly when closures do)."""
+        return int(np.searchsorted(self.closures["time_s"].to_numpy(), time_s, side="right"))
+
+
+def build_timeline(run: RunFolder) -> Timeline:
+    """Precompute the arrays of a run folder for drawing it at any time."""
+    events = run.events
+    net = run.network
+    population = (
+        np.zeros(net.n_nodes)
+        if net.node_population_persons is None
+        else net.node_population_persons.astype(float)
+    )
+    tracked = run.tracks.loc[run.tracks["family"] == "household", "agent"].unique()
+    households = _households(events, run.n_households, tracked)
+    of_kind = events["kind"].to_numpy()
+    no_agent = events["agent"].to_numpy() < 0
+    return Timeline(
+        run=run,
+        counters=build_counters(events),
+        households=households,
+        node_stranded=_node_events(events[(of_kind == "stranded") & no_agent]),
+        node_exposed=_node_events(
+            events[(of_kind == "exposed") & (events["tier"].to_numpy() != "AEGL-3")]
+        ),
+        tracks=_tracks(run),
+        incidents=_incidents(events),
+        crossings=events[of_kind == "border_cross"].reset_index(drop=True),
+        hazards=_hazards(run.hazard_frames, run.hazard_frame_times_s),
+        closures=_closures(events),
+        population_persons=population,
+    )
+
+
+def _households(events: pd.DataFrame, n_households: int, tracked: np.ndarray) -> Households:
+    kinds = ["warned", "depart", "arrive_shelter", "stranded", "resume"]
+    rows = events[events["kind"].isin(kinds) & (events["agent"] >= 0)]
+    if n_households:
+        rows = rows[rows["agent"] < n_households]
+    agent = np.unique(rows["agent"].to_numpy(np.int64))
+
+    def first(kind: str, of: pd.DataFrame | None = None) -> tuple[np.ndarray, ...]:
+        of = first_per(rows[rows["kind"] == kind] if of is None else of, ["agent"])
+        where = np.searchsorted(agent, of["agent"].to_numpy(np.int64))
+        time_s = np.full(agent.shape[0], np.inf)
+        node = np.full(agent.shape[0], -1, np.int64)
+        size = np.zeros(agent.shape[0])
+        time_s[where] = of["time_s"].to_numpy(float)
+        node[where] = of["node"].to_numpy(np.int64)
+        size[where] = of["value"].to_numpy(float)
+        return time_s, node, size
+
+    warned_s, warned_node, warned_size = first("warned")
+    depart_s, depart_node, depart_size = first("depart")
+    arrive_s, arrive_node, arrive_size = first("arrive_shelter")
+    stranded_s, stranded_node, stranded_size = first("stranded")
+    resume_s, _, _ = first("resume")
+    again = rows[rows["kind"] == "stranded"]
+    again = again.sort_values("time_s", kind="stable").drop_duplicates("agent", keep="last")
+    where = np.searchsorted(agent, again["agent"].to_numpy(np.int64))
+    again = again[again["time_s"].to_numpy(float) > resume_s[where]]
+    restranded_s, restranded_node, _ = first("stranded", again)
+    home = np.where(warned_node >= 0, warned_node, np.where(depart_node >= 0, depart_node, -1))
+    home = np.where(home >= 0, home, np.where(stranded_node >= 0, stranded_node, arrive_node))
+    size = np.maximum.reduce([warned_size, depart_size, arrive_size, stranded_size])
+    return Households(
+        agent=agent,
+        home_node=home,
+        size_persons=size,
+        first_s=np.minimum.reduce([warned_s, depart_s, stranded_s, arrive_s]),
+        warned_s=warned_s,
+        depart_s=depart_s,
+        arrive_s=arrive_s,
+        arrive_node=arrive_node,
+        stranded_s=stranded_s,
+        stranded_node=stranded_node,
+        resume_s=resume_s,
+        restranded_s=restranded_s,
+        restranded_node=restranded_node,
+        tracked=np.isin(agent, tracked),
+    )
+
+
+def _node_events(rows: pd.DataFrame) -> NodeEvents:
+    rows = rows.sort_values("time_s", kind="stable")
+    return NodeEvents(
+        rows["time_s"].to_numpy(float),
+        rows["node"].to_numpy(np.int64),
+        rows["value"].to_numpy(float),
+    )
+
+
+def _tracks(run: RunFolder) -> Tracks:
+    t = run.tracks
+    agent_col = t["agent"].to_numpy(np.int64)
+    agent, start, counts = np.unique(agent_col, return_index=True, return_counts=True)
+    time_s = t["time_s"].to_numpy(float)
+    t0 = float(time_s.min()) if time_s.size else 0.0
+    span = float(time_s.max() - t0 + 1.0) if time_s.size else 1.0
+    rank = np.repeat(np.arange(agent.shape[0]), counts)
+    dispatch = run.events[run.events["kind"].isin(["dispatch", "border_cross", "arrive_scene"])]
+    tier_of = dict(zip(dispatch["agent"], dispatch["tier"].astype(str), strict=False))
+    node = t["node"].to_numpy(np.int64)
+    net = run.network
+    return Tracks(
+        agent=agent,
+        family=t["family"].astype(str).to_numpy()[start],
+        tier=np.array([tier_of.get(int(a), "") for a in agent]),
+        start=start,
+        end=start + counts,
+        time_s=time_s,
+        x_m=net.x_m[node],
+        y_m=net.y_m[node],
+        node=node,
+        _key=rank * span + (time_s - t0),
+        _span_s=span,
+        _t0_s=t0,
+    )
+
+
+def _incidents(events: pd.DataFrame) -> Incidents:
+    reported = events[events["kind"] == "incident_reported"]
+    arrivals = first_per(events[events["kind"] == "arrive_scene"], ["incident"])
+    arrival = dict(zip(arrivals["incident"], arrivals["time_s"], strict=False))
+    incident = reported["incident"].to_numpy(np.int64)
+    report_s = reported["time_s"].to_numpy(float)
+    first = np.array([arrival.get(int(i), np.inf) for i in incident], float)
+    by_tier = {}
+    for tier in TIERS:
+        rows = first_per(
+            events[(events["kind"] == "arrive_scene") & (events["tier"] == tier)], ["incident"]
+        )
+        when = dict(zip(rows["incident"], rows["time_s"], strict=False))
+        by_tier[tier] = np.array([when.get(int(i), np.inf) for i in incident], float)
+    gone = first_per(events[events["kind"] == "incident_withdrawn"], ["incident"])
+    gone_s = dict(zip(gone["incident"], gone["time_s"], strict=True))
+    return Incidents(
+        incident=incident,
+        node=reported["node"].to_numpy(np.int64),
+        report_s=report_s,
+        persons=reported["value"].to_numpy(float),
+        tiers=tuple(reported["tier"].astype(str)),
+        first_arrival_s=first,
+        response_s=first - report_s,
+        tier_arrival_s=by_tier,
+        withdrawn_s=np.array([gone_s.get(int(i), np.inf) for i in incident], float),
+    )
+
+
+def _hazards(frames: pd.DataFrame, frame_times_s: np.ndarray) -> dict[str, HazardFrames]:
+    out = {}
+    for hazard in HAZARDS:
+        rows = frames[frames["hazard"] == hazard].sort_values("time_s", kind="stable")
+        if len(rows) == 0:
+            continue
+        time_s = rows["time_s"].to_numpy(float)
+        times = np.union1d(frame_times_s[frame_times_s >= time_s[0]], time_s)
+        out[hazard] = HazardFrames(
+            time_s=times,
+            offsets=np.searchsorted(time_s, np.append(times, np.inf), side="left"),
+            node=rows["node"].to_numpy(np.int64),
+            value=rows["value"].to_numpy(float),
+        )
+    return out
+
+
+def _closures(events: pd.DataFrame) -> pd.DataFrame:
+    rows = events[events["kind"].isin(["road_closed", "road_reopened"])]
+    return pd.DataFrame(
+        {
+            "time_s": rows["time_s"].to_numpy(float),
+            "edge": rows["value"].to_numpy().astype(np.int64),
+            "closed": (rows["kind"] == "road_closed").to_numpy(),
+        }
+    )

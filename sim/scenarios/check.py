@@ -1,0 +1,92 @@
+"""Check a scenario's references against the loaded network: names, places, features."""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from sim.network.compiled import RoadNetwork
+    from sim.scenarios.scenario import Scenario
+
+
+def check_against_network(
+    scenario: Scenario, network: RoadNetwork, *, source: str = "scenario"
+) -> None:
+    """Check names and places the scenario refers to against the loaded network."""
+    names = network.jurisdiction_names
+    settlements = set()
+    if "settlements" in network.places:
+        settlements = set(network.places["settlements"]["name"])
+    for i, w in enumerate(scenario.warnings):
+        if w.issued_by not in names:
+            raise ScenarioError(
+                f"{source}: warnings[{i}].issued_by = {w.issued_by!r} is not a jurisdiction "
+                f"of region {network.name!r}; use one of {', '.join(names)}"
+            )
+        if w.zone.jurisdiction is not None and w.zone.jurisdiction not in names:
+            raise ScenarioError(
+                f"{source}: warnings[{i}].zone.jurisdiction = {w.zone.jurisdiction!r} is not "
+                f"a jurisdiction; use one of {', '.join(names)}"
+            )
+        _check_settlements(
+            source, f"warnings[{i}].zone.settlements", w.zone.settlements, settlements
+        )
+    _check_hazards(scenario, network, source, settlements)
+    for i, inc in enumerate(scenario.incidents):
+        if inc.node is not None and not 0 <= inc.node < network.n_nodes:
+            raise ScenarioError(
+                f"{source}: incidents[{i}].node = {inc.node} is outside the region "
+                f"(valid 0..{network.n_nodes - 1})"
+            )
+        if inc.settlement is not None:
+            _check_settlements(source, f"incidents[{i}].settlement", (inc.settlement,), settlements)
+        if inc.lon is not None:
+            x, y = network.to_projected(np.array([inc.lon]), np.array([inc.lat]))
+            _, dist = network.nearest_nodes(x, y)
+            if dist[0] > 1000.0:
+                raise ScenarioError(
+                    f"{source}: incidents[{i}] at lon {inc.lon}, lat {inc.lat} is "
+                    f"{dist[0] / 1000:.1f} km from the nearest road, outside the region"
+                )
+
+
+def _check_hazards(
+    scenario: Scenario, network: RoadNetwork, source: str, settlements: set[str]
+) -> None:
+    hz = scenario.hazards
+    if hz.gas_leak is not None and hz.gas_leak.well is not None:
+        wells = set(network.places["wells"]["name"]) if "wells" in network.places else set()
+        if hz.gas_leak.well not in wells:
+            close = difflib.get_close_matches(hz.gas_leak.well, sorted(wells), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "give lon and lat instead"
+            raise ScenarioError(
+                f"{source}: hazards.gas_leak.well = {hz.gas_leak.well!r} is not a well of "
+                f"region {network.name!r}; {hint}"
+            )
+    if hz.flood is not None and len(network.features.get("river", ())) < 2:
+        raise ScenarioError(
+            f"{source}: hazards.flood needs a river, but region {network.name!r} has none "
+            "(the built-in fujiang region has one)"
+        )
+    if hz.landslide is not None:
+        for i, slide in enumerate(hz.landslide.slides):
+            if slide.settlement is not None:
+                _check_settlements(
+                    source,
+                    f"hazards.landslide.slides[{i}].settlement",
+                    (slide.settlement,),
+                    settlements,
+                )
+
+
+def _check_settlements(source: str, key: str, wanted: tuple[str, ...], known: set[str]) -> None:
+    for name in wanted:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "see `sim network` for places"
+            raise ScenarioError(f"{source}: {key} names unknown settlement {name!r}; {hint}")
