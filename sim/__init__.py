@@ -18,72 +18,19 @@ Names are imported lazily, on first use, so ``import sim`` (and ``sim --help``, 
 :mod:`sim.batch`, :mod:`sim.report`, :mod:`sim.plot`, :mod:`sim.replay`, :mod:`sim.cli`.
 """
 
-from __future__ import annotations
+import lazy_loader
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-#: Public name -> module that defines it.
-_EXPORTS: dict[str, str] = {
-    "TIERS": "sim.tiers",
-    "TierStandard": "sim.tiers",
-    "SimError": "sim.errors",
-    "InputError": "sim.errors",
-    "NetworkError": "sim.errors",
-    "ScenarioError": "sim.errors",
-    "RoadNetwork": "sim.network.compiled",
-    "Router": "sim.network.routing",
-    "ShortestPathTree": "sim.network.routing",
-    "load_network": "sim.network.sources",
-    "CoverageResult": "sim.coverage",
-    "static_coverage": "sim.coverage",
-    "Scenario": "sim.scenarios.scenario",
-    "load_scenario": "sim.scenarios.scenario",
-    "EmergencyModel": "sim.engine.model",
-    "RunResult": "sim.engine.runs",
-    "run": "sim.engine.runs",
-}
-
-__all__ = [
-    "TIERS",
-    "CoverageResult",
-    "EmergencyModel",
-    "InputError",
-    "NetworkError",
-    "RoadNetwork",
-    "Router",
-    "RunResult",
-    "Scenario",
-    "ScenarioError",
-    "ShortestPathTree",
-    "SimError",
-    "TierStandard",
-    "load_network",
-    "load_scenario",
-    "run",
-    "static_coverage",
-]
-
-if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from sim.coverage import CoverageResult, static_coverage
-    from sim.engine.model import EmergencyModel
-    from sim.engine.runs import RunResult, run
-    from sim.errors import InputError, NetworkError, ScenarioError, SimError
-    from sim.network.compiled import RoadNetwork
-    from sim.network.routing import Router, ShortestPathTree
-    from sim.network.sources import load_network
-    from sim.scenarios.scenario import Scenario, load_scenario
-    from sim.tiers import TIERS, TierStandard
-
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "coverage": ["CoverageResult", "static_coverage"],
+        "engine.model": ["EmergencyModel"],
+        "engine.runs": ["RunResult", "run"],
+        "errors": ["InputError", "NetworkError", "ScenarioError", "SimError"],
+        "network.compiled": ["RoadNetwork"],
+        "network.routing": ["Router", "ShortestPathTree"],
+        "network.sources": ["load_network"],
+        "scenarios.scenario": ["Scenario", "load_scenario"],
+        "tiers": ["TIERS", "TierStandard"],
+    },
+)

@@ -23,9 +23,9 @@ from sim.engine.recording import SCHEMA_VERSION
 from sim.network import RoadNetwork
 from sim.plot import style
 from sim.replay.frames import FrameOptions, FrameRenderer
-from sim.replay.load import load_run
 from sim.replay.outputs import bbox_metres, frame_times_s
 from sim.replay.state import build_timeline
+from sim.results.run_folder import load_run
 from tests.replay_fixtures import X0, Y0, ZOOM_BBOX_M, tiny_run_dir  # noqa: F401
 
 

@@ -15,8 +15,8 @@ from matplotlib.colors import to_rgb
 
 from sim.plot import style
 from sim.replay.frames import FrameOptions, FrameRenderer
-from sim.replay.load import load_run
 from sim.replay.state import build_timeline
+from sim.results.run_folder import load_run
 from tests.replay_fixtures import X0, Y0, ZOOM_BBOX_M, tiny_run_dir  # noqa: F401
 
 

@@ -9,9 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.engine.runs import run
-from sim.replay.counters import build_counters, counter_table, counters_at
-from sim.replay.html import time_ms
-from sim.replay.load import hazard_frame_times_s, load_run
+from sim.replay.counters import build_counters, counter_table, counters_at, time_ms
 from sim.replay.state import (
     EXPOSED,
     NOT_WARNED,
@@ -21,6 +19,7 @@ from sim.replay.state import (
     WARNED,
     build_timeline,
 )
+from sim.results.run_folder import hazard_frame_times_s, load_run
 from tests.engine_fixtures import cut_off_scenario
 from tests.replay_fixtures import reference_counters, tiny_events, tiny_run_dir  # noqa: F401
 

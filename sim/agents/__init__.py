@@ -2,10 +2,18 @@
 
 Each module holds one family (:mod:`sim.agents.household`, :mod:`sim.agents.warning`,
 :mod:`sim.agents.rescue`, :mod:`sim.agents.command`, :mod:`sim.agents.supply`).
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.agents.household import Household
-from sim.agents.rescue import RescueTeam
-from sim.agents.supply import SupplyTruck
+import lazy_loader
 
-__all__ = ["Household", "RescueTeam", "SupplyTruck"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "household": ["Household"],
+        "rescue": ["RescueTeam"],
+        "supply": ["SupplyTruck"],
+    },
+)

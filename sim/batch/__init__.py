@@ -5,9 +5,17 @@
 - :mod:`sim.batch.runner`: :func:`run_batch`; :mod:`sim.batch.executors`: where runs go;
 - :mod:`sim.batch.worker`: one run as a worker executes it;
 - :mod:`sim.batch.store`: the results folder that never loses a finished run.
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.batch.experiment import Experiment, load_experiment
-from sim.batch.runner import BatchReport, run_batch
+import lazy_loader
 
-__all__ = ["BatchReport", "Experiment", "load_experiment", "run_batch"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "experiment": ["Experiment", "load_experiment"],
+        "runner": ["BatchReport", "run_batch"],
+    },
+)

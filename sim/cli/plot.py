@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Write the run's figures."""
     from sim.plot.run import write_run_plots
-    from sim.replay.load import check_run_folder
+    from sim.results.run_folder import check_run_folder
 
     check_run_folder(args.run_dir)
     out = args.out if args.out is not None else args.run_dir / "plots"

@@ -7,9 +7,17 @@
   triage);
 - :mod:`sim.engine.recording`, :mod:`sim.engine.metrics`: the event log and what is
   measured from it.
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.engine.model import EmergencyModel
-from sim.engine.runs import RunResult, network_for, run
+import lazy_loader
 
-__all__ = ["EmergencyModel", "RunResult", "network_for", "run"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "model": ["EmergencyModel"],
+        "runs": ["RunResult", "network_for", "run"],
+    },
+)

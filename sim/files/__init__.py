@@ -1,6 +1,15 @@
-"""Files the tool writes and reads: atomic writes and the cache folder."""
+"""Files the tool writes and reads: atomic writes and the cache folder.
 
-from sim.files.atomic import write_atomic
-from sim.files.cache import cache_dir
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
+"""
 
-__all__ = ["cache_dir", "write_atomic"]
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "atomic": ["write_atomic"],
+        "cache": ["cache_dir"],
+    },
+)

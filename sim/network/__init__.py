@@ -8,20 +8,20 @@
 - :mod:`sim.network.jurisdictions`: jurisdictions from polygons;
 - :mod:`sim.network.points`: stations and population from files, snapped to nodes;
 - :mod:`sim.network.routing`: ``scipy.sparse.csgraph`` shortest-path trees.
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.network.compile import compile_region
-from sim.network.compiled import RoadNetwork
-from sim.network.road_classes import ROAD_CLASSES
-from sim.network.routing import Router, ShortestPathTree
-from sim.network.sources import load_network, save_network
+import lazy_loader
 
-__all__ = [
-    "ROAD_CLASSES",
-    "RoadNetwork",
-    "Router",
-    "ShortestPathTree",
-    "compile_region",
-    "load_network",
-    "save_network",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "compile": ["compile_region"],
+        "compiled": ["RoadNetwork"],
+        "road_classes": ["ROAD_CLASSES"],
+        "routing": ["Router", "ShortestPathTree"],
+        "sources": ["load_network", "save_network"],
+    },
+)

@@ -3,10 +3,16 @@
 :mod:`sim.plot.style` holds colours, road widths and hazard levels without importing
 matplotlib (the HTML replay uses it too); :mod:`sim.plot.maps` draws networks and
 coverage maps, :mod:`sim.plot.run` the figures of one run, :mod:`sim.plot.batch` those
-of a batch report. No function calls ``pyplot``, so no display is needed.
+of a batch report. No function calls ``pyplot``, so no display is needed. Names are
+imported on first use (``lazy_loader``), so ``sim.plot.style`` loads no matplotlib.
 """
 
-from sim.plot.maps import plot_coverage_map, plot_network
-from sim.plot.run import write_run_plots
+import lazy_loader
 
-__all__ = ["plot_coverage_map", "plot_network", "write_run_plots"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "maps": ["draw_features", "draw_roads", "plot_coverage_map", "plot_network"],
+        "run": ["write_run_plots"],
+    },
+)

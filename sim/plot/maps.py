@@ -14,16 +14,9 @@ from matplotlib.figure import Figure
 
 from sim.network.compiled import RoadNetwork
 from sim.network.road_classes import ROAD_CLASSES
+from sim.plot import style
 
-#: Drawing style (width in points, grey level) by road class.
-_ROAD_STYLE: dict[str, tuple[float, str]] = {
-    "motorway": (2.2, "#c0392b"),
-    "motorway_link": (1.0, "#c0392b"),
-    "trunk": (1.8, "#d35400"),
-    "primary": (1.4, "#e67e22"),
-    "secondary": (1.0, "#7f6000"),
-}
-_DEFAULT_ROAD_STYLE = (0.35, "#8c8c8c")
+#: Marker, colour and area (points^2) of stations by tier.
 _TIER_MARKERS = {
     "community": ("o", "#2e86c1", 10),
     "ground": ("s", "#117a65", 28),
@@ -46,7 +39,7 @@ def draw_roads(ax: Axes, network: RoadNetwork, *, alpha: float = 1.0) -> None:
         mask = once & (network.road_class == code)
         if not mask.any():
             continue
-        width, colour = _ROAD_STYLE.get(name, _DEFAULT_ROAD_STYLE)
+        width, colour = style.ROAD_STYLE.get(name, style.DEFAULT_ROAD_STYLE)
         segments = np.stack(
             [
                 np.column_stack([network.x_m[s[mask]], network.y_m[s[mask]]]),

@@ -145,7 +145,7 @@ def write_run_plots(
     run_dir: str | Path, out_dir: str | Path, *, region: str | Path | None = None
 ) -> list[Path]:
     """Write :data:`PLOT_FILES` for the run in ``run_dir`` into ``out_dir``."""
-    from sim.replay.load import load_network_for_run
+    from sim.results.run_folder import load_network_for_run
 
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     missing = [name for name in _NEEDED if not (run_dir / name).is_file()]

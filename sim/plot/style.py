@@ -6,6 +6,9 @@ colour the HTML page shows for the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 
 #: Household states in drawing order (later ones are drawn on top), with their colours.
@@ -136,3 +139,17 @@ def style_colours() -> list[str]:
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
     """Return ``(r, g, b)`` in 0..255 of a ``#rrggbb`` colour."""
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+#: Line width (points) and colour of roads by class, on every map and in the replays.
+ROAD_STYLE: Mapping[str, tuple[float, str]] = MappingProxyType(
+    {
+        "motorway": (2.2, "#c0392b"),
+        "motorway_link": (1.0, "#c0392b"),
+        "trunk": (1.8, "#d35400"),
+        "primary": (1.4, "#e67e22"),
+        "secondary": (1.0, "#7f6000"),
+    }
+)
+#: Width and colour of roads of any other class.
+DEFAULT_ROAD_STYLE = (0.35, "#8c8c8c")

@@ -1,11 +1,15 @@
 """Drill replay: a run folder as an MP4 or GIF animation, or an offline HTML page.
 
-:mod:`sim.replay.load` reads a run folder, :mod:`sim.replay.state` and
-:mod:`sim.replay.counters` rebuild its state at any time, :mod:`sim.replay.frames` and
-:mod:`sim.replay.panel` draw video frames, :mod:`sim.replay.html` builds the page
-(:mod:`sim.replay.events` its event list), :mod:`sim.replay.outputs` writes the files.
+:mod:`sim.replay.state` and :mod:`sim.replay.counters` rebuild a run's state at any
+time from its folder (read by :mod:`sim.results.run_folder`); :mod:`sim.replay.frames`
+and :mod:`sim.replay.panel` draw video frames; :mod:`sim.replay.html` builds the offline
+page (:mod:`sim.replay.events` its event list); :mod:`sim.replay.legend` is what both
+show; :mod:`sim.replay.outputs` writes the files. Names are imported on first use, so
+the HTML path loads no matplotlib.
 """
 
-from sim.replay.outputs import animate, load_timeline
+import lazy_loader
 
-__all__ = ["animate", "load_timeline"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submod_attrs={"outputs": ["animate", "load_timeline"]}
+)

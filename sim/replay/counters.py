@@ -215,3 +215,21 @@ def counter_table(counters: RunCounters, time_s: np.ndarray) -> pd.DataFrame:
                 need > 0, counters.covered[tier].at(times) / need, np.nan
             )
     return pd.DataFrame(table)
+
+
+#: Millisecond code of a time that never comes (inf).
+NEVER_MS = -1
+
+
+def time_ms(time_s: np.ndarray) -> np.ndarray:
+    """Smallest whole millisecond ``m`` with ``m / 1000 >= time_s`` (-1 for inf), int64.
+
+    The HTML replay stores times so, and its clock runs on whole milliseconds, so the
+    events up to its clock are exactly those with ``time_s <= clock``.
+    """
+    t = np.asarray(time_s, float)
+    finite = np.isfinite(t)
+    ms = np.ceil(np.where(finite, t, 0.0) * 1000.0)
+    ms = np.where((ms - 1.0) / 1000.0 >= t, ms - 1.0, ms)
+    ms = np.where(ms / 1000.0 < t, ms + 1.0, ms)
+    return np.where(finite, ms, NEVER_MS).astype(np.int64)

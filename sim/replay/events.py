@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.replay.counters import time_ms
 from sim.replay.state import Timeline
 
 WARNING_LEVELS = ("trend", "risk", "imminent", "immediate")
@@ -80,8 +81,6 @@ def _describe(row, first_team: int, first_truck: int) -> str:
 
 def event_list(timeline: Timeline) -> list[list]:
     """``[[time_ms, category, text], ...]`` in time order (see the module docstring)."""
-    from sim.replay.html import time_ms
-
     events = timeline.run.events
     first_team = timeline.run.n_households
     first_truck = first_team + int(timeline.run.summary.get("teams", 0))

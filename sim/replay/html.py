@@ -3,7 +3,7 @@
 The page (``sim/replay/template.html``: vanilla JavaScript and a canvas) makes no
 network request: no CDN, no fonts, no tiles, and a Content-Security-Policy that forbids
 them. Data are compact: node coordinates in whole metres from the map's south-west
-corner, times in whole milliseconds (see :func:`time_ms`), sorted time arrays
+corner, times in whole milliseconds (see :func:`sim.replay.counters.time_ms`), sorted time arrays
 delta-encoded, area layers run-length encoded.
 
 Times: an event at ``time_s`` is stored as the smallest whole millisecond ``m`` with
@@ -29,11 +29,10 @@ import numpy as np
 
 from sim.network.road_classes import ROAD_CLASSES
 from sim.plot import style
-from sim.plot.maps import _DEFAULT_ROAD_STYLE, _ROAD_STYLE
-from sim.replay.counters import StepFunction
+from sim.replay.counters import NEVER_MS, StepFunction, time_ms
 from sim.replay.events import event_list
 from sim.replay.grid import hazard_classes, jurisdiction_classes, make_grid, run_lengths
-from sim.replay.panel import shown_counter_rows
+from sim.replay.legend import shown_counter_rows
 from sim.replay.state import FAMILIES, Timeline
 from sim.tiers import TIERS
 
@@ -59,17 +58,6 @@ COVERAGE_IDS: dict[str, str] = {tier: f"cov-{tier}" for tier in TIERS}
 #: Columns of the HTML area rasters over the whole map.
 GRID_COLUMNS = 480
 _DATA_MARK = "/*__REPLAY_DATA__*/"
-_NEVER = -1
-
-
-def time_ms(time_s: np.ndarray) -> np.ndarray:
-    """Smallest whole millisecond ``m`` with ``m / 1000 >= time_s`` (-1 for inf), int64."""
-    t = np.asarray(time_s, float)
-    finite = np.isfinite(t)
-    ms = np.ceil(np.where(finite, t, 0.0) * 1000.0)
-    ms = np.where((ms - 1.0) / 1000.0 >= t, ms - 1.0, ms)
-    ms = np.where(ms / 1000.0 < t, ms + 1.0, ms)
-    return np.where(finite, ms, _NEVER).astype(np.int64)
 
 
 def _delta(values: np.ndarray) -> list[int]:
@@ -183,7 +171,7 @@ def _roads(timeline: Timeline) -> list[dict]:
     for code, name in enumerate(ROAD_CLASSES):
         mask = once & (net.road_class == code)
         if mask.any():
-            width, colour = _ROAD_STYLE.get(name, _DEFAULT_ROAD_STYLE)
+            width, colour = style.ROAD_STYLE.get(name, style.DEFAULT_ROAD_STYLE)
             pairs = np.column_stack([s[mask], t[mask]]).ravel()
             out.append({"cls": name, "width": width, "colour": colour, "e": pairs.tolist()})
     out.sort(key=lambda r: r["width"])
@@ -224,7 +212,7 @@ def _households(timeline: Timeline) -> dict:
 
     def rel(times: np.ndarray) -> list[int]:  # ms after the household's first event
         ms = time_ms(times[order])
-        return np.where(ms >= 0, ms - first, _NEVER).tolist()
+        return np.where(ms >= 0, ms - first, NEVER_MS).tolist()
 
     return {
         "home": h.home_node[order].tolist(),

@@ -23,8 +23,8 @@ from sim.errors import InputError
 from sim.files.atomic import write_atomic
 from sim.plot.style import hex_to_rgb, style_colours
 from sim.replay.frames import FrameOptions, FrameRenderer
-from sim.replay.load import RunFolder, check_run_folder, load_run
 from sim.replay.state import Timeline, build_timeline
+from sim.results.run_folder import RunFolder, check_run_folder, load_run
 
 FORMATS = ("mp4", "gif", "html")
 #: Per format: frames per second, seconds the whole run lasts, frame size.
@@ -157,7 +157,7 @@ def animate(
         Output file (default ``RUN_DIR/replay.<fmt>``).
     region
         Region source of the network, overriding the run folder's (see
-        :mod:`sim.replay.load`).
+        :mod:`sim.results.run_folder`).
     """
     options = AnimationOptions(
         fmt=fmt,

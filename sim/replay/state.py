@@ -27,7 +27,7 @@ Incidents
 Hazards
     ``hazard_frames.parquet``: a frame is all rows of one ``time_s`` and holds until the
     next frame time. The engine writes no row for a hazard with nothing left, so at a
-    frame time (:attr:`sim.replay.load.RunFolder.hazard_frame_times_s`) with no row of a
+    frame time (:attr:`sim.results.run_folder.RunFolder.hazard_frame_times_s`) with no row of a
     hazard its area is empty (a passed plume, a receded flood). ``road_closed`` /
     ``road_reopened`` events (``value`` = edge index) give the closed roads.
 """
@@ -41,7 +41,7 @@ import pandas as pd
 
 from sim.plot.style import HOUSEHOLD_STATES
 from sim.replay.counters import RunCounters, build_counters, first_per
-from sim.replay.load import HAZARDS, RunFolder
+from sim.results.run_folder import HAZARDS, RunFolder
 from sim.tiers import TIERS
 
 NOT_WARNED, WARNED, ON_THE_WAY, SHELTERED, STRANDED, EXPOSED = range(len(HOUSEHOLD_STATES))

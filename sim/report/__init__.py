@@ -5,8 +5,16 @@
 - :mod:`sim.report.run`: the terminal summary of ``sim run``;
 - :mod:`sim.report.coverage`: the table and files of ``sim coverage``;
 - :mod:`sim.report.site`: the table and files of ``sim site``.
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.report.batch import write_report
+import lazy_loader
 
-__all__ = ["write_report"]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "batch": ["write_report"],
+    },
+)

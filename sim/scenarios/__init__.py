@@ -7,16 +7,18 @@
 - :mod:`sim.scenarios.check`: references checked against a loaded network;
 - :mod:`sim.scenarios.dump`: a scenario back to TOML;
 - :mod:`sim.scenarios.builtin`: the built-in ``*.toml`` scripts in this folder.
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.scenarios.builtin import builtin_names
-from sim.scenarios.check import check_against_network
-from sim.scenarios.scenario import Scenario, load_scenario, scenario_from_dict
+import lazy_loader
 
-__all__ = [
-    "Scenario",
-    "builtin_names",
-    "check_against_network",
-    "load_scenario",
-    "scenario_from_dict",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "builtin": ["builtin_names"],
+        "check": ["check_against_network"],
+        "scenario": ["Scenario", "load_scenario", "scenario_from_dict"],
+    },
+)

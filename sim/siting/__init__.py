@@ -5,28 +5,19 @@ The array core works on any cost matrix, in the style of spopt
 reductions, heuristics with proven bounds and HiGHS); the network front end
 (:mod:`sim.siting.stations`) builds those matrices from a road network, its residents
 and its existing stations.
+
+Names are imported on first use (``lazy_loader``), so importing one module of the
+package does not import the others.
 """
 
-from sim.siting.core import InfeasibleSitingError, SitingError, SitingResult
-from sim.siting.models import maximal_covering, p_median, set_covering
-from sim.siting.orlib import read_orlib_pmed
-from sim.siting.stations import (
-    StationSiting,
-    candidate_nodes,
-    read_candidates_csv,
-    station_siting,
-)
+import lazy_loader
 
-__all__ = [
-    "InfeasibleSitingError",
-    "SitingError",
-    "SitingResult",
-    "StationSiting",
-    "candidate_nodes",
-    "maximal_covering",
-    "p_median",
-    "read_candidates_csv",
-    "read_orlib_pmed",
-    "set_covering",
-    "station_siting",
-]
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "core": ["InfeasibleSitingError", "SitingError", "SitingResult"],
+        "models": ["maximal_covering", "p_median", "set_covering"],
+        "orlib": ["read_orlib_pmed"],
+        "stations": ["StationSiting", "candidate_nodes", "read_candidates_csv", "station_siting"],
+    },
+)

@@ -1,4 +1,4 @@
-"""Read a run folder for a replay: tables, the network it ran on, and checks.
+"""Read a run folder back: tables, the network it ran on, and checks (for replays and plots).
 
 The network comes from, in this order: the ``region`` argument (any region source
 :func:`sim.network.sources.load_network` accepts, e.g. a ``.npz`` file); ``network.npz`` in the
