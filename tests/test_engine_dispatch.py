@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engine.model import EmergencyModel, spread_teams
+from sim.engine.forces import spread_teams
+from sim.engine.model import EmergencyModel
 from sim.engine.runs import run
 from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import toy_engine_network
@@ -40,13 +41,13 @@ def _timeline(result) -> list[tuple]:
 
 def test_separate_exact_timeline() -> None:
     result = run(_scenario("separate"), seed=1, network=toy_engine_network())
-    # team ids: households 0 (none here), then A-post = 0, B-far = 1
+    # agent ids are Mesa's unique_id from 1: no households here, A-post = 1, B-far = 2
     assert _timeline(result) == [
         (60.0, "incident_reported", -1),
-        (60.0, "dispatch", 1),
-        (3340.0, "arrive_scene", 1),
-        (3940.0, "leave_scene", 1),
-        (7040.0, "team_home", 1),
+        (60.0, "dispatch", 2),
+        (3340.0, "arrive_scene", 2),
+        (3940.0, "leave_scene", 2),
+        (7040.0, "team_home", 2),
     ]
     assert result.incidents["response_s"].tolist() == [3280.0]
     assert result.summary["coverage"]["B"]["ground_30min"] == 0.0
@@ -76,8 +77,8 @@ def test_mutual_aid_after_request_delay() -> None:
     kinds = result.events[result.events["kind"].isin(["aid_requested", "dispatch"])]
     assert kinds[["time_s", "kind", "agent"]].values.tolist() == [
         [60.0, "aid_requested", -1],
-        [60.0, "dispatch", 1],
-        [1260.0, "dispatch", 0],
+        [60.0, "dispatch", 2],
+        [1260.0, "dispatch", 1],
     ]
 
 
@@ -144,8 +145,8 @@ def test_incident_cut_off_waits_and_is_dispatched_when_the_road_reopens() -> Non
     result = run(scenario, seed=1, network=net)
     assert _timeline(result)[:3] == [
         (60.0, "incident_reported", -1),
-        (1800.0, "dispatch", 1),
-        (5080.0, "arrive_scene", 1),
+        (1800.0, "dispatch", 2),
+        (5080.0, "arrive_scene", 2),
     ]
     assert result.incidents["response_s"].tolist() == [5020.0]
 

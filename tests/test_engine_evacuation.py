@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents.household import SHELTERED, STRANDED
+from sim.agents.households import SHELTERED, STRANDED
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect, run
 from sim.scenarios import scenario_from_dict

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents.household import SHELTERED
+from sim.agents.households import SHELTERED
 from sim.cli.app import main
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect

@@ -182,7 +182,7 @@ def test_flood_strands_at_home_and_needs_a_boat_team() -> None:
     result = collect(model)
     stranded = result.incidents[result.incidents["kind"] == "flood_stranded"]
     assert len(stranded) > 0
-    boats = {t.agent_id for t in model.teams if t.boat}
+    boats = {t.unique_id for t in model.teams if t.boat}
     assert len(boats) == 2
     dispatched = result.events[
         (result.events["kind"] == "dispatch") & result.events["incident"].isin(stranded["incident"])

@@ -178,7 +178,7 @@ def timeline(tiny_run_dir: Path):  # noqa: F811
 
 
 def test_household_states_follow_their_events(timeline) -> None:
-    assert timeline.households.agent.tolist() == [0, 1, 2, 3, 4]
+    assert timeline.households.agent.tolist() == [1, 2, 3, 4, 5]  # Mesa unique_ids
     assert timeline.household_state_at(299.0).tolist() == [NOT_WARNED] * 5
     assert timeline.household_state_at(300.0).tolist() == [WARNED] * 5
     assert timeline.household_state_at(900.0).tolist() == [ON_THE_WAY] * 5

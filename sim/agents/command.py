@@ -16,9 +16,10 @@ stretch in a straight line at walking speed.
 "Nearest" is by current travel time (turnout included); ties go to the lower team id.
 When no team of a tier is free, or no free team can reach the incident, it waits in the
 queue of its side (one shared queue under ``joint``). Waiting incidents are triaged:
-threats to life (``TRIAGE_PRIORITY`` 0: buried, trapped, injured, exposed, people in
-flood water, and any kind a scenario names that is not listed) before people who are
-safe but cannot leave and blocked roads (priority 1), oldest first within a priority.
+threats to life (:data:`sim.engine.incidents.TRIAGE_PRIORITY` 0: buried, trapped, injured, exposed,
+people in flood water, and any kind a scenario names that is not listed) before people
+who are safe but cannot leave and blocked roads (priority 1), oldest first within a
+priority.
 The next team of the tier to come home takes the first waiting incident it can reach
 (boat incidents wait for a boat team); when roads reopen, waiting incidents that a free
 team can now reach are dispatched at once, in the same order; before that, stranded
@@ -28,28 +29,23 @@ households no team has been sent to are asked whether they can now leave on thei
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
 
-from sim.agents.rescue import Incident, RescueTeam
+from sim.engine.incidents import (
+    TRIAGE_PRIORITY,
+    Incident,
+    IncidentReport,
+    incidents_summary,
+    triage_key,
+)
 
 if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
     from sim.engine.model import EmergencyModel
-
-#: Triage order of waiting incidents by kind (lower goes first; kinds not listed: 0).
-TRIAGE_PRIORITY: dict[str, int] = {
-    "buried": 0,
-    "trapped": 0,
-    "injured": 0,
-    "exposed": 0,
-    "flood_stranded": 0,
-    "isolated": 1,
-    "stranded": 1,
-    "road_blocked": 1,
-}
 
 
 class Dispatcher:
@@ -64,7 +60,7 @@ class Dispatcher:
     """
 
     #: Triage order of waiting incidents by kind; subclasses may override.
-    triage_priority: dict[str, int] = TRIAGE_PRIORITY
+    triage_priority: Mapping[str, int] = TRIAGE_PRIORITY
 
     def __init__(self, model: EmergencyModel, teams: list[RescueTeam]) -> None:
         self.model = model
@@ -114,6 +110,23 @@ class Dispatcher:
         for tier in tiers:
             self._assign(incident, tier)
         return incident
+
+    def report(self, report: IncidentReport) -> Incident:
+        """Create the incident a hazard or a script reported, now, and dispatch to it."""
+        return self.new_incident(
+            kind=report.kind,
+            node=report.node,
+            persons=report.persons,
+            tiers=report.tiers,
+            on_scene_s=dict(report.on_scene_s),
+            access_node=report.access_node,
+            needs_boat=report.needs_boat,
+            on_cleared=report.on_cleared,
+        )
+
+    def summary(self) -> dict[str, int]:
+        """Return the incident counts for ``summary.json`` (see ``incidents_summary``)."""
+        return incidents_summary(self.incidents)
 
     def report_stranded(self, node: int, persons: int, *, needs_boat: bool = False) -> Incident:
         """Report a household with no route to any shelter: ground teams bring them out."""
@@ -217,7 +230,7 @@ class Dispatcher:
         route: np.ndarray | None,
         travel_s: float,
     ) -> None:
-        incident.dispatched[tier] = team.agent_id
+        incident.dispatched[tier] = team.unique_id
         team.available = False
         self.model.env.process(team.respond(incident, route, travel_s))
 
@@ -242,7 +255,7 @@ class Dispatcher:
         """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
         queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched]
         self.queues[key] = queue  # those that mutual aid took meanwhile leave the queue
-        return sorted(queue, key=lambda i: (self.triage_priority.get(i.kind, 0), i.id))
+        return sorted(queue, key=lambda i: triage_key(i, self.triage_priority))
 
     def retry_waiting(self) -> None:
         """Dispatch waiting incidents that a free team can now reach (after roads reopen).

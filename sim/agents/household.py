@@ -1,11 +1,11 @@
 """Households: residents who receive warnings, decide to leave, and drive or walk to shelter.
 
-State lives in a :class:`HouseholdTable` of arrays (so warnings are vectorised); a
-:class:`Household` agent is a thin view of one row whose ``evacuate`` simpy process moves
-it link by link: vehicles through the link queues of :mod:`sim.engine.traffic`, pedestrians at
-walking speed. The shelter is the nearest one (by current travel time) whose remaining
-capacity fits the household; its places are reserved at departure, so no shelter ever
-holds more than its capacity. A closed link ahead makes the household re-route from
+State lives in a :class:`~sim.agents.households.HouseholdTable` of arrays (so warnings
+are vectorised); a :class:`Household` agent is a thin view of one row whose ``evacuate``
+simpy process moves it link by link: vehicles through the link queues of
+:mod:`sim.engine.traffic`, pedestrians at walking speed. The shelter is the nearest one
+(by current travel time) whose remaining capacity fits the household; its places are
+reserved at departure, so no shelter ever holds more than its capacity. A closed link ahead makes the household re-route from
 where it is; no route to any open shelter makes it *stranded*, which is an incident.
 When roads reopen before any team has been sent, a stranded household that can now
 reach a shelter sets off again on its own and its incident is withdrawn.
@@ -15,89 +15,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 import simpy
 
+from sim.agents.households import AT_HOME, DEAD, STATE_NAMES, STRANDED
+
 if TYPE_CHECKING:
-    from sim.agents.rescue import Incident
+    from sim.engine.incidents import Incident
     from sim.engine.model import EmergencyModel
-
-#: Household states (``HouseholdTable.state``). ``DEAD``: killed by toxic exposure.
-AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD = 0, 1, 2, 3, 4
-STATE_NAMES = ("at_home", "on_road", "sheltered", "stranded", "dead")
-
-
-@dataclass(kw_only=True, eq=False)
-class HouseholdTable:
-    """All households of a run as arrays (index = household id)."""
-
-    home_node: np.ndarray
-    size_persons: np.ndarray
-    has_vehicle: np.ndarray
-    jurisdiction: np.ndarray
-    state: np.ndarray
-    node: np.ndarray
-    warned_level: np.ndarray
-    warned_time_s: np.ndarray
-    depart_time_s: np.ndarray
-    arrive_time_s: np.ndarray
-    shelter: np.ndarray
-
-    @property
-    def n(self) -> int:
-        """Number of households."""
-        return int(self.home_node.shape[0])
-
-    def persons_by_state(self) -> dict[str, int]:
-        """Persons in each state (they always sum to the population)."""
-        counts = np.bincount(self.state, weights=self.size_persons, minlength=len(STATE_NAMES))
-        return {name: int(c) for name, c in zip(STATE_NAMES, counts, strict=True)}
-
-
-def households_from_population(
-    node_population_persons: np.ndarray,
-    jurisdiction: np.ndarray,
-    *,
-    mean_size_persons: float,
-    vehicle_share: float,
-    rng: np.random.Generator,
-) -> HouseholdTable:
-    """Split each node's residents into households (sizes 1 + Poisson(mean - 1)).
-
-    Persons are conserved exactly: household sizes are drawn for the whole population
-    and cut at node boundaries, so every node's households sum to its residents.
-    """
-    persons = np.asarray(node_population_persons, dtype=np.int64)
-    total = int(persons.sum())
-    node_end = np.cumsum(persons)
-    n_draw = int(total / mean_size_persons * 1.1) + 16
-    sizes = 1 + rng.poisson(mean_size_persons - 1.0, size=n_draw)
-    while sizes.sum() < total:
-        sizes = np.concatenate([sizes, 1 + rng.poisson(mean_size_persons - 1.0, size=n_draw)])
-    cuts = np.cumsum(sizes)
-    cuts = np.union1d(cuts[cuts < total], node_end[(node_end > 0) & (node_end < total)])
-    starts = np.concatenate(([0], cuts)).astype(np.int64)
-    size = np.diff(np.concatenate((starts, [total]))).astype(np.int32)
-    home = np.searchsorted(node_end, starts, side="right").astype(np.int64)
-    n = home.shape[0] if total > 0 else 0
-    home, size = home[:n], size[:n]
-    return HouseholdTable(
-        home_node=home,
-        size_persons=size,
-        has_vehicle=rng.random(n) < vehicle_share,
-        jurisdiction=np.asarray(jurisdiction)[home].astype(np.int8),
-        state=np.full(n, AT_HOME, dtype=np.int8),
-        node=home.copy(),
-        warned_level=np.full(n, -1, dtype=np.int8),
-        warned_time_s=np.full(n, np.inf),
-        depart_time_s=np.full(n, np.inf),
-        arrive_time_s=np.full(n, np.inf),
-        shelter=np.full(n, -1, dtype=np.int64),
-    )
 
 
 class Household(mesa.Agent):
@@ -118,7 +46,6 @@ class Household(mesa.Agent):
     def __init__(self, model: EmergencyModel, index: int, *, tracked: bool = False) -> None:
         super().__init__(model)
         self.index = index
-        self.agent_id = index
         self.tracked = tracked
 
     @property
@@ -138,11 +65,10 @@ class Household(mesa.Agent):
         yield m.env.timeout(max(depart_s - m.env.now, 0.0))
         if table.state[i] != AT_HOME:
             return  # died or was stranded by a hazard before setting off
-        table.state[i] = ON_ROAD
-        table.depart_time_s[i] = m.env.now
+        table.set_off(i, m.env.now)
         self._event("depart")
         if self.tracked:
-            m.recorder.track(m.env.now, self.agent_id, self.family, int(table.node[i]))
+            m.recorder.track(m.env.now, self.unique_id, self.family, int(table.node[i]))
         yield from self._to_shelter(self._reserve())
 
     def _event(self, kind: str, **extra) -> None:
@@ -152,7 +78,7 @@ class Household(mesa.Agent):
         m.recorder.event(
             m.env.now,
             kind,
-            agent=self.agent_id,
+            agent=self.unique_id,
             node=int(table.node[i]),
             jurisdiction=m.jurisdiction_name(table.jurisdiction[i]),
             value=int(table.size_persons[i]),
@@ -180,7 +106,7 @@ class Household(mesa.Agent):
         vehicle = bool(table.has_vehicle[i])
         while True:
             if choice is None:
-                table.state[i] = STRANDED
+                table.strand(i)
                 self._event("stranded")
                 incident = m.dispatcher.report_stranded(int(table.node[i]), size)
                 incident.on_reopen = functools.partial(self._leave_if_open, incident)
@@ -195,9 +121,7 @@ class Household(mesa.Agent):
             m.shelters.release(shelter, size)  # a closure ahead: choose again from here
             choice = self._reserve()
         m.shelters.arrive(shelter, size)
-        table.state[i] = SHELTERED
-        table.shelter[i] = shelter
-        table.arrive_time_s[i] = m.env.now
+        table.arrive(i, shelter, m.env.now)
         self._event("arrive_shelter")
 
     def _leave_if_open(self, incident: Incident) -> bool:
@@ -213,7 +137,7 @@ class Household(mesa.Agent):
         choice = self._reserve()
         if choice is None:
             return False
-        table.state[i] = ON_ROAD
+        table.resume(i)
         self._event("resume", incident=incident.id)
         m.dispatcher.withdraw(incident)
         m.env.process(self._to_shelter(choice))
@@ -243,7 +167,7 @@ class Household(mesa.Agent):
                 yield m.env.timeout(walk_s[edge])
             table.node[i] = target[edge]
             if self.tracked:
-                m.recorder.track(m.env.now, self.agent_id, self.family, int(target[edge]))
+                m.recorder.track(m.env.now, self.unique_id, self.family, int(target[edge]))
         if previous >= 0:
             traffic.leave(previous)
         return True

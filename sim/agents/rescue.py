@@ -1,4 +1,4 @@
-"""Rescue teams in tiers, and the incidents they answer.
+"""Rescue teams in tiers: turn out, travel, work on scene and come home.
 
 A :class:`RescueTeam` waits at its home station. Dispatched to an incident it turns out
 (``turnout_s``; the launch delay for aircraft), travels (road tiers along the fastest
@@ -10,8 +10,7 @@ points, and a ``border_cross`` event marks each change of jurisdiction along the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import mesa
@@ -21,47 +20,8 @@ import simpy
 from sim.tiers import TierStandard
 
 if TYPE_CHECKING:
+    from sim.engine.incidents import Incident
     from sim.engine.model import EmergencyModel
-
-
-@dataclass(kw_only=True, eq=False)
-class Incident:
-    """People at one place who need teams of some tiers.
-
-    ``arrival_s`` maps each tier to the first arrival of a team of that tier. Teams drive
-    to ``access_node`` (where they can reach, e.g. the edge of a landslide; ``-1`` = the
-    incident's node). ``needs_boat`` incidents take only boat-carrying ground teams.
-    ``on_cleared`` runs once when a ground team leaves the scene (e.g. a road reopens).
-    ``on_reopen``, asked when roads reopen while no team has been sent, returns True when
-    the people have left on their own (the incident is then *withdrawn* at
-    ``withdrawn_s`` and no longer needs any team).
-    """
-
-    id: int
-    kind: str
-    node: int
-    jurisdiction: int
-    persons: int
-    tiers: tuple[str, ...]
-    report_s: float
-    on_scene_s: dict[str, float]
-    arrival_s: dict[str, float] = field(default_factory=dict)
-    dispatched: dict[str, int] = field(default_factory=dict)
-    access_node: int = -1
-    needs_boat: bool = False
-    carried_persons: int = 0
-    on_cleared: Callable[[], None] | None = None
-    on_reopen: Callable[[], bool] | None = None
-    withdrawn_s: float = np.inf
-
-    @property
-    def target_node(self) -> int:
-        """Where teams go: the access node when set, else the incident's node."""
-        return self.access_node if self.access_node >= 0 else self.node
-
-    def response_s(self, tier: str) -> float:
-        """First arrival of ``tier`` minus the report time (inf if never reached)."""
-        return self.arrival_s.get(tier, np.inf) - self.report_s
 
 
 class RescueTeam(mesa.Agent):
@@ -99,7 +59,6 @@ class RescueTeam(mesa.Agent):
         carry_persons: int = 0,
     ) -> None:
         super().__init__(model)
-        self.agent_id = -1  # set by the model: households come first, then teams, trucks
         self.tier = tier
         self.station_node = station_node
         self.jurisdiction = jurisdiction
@@ -124,7 +83,7 @@ class RescueTeam(mesa.Agent):
         m.recorder.event(
             m.env.now,
             "dispatch",
-            agent=self.agent_id,
+            agent=self.unique_id,
             node=self.station_node,
             jurisdiction=m.jurisdiction_name(self.jurisdiction),
             incident=incident.id,
@@ -142,7 +101,7 @@ class RescueTeam(mesa.Agent):
         m.recorder.event(
             m.env.now,
             "arrive_scene",
-            agent=self.agent_id,
+            agent=self.unique_id,
             node=incident.node,
             jurisdiction=m.jurisdiction_name(incident.jurisdiction),
             incident=incident.id,
@@ -155,7 +114,7 @@ class RescueTeam(mesa.Agent):
         m.recorder.event(
             m.env.now,
             "leave_scene",
-            agent=self.agent_id,
+            agent=self.unique_id,
             node=incident.node,
             incident=incident.id,
             tier=tier,
@@ -171,7 +130,7 @@ class RescueTeam(mesa.Agent):
         yield m.env.timeout(back_s)
         self.available = True
         m.recorder.event(
-            m.env.now, "team_home", agent=self.agent_id, node=self.station_node, tier=tier
+            m.env.now, "team_home", agent=self.unique_id, node=self.station_node, tier=tier
         )
         m.dispatcher.team_free(self)
 
@@ -180,8 +139,8 @@ class RescueTeam(mesa.Agent):
         m = self.model
         now = m.env.now
         if route_nodes is None or len(route_nodes) < 2:  # aircraft: two points
-            m.recorder.track(now, self.agent_id, self.family, ends[0])
-            m.recorder.track(now + travel_s, self.agent_id, self.family, ends[1])
+            m.recorder.track(now, self.unique_id, self.family, ends[0])
+            m.recorder.track(now + travel_s, self.unique_id, self.family, ends[1])
             nodes, times = np.array(ends), np.array([now, now + travel_s])
         else:
             nodes = np.asarray(route_nodes)
@@ -189,13 +148,13 @@ class RescueTeam(mesa.Agent):
             edges = m.network.edge_ids(nodes[:-1], nodes[1:])
             times = now + np.concatenate(([0.0], np.cumsum(weights[edges])))
             for t, n in zip(times, nodes, strict=True):
-                m.recorder.track(float(t), self.agent_id, self.family, int(n))
+                m.recorder.track(float(t), self.unique_id, self.family, int(n))
         juris = m.network.jurisdiction[nodes]
         for k in np.nonzero(juris[1:] != juris[:-1])[0]:
             m.recorder.event(
                 float(times[k + 1]),
                 "border_cross",
-                agent=self.agent_id,
+                agent=self.unique_id,
                 node=int(nodes[k + 1]),
                 jurisdiction=m.jurisdiction_name(juris[k + 1]),
                 tier=self.tier.name,

@@ -32,7 +32,6 @@ class SupplyTruck(mesa.Agent):
 
     def __init__(self, model: EmergencyModel, *, depot: int, capacity_kits: int) -> None:
         super().__init__(model)
-        self.agent_id = -1  # set by the model: households come first, then teams, trucks
         self.depot = depot
         self.capacity_kits = capacity_kits
         self.available = True
@@ -47,7 +46,7 @@ class SupplyTruck(mesa.Agent):
         m.recorder.event(
             m.env.now,
             "truck_dispatch",
-            agent=self.agent_id,
+            agent=self.unique_id,
             node=int(s.depot_node[self.depot]),
             value=kits,
         )
@@ -61,7 +60,7 @@ class SupplyTruck(mesa.Agent):
         m.recorder.event(
             m.env.now,
             "delivery",
-            agent=self.agent_id,
+            agent=self.unique_id,
             node=int(m.shelters.node[shelter]),
             value=kits,
         )
@@ -80,7 +79,7 @@ class SupplyTruck(mesa.Agent):
         edges = m.network.edge_ids(route[:-1], route[1:])
         times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
         for t, n in zip(times, route, strict=True):
-            m.recorder.track(float(t), self.agent_id, self.family, int(n))
+            m.recorder.track(float(t), self.unique_id, self.family, int(n))
 
 
 class SupplyService:
@@ -101,7 +100,7 @@ class SupplyService:
         for d, level in enumerate(depots["level"]):
             for _ in range(spec.trucks_per_depot.get(str(level), 0)):
                 self.trucks.append(
-                    SupplyTruck(model, depot=d, capacity_kits=spec.truck_capacity_kits)
+                    model.truck_class(model, depot=d, capacity_kits=spec.truck_capacity_kits)
                 )
         n = model.shelters.n
         self.delivered_kits = np.zeros(n, dtype=np.int64)
@@ -180,3 +179,36 @@ class SupplyService:
         need = occupants * self.kits_per_person
         delivered = sum(k for t, _, k in self.deliveries if t <= at_s)
         return float(min(delivered / need, 1.0)) if need > 0 else float("nan")
+
+    def summary(self, events: pd.DataFrame) -> dict[str, float]:
+        """Supply figures for ``summary.json``.
+
+        ``shelters_used``/``shelters_supplied``: shelters that received anyone / any kits;
+        ``first_delivery_wait_median_s``: median wait from a shelter's first arrival to its
+        first delivery (inf for shelters never supplied); ``need_met_share_<h>h``: kits
+        delivered by hour h over the kits the persons sheltered by then need (NaN beyond
+        the horizon or before anyone is sheltered).
+        """
+        shelters = self.model.shelters
+        arrivals = events[events["kind"] == "arrive_shelter"]
+        used = np.isfinite(shelters.first_arrival_s)
+        wait = self.first_delivery_s[used] - shelters.first_arrival_s[used]
+        out = {
+            "shelters_used": int(used.sum()),
+            "shelters_supplied": int(np.isfinite(self.first_delivery_s).sum()),
+            "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
+        }
+        horizon_s = self.model.scenario.horizon_s
+        for hours in (6, 12, 24):
+            out[f"need_met_share_{hours}h"] = (
+                self.need_met_share(hours * 3600.0, arrivals)
+                if hours * 3600 <= horizon_s
+                else float("nan")
+            )
+        return out
+
+    def shelter_columns(self) -> pd.DataFrame:
+        """Kits delivered and the first delivery time per shelter (rows as the shelters)."""
+        return pd.DataFrame(
+            {"kits_delivered": self.delivered_kits, "first_delivery_s": self.first_delivery_s}
+        )

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.agents.household import AT_HOME
+from sim.agents.households import AT_HOME
 from sim.scenarios.behaviour import WARNING_LEVELS, WarningSpec, ZoneSpec
 
 if TYPE_CHECKING:
@@ -119,12 +119,11 @@ class WarningService:
         heard = np.isfinite(delay)
         who, delay = who[heard], delay[heard]
         receipt = now + delay
-        t.warned_level[who] = level
-        t.warned_time_s[who] = np.minimum(t.warned_time_s[who], receipt)
+        t.warn(who, level, receipt)
         m.recorder.events_bulk(
             receipt,
             "warned",
-            agent=who + m.household_id_offset,
+            agent=m.household_ids[who],
             node=t.node[who],
             jurisdiction=[m.jurisdiction_name(juris)] * who.size,
             value=t.size_persons[who],
@@ -135,10 +134,9 @@ class WarningService:
         )
         depart = receipt + premove
         leaving = comply & (depart < m.scenario.horizon_s)
+        t.plan_departure(who[leaving], depart[leaving])
         for i, d in zip(who[leaving], depart[leaving], strict=True):
-            t.depart_time_s[i] = d
-            household = m.household_class(m, int(i), tracked=bool(m.tracked_households[i]))
-            m.env.process(household.evacuate(float(d)))
+            m.env.process(m.household_agents[i].evacuate(float(d)))
         return int(leaving.sum())
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.agents.rescue import Incident
+from sim.engine.incidents import Incident
 from sim.tiers import TIER_NAMES, TierStandard
 
 CURVE_MINUTES = np.arange(0, 121)

@@ -1,32 +1,26 @@
 """EmergencyModel: one simpy clock, three agent families, two commands, one recorder.
 
-Time is seconds from scenario start. Nothing steps every agent every tick: agents are
-``mesa.Agent`` objects whose behaviour is a simpy process, woken only when something
-happens to them. Ties at equal times resolve in simpy's order (time, priority, the order
-the events were scheduled), which is fixed by the scenario and seed.
-
-Randomness: the run seed feeds ``numpy.random.SeedSequence``, split into one generator
-per subsystem (population, behaviour, hazards, dispatch) so extra draws in one never
-shift another.
-
-Agent ids in the event log (``agent``): households are ``0 .. n_households - 1`` (their
-row in :attr:`EmergencyModel.households`), then rescue teams, then supply trucks.
+Time is seconds from scenario start. Randomness: the run seed feeds
+``numpy.random.SeedSequence``, split into one generator per subsystem (population,
+behaviour, hazards, dispatch) so extra draws in one never shift another.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import replace
 
 import mesa
 import numpy as np
 import simpy
 
 from sim.agents.command import Dispatcher
-from sim.agents.household import Household, households_from_population
+from sim.agents.household import Household
+from sim.agents.households import households_from_population
 from sim.agents.rescue import RescueTeam
-from sim.agents.supply import SupplyService
+from sim.agents.supply import SupplyService, SupplyTruck
 from sim.agents.warning import WarningService
+from sim.engine.forces import make_teams, resolve_tiers
+from sim.engine.incidents import IncidentReport
 from sim.engine.recording import Recorder
 from sim.engine.roads import RoadState
 from sim.engine.shelters import Shelters
@@ -38,44 +32,40 @@ from sim.scenarios.check import check_against_network
 from sim.scenarios.forces import IncidentSpec
 from sim.scenarios.hazards import ClosureSpec
 from sim.scenarios.scenario import Scenario
-from sim.tiers import TIERS, TierStandard
 
 #: Subsystems that each get their own random generator, in spawn order.
 SUBSYSTEMS = ("population", "behaviour", "hazards", "dispatch")
 
 
-def spread_teams(total: int, defaults: np.ndarray) -> np.ndarray:
-    """Spread ``total`` teams over stations one at a time, larger default counts first."""
-    counts = np.zeros(defaults.shape[0], dtype=np.int64)
-    if defaults.shape[0] == 0:
-        return counts
-    order = np.lexsort((np.arange(defaults.shape[0]), -defaults))
-    for k in range(total):
-        counts[order[k % order.shape[0]]] += 1
-    return counts
-
-
-def resolve_tiers(scenario: Scenario) -> dict[str, TierStandard]:
-    """Tier standards with the scenario's overrides applied."""
-    tiers = {}
-    for name, tier in TIERS.items():
-        spec = getattr(scenario.forces, name)
-        changes = {}
-        if spec.turnout_min is not None:
-            changes["turnout_s"] = spec.turnout_min * 60.0
-        if spec.max_speed_kph is not None:
-            changes["max_speed_kph"] = spec.max_speed_kph
-        if spec.cruise_speed_kph is not None:
-            changes["cruise_speed_kph"] = spec.cruise_speed_kph
-        tiers[name] = replace(tier, **changes)
-    return tiers
-
-
 class EmergencyModel(mesa.Model):
     """A run of a scenario on a network with a seed.
 
-    Researchers change behaviour by subclassing an agent and naming it here, e.g.
-    ``class MyModel(EmergencyModel): household_class = MyHousehold``.
+    **Agents.** Every household, rescue team and supply truck is a ``mesa.Agent``, made
+    in that order, so their ``unique_id`` (the ``agent`` column of the event log) runs
+    1 .. households, then the teams, then the trucks. Reach a family with Mesa's
+    ``model.agents_by_type[model.household_class]`` (an ``AgentSet``: ``select``,
+    ``do``, ``agg``) or the lists :attr:`household_agents`, :attr:`teams` and
+    ``supply.trucks``. To change behaviour, subclass an agent and name it on a subclass
+    of the model::
+
+        class MyHousehold(Household): ...
+        class MyModel(EmergencyModel):
+            household_class = MyHousehold      # also team_class, truck_class
+
+    **What is not stepped through Mesa.** There is no ``model.step()``: a simpy clock
+    drives the run, and each agent's behaviour is a simpy process that wakes only when
+    something happens to it (a warning, a link's exit time, a dispatch). With 150,000
+    households and hours of simulated time, stepping every agent every tick would cost
+    agents x ticks; the event clock costs only the events. Household *state* lives in
+    one :class:`~sim.agents.households.HouseholdTable` of arrays so warnings, hazards and
+    exposure stay vectorised; the agent is a view of its row. The event log
+    (:mod:`sim.engine.recording`) takes the place of Mesa's DataCollector.
+
+    **Order.** Ties at equal times resolve in simpy's order (time, priority, the order
+    the events were scheduled), which is fixed by the scenario and seed. A hazard step
+    updates every hazard, then lets newly reached sides start detecting, then retries
+    waiting incidents if roads reopened during the step, then dispatches the step's new
+    incidents.
 
     Parameters
     ----------
@@ -89,6 +79,7 @@ class EmergencyModel(mesa.Model):
 
     household_class: type[Household] = Household
     team_class: type[RescueTeam] = RescueTeam
+    truck_class: type[SupplyTruck] = SupplyTruck
 
     def __init__(self, scenario: Scenario, network: RoadNetwork, *, seed: int) -> None:
         check_against_network(scenario, network, source=f"scenario {scenario.name!r}")
@@ -128,27 +119,34 @@ class EmergencyModel(mesa.Model):
             rng=self.rng_population,
         )
         n = self.households.n
-        self.household_id_offset = 0
         self.tracked_households = np.zeros(n, dtype=bool)
         k = min(scenario.outputs.track_households, n)
         self.tracked_households[self.rng_population.choice(n, size=k, replace=False)] = True
+        #: One agent per household row, in row order.
+        self.household_agents: list[Household] = [
+            self.household_class(self, i, tracked=bool(tracked))
+            for i, tracked in enumerate(self.tracked_households)
+        ]
+        #: ``unique_id`` of each household row (the event log's ``agent``).
+        self.household_ids = np.array([a.unique_id for a in self.household_agents], np.int64)
 
         self.shelters = Shelters(network.places["shelters"], self.roads)
-        self.teams = self._make_teams()
+        self.teams = make_teams(self)
         self.dispatcher = Dispatcher(self, self.teams)
         self.supply = SupplyService(self, network.places["depots"])
         self.shelters.on_arrival = self._on_shelter_arrival
-        for k, truck in enumerate(self.supply.trucks):
-            truck.agent_id = n + len(self.teams) + k
         n_juris = len(network.jurisdiction_names)
         self.detected = [self.env.event() for _ in range(n_juris)]
-        self.roads.on_change = self._record_closures
+        self.roads.on_change = self._roads_changed
+        self._retry_after_step = False
         self.hazards = HazardEngine(self)
-        for hazard in self.hazards.hazards:
-            if hazard.name == "flood":
-                self.dispatcher.set_boats(
-                    scenario.hazards.flood.boat_teams, hazard.geometry.node_distance_m
-                )
+        flood = self.hazards.get("flood")
+        if flood is not None:
+            self.dispatcher.set_boats(
+                scenario.hazards.flood.boat_teams, flood.geometry.node_distance_m
+            )
+        if self.hazards.active:
+            self.env.process(self._hazard_steps())
         self.warnings = WarningService(self)
         for warning in scenario.warnings:
             self.warnings.schedule(warning)
@@ -157,35 +155,7 @@ class EmergencyModel(mesa.Model):
         for spec in scenario.incidents:
             self.env.process(self._scripted_incident(spec))
 
-    # ------------------------------------------------------------------ set-up
-    def _make_teams(self) -> list[RescueTeam]:
-        stations = self.network.places["stations"].reset_index(drop=True)
-        counts = stations["teams"].to_numpy(dtype=np.int64).copy()
-        for tier in self.tiers:
-            spec = getattr(self.scenario.forces, tier)
-            rows = np.nonzero((stations["tier"] == tier).to_numpy())[0]
-            if spec.teams_per_station is not None:
-                counts[rows] = spec.teams_per_station
-            elif spec.teams is not None:
-                counts[rows] = spread_teams(spec.teams, counts[rows])
-        teams: list[RescueTeam] = []
-        offset = self.households.n
-        for row, count in zip(stations.itertuples(index=False), counts, strict=True):
-            spec = getattr(self.scenario.forces, row.tier)
-            for k in range(int(count)):
-                team = self.team_class(
-                    self,
-                    tier=self.tiers[row.tier],
-                    station_node=int(row.node),
-                    jurisdiction=self.network.jurisdiction_index(row.jurisdiction),
-                    on_scene_s=spec.on_scene_min * 60.0,
-                    name=f"{row.name}#{k + 1}",
-                    carry_persons=spec.carry_persons,
-                )
-                team.agent_id = offset + len(teams)
-                teams.append(team)
-        return teams
-
+    # ------------------------------------------------------------------ scripts
     def incident_node(self, spec: IncidentSpec) -> int:
         """Node of a scripted incident's place."""
         if spec.node is not None:
@@ -202,12 +172,14 @@ class EmergencyModel(mesa.Model):
         on_scene = (
             {} if spec.on_scene_min is None else dict.fromkeys(spec.tiers, spec.on_scene_min * 60.0)
         )
-        self.dispatcher.new_incident(
-            kind=spec.kind,
-            node=self.incident_node(spec),
-            persons=spec.persons,
-            tiers=spec.tiers,
-            on_scene_s=on_scene,
+        self.dispatcher.report(
+            IncidentReport(
+                kind=spec.kind,
+                node=self.incident_node(spec),
+                persons=spec.persons,
+                tiers=spec.tiers,
+                on_scene_s=on_scene,
+            )
         )
 
     def _scripted_closure(self, spec: ClosureSpec) -> Generator[simpy.Event, None, None]:
@@ -221,6 +193,21 @@ class EmergencyModel(mesa.Model):
         else:
             self.roads.reopen(edges)
 
+    # ------------------------------------------------------------------ hazards
+    def _hazard_steps(self) -> Generator[simpy.Event, None, None]:
+        """Step the hazards every ``hazards.step_min`` up to the horizon (a simpy process)."""
+        delay_s = self.scenario.policy.detection_delay_min * 60.0
+        while self.env.now <= self.scenario.horizon_s:
+            step = self.hazards.step(self.env.now)
+            for jurisdiction in step.reached:
+                self.env.process(self.detect_later(jurisdiction, delay_s))
+            if self._retry_after_step:  # incidents already waiting go before this step's
+                self._retry_after_step = False
+                self.dispatcher.retry_waiting()
+            for report in step.incidents:
+                self.dispatcher.report(report)
+            yield self.env.timeout(self.hazards.step_s)
+
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
         """Let ``jurisdiction`` detect a hazard that reached it, after ``delay_s``."""
         yield self.env.timeout(delay_s)
@@ -230,13 +217,21 @@ class EmergencyModel(mesa.Model):
             )
             self.detected[jurisdiction].succeed()
 
-    def _record_closures(self, closed: np.ndarray, reopened: np.ndarray) -> None:
+    def _roads_changed(self, closed: np.ndarray, reopened: np.ndarray) -> None:
+        """Record closures; let the commands retry waiting incidents when roads reopen.
+
+        During a hazard step the retry waits for the step's end, so it sees the step's
+        final closures and its routing is not counted as hazard work.
+        """
         src = self.network.edge_source
         for kind, edges in (("road_closed", closed), ("road_reopened", reopened)):
             for e in edges:
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
         if reopened.size:
-            self.hazards.roads_reopened()
+            if self.hazards.stepping:
+                self._retry_after_step = True
+            else:
+                self.dispatcher.retry_waiting()
 
     def _on_shelter_arrival(self, shelter: int) -> None:
         if not np.isfinite(self.shelters.first_arrival_s[shelter]):

@@ -10,17 +10,28 @@ interpolate between rows.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-#: Bump when a column or an event kind changes meaning.
-SCHEMA_VERSION = 2
+#: Bump when a column or an event kind changes meaning. 3: ``agent`` ids are Mesa's
+#: ``unique_id`` (households from 1, see :func:`agent_id_ranges`), no longer from 0.
+SCHEMA_VERSION = 3
+
+#: Mesa numbers a model's agents from 1 in creation order; a run creates every household,
+#: then every rescue team, then every supply truck.
+FIRST_AGENT_ID = 1
+
+
+def agent_id_ranges(households: int, teams: int, trucks: int) -> dict[str, range]:
+    """Return the ``agent`` ids of each family in a run with these counts."""
+    first_team = FIRST_AGENT_ID + households
+    first_truck = first_team + teams
+    return {
+        "household": range(FIRST_AGENT_ID, first_team),
+        "team": range(first_team, first_truck),
+        "truck": range(first_truck, first_truck + trucks),
+    }
+
 
 #: Event kinds and what ``value`` holds for each.
 EVENT_KINDS: dict[str, str] = {
@@ -126,41 +137,3 @@ class Recorder:
         frame["x_m"] = x_m[frame["node"].to_numpy()]
         frame["y_m"] = y_m[frame["node"].to_numpy()]
         return frame.sort_values(["agent", "time_s"], kind="stable").reset_index(drop=True)
-
-
-def write_run_folder(out_dir: str | Path, files: dict[str, Callable[[Path], object]]) -> Path:
-    """Write a run folder atomically: everything into a temporary folder, then rename.
-
-    An existing folder at ``out_dir`` is replaced only once the new one is complete.
-    """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        for name, write in files.items():
-            write(tmp / name)
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.{os.getpid()}.old")
-            out_dir.rename(old)
-            tmp.rename(out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
-
-
-def write_json(path: Path, payload: dict) -> None:
-    """Write ``payload`` as indented JSON (numpy scalars converted)."""
-
-    def default(obj: object) -> object:
-        if isinstance(obj, np.generic):
-            return obj.item()
-        if isinstance(obj, np.ndarray):
-            return obj.tolist()
-        raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-    path.write_text(json.dumps(payload, indent=2, default=default, allow_nan=True) + "\n")

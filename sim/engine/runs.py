@@ -13,12 +13,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from sim.engine import metrics
 from sim.engine.model import EmergencyModel
-from sim.engine.recording import SCHEMA_VERSION, write_json, write_run_folder
+from sim.engine.recording import SCHEMA_VERSION
+from sim.files.atomic import write_folder
+from sim.files.jsonfile import write_json
 from sim.network.compiled import RoadNetwork
 from sim.network.sources import load_network
 from sim.scenarios.scenario import Scenario, load_scenario
@@ -84,7 +85,7 @@ class RunResult:
         }
         if self.hazard_frames is not None and len(self.hazard_frames):
             files["hazard_frames.parquet"] = lambda p: self.hazard_frames.to_parquet(p, index=False)
-        return write_run_folder(out_dir, files)
+        return write_folder(out_dir, files)
 
 
 def run(
@@ -137,44 +138,18 @@ def network_for(scenario: Scenario) -> RoadNetwork:
 
 
 def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult:
-    """Turn a finished model into a :class:`RunResult`."""
+    """Turn a finished model into a :class:`RunResult`.
+
+    The summary is assembled from each subsystem's own ``summary()``: households,
+    commands (incidents), shelters, supply and hazards; coverage and evacuation are
+    measured from the incidents and the event log (:mod:`sim.engine.metrics`).
+    """
     net = model.network
     names = net.jurisdiction_names
     events = model.recorder.events()
-    tracks = model.recorder.tracks(net.x_m, net.y_m)
     incidents = metrics.incidents_table(model.dispatcher.incidents, names)
     curve = metrics.response_coverage(incidents, names)
     horizon = model.scenario.horizon_s
-    sh = model.shelters
-    shelters = pd.DataFrame(
-        {
-            "name": sh.table["name"],
-            "node": sh.node,
-            "jurisdiction": sh.jurisdiction,
-            "capacity_persons": sh.capacity_persons,
-            "occupants_persons": sh.occupants_persons,
-            "first_arrival_s": sh.first_arrival_s,
-            "kits_delivered": model.supply.delivered_kits,
-            "first_delivery_s": model.supply.first_delivery_s,
-        }
-    )
-    arrivals = events[events["kind"] == "arrive_shelter"]
-    used = np.isfinite(sh.first_arrival_s)
-    wait = model.supply.first_delivery_s[used] - sh.first_arrival_s[used]  # inf: never supplied
-    supply = {
-        "shelters_used": int(used.sum()),
-        "shelters_supplied": int(np.isfinite(model.supply.first_delivery_s).sum()),
-        "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
-    }
-    for hours in (6, 12, 24):
-        supply[f"need_met_share_{hours}h"] = (
-            model.supply.need_met_share(hours * 3600.0, arrivals)
-            if hours * 3600 <= horizon
-            else float("nan")
-        )
-    withdrawn = [i for i in model.dispatcher.incidents if np.isfinite(i.withdrawn_s)]
-    needed = incidents[~np.isfinite(incidents["withdrawn_s"])]
-    unserved = needed[~np.isfinite(needed["response_s"])]
     summary = {
         "schema_version": SCHEMA_VERSION,
         "scenario": model.scenario.name,
@@ -184,50 +159,28 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         "horizon_s": horizon,
         "coverage": metrics.headline(curve, model.tiers),
         "evacuation": metrics.evacuation(events),
-        "persons": model.households.persons_by_state(),
-        "households": model.households.n,
-        "incidents": {
-            "count": len(model.dispatcher.incidents),
-            "persons": int(sum(i.persons for i in model.dispatcher.incidents)),
-            "unserved_tier_requests": len(unserved),
-            "withdrawn": len(withdrawn),
-            "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
-            "persons_carried_out": int(sum(i.carried_persons for i in model.dispatcher.incidents)),
-        },
-        "shelters": {
-            "count": sh.n,
-            "max_occupancy_share": float((sh.occupants_persons / sh.capacity_persons).max())
-            if sh.n
-            else float("nan"),
-        },
-        "supply": supply,
+        **model.households.summary(),
+        "incidents": model.dispatcher.summary(),
+        "shelters": model.shelters.summary(),
+        "supply": model.supply.summary(events),
         "teams": len(model.teams),
         "trucks": len(model.supply.trucks),
         "hazards": model.hazards.summary(),
         "events": len(events),
         "versions": _versions(),
     }
-    frames = [
-        pd.DataFrame({"time_s": t, "hazard": name, "node": nodes, "value": values})
-        for t, name, nodes, values in model.hazards.frames
-    ]
-    hazard_frames = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame({"time_s": [], "hazard": [], "node": [], "value": []})
-    ).astype({"time_s": "float64", "hazard": "str", "node": "int64", "value": "float64"})
     return RunResult(
-        hazard_frames=hazard_frames,
+        hazard_frames=model.hazards.frames_table(),
         hazard_work_s=model.hazards.work_s,
         scenario=model.scenario,
         seed=model.run_seed,
         summary=summary,
         events=events,
-        tracks=tracks,
+        tracks=model.recorder.tracks(net.x_m, net.y_m),
         incidents=incidents,
         coverage_curve=curve,
         evacuation_curve=metrics.evacuation_curve(events, horizon_s=horizon),
-        shelters=shelters,
+        shelters=pd.concat([model.shelters.frame(), model.supply.shelter_columns()], axis=1),
         wall_time_s=wall_s,
     )
 

@@ -107,3 +107,25 @@ class Shelters:
         self.occupants_persons[shelter] += size
         if self.on_arrival is not None:
             self.on_arrival(shelter)
+
+    def summary(self) -> dict[str, float]:
+        """``count`` of shelters and the highest occupancy share at the end, for the summary."""
+        return {
+            "count": self.n,
+            "max_occupancy_share": float((self.occupants_persons / self.capacity_persons).max())
+            if self.n
+            else float("nan"),
+        }
+
+    def frame(self) -> pd.DataFrame:
+        """One row per shelter: name, node, jurisdiction, capacity, occupants, first arrival."""
+        return pd.DataFrame(
+            {
+                "name": self.table["name"],
+                "node": self.node,
+                "jurisdiction": self.jurisdiction,
+                "capacity_persons": self.capacity_persons,
+                "occupants_persons": self.occupants_persons,
+                "first_arrival_s": self.first_arrival_s,
+            }
+        )

@@ -9,7 +9,8 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "atomic": ["write_atomic"],
+        "atomic": ["write_atomic", "write_folder"],
+        "jsonfile": ["write_json"],
         "cache": ["cache_dir"],
     },
 )

@@ -82,8 +82,8 @@ def _describe(row, first_team: int, first_truck: int) -> str:
 def event_list(timeline: Timeline) -> list[list]:
     """``[[time_ms, category, text], ...]`` in time order (see the module docstring)."""
     events = timeline.run.events
-    first_team = timeline.run.n_households
-    first_truck = first_team + int(timeline.run.summary.get("teams", 0))
+    ids = timeline.run.agent_ids
+    first_team, first_truck = ids["team"].start, ids["truck"].start
     rows = events[events["kind"].isin(list(CATEGORIES))]
     summed = rows["kind"].isin(_SUMMED).to_numpy()
     out = [

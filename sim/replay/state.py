@@ -272,7 +272,7 @@ def build_timeline(run: RunFolder) -> Timeline:
         else net.node_population_persons.astype(float)
     )
     tracked = run.tracks.loc[run.tracks["family"] == "household", "agent"].unique()
-    households = _households(events, run.n_households, tracked)
+    households = _households(events, run.agent_ids["household"], tracked)
     of_kind = events["kind"].to_numpy()
     no_agent = events["agent"].to_numpy() < 0
     return Timeline(
@@ -292,11 +292,11 @@ def build_timeline(run: RunFolder) -> Timeline:
     )
 
 
-def _households(events: pd.DataFrame, n_households: int, tracked: np.ndarray) -> Households:
+def _households(events: pd.DataFrame, ids: range, tracked: np.ndarray) -> Households:
     kinds = ["warned", "depart", "arrive_shelter", "stranded", "resume"]
     rows = events[events["kind"].isin(kinds) & (events["agent"] >= 0)]
-    if n_households:
-        rows = rows[rows["agent"] < n_households]
+    if len(ids):
+        rows = rows[(rows["agent"] >= ids.start) & (rows["agent"] < ids.stop)]
     agent = np.unique(rows["agent"].to_numpy(np.int64))
 
     def first(kind: str, of: pd.DataFrame | None = None) -> tuple[np.ndarray, ...]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.engine.recording import SCHEMA_VERSION
+from sim.engine.recording import SCHEMA_VERSION, agent_id_ranges
 from sim.errors import InputError, SimError
 from sim.network.compiled import RoadNetwork
 from sim.scenarios.hazards import HazardsSpec
@@ -71,8 +71,17 @@ class RunFolder:
 
     @property
     def n_households(self) -> int:
-        """Households in the run (agent ids ``0 .. n_households - 1``)."""
+        """Households in the run."""
         return int(self.summary.get("households", 0))
+
+    @property
+    def agent_ids(self) -> dict[str, range]:
+        """The ``agent`` ids of households, teams and trucks (see ``agent_id_ranges``)."""
+        return agent_id_ranges(
+            self.n_households,
+            int(self.summary.get("teams", 0)),
+            int(self.summary.get("trucks", 0)),
+        )
 
 
 def check_run_folder(run_dir: str | Path) -> Path:

@@ -1,0 +1,151 @@
+"""All households of a run as arrays, and the only code that changes their state.
+
+State lives in a :class:`HouseholdTable` (so warnings, hazards and exposure are
+vectorised); a :class:`sim.agents.household.Household` agent is a thin view of one row.
+Every change of state goes through a method of the table: :meth:`~HouseholdTable.set_off`,
+:meth:`~HouseholdTable.arrive`, :meth:`~HouseholdTable.strand`,
+:meth:`~HouseholdTable.resume`, :meth:`~HouseholdTable.kill`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Household states (``HouseholdTable.state``). ``DEAD``: killed by toxic exposure.
+AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD = 0, 1, 2, 3, 4
+STATE_NAMES = ("at_home", "on_road", "sheltered", "stranded", "dead")
+
+
+@dataclass(kw_only=True, eq=False)
+class HouseholdTable:
+    """All households of a run as arrays (index = household row).
+
+    Attributes
+    ----------
+    home_node, node
+        Home node, and the node where the household is now.
+    size_persons, has_vehicle, jurisdiction
+        Persons, whether it drives, and its home jurisdiction index.
+    state
+        One of the state codes above.
+    warned_level, warned_time_s
+        Highest warning level heard (-1: none) and when it was first heard.
+    depart_time_s, arrive_time_s, shelter
+        When it set off (or is due to), arrived, and at which shelter (-1: none).
+    """
+
+    home_node: np.ndarray
+    size_persons: np.ndarray
+    has_vehicle: np.ndarray
+    jurisdiction: np.ndarray
+    state: np.ndarray
+    node: np.ndarray
+    warned_level: np.ndarray
+    warned_time_s: np.ndarray
+    depart_time_s: np.ndarray
+    arrive_time_s: np.ndarray
+    shelter: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of households."""
+        return int(self.home_node.shape[0])
+
+    # ------------------------------------------------------------------ queries
+    def at_home_on(self, node_mask: np.ndarray) -> np.ndarray:
+        """Rows of households at home on a node where ``node_mask`` is True."""
+        return np.nonzero((self.state == AT_HOME) & node_mask[self.node])[0]
+
+    def alive(self) -> np.ndarray:
+        """Boolean mask of households not dead."""
+        return self.state != DEAD
+
+    def persons_per_node(self, rows: np.ndarray) -> np.ndarray:
+        """Persons of households ``rows`` summed per node they are at (length: max node + 1)."""
+        return np.bincount(self.node[rows], weights=self.size_persons[rows])
+
+    def persons_by_state(self) -> dict[str, int]:
+        """Persons in each state (they always sum to the population)."""
+        counts = np.bincount(self.state, weights=self.size_persons, minlength=len(STATE_NAMES))
+        return {name: int(c) for name, c in zip(STATE_NAMES, counts, strict=True)}
+
+    def summary(self) -> dict:
+        """``persons`` by state and the number of ``households``, for ``summary.json``."""
+        return {"persons": self.persons_by_state(), "households": self.n}
+
+    # ------------------------------------------------------------------ changes
+    def warn(self, rows: np.ndarray, level: int, receipt_s: np.ndarray) -> None:
+        """Households ``rows`` hear a warning of ``level`` at ``receipt_s``."""
+        self.warned_level[rows] = level
+        self.warned_time_s[rows] = np.minimum(self.warned_time_s[rows], receipt_s)
+
+    def plan_departure(self, rows: np.ndarray, depart_s: np.ndarray) -> None:
+        """Households ``rows`` decided to leave and will set off at ``depart_s``."""
+        self.depart_time_s[rows] = depart_s
+
+    def set_off(self, row: int, now_s: float) -> None:
+        """Record that household ``row`` leaves home now."""
+        self.state[row] = ON_ROAD
+        self.depart_time_s[row] = now_s
+
+    def arrive(self, row: int, shelter: int, now_s: float) -> None:
+        """Record that household ``row`` reaches ``shelter`` now."""
+        self.state[row] = SHELTERED
+        self.shelter[row] = shelter
+        self.arrive_time_s[row] = now_s
+
+    def strand(self, rows: np.ndarray | int) -> None:
+        """Strand households ``rows``: they can go nowhere (no route, water at home, buried)."""
+        self.state[rows] = STRANDED
+
+    def resume(self, row: int) -> None:
+        """Record that stranded household ``row`` sets off again."""
+        self.state[row] = ON_ROAD
+
+    def kill(self, rows: np.ndarray) -> None:
+        """Record that households ``rows`` died (lethal toxic load)."""
+        self.state[rows] = DEAD
+
+
+def households_from_population(
+    node_population_persons: np.ndarray,
+    jurisdiction: np.ndarray,
+    *,
+    mean_size_persons: float,
+    vehicle_share: float,
+    rng: np.random.Generator,
+) -> HouseholdTable:
+    """Split each node's residents into households (sizes 1 + Poisson(mean - 1)).
+
+    Persons are conserved exactly: household sizes are drawn for the whole population
+    and cut at node boundaries, so every node's households sum to its residents.
+    """
+    persons = np.asarray(node_population_persons, dtype=np.int64)
+    total = int(persons.sum())
+    node_end = np.cumsum(persons)
+    n_draw = int(total / mean_size_persons * 1.1) + 16
+    sizes = 1 + rng.poisson(mean_size_persons - 1.0, size=n_draw)
+    while sizes.sum() < total:
+        sizes = np.concatenate([sizes, 1 + rng.poisson(mean_size_persons - 1.0, size=n_draw)])
+    cuts = np.cumsum(sizes)
+    cuts = np.union1d(cuts[cuts < total], node_end[(node_end > 0) & (node_end < total)])
+    starts = np.concatenate(([0], cuts)).astype(np.int64)
+    size = np.diff(np.concatenate((starts, [total]))).astype(np.int32)
+    home = np.searchsorted(node_end, starts, side="right").astype(np.int64)
+    n = home.shape[0] if total > 0 else 0
+    home, size = home[:n], size[:n]
+    return HouseholdTable(
+        home_node=home,
+        size_persons=size,
+        has_vehicle=rng.random(n) < vehicle_share,
+        jurisdiction=np.asarray(jurisdiction)[home].astype(np.int8),
+        state=np.full(n, AT_HOME, dtype=np.int8),
+        node=home.copy(),
+        warned_level=np.full(n, -1, dtype=np.int8),
+        warned_time_s=np.full(n, np.inf),
+        depart_time_s=np.full(n, np.inf),
+        arrive_time_s=np.full(n, np.inf),
+        shelter=np.full(n, -1, dtype=np.int64),
+    )

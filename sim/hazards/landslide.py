@@ -1,0 +1,181 @@
+"""Landslides: scripted and rain-triggered slides that block roads, bury and isolate.
+
+A slide covers a run-out circle (:mod:`sim.hazards.slopes`). Its roads close until a
+ground team clears them (a ``road_blocked`` incident whose team reopens them when it
+leaves the scene, after ``clear_min``); households at home inside are buried (a
+``buried`` incident for community responders and ground teams, reached from the
+nearest node outside the slide that the ground stations can still reach); villages
+left with no route to any shelter, by road or on foot, become ``isolated`` (aviation).
+Rain slides start at the susceptible slopes once the accumulated rain passes
+``trigger_mm``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.incidents import IncidentReport
+from sim.hazards import slopes
+from sim.hazards.base import HazardStep, step_value
+
+if TYPE_CHECKING:
+    from sim.engine.model import EmergencyModel
+    from sim.scenarios.hazards import LandslideSpec, SlideSpec
+
+
+class LandslideHazard:
+    """Scripted and rain-triggered slides: closures, burials, clearing, isolation."""
+
+    name = "landslide"
+    frame_floor = 0.0
+
+    def __init__(self, model: EmergencyModel, spec: LandslideSpec) -> None:
+        self.model, self.spec = model, spec
+        self.pending = sorted(spec.slides, key=lambda s: s.time_min)
+        self.active: dict[int, np.ndarray] = {}  # slide id -> edge mask it blocks
+        self.inside = np.zeros(model.network.n_nodes, dtype=bool)
+        self.rain_mm = 0.0
+        self.rain_done = False
+        self.isolated: set[str] = set()
+        self.count = 0
+        self._reports: list[IncidentReport] = []
+
+    @property
+    def field(self) -> np.ndarray:
+        """1 at nodes inside a slide so far, else 0."""
+        return self.inside
+
+    def update(self, now_s: float, step_min: float) -> HazardStep:
+        """Advance one step; touched: nodes inside slides so far."""
+        m, spec, net = self.model, self.spec, self.model.network
+        self._reports = []
+        while self.pending and self.pending[0].time_min * 60.0 <= now_s:
+            slide = self.pending.pop(0)
+            x, y = self._centre(slide)
+            self.trigger(x + slide.offset_m[0], y + slide.offset_m[1], slide.radius_m)
+        if spec.rainfall and not self.rain_done:
+            rain = step_value([r.time_min for r in spec.rainfall], list(spec.rainfall), now_s)
+            self.rain_mm += rain.mm_per_h * step_min / 60.0
+            if self.rain_mm >= spec.trigger_mm:
+                self.rain_done = True
+                sites = slopes.rain_triggered_sites(
+                    net,
+                    count=spec.rain_slides,
+                    min_slope=spec.min_slope,
+                    spacing_m=4 * spec.rain_radius_m,
+                    rng=m.rng_hazards,
+                )
+                for node in sites:
+                    self.trigger(float(net.x_m[node]), float(net.y_m[node]), spec.rain_radius_m)
+        reports, self._reports = tuple(self._reports), []
+        return HazardStep(touched=self.inside, incidents=reports)
+
+    def _centre(self, slide: SlideSpec) -> tuple[float, float]:
+        net = self.model.network
+        if slide.settlement is not None:
+            row = net.places["settlements"].set_index("name").loc[slide.settlement]
+            return float(row["x_m"]), float(row["y_m"])
+        x, y = net.to_projected(np.array([slide.lon]), np.array([slide.lat]))
+        return float(x[0]), float(y[0])
+
+    def trigger(self, x_m: float, y_m: float, radius_m: float) -> None:
+        """Start a slide now: close roads, bury those at home inside, report incidents."""
+        m, net = self.model, self.model.network
+        inside = slopes.runout_nodes(net, x_m, y_m, radius_m)
+        if not inside.any():
+            return
+        slide_id = self.count
+        self.count += 1
+        self.inside |= inside
+        self.active[slide_id] = slopes.edges_touching(net, inside)
+        self._apply()
+        stations = m.network.places["stations"]
+        ground = stations.loc[stations["tier"] == "ground", "node"].to_numpy()
+        reachable = np.isfinite(m.roads.router("ground").tree(ground).time_s)
+        access = slopes.access_node(net, inside, x_m, y_m, reachable)
+        centre = int(
+            np.nonzero(inside)[0][np.argmin(np.hypot(net.x_m[inside] - x_m, net.y_m[inside] - y_m))]
+        )
+        m.recorder.event(
+            m.env.now,
+            "slide",
+            node=centre,
+            jurisdiction=m.jurisdiction_name(net.jurisdiction[centre]),
+            value=radius_m,
+        )
+        table = m.households
+        buried = table.at_home_on(inside)
+        if buried.size:
+            table.strand(buried)
+            self._reports.append(
+                IncidentReport(
+                    kind="buried",
+                    node=centre,
+                    access_node=access,
+                    persons=int(table.size_persons[buried].sum()),
+                    tiers=("community", "ground"),
+                )
+            )
+        self._reports.append(
+            IncidentReport(
+                kind="road_blocked",
+                node=centre,
+                access_node=access,
+                persons=0,
+                tiers=("ground",),
+                on_scene_s={"ground": self.spec.clear_min * 60.0},
+                on_cleared=lambda: self.clear(slide_id),
+            )
+        )
+        self._find_isolated()
+
+    def clear(self, slide_id: int) -> None:
+        """Reopen the roads of a slide an engineering team has cleared."""
+        self.active.pop(slide_id, None)
+        self._apply()
+        m = self.model
+        m.recorder.event(m.env.now, "slide_cleared", value=float(slide_id))
+
+    def _apply(self) -> None:
+        net = self.model.network
+        blocked = np.zeros(net.n_edges, dtype=bool)
+        for mask in self.active.values():
+            blocked |= mask
+        self.model.roads.set_closures(self.name, blocked)
+
+    def _find_isolated(self) -> None:
+        m, net = self.model, self.model.network
+        if "settlements" not in net.places:
+            return
+        villages = net.places["settlements"]
+        villages = villages[villages["kind"] == "village"]
+        shelters = np.unique(m.shelters.node)
+        drive = m.roads.router("vehicle").tree(shelters, reverse=True).time_s
+        walk = m.roads.router("walk").tree(shelters, reverse=True).time_s
+        nodes = villages["node"].to_numpy()
+        cut = ~np.isfinite(drive[nodes]) & ~np.isfinite(walk[nodes])
+        for row in villages[cut].itertuples(index=False):
+            if row.name in self.isolated:
+                continue
+            self.isolated.add(row.name)
+            m.recorder.event(
+                m.env.now,
+                "isolated",
+                node=int(row.node),
+                jurisdiction=str(row.jurisdiction),
+                value=float(row.population_persons),
+            )
+            self._reports.append(
+                IncidentReport(
+                    kind="isolated",
+                    node=int(row.node),
+                    persons=int(max(row.population_persons, 1)),
+                    tiers=("aviation",),
+                )
+            )
+
+    def summary(self) -> dict:
+        """Slides that happened and villages they isolated."""
+        return {"slides": self.count, "isolated_villages": len(self.isolated)}

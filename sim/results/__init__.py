@@ -1,0 +1,12 @@
+"""Results on disk read back: run folders (for replays and plots).
+
+:mod:`sim.results.run_folder` reads what ``sim run`` wrote and the network it ran on.
+Names are imported on first use (``lazy_loader``).
+"""
+
+import lazy_loader
+
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={"run_folder": ["RunFolder", "check_run_folder", "load_run"]},
+)
