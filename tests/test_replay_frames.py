@@ -14,8 +14,9 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from sim.plot import style
-from sim.replay.frames import FrameOptions, FrameRenderer
-from sim.replay.state import build_timeline
+from sim.replay.build import build_timeline
+from sim.replay.frames import FrameRenderer
+from sim.replay.view import FrameOptions
 from sim.results.run_folder import load_run
 from tests.replay_fixtures import X0, Y0, ZOOM_BBOX_M, tiny_run_dir  # noqa: F401
 

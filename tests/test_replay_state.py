@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from sim.engine.runs import run
+from sim.replay.build import build_timeline
 from sim.replay.counters import build_counters, counter_table, counters_at, time_ms
 from sim.replay.state import (
     EXPOSED,
@@ -17,7 +18,6 @@ from sim.replay.state import (
     SHELTERED,
     STRANDED,
     WARNED,
-    build_timeline,
 )
 from sim.results.run_folder import hazard_frame_times_s, load_run
 from tests.engine_fixtures import cut_off_scenario

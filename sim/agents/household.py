@@ -5,10 +5,11 @@ are vectorised); a :class:`Household` agent is a thin view of one row whose ``ev
 simpy process moves it link by link: vehicles through the link queues of
 :mod:`sim.engine.traffic`, pedestrians at walking speed. The shelter is the nearest one
 (by current travel time) whose remaining capacity fits the household; its places are
-reserved at departure, so no shelter ever holds more than its capacity. A closed link ahead makes the household re-route from
-where it is; no route to any open shelter makes it *stranded*, which is an incident.
-When roads reopen before any team has been sent, a stranded household that can now
-reach a shelter sets off again on its own and its incident is withdrawn.
+reserved at departure, so no shelter ever holds more than its capacity. A closed link
+ahead makes the household re-route from where it is; no route to any open shelter makes
+it *stranded*, which is an incident. When roads reopen before any team has been sent, a
+stranded household that can now reach a shelter sets off again on its own and its
+incident is withdrawn.
 """
 
 from __future__ import annotations

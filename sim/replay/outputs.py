@@ -22,8 +22,10 @@ import numpy as np
 from sim.errors import InputError
 from sim.files.atomic import write_atomic
 from sim.plot.style import hex_to_rgb, style_colours
-from sim.replay.frames import FrameOptions, FrameRenderer
-from sim.replay.state import Timeline, build_timeline
+from sim.replay.build import build_timeline
+from sim.replay.frames import FrameRenderer
+from sim.replay.state import Timeline
+from sim.replay.view import FrameOptions
 from sim.results.run_folder import RunFolder, check_run_folder, load_run
 
 FORMATS = ("mp4", "gif", "html")
