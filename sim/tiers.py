@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal
 
 
@@ -37,15 +39,21 @@ class TierStandard:
 #: The three tiers with default standards and travel. Community responders live in
 #: the villages and ride motorbikes (40 km/h cap, 1 min turnout); ground teams drive
 #: from stations (3 min turnout); helicopters launch in 15 min and cruise at 220 km/h.
-TIERS: dict[str, TierStandard] = {
-    "community": TierStandard(
-        name="community", standard_min=10.0, travel="road", turnout_s=60.0, max_speed_kph=40.0
-    ),
-    "ground": TierStandard(name="ground", standard_min=30.0, travel="road", turnout_s=180.0),
-    "aviation": TierStandard(
-        name="aviation", standard_min=60.0, travel="air", turnout_s=900.0, cruise_speed_kph=220.0
-    ),
-}
+TIERS: Mapping[str, TierStandard] = MappingProxyType(
+    {
+        "community": TierStandard(
+            name="community", standard_min=10.0, travel="road", turnout_s=60.0, max_speed_kph=40.0
+        ),
+        "ground": TierStandard(name="ground", standard_min=30.0, travel="road", turnout_s=180.0),
+        "aviation": TierStandard(
+            name="aviation",
+            standard_min=60.0,
+            travel="air",
+            turnout_s=900.0,
+            cruise_speed_kph=220.0,
+        ),
+    }
+)
 
 #: Tier names in report order.
 TIER_NAMES: tuple[str, ...] = tuple(TIERS)

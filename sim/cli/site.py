@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from sim.cli.common import add_region_arguments, load_region, say
@@ -20,7 +22,9 @@ if TYPE_CHECKING:
 DEFAULT_SITE_OUT = Path("results") / "site"
 
 #: ``--exact`` / ``--heuristic`` / neither, as a :mod:`sim.siting.models` method.
-_METHODS = {"exact": "milp", "heuristic": "greedy+swap", None: "auto"}
+_METHODS: Mapping[str | None, str] = MappingProxyType(
+    {"exact": "milp", "heuristic": "greedy+swap", None: "auto"}
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

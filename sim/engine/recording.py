@@ -10,6 +10,9 @@ interpolate between rows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 import pandas as pd
 
@@ -34,32 +37,34 @@ def agent_id_ranges(households: int, teams: int, trucks: int) -> dict[str, range
 
 
 #: Event kinds and what ``value`` holds for each.
-EVENT_KINDS: dict[str, str] = {
-    "warning_issued": "warning level index (0 trend .. 3 immediate)",
-    "warned": "persons in the household",
-    "depart": "persons",
-    "arrive_shelter": "persons",
-    "stranded": "persons",
-    "resume": "persons (a stranded household sets off again; ``incident`` = its incident)",
-    "incident_reported": "persons",
-    "incident_withdrawn": "persons (no team needed any more: they left on their own)",
-    "dispatch": "estimated travel time, s",
-    "aid_requested": "persons",
-    "border_cross": "0",
-    "arrive_scene": "response time since report, s",
-    "leave_scene": "persons the team carries out",
-    "team_home": "0",
-    "supply_request": "kits",
-    "truck_dispatch": "kits loaded",
-    "delivery": "kits",
-    "hazard_detected": "0",
-    "exposed": "persons newly at the AEGL level in ``tier`` (AEGL-2 injured, AEGL-3 dead)",
-    "slide": "run-out radius, m",
-    "slide_cleared": "slide number",
-    "isolated": "village residents",
-    "road_closed": "edge index (node = its source)",
-    "road_reopened": "edge index (node = its source)",
-}
+EVENT_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "warning_issued": "warning level index (0 trend .. 3 immediate)",
+        "warned": "persons in the household",
+        "depart": "persons",
+        "arrive_shelter": "persons",
+        "stranded": "persons",
+        "resume": "persons (a stranded household sets off again; ``incident`` = its incident)",
+        "incident_reported": "persons",
+        "incident_withdrawn": "persons (no team needed any more: they left on their own)",
+        "dispatch": "estimated travel time, s",
+        "aid_requested": "persons",
+        "border_cross": "0",
+        "arrive_scene": "response time since report, s",
+        "leave_scene": "persons the team carries out",
+        "team_home": "0",
+        "supply_request": "kits",
+        "truck_dispatch": "kits loaded",
+        "delivery": "kits",
+        "hazard_detected": "0",
+        "exposed": "persons newly at the AEGL level in ``tier`` (AEGL-2 injured, AEGL-3 dead)",
+        "slide": "run-out radius, m",
+        "slide_cleared": "slide number",
+        "isolated": "village residents",
+        "road_closed": "edge index (node = its source)",
+        "road_reopened": "edge index (node = its source)",
+    }
+)
 
 
 class Recorder:

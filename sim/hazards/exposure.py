@@ -10,14 +10,19 @@ between 10 minutes and 8 hours.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 
 #: H2S AEGL values, ppm, by level and duration (minutes) — shared/validation/README.md.
-AEGL_H2S_PPM: dict[int, dict[int, float]] = {
-    1: {10: 0.75, 30: 0.60, 60: 0.51, 240: 0.36, 480: 0.33},
-    2: {10: 41.0, 30: 32.0, 60: 27.0, 240: 20.0, 480: 17.0},
-    3: {10: 76.0, 30: 59.0, 60: 50.0, 240: 37.0, 480: 31.0},
-}
+AEGL_H2S_PPM: Mapping[int, Mapping[int, float]] = MappingProxyType(
+    {
+        1: MappingProxyType({10: 0.75, 30: 0.60, 60: 0.51, 240: 0.36, 480: 0.33}),
+        2: MappingProxyType({10: 41.0, 30: 32.0, 60: 27.0, 240: 20.0, 480: 17.0}),
+        3: MappingProxyType({10: 76.0, 30: 59.0, 60: 50.0, 240: 37.0, 480: 31.0}),
+    }
+)
 #: ten Berge exponent used for H2S in the AEGL derivation.
 TEN_BERGE_N = 4.36
 

@@ -6,6 +6,9 @@ call ``pyplot``, so they work on machines without a display.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -17,11 +20,13 @@ from sim.network.road_classes import ROAD_CLASSES
 from sim.plot import style
 
 #: Marker, colour and area (points^2) of stations by tier.
-_TIER_MARKERS = {
-    "community": ("o", "#2e86c1", 10),
-    "ground": ("s", "#117a65", 28),
-    "aviation": ("^", "#6c3483", 90),
-}
+_TIER_MARKERS: Mapping[str, tuple[str, str, int]] = MappingProxyType(
+    {
+        "community": ("o", "#2e86c1", 10),
+        "ground": ("s", "#117a65", 28),
+        "aviation": ("^", "#6c3483", 90),
+    }
+)
 
 
 def _new_axes(ax: Axes | None, size_in: tuple[float, float] = (10.0, 8.0)) -> tuple[Figure, Axes]:

@@ -20,34 +20,42 @@ HOUSEHOLD_STATES: tuple[str, ...] = (
     "stranded",
     "exposed",
 )
-HOUSEHOLD_COLOURS: dict[str, str] = {
-    "not_warned": "#b0b0b0",
-    "warned": "#fdd835",
-    "on_the_way": "#fb8c00",
-    "sheltered": "#43a047",
-    "stranded": "#e53935",
-    "exposed": "#d500f9",
-}
-HOUSEHOLD_LABELS: dict[str, str] = {
-    "not_warned": "not yet warned",
-    "warned": "warned",
-    "on_the_way": "on the way",
-    "sheltered": "sheltered",
-    "stranded": "stranded",
-    "exposed": "exposed (AEGL-2+)",
-}
+HOUSEHOLD_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        "not_warned": "#b0b0b0",
+        "warned": "#fdd835",
+        "on_the_way": "#fb8c00",
+        "sheltered": "#43a047",
+        "stranded": "#e53935",
+        "exposed": "#d500f9",
+    }
+)
+HOUSEHOLD_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "not_warned": "not yet warned",
+        "warned": "warned",
+        "on_the_way": "on the way",
+        "sheltered": "sheltered",
+        "stranded": "stranded",
+        "exposed": "exposed (AEGL-2+)",
+    }
+)
 
 #: Marker diameter (px at 720p) by persons at a node: bins are ``persons <= edge``.
 PERSON_BIN_EDGES: tuple[int, ...] = (5, 20, 60, 150)
 PERSON_BIN_DIAMETER_PX: tuple[float, ...] = (3.0, 4.0, 5.5, 7.5, 10.0)
 
 #: Rescue tiers: marker and colour (as the static maps in :mod:`sim.plot.maps`).
-TIER_COLOURS: dict[str, str] = {
-    "community": "#2e86c1",
-    "ground": "#117a65",
-    "aviation": "#6c3483",
-}
-TIER_MARKERS: dict[str, str] = {"community": "o", "ground": "s", "aviation": "^"}
+TIER_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        "community": "#2e86c1",
+        "ground": "#117a65",
+        "aviation": "#6c3483",
+    }
+)
+TIER_MARKERS: Mapping[str, str] = MappingProxyType(
+    {"community": "o", "ground": "s", "aviation": "^"}
+)
 TRUCK_COLOUR = "#795548"
 DEPOT_COLOUR = "#5d4037"
 STATION_ALPHA = 0.55
@@ -81,17 +89,23 @@ JURISDICTION_COLOURS: tuple[str, ...] = ("#e3f2fd", "#fff3e0", "#f3e5f5", "#e8f5
 
 #: Hazard level boundaries (a value in ``[edge[k], edge[k+1])`` is level ``k + 1``; below
 #: the first edge is nothing) and the colours of the levels.
-HAZARD_LEVELS: dict[str, tuple[float, ...]] = {
-    "plume": (1.0, 10.0, 27.0, 50.0, 100.0),  # H2S ppm: AEGL-2 1 h is 27 ppm, AEGL-3 1 h 50 ppm
-    "flood": (0.05, 0.3, 0.6, 1.5, 3.0),  # water depth, m
-    "landslide": (0.5,),  # 1 inside a slide
-}
-HAZARD_COLOURS: dict[str, tuple[str, ...]] = {
-    "plume": ("#fce4ec", "#f48fb1", "#ec407a", "#ad1457", "#4a0072"),
-    "flood": ("#bbdefb", "#64b5f6", "#1e88e5", "#1565c0", "#0d47a1"),
-    "landslide": ("#8d6e63",),
-}
-HAZARD_UNITS: dict[str, str] = {"plume": "H2S ppm", "flood": "depth m", "landslide": ""}
+HAZARD_LEVELS: Mapping[str, tuple[float, ...]] = MappingProxyType(
+    {
+        "plume": (1.0, 10.0, 27.0, 50.0, 100.0),  # H2S ppm: AEGL-2 1 h is 27 ppm, AEGL-3 1 h 50 ppm
+        "flood": (0.05, 0.3, 0.6, 1.5, 3.0),  # water depth, m
+        "landslide": (0.5,),  # 1 inside a slide
+    }
+)
+HAZARD_COLOURS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "plume": ("#fce4ec", "#f48fb1", "#ec407a", "#ad1457", "#4a0072"),
+        "flood": ("#bbdefb", "#64b5f6", "#1e88e5", "#1565c0", "#0d47a1"),
+        "landslide": ("#8d6e63",),
+    }
+)
+HAZARD_UNITS: Mapping[str, str] = MappingProxyType(
+    {"plume": "H2S ppm", "flood": "depth m", "landslide": ""}
+)
 HAZARD_ALPHA = 0.6
 HAZARD_ORDER: tuple[str, ...] = ("flood", "landslide", "plume")
 

@@ -7,8 +7,9 @@ the ``x_m``/``y_m`` columns to UTM.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ _SUFFIXES = (
 )
 _FIELDS = ("Moxi", "Gaoshiti", "Longnusi", "Penglai", "Baimiao")
 #: Shares of the population living in the seats, the towns and the villages.
-SHARES = {"county_seat": 0.35, "town": 0.25, "village": 0.40}
+SHARES: Mapping[str, float] = MappingProxyType({"county_seat": 0.35, "town": 0.25, "village": 0.40})
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,24 @@ scenario needs. ``RoadNetwork`` compiles it (speeds, travel times, capacities, C
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 #: Columns every places table must have (more are allowed).
-PLACE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "settlements": ("name", "kind", "x_m", "y_m", "node", "population_persons", "jurisdiction"),
-    "shelters": ("name", "level", "node", "capacity_persons", "jurisdiction"),
-    "stations": ("name", "tier", "node", "teams", "jurisdiction"),
-    "depots": ("name", "level", "node", "stock_kits", "jurisdiction"),
-    "wells": ("name", "x_m", "y_m", "node", "jurisdiction"),
-    "pipelines": ("from_well", "to_well", "length_m"),
-}
+PLACE_COLUMNS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "settlements": ("name", "kind", "x_m", "y_m", "node", "population_persons", "jurisdiction"),
+        "shelters": ("name", "level", "node", "capacity_persons", "jurisdiction"),
+        "stations": ("name", "tier", "node", "teams", "jurisdiction"),
+        "depots": ("name", "level", "node", "stock_kits", "jurisdiction"),
+        "wells": ("name", "x_m", "y_m", "node", "jurisdiction"),
+        "pipelines": ("from_well", "to_well", "length_m"),
+    }
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -10,6 +10,9 @@ level.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import numpy as np
 import pandas as pd
 
@@ -19,24 +22,26 @@ from sim.replay.state import Timeline
 WARNING_LEVELS = ("trend", "risk", "imminent", "immediate")
 
 #: Category of each event kind in the list (kinds not named here are left out).
-CATEGORIES: dict[str, str] = {
-    "warning_issued": "warning",
-    "hazard_detected": "hazard",
-    "slide": "hazard",
-    "isolated": "hazard",
-    "incident_reported": "incident",
-    "aid_requested": "incident",
-    "dispatch": "team",
-    "arrive_scene": "team",
-    "border_cross": "border",
-    "truck_dispatch": "supply",
-    "road_closed": "road",
-    "road_reopened": "road",
-    "exposed": "hazard",
-    "stranded": "hazard",
-    "resume": "hazard",
-    "incident_withdrawn": "incident",
-}
+CATEGORIES: Mapping[str, str] = MappingProxyType(
+    {
+        "warning_issued": "warning",
+        "hazard_detected": "hazard",
+        "slide": "hazard",
+        "isolated": "hazard",
+        "incident_reported": "incident",
+        "aid_requested": "incident",
+        "dispatch": "team",
+        "arrive_scene": "team",
+        "border_cross": "border",
+        "truck_dispatch": "supply",
+        "road_closed": "road",
+        "road_reopened": "road",
+        "exposed": "hazard",
+        "stranded": "hazard",
+        "resume": "hazard",
+        "incident_withdrawn": "incident",
+    }
+)
 _SUMMED = ("road_closed", "road_reopened", "exposed", "stranded", "resume")
 
 

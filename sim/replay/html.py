@@ -23,7 +23,9 @@ and shows the clock in ``#clock`` and each counter in an element with the id of
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib.resources import files
+from types import MappingProxyType
 
 import numpy as np
 
@@ -37,24 +39,26 @@ from sim.replay.state import FAMILIES, Timeline
 from sim.tiers import TIERS
 
 #: DOM id of each counter's element.
-COUNTER_IDS: dict[str, str] = {
-    "warnings_issued": "count-warnings",
-    "warned_persons": "count-warned",
-    "departed_persons": "count-departed",
-    "evacuated_persons": "count-evacuated",
-    "on_the_way_persons": "count-on-the-way",
-    "stranded_persons": "count-stranded",
-    "exposed_persons": "count-exposed",
-    "dead_persons": "count-dead",
-    "incidents_reported": "count-incidents",
-    "open_incidents": "count-open-incidents",
-    "dispatches": "count-dispatches",
-    "border_crossings": "count-border-crossings",
-    "kits_delivered": "count-kits-delivered",
-    "roads_closed": "count-roads-closed",
-}
+COUNTER_IDS: Mapping[str, str] = MappingProxyType(
+    {
+        "warnings_issued": "count-warnings",
+        "warned_persons": "count-warned",
+        "departed_persons": "count-departed",
+        "evacuated_persons": "count-evacuated",
+        "on_the_way_persons": "count-on-the-way",
+        "stranded_persons": "count-stranded",
+        "exposed_persons": "count-exposed",
+        "dead_persons": "count-dead",
+        "incidents_reported": "count-incidents",
+        "open_incidents": "count-open-incidents",
+        "dispatches": "count-dispatches",
+        "border_crossings": "count-border-crossings",
+        "kits_delivered": "count-kits-delivered",
+        "roads_closed": "count-roads-closed",
+    }
+)
 #: DOM id of each tier's coverage-so-far element.
-COVERAGE_IDS: dict[str, str] = {tier: f"cov-{tier}" for tier in TIERS}
+COVERAGE_IDS: Mapping[str, str] = MappingProxyType({tier: f"cov-{tier}" for tier in TIERS})
 #: Columns of the HTML area rasters over the whole map.
 GRID_COLUMNS = 480
 _DATA_MARK = "/*__REPLAY_DATA__*/"

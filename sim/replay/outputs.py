@@ -14,8 +14,10 @@ How the state at a time is rebuilt from the run folder is in :mod:`sim.replay.st
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -30,11 +32,13 @@ from sim.results.run_folder import RunFolder, check_run_folder, load_run
 
 FORMATS = ("mp4", "gif", "html")
 #: Per format: frames per second, seconds the whole run lasts, frame size.
-DEFAULTS: dict[str, tuple[float, float, tuple[int, int]]] = {
-    "mp4": (15.0, 60.0, (1280, 720)),
-    "gif": (6.0, 30.0, (800, 450)),
-    "html": (30.0, 60.0, (1280, 720)),
-}
+DEFAULTS: Mapping[str, tuple[float, float, tuple[int, int]]] = MappingProxyType(
+    {
+        "mp4": (15.0, 60.0, (1280, 720)),
+        "gif": (6.0, 30.0, (800, 450)),
+        "html": (30.0, 60.0, (1280, 720)),
+    }
+)
 MAX_FRAMES = 20_000
 #: A GIF is assembled in memory (one byte a pixel): at most this many pixels in all.
 MAX_GIF_PIXELS = 400_000_000

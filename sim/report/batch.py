@@ -13,7 +13,9 @@ intervals need; failed runs. Statistics are described in :mod:`sim.report.stats`
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -33,10 +35,14 @@ from sim.report.tables import (
     short_key,
 )
 
-METHOD_TEXT = {
-    "paired t": "a paired t-test over replications (configurations share each replication's seed)",
-    "Welch t": "Welch's unequal-variance t-test (independent seeds)",
-}
+#: How each significance test is described in the report.
+METHOD_TEXT: Mapping[str, str] = MappingProxyType(
+    {
+        "paired t": "a paired t-test over replications "
+        "(configurations share each replication's seed)",
+        "Welch t": "Welch's unequal-variance t-test (independent seeds)",
+    }
+)
 
 
 def write_report(

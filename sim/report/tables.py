@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -36,13 +38,15 @@ _HEADLINE = re.compile(
 )
 
 #: Metrics besides coverage compared in the report: column -> (title, unit, scale).
-OTHER_METRICS: dict[str, tuple[str, str, float]] = {
-    "evacuation.sheltered_persons": ("persons sheltered", "persons", 1.0),
-    "evacuation.departed_persons": ("persons set off", "persons", 1.0),
-    "evacuation.clearance_50pct_s": ("50 % clearance", "min", 1 / 60),
-    "evacuation.clearance_90pct_s": ("90 % clearance", "min", 1 / 60),
-    "supply.need_met_share_6h": ("kit need met at 6 h", "%", 100.0),
-}
+OTHER_METRICS: Mapping[str, tuple[str, str, float]] = MappingProxyType(
+    {
+        "evacuation.sheltered_persons": ("persons sheltered", "persons", 1.0),
+        "evacuation.departed_persons": ("persons set off", "persons", 1.0),
+        "evacuation.clearance_50pct_s": ("50 % clearance", "min", 1 / 60),
+        "evacuation.clearance_90pct_s": ("90 % clearance", "min", 1 / 60),
+        "supply.need_met_share_6h": ("kit need met at 6 h", "%", 100.0),
+    }
+)
 
 
 @dataclass(kw_only=True)
