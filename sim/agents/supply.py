@@ -5,8 +5,10 @@ need (need minus kits delivered or on the way) at ``request_min_kits`` or more, 
 for supplies. The request goes to the nearest depot (by current vehicle travel time) that
 has stock and a free truck, on the shelter's own side (any side under ``joint``, which
 shares depots). A truck loads what the request needs (up to its capacity and the
-stock), drives at free-flow speed, unloads, and returns. Requests no depot can serve
-now wait in first-in-first-out order and are retried whenever a truck comes home.
+stock), drives at free-flow speed, unloads, and returns; a need larger than one truck
+takes further trucks, each from the nearest depot that can still send one. Need that no
+depot can serve now (no free truck, no stock) waits in first-in-first-out order and is
+retried whenever a truck comes home.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ class SupplyTruck(mesa.Agent):
     def deliver(
         self, shelter: int, kits: int, route: np.ndarray, travel_s: float
     ) -> Generator[simpy.Event, None, None]:
-        """Drive ``kits`` to ``shelter`` along ``route``, unload, and return (simpy process)."""
+        """Drive ``kits`` to ``shelter`` along ``route``, unload, and return (simpy process).
+
+        The supply service has already taken the truck (``available`` is False).
+        """
         m = self.model
         s = m.supply
-        self.available = False
         m.recorder.event(
             m.env.now,
             "truck_dispatch",
@@ -150,6 +154,30 @@ class SupplyService:
                 self.waiting.append(shelter)
 
     def _serve(self, shelter: int) -> bool:
+        """Send trucks to ``shelter`` until its need is covered; False if some is left.
+
+        Each truck comes from the nearest depot (current vehicle travel time) that has
+        stock and a free truck, on the shelter's own side unless depots are shared; it
+        loads what is still needed, up to its capacity and the stock. A truck is taken
+        the moment it is chosen, so one truck never leaves twice at the same instant.
+        """
+        while self.unmet_kits(shelter) > 0:
+            choice = self._nearest_truck(shelter)
+            if choice is None:
+                return False
+            truck, travel_s = choice
+            kits = int(
+                min(truck.capacity_kits, self.stock_kits[truck.depot], self.unmet_kits(shelter))
+            )
+            self.stock_kits[truck.depot] -= kits
+            self.pending_kits[shelter] += kits
+            truck.available = False
+            route = self.depot_tree(truck.depot).path(int(self.model.shelters.node[shelter]))
+            self.model.env.process(truck.deliver(shelter, kits, route, travel_s))
+        return True
+
+    def _nearest_truck(self, shelter: int) -> tuple[SupplyTruck, float] | None:
+        """Return a free truck of the nearest depot that can send one, and its travel time."""
         m = self.model
         free = {t.depot for t in self.trucks if t.available}
         ok = np.array([d in free for d in range(len(self.depot_node))], dtype=bool)
@@ -157,21 +185,16 @@ class SupplyService:
         if not self.shared:
             ok &= self.depot_juris == m.shelters.jurisdiction[shelter]
         if not ok.any():
-            return False
+            return None
         target = int(m.shelters.node[shelter])
         times = np.full(len(self.depot_node), np.inf)
         for d in np.flatnonzero(ok):
             times[d] = self.depot_tree(int(d)).time_s[target]
         depot = int(np.argmin(times))
         if not np.isfinite(times[depot]):
-            return False
+            return None
         truck = next(t for t in self.trucks if t.available and t.depot == depot)
-        kits = int(min(truck.capacity_kits, self.stock_kits[depot], self.unmet_kits(shelter)))
-        self.stock_kits[depot] -= kits
-        self.pending_kits[shelter] += kits
-        route = self.depot_tree(depot).path(target)
-        m.env.process(truck.deliver(shelter, kits, route, float(times[depot])))
-        return True
+        return truck, float(times[depot])
 
     def need_met_share(self, at_s: float, arrivals: pd.DataFrame) -> float:
         """Share of kit need met at time ``at_s`` (delivered / needed by occupants then)."""
