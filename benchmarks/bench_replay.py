@@ -26,7 +26,7 @@ def _sim(*args: str) -> float:
     """Run ``sim ARGS`` (this interpreter), return its wall time in seconds."""
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "sim.cli.app", *args],
+        [sys.executable, "-m", "sim.cli", *args],
         check=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -39,7 +39,7 @@ def _kill_mid_batch(experiment: Path, out: Path) -> tuple[int, list[psutil.Proce
         [
             sys.executable,
             "-m",
-            "sim.cli.app",
+            "sim.cli",
             "batch",
             str(experiment),
             "--out",

@@ -158,3 +158,35 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
     assert message in errors[0]
     assert "Traceback" not in err
     assert not out.exists()
+
+
+def test_sim_network_saves_npz_and_graphml_and_plots(tmp_path, osm, capsys) -> None:
+    import matplotlib.image as mpimg
+    import numpy as np
+
+    from sim.network import load_network
+
+    original = load_network(osm)
+    npz, graphml, png = tmp_path / "net.npz", tmp_path / "net.graphml", tmp_path / "net.png"
+    assert main(["network", "--region", str(osm), "--save", str(npz), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert f"nodes        {original.n_nodes:,}" in out and "edges" in out
+    back = load_network(npz)
+    np.testing.assert_array_equal(back.travel_time_s, original.travel_time_s)
+    np.testing.assert_array_equal(back.edge_target, original.edge_target)
+    assert main(["network", "--region", str(osm), "--save", str(graphml)]) == 0
+    again = load_network(graphml)
+    assert (again.n_nodes, again.n_edges) == (original.n_nodes, original.n_edges)
+    np.testing.assert_allclose(np.sort(again.travel_time_s), np.sort(original.travel_time_s))
+    image = mpimg.imread(png)
+    assert image.shape[0] > 300 and image.shape[1] > 300
+    # roads are drawn: some pixels are far from the white background
+    assert (image[..., :3].min(axis=2) < 0.6).mean() > 0.001
+
+
+def test_sim_network_refuses_an_unknown_save_suffix(tmp_path, osm, capsys) -> None:
+    target = tmp_path / "net.txt"
+    assert main(["network", "--region", str(osm), "--save", str(target)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and ".npz" in err[0] and ".graphml" in err[0]
+    assert not target.exists()

@@ -169,3 +169,103 @@ def test_household_that_waited_past_the_standard_counts_as_not_reached() -> None
     share = dict(zip(ground["minutes"], ground["coverage_share"], strict=True))
     assert share[74] == 0.0 and np.isnan(share[75])
     assert _times(result, "arrive_shelter") == [5500.0]
+
+
+# ------------------------------------------------------------------ warning zones
+def test_warning_zone_by_radius_elevation_settlement_and_their_intersection() -> None:
+    from dataclasses import replace
+
+    from sim.agents.warning import zone_nodes
+    from sim.scenarios.behaviour import ZoneSpec
+
+    net = toy_engine_network()  # nodes 0..4 every 1000 m along x, node 5 30 km further
+    net = replace(net, elevation_m=np.array([200.0, 230.0, 260.0, 290.0, 320.0, 400.0]))
+    lon, lat = net.to_lonlat(net.x_m[[2]], net.y_m[[2]])
+    circle = {"center_lon": float(lon[0]), "center_lat": float(lat[0]), "radius_km": 1.5}
+    assert np.flatnonzero(zone_nodes(net, ZoneSpec(**circle))).tolist() == [1, 2, 3]
+    assert np.flatnonzero(zone_nodes(net, ZoneSpec(max_elevation_m=260.0))).tolist() == [0, 1, 2]
+    # Avillage is at node 1, with the default 1,500 m radius: nodes 0, 1, 2
+    assert np.flatnonzero(zone_nodes(net, ZoneSpec(settlements=("Avillage",)))).tolist() == [
+        0,
+        1,
+        2,
+    ]
+    both = ZoneSpec(**circle, max_elevation_m=260.0, jurisdiction="A")
+    assert np.flatnonzero(zone_nodes(net, both)).tolist() == [1, 2]
+    assert zone_nodes(net, ZoneSpec()).all()
+
+
+def test_a_zone_warns_only_the_households_inside_it() -> None:
+    net = toy_engine_network(population=[1, 1, 1, 1, 1, 0])
+    lon, lat = net.to_lonlat(net.x_m[[0]], net.y_m[[0]])
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-zone",
+            "horizon_h": 1.0,
+            "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
+            "behaviour": BEHAVIOUR,
+            "warnings": [
+                {
+                    "time_min": 0.0,
+                    "level": "imminent",
+                    "issued_by": "A",
+                    "zone": {"center_lon": float(lon[0]), "center_lat": float(lat[0]),
+                             "radius_km": 1.2},
+                }
+            ],
+            "outputs": {"track_households": 0},
+        }
+    )  # fmt: skip
+    result = run(scenario, seed=0, network=net)
+    warned = result.events[result.events["kind"] == "warned"]
+    assert sorted(warned["node"].tolist()) == [0, 1]  # 0 m and 1,000 m from node 0
+
+
+# ------------------------------------------------------------------ researcher hooks
+def test_household_and_team_classes_can_be_swapped_by_subclassing_the_model() -> None:
+    from sim.agents.household import Household
+    from sim.agents.rescue import RescueTeam
+    from tests.engine_fixtures import cut_off_scenario
+
+    class LateHousehold(Household):
+        """Sets off one minute later than it decided to."""
+
+        def evacuate(self, depart_s: float):
+            yield from super().evacuate(depart_s + 60.0)
+
+    class LoggingTeam(RescueTeam):
+        calls: list[int] = []
+
+        def respond(self, incident, route_nodes, travel_s):
+            LoggingTeam.calls.append(incident.id)
+            yield from super().respond(incident, route_nodes, travel_s)
+
+    class MyModel(EmergencyModel):
+        household_class = LateHousehold
+        team_class = LoggingTeam
+
+    base = run(_scenario(), seed=0, network=toy_engine_network(population=[0, 2, 0, 0, 0, 0]))
+    model = MyModel(_scenario(), toy_engine_network(population=[0, 2, 0, 0, 0, 0]), seed=0)
+    model.run_for()
+    mine = collect(model)
+    assert len(model.agents_by_type[LateHousehold]) == model.households.n == 2
+    assert len(model.agents_by_type[LoggingTeam]) == len(model.teams)
+    arrive = base.events[base.events["kind"] == "arrive_shelter"]["time_s"].to_numpy()
+    late = mine.events[mine.events["kind"] == "arrive_shelter"]["time_s"].to_numpy()
+    np.testing.assert_allclose(late, arrive + 60.0)
+
+    scenario, net = cut_off_scenario(reopen_min=30.0)
+    incident = {"time_min": 1.0, "node": 3, "persons": 1, "tiers": ["ground"]}
+    scenario = scenario_from_dict({**_as_data(scenario), "incidents": [incident]})
+    model = MyModel(scenario, net, seed=0)
+    model.run_for()
+    dispatched = collect(model).events.query("kind == 'dispatch'")["incident"].tolist()
+    assert LoggingTeam.calls == dispatched == [0]
+
+
+def _as_data(scenario) -> dict:
+    import tomllib
+
+    from sim.scenarios.dump import scenario_to_toml
+
+    return tomllib.loads(scenario_to_toml(scenario))

@@ -191,3 +191,41 @@ def test_flood_strands_at_home_and_needs_a_boat_team() -> None:
     assert isinstance(result.hazard_frames, pd.DataFrame)
     assert (result.hazard_frames["value"] > 0).all()
     assert np.isfinite(result.summary["hazards"]["reached_s"]["Suining"])
+
+
+@pytest.mark.parametrize(
+    ("linkage", "b_warned_s"),
+    [
+        # B learns of the slide in its own territory at the 10-minute hazard step and
+        # detects it after its own 45-minute delay: 600 + 2700 s
+        ("separate", 3300.0),
+        # notify: A's warning reaches B after the 30-minute notification delay, first
+        ("notify", 1800.0),
+    ],
+)
+def test_the_other_side_detects_a_hazard_by_itself(linkage: str, b_warned_s: float) -> None:
+    net = toy_engine_network()
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-detect",
+            "horizon_h": 1.5,
+            "policy": {"linkage": linkage},
+            "warnings": [{"time_min": 0.0, "level": "risk", "issued_by": "A"}],
+            "hazards": {
+                "landslide": {"slides": [{"time_min": 10.0, "settlement": "Bvillage",
+                                          "radius_m": 50.0}]}
+            },
+            "outputs": {"track_households": 0},
+        }
+    )  # fmt: skip
+    result = run(scenario, seed=0, network=net)
+    ev = result.events
+    log = ev[ev["kind"].isin(["warning_issued", "hazard_detected", "slide"])]
+    rows = [(t, k, j) for t, k, j in zip(log.time_s, log.kind, log.jurisdiction, strict=True)]
+    expected = [(0.0, "warning_issued", "A"), (600.0, "slide", "B")]
+    expected += sorted(
+        [(3300.0, "hazard_detected", "B"), (b_warned_s, "warning_issued", "B")],
+        key=lambda r: r[0],
+    )
+    assert rows == expected
+    assert result.summary["hazards"]["reached_s"] == {"A": float("inf"), "B": 600.0}

@@ -30,6 +30,7 @@ from sim.scenarios.behaviour import WARNING_LEVELS, WarningSpec, ZoneSpec
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
+    from sim.network.compiled import RoadNetwork
 
 
 def linkage_delay_s(linkage: str, *, notification_s: float) -> float:
@@ -62,7 +63,7 @@ class WarningService:
         detection delay; without: the warning's time plus its detection delay).
         """
         m = self.model
-        mask = zone_nodes(m, warning.zone)
+        mask = zone_nodes(m.network, warning.zone)
         level = WARNING_LEVELS.index(warning.level)
         issuer = m.network.jurisdiction_index(warning.issued_by)
         time_s = warning.time_min * 60.0
@@ -140,9 +141,13 @@ class WarningService:
         return int(leaving.sum())
 
 
-def zone_nodes(model: EmergencyModel, zone: ZoneSpec) -> np.ndarray:
-    """Boolean mask of the nodes inside ``zone`` (the intersection of its criteria)."""
-    net = model.network
+def zone_nodes(net: RoadNetwork, zone: ZoneSpec) -> np.ndarray:
+    """Boolean mask of the nodes inside ``zone`` (the intersection of its criteria).
+
+    A circle (``center_lon``, ``center_lat``, ``radius_km``; distances in the network's
+    metres), ground at or below ``max_elevation_m``, a jurisdiction, and the nodes within
+    each named settlement's ``radius_m`` (1,500 m where the table has none).
+    """
     mask = np.ones(net.n_nodes, dtype=bool)
     if zone.jurisdiction is not None:
         mask &= net.jurisdiction == net.jurisdiction_index(zone.jurisdiction)

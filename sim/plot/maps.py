@@ -188,5 +188,6 @@ def plot_network(network: RoadNetwork, *, ax: Axes | None = None) -> tuple[Figur
     ax.set_aspect("equal")
     ax.autoscale_view()
     ax.set_title(f"{network.name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges")
-    ax.legend(loc="lower left", fontsize=8)
+    if ax.get_legend_handles_labels()[0]:  # a loaded file may have no places to name
+        ax.legend(loc="lower left", fontsize=8)
     return fig, ax
