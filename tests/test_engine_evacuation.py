@@ -233,11 +233,11 @@ def test_household_and_team_classes_can_be_swapped_by_subclassing_the_model() ->
         def evacuate(self, depart_s: float):
             yield from super().evacuate(depart_s + 60.0)
 
-    class LoggingTeam(RescueTeam):
-        calls: list[int] = []
+    calls: list[int] = []
 
+    class LoggingTeam(RescueTeam):
         def respond(self, incident, route_nodes, travel_s):
-            LoggingTeam.calls.append(incident.id)
+            calls.append(incident.id)
             yield from super().respond(incident, route_nodes, travel_s)
 
     class MyModel(EmergencyModel):
@@ -260,7 +260,7 @@ def test_household_and_team_classes_can_be_swapped_by_subclassing_the_model() ->
     model = MyModel(scenario, net, seed=0)
     model.run_for()
     dispatched = collect(model).events.query("kind == 'dispatch'")["incident"].tolist()
-    assert LoggingTeam.calls == dispatched == [0]
+    assert calls == dispatched == [0]
 
 
 def _as_data(scenario) -> dict:
