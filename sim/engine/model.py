@@ -7,7 +7,9 @@ behaviour, hazards, dispatch) so extra draws in one never shift another.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import contextlib
+import gc
+from collections.abc import Generator, Iterator
 
 import mesa
 import numpy as np
@@ -35,6 +37,23 @@ from sim.scenarios.scenario import Scenario
 
 #: Subsystems that each get their own random generator, in spawn order.
 SUBSYSTEMS = ("population", "behaviour", "hazards", "dispatch")
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while many objects are made at once.
+
+    Every new object counts towards a collection, so making 150,000 agents (each with
+    weak references from Mesa's agent sets) ran the collector hundreds of times over a
+    heap that only grows: 0.59 s instead of 0.23 s on the benchmark machine.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class EmergencyModel(mesa.Model):
@@ -123,10 +142,11 @@ class EmergencyModel(mesa.Model):
         k = min(scenario.outputs.track_households, n)
         self.tracked_households[self.rng_population.choice(n, size=k, replace=False)] = True
         #: One agent per household row, in row order.
-        self.household_agents: list[Household] = [
-            self.household_class(self, i, tracked=bool(tracked))
-            for i, tracked in enumerate(self.tracked_households)
-        ]
+        with _collector_paused():  # 150,000 agents: collecting cycles meanwhile costs 60 %
+            self.household_agents: list[Household] = [
+                self.household_class(self, i, tracked=bool(tracked))
+                for i, tracked in enumerate(self.tracked_households)
+            ]
         #: ``unique_id`` of each household row (the event log's ``agent``).
         self.household_ids = np.array([a.unique_id for a in self.household_agents], np.int64)
 
