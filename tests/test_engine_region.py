@@ -94,7 +94,7 @@ def test_sim_run_cli_writes_run_folder(tmp_path, capsys) -> None:
         ('name = "x"\n[polcy]\n', "did you mean 'policy'"),
         (
             'name = "x"\n[[incidents]]\ntime_min = 5\npersons = -2\nnode = 1\n',
-            "incidents[0].persons must be > 0, got -2",
+            "incidents[0].persons must be >= 1 and <= 1,000,000 persons, got -2",
         ),
         (
             'name = "x"\nhorizon_h = 1\n[[incidents]]\ntime_min = 90\npersons = 2\nnode = 1\n',

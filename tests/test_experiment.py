@@ -170,7 +170,10 @@ def test_small_mode_and_fixed_settings(tmp_path) -> None:
             GRID.replace('["separate", "joint"]', '["separate", "jiont"]'),
             "policy.linkage = 'jiont' is not valid (did you mean 'joint'?)",
         ),
-        (GRID.replace("[4, 6]", "[4, -1]"), "forces.ground.teams must be >= 0, got -1"),
+        (
+            GRID.replace("[4, 6]", "[4, -1]"),
+            "forces.ground.teams must be >= 0 and <= 10,000 teams, got -1",
+        ),
         (GRID.replace('["separate", "joint"]', '["joint", "joint"]'), "repeats a value"),
         (GRID.replace("base_seed", "base_sede"), "base_sede is not a known key; did you mean"),
         (GRID.replace('"tiny.toml"', '"nowhere.toml"'), "scenario 'nowhere.toml' is neither"),

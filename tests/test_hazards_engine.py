@@ -136,7 +136,7 @@ def test_builtin_scripts_run_end_to_end_on_reduced_population(name) -> None:
         ),
         (
             "[hazards.flood]\nhydrograph = [{time_min = 0, stage_m = 1}]\nwave_speed_m_per_s = 0\n",
-            "wave_speed_m_per_s must be > 0, got 0",
+            "wave_speed_m_per_s must be > 0 and <= 30 m/s, got 0",
         ),
         (
             '[hazards.landslide]\nslides = [{time_min = 5, settlement = "Atlantis"}]\n',
@@ -168,7 +168,7 @@ def test_flood_strands_at_home_and_needs_a_boat_team() -> None:
             "hazards": {
                 "flood": {
                     "boat_teams": 2,
-                    "wave_speed_m_per_s": 50.0,
+                    "wave_speed_m_per_s": 30.0,
                     "hydrograph": [
                         {"time_min": 0, "stage_m": 0.0},
                         {"time_min": 10, "stage_m": 6.0},

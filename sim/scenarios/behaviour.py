@@ -9,40 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sim.scenarios.load import Where, check_positive, check_share
+from sim.scenarios.load import Spec, Where, bounded, check_share
 
 WarningLevel = Literal["trend", "risk", "imminent", "immediate"]
 WARNING_LEVELS: tuple[str, ...] = ("trend", "risk", "imminent", "immediate")
 
+#: Longest delay a setting may give, minutes (a week).
+MAX_DELAY_MIN = 10_080.0
+
 
 @dataclass(frozen=True, kw_only=True)
-class PopulationSpec:
+class PopulationSpec(Spec):
     """How residents form households and travel."""
 
-    household_size_mean_persons: float = 2.8
-    vehicle_share: float = 0.6
-    walk_speed_m_per_s: float = 1.2
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        if self.household_size_mean_persons < 1:
-            raise where.child("household_size_mean_persons").error(
-                f"must be >= 1, got {self.household_size_mean_persons}"
-            )
-        check_share(where, "vehicle_share", self.vehicle_share)
-        check_positive(where, "walk_speed_m_per_s", self.walk_speed_m_per_s)
+    household_size_mean_persons: float = bounded(2.8, low=1.0, high=20.0, unit="persons")
+    vehicle_share: float = bounded(0.6, low=0.0, high=1.0)
+    walk_speed_m_per_s: float = bounded(1.2, low=0.0, above=True, high=3.0, unit="m/s")
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChannelSpec:
+class ChannelSpec(Spec):
     """A warning channel: share of households it reaches and its delay."""
 
     name: str
-    reach: float
-    delay_min: float
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_share(where, "reach", self.reach)
-        check_positive(where, "delay_min", self.delay_min, allow_zero=True)
+    reach: float = bounded(low=0.0, high=1.0)
+    delay_min: float = bounded(low=0.0, high=MAX_DELAY_MIN, unit="min")
 
 
 def _default_channels() -> tuple[ChannelSpec, ...]:
@@ -57,7 +48,7 @@ def _default_compliance() -> dict[str, float]:
 
 
 @dataclass(frozen=True, kw_only=True)
-class BehaviourSpec:
+class BehaviourSpec(Spec):
     """How households receive warnings and decide to leave.
 
     Households a channel misses are reached by community responders knocking on doors
@@ -66,17 +57,15 @@ class BehaviourSpec:
     """
 
     channels: tuple[ChannelSpec, ...] = field(default_factory=_default_channels)
-    door_knock_reach: float = 0.9
-    door_knock_delay_min: float = 40.0
+    door_knock_reach: float = bounded(0.9, low=0.0, high=1.0)
+    door_knock_delay_min: float = bounded(40.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
     compliance: dict[str, float] = field(default_factory=_default_compliance)
-    premovement_median_min: float = 10.0
-    premovement_sigma: float = 0.6
+    premovement_median_min: float = bounded(
+        10.0, low=0.0, above=True, high=MAX_DELAY_MIN, unit="min"
+    )
+    premovement_sigma: float = bounded(0.6, low=0.0, high=3.0)
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_share(where, "door_knock_reach", self.door_knock_reach)
-        check_positive(where, "door_knock_delay_min", self.door_knock_delay_min, allow_zero=True)
-        check_positive(where, "premovement_median_min", self.premovement_median_min)
-        check_positive(where, "premovement_sigma", self.premovement_sigma, allow_zero=True)
         for level, share in self.compliance.items():
             if level not in WARNING_LEVELS:
                 raise (
@@ -88,7 +77,7 @@ class BehaviourSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ZoneSpec:
+class ZoneSpec(Spec):
     """Nodes a warning covers: the intersection of whatever is given (nothing = everywhere).
 
     ``center_lon``/``center_lat`` with ``radius_km``: a circle; ``max_elevation_m``: nodes
@@ -96,27 +85,23 @@ class ZoneSpec:
     """
 
     jurisdiction: str | None = None
-    center_lon: float | None = None
-    center_lat: float | None = None
-    radius_km: float | None = None
-    max_elevation_m: float | None = None
+    center_lon: float | None = bounded(None, low=-180.0, high=180.0, unit="degrees east")
+    center_lat: float | None = bounded(None, low=-90.0, high=90.0, unit="degrees north")
+    radius_km: float | None = bounded(None, low=0.0, above=True, high=500.0, unit="km")
+    max_elevation_m: float | None = bounded(None, low=-500.0, high=9000.0, unit="m")
     settlements: tuple[str, ...] = ()
 
     def check(self, where: Where) -> None:  # noqa: D102
         given = [v is not None for v in (self.center_lon, self.center_lat, self.radius_km)]
         if any(given) and not all(given):
             raise where.error("needs center_lon, center_lat and radius_km together for a circle")
-        check_positive(where, "radius_km", self.radius_km)
 
 
 @dataclass(frozen=True, kw_only=True)
-class WarningSpec:
+class WarningSpec(Spec):
     """A scripted warning issued by one side's command to a zone."""
 
-    time_min: float
+    time_min: float = bounded(low=0.0, unit="min")
     level: WarningLevel
     issued_by: str
     zone: ZoneSpec = field(default_factory=ZoneSpec)
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "time_min", self.time_min, allow_zero=True)

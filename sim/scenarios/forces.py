@@ -8,31 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.scenarios.load import Where, check_positive
+from sim.scenarios.load import Bounds, Spec, Where, bounded, check_bounds
 from sim.tiers import TIER_NAMES
+
+#: Largest number of teams of one tier, and per station: more would not be a county's
+#: forces (Hechuan district has 52 teams in all, ../shared/DOMAIN.md) and each team is an
+#: agent that costs memory and dispatch work.
+MAX_TEAMS = 10_000
+MAX_TEAMS_PER_STATION = 1_000
+#: Most persons in one scripted incident.
+MAX_INCIDENT_PERSONS = 1_000_000
+#: Longest turnout, on-scene or unloading time, minutes (a day).
+MAX_TASK_MIN = 1_440.0
 
 
 @dataclass(frozen=True, kw_only=True)
-class IncidentSpec:
+class IncidentSpec(Spec):
     """A scripted incident: people who need teams of the given tiers.
 
     Give its place as ``node`` (index), ``lon``/``lat``, or ``settlement`` (a name).
     """
 
-    time_min: float
-    persons: int
+    time_min: float = bounded(low=0.0, unit="min")
+    persons: int = bounded(low=1, high=MAX_INCIDENT_PERSONS, unit="persons")
     kind: str = "trapped"
     tiers: tuple[str, ...] = ("community", "ground")
-    node: int | None = None
-    lon: float | None = None
-    lat: float | None = None
+    node: int | None = bounded(None, low=0)
+    lon: float | None = bounded(None, low=-180.0, high=180.0, unit="degrees east")
+    lat: float | None = bounded(None, low=-90.0, high=90.0, unit="degrees north")
     settlement: str | None = None
-    on_scene_min: float | None = None
+    on_scene_min: float | None = bounded(None, low=0.0, above=True, high=MAX_TASK_MIN, unit="min")
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "time_min", self.time_min, allow_zero=True)
-        check_positive(where, "persons", self.persons)
-        check_positive(where, "on_scene_min", self.on_scene_min)
         for i, tier in enumerate(self.tiers):
             if tier not in TIER_NAMES:
                 raise (
@@ -46,7 +53,7 @@ class IncidentSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TierForcesSpec:
+class TierForcesSpec(Spec):
     """Overrides for one tier's teams (None keeps the region's or the tier's default).
 
     ``teams`` sets the tier's total number of teams, spread over its stations one at a
@@ -54,27 +61,21 @@ class TierForcesSpec:
     ``teams_per_station`` sets every station's count instead. Give at most one.
     """
 
-    teams: int | None = None
-    teams_per_station: int | None = None
-    turnout_min: float | None = None
-    on_scene_min: float = 20.0
-    max_speed_kph: float | None = None
-    cruise_speed_kph: float | None = None
-    carry_persons: int = 0
+    teams: int | None = bounded(None, low=0, high=MAX_TEAMS, unit="teams")
+    teams_per_station: int | None = bounded(None, low=0, high=MAX_TEAMS_PER_STATION, unit="teams")
+    turnout_min: float | None = bounded(None, low=0.0, high=MAX_TASK_MIN, unit="min")
+    on_scene_min: float = bounded(20.0, low=0.0, above=True, high=MAX_TASK_MIN, unit="min")
+    max_speed_kph: float | None = bounded(None, low=0.0, above=True, high=400.0, unit="km/h")
+    cruise_speed_kph: float | None = bounded(None, low=0.0, above=True, high=1000.0, unit="km/h")
+    carry_persons: int = bounded(0, low=0, high=1000, unit="persons")
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "carry_persons", self.carry_persons, allow_zero=True)
-        check_positive(where, "teams", self.teams, allow_zero=True)
-        check_positive(where, "teams_per_station", self.teams_per_station, allow_zero=True)
         if self.teams is not None and self.teams_per_station is not None:
             raise where.error("give teams or teams_per_station, not both")
-        for name in ("turnout_min", "max_speed_kph", "cruise_speed_kph"):
-            check_positive(where, name, getattr(self, name), allow_zero=name == "turnout_min")
-        check_positive(where, "on_scene_min", self.on_scene_min)
 
 
 @dataclass(frozen=True, kw_only=True)
-class ForcesSpec:
+class ForcesSpec(Spec):
     """Rescue teams by tier."""
 
     community: TierForcesSpec = field(default_factory=TierForcesSpec)
@@ -87,22 +88,18 @@ class ForcesSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class SupplySpec:
+class SupplySpec(Spec):
     """Relocation kits from depots to shelters by truck."""
 
-    kits_per_person: float = 1.0
-    truck_capacity_kits: int = 500
+    kits_per_person: float = bounded(1.0, low=0.0, high=100.0, unit="kits")
+    truck_capacity_kits: int = bounded(500, low=1, high=1_000_000, unit="kits")
     trucks_per_depot: dict[str, int] = field(
         default_factory=lambda: {"city": 6, "district": 4, "town": 1, "village": 0}
     )
-    unload_min: float = 15.0
-    request_min_kits: int = 50
+    unload_min: float = bounded(15.0, low=0.0, high=MAX_TASK_MIN, unit="min")
+    request_min_kits: int = bounded(50, low=1, high=10_000_000, unit="kits")
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "kits_per_person", self.kits_per_person, allow_zero=True)
-        check_positive(where, "truck_capacity_kits", self.truck_capacity_kits)
-        check_positive(where, "unload_min", self.unload_min, allow_zero=True)
-        check_positive(where, "request_min_kits", self.request_min_kits)
         for level, n in self.trucks_per_depot.items():
             if level not in ("city", "district", "town", "village"):
                 raise (
@@ -110,4 +107,6 @@ class SupplySpec:
                     .child(level)
                     .error("is not a depot level; use city, district, town, village")
                 )
-            check_positive(where.child("trucks_per_depot"), level, n, allow_zero=True)
+            check_bounds(
+                where.child("trucks_per_depot"), level, n, Bounds(low=0, high=1000, unit="trucks")
+            )

@@ -10,7 +10,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Literal
 
-from sim.scenarios.load import Where, check_positive, check_share
+from sim.scenarios.load import Spec, Where, bounded
 
 
 def _check_times(where: Where, key: str, items: tuple) -> None:
@@ -22,106 +22,89 @@ def _check_times(where: Where, key: str, items: tuple) -> None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReleaseSpec:
+class ReleaseSpec(Spec):
     """Release rate from ``time_min`` until the next entry."""
 
-    time_min: float
-    rate_kg_per_s: float
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "rate_kg_per_s", self.rate_kg_per_s, allow_zero=True)
+    time_min: float = bounded(low=0.0, unit="min")
+    rate_kg_per_s: float = bounded(low=0.0, high=100_000.0, unit="kg/s")
 
 
 @dataclass(frozen=True, kw_only=True)
-class WindSpec:
+class WindSpec(Spec):
     """Wind from ``time_min`` until the next entry (direction it blows from, degrees)."""
 
-    time_min: float
-    speed_m_per_s: float
-    from_deg: float
+    time_min: float = bounded(low=0.0, unit="min")
+    speed_m_per_s: float = bounded(low=0.0, above=True, high=60.0, unit="m/s")
+    from_deg: float = bounded(low=0.0, high=360.0, unit="degrees")
     stability: Literal["A", "B", "C", "D", "E", "F"] = "D"
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "speed_m_per_s", self.speed_m_per_s)
         if not 0.0 <= self.from_deg < 360.0:
             raise where.child("from_deg").error(f"must be in [0, 360), got {self.from_deg}")
 
 
 @dataclass(frozen=True, kw_only=True)
-class GasLeakSpec:
+class GasLeakSpec(Spec):
     """A sour-gas release at a well (by name) or a point, dispersed as a Gaussian plume."""
 
     well: str | None = None
-    lon: float | None = None
-    lat: float | None = None
-    release_height_m: float = 2.0
-    receptor_height_m: float = 1.5
-    h2s_mass_fraction: float = 0.15
-    methane_mass_fraction: float = 0.8
+    lon: float | None = bounded(None, low=-180.0, high=180.0, unit="degrees east")
+    lat: float | None = bounded(None, low=-90.0, high=90.0, unit="degrees north")
+    release_height_m: float = bounded(2.0, low=0.0, high=1000.0, unit="m")
+    receptor_height_m: float = bounded(1.5, low=0.0, high=100.0, unit="m")
+    h2s_mass_fraction: float = bounded(0.15, low=0.0, high=1.0)
+    methane_mass_fraction: float = bounded(0.8, low=0.0, high=1.0)
     terrain: Literal["rural", "urban"] = "rural"
     release: tuple[ReleaseSpec, ...] = (ReleaseSpec(time_min=0.0, rate_kg_per_s=30.0),)
     wind: tuple[WindSpec, ...] = (
         WindSpec(time_min=0.0, speed_m_per_s=2.0, from_deg=270.0, stability="F"),
     )
-    close_at_lfl_fraction: float = 0.25
+    close_at_lfl_fraction: float = bounded(0.25, low=0.0, above=True, high=1.0)
 
     def check(self, where: Where) -> None:  # noqa: D102
         if (self.well is None) == (self.lon is None) or (self.lon is None) != (self.lat is None):
             raise where.error("needs exactly one source: well = NAME, or lon and lat")
-        check_share(where, "h2s_mass_fraction", self.h2s_mass_fraction)
-        check_share(where, "methane_mass_fraction", self.methane_mass_fraction)
-        check_positive(where, "close_at_lfl_fraction", self.close_at_lfl_fraction)
         _check_times(where, "release", self.release)
         _check_times(where, "wind", self.wind)
 
 
 @dataclass(frozen=True, kw_only=True)
-class StageSpec:
+class StageSpec(Spec):
     """A point of the upstream stage hydrograph (metres above the warning level)."""
 
-    time_min: float
-    stage_m: float
+    time_min: float = bounded(low=0.0, unit="min")
+    stage_m: float = bounded(low=-50.0, high=50.0, unit="m above the warning level")
 
 
 @dataclass(frozen=True, kw_only=True)
-class FloodSpec:
+class FloodSpec(Spec):
     """A flood wave on the region's river (``features["river"]``, upstream first)."""
 
     hydrograph: tuple[StageSpec, ...]
-    wave_speed_m_per_s: float = 1.5
-    vehicle_depth_limit_m: float = 0.3
-    walk_depth_limit_m: float = 0.5
-    bridge_close_stage_m: float = 5.0
-    river_contact_m: float = 400.0
-    bank_search_m: float = 1000.0
-    boat_teams: int = 8
+    wave_speed_m_per_s: float = bounded(1.5, low=0.0, above=True, high=30.0, unit="m/s")
+    vehicle_depth_limit_m: float = bounded(0.3, low=0.0, above=True, high=10.0, unit="m")
+    walk_depth_limit_m: float = bounded(0.5, low=0.0, above=True, high=10.0, unit="m")
+    bridge_close_stage_m: float = bounded(5.0, low=-50.0, high=50.0, unit="m")
+    river_contact_m: float = bounded(400.0, low=0.0, above=True, high=10_000.0, unit="m")
+    bank_search_m: float = bounded(1000.0, low=0.0, above=True, high=20_000.0, unit="m")
+    boat_teams: int = bounded(8, low=0, high=10_000, unit="teams")
 
     def check(self, where: Where) -> None:  # noqa: D102
         _check_times(where, "hydrograph", self.hydrograph)
-        for name in (
-            "wave_speed_m_per_s",
-            "vehicle_depth_limit_m",
-            "walk_depth_limit_m",
-            "river_contact_m",
-            "bank_search_m",
-        ):
-            check_positive(where, name, getattr(self, name))
-        check_positive(where, "boat_teams", self.boat_teams, allow_zero=True)
 
 
 @dataclass(frozen=True, kw_only=True)
-class SlideSpec:
+class SlideSpec(Spec):
     """A scripted slide: run-out circle around a point or a settlement."""
 
-    time_min: float
-    radius_m: float = 250.0
-    lon: float | None = None
-    lat: float | None = None
+    time_min: float = bounded(low=0.0, unit="min")
+    radius_m: float = bounded(250.0, low=0.0, above=True, high=20_000.0, unit="m")
+    lon: float | None = bounded(None, low=-180.0, high=180.0, unit="degrees east")
+    lat: float | None = bounded(None, low=-90.0, high=90.0, unit="degrees north")
     settlement: str | None = None
-    offset_m: tuple[float, ...] = (0.0, 0.0)
+    offset_m: tuple[float, ...] = bounded((0.0, 0.0), low=-100_000.0, high=100_000.0, unit="m")
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "radius_m", self.radius_m)
         if (self.settlement is None) == (self.lon is None) or (self.lon is None) != (
             self.lat is None
         ):
@@ -131,45 +114,38 @@ class SlideSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class RainSpec:
+class RainSpec(Spec):
     """Rain intensity from ``time_min`` until the next entry."""
 
-    time_min: float
-    mm_per_h: float
+    time_min: float = bounded(low=0.0, unit="min")
+    mm_per_h: float = bounded(low=0.0, high=500.0, unit="mm/h")
 
 
 @dataclass(frozen=True, kw_only=True)
-class LandslideSpec:
+class LandslideSpec(Spec):
     """Scripted slides, and slides triggered when accumulated rain passes ``trigger_mm``."""
 
     slides: tuple[SlideSpec, ...] = ()
     rainfall: tuple[RainSpec, ...] = ()
-    trigger_mm: float = 100.0
-    rain_slides: int = 3
-    rain_radius_m: float = 250.0
-    min_slope: float = 0.02
-    clear_min: float = 120.0
+    trigger_mm: float = bounded(100.0, low=0.0, above=True, high=5000.0, unit="mm")
+    rain_slides: int = bounded(3, low=0, high=1000, unit="slides")
+    rain_radius_m: float = bounded(250.0, low=0.0, above=True, high=20_000.0, unit="m")
+    min_slope: float = bounded(0.02, low=0.0, high=10.0, unit="rise over run")
+    clear_min: float = bounded(120.0, low=0.0, above=True, high=10_080.0, unit="min")
 
     def check(self, where: Where) -> None:  # noqa: D102
         _check_times(where, "rainfall", self.rainfall)
-        check_positive(where, "trigger_mm", self.trigger_mm)
-        check_positive(where, "clear_min", self.clear_min)
-        check_positive(where, "rain_slides", self.rain_slides, allow_zero=True)
 
 
 @dataclass(frozen=True, kw_only=True)
-class HazardsSpec:
+class HazardsSpec(Spec):
     """The hazards of a scenario, and how often they are updated and recorded."""
 
     gas_leak: GasLeakSpec | None = None
     flood: FloodSpec | None = None
     landslide: LandslideSpec | None = None
-    step_min: float = 1.0
-    frame_min: float = 5.0
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "step_min", self.step_min)
-        check_positive(where, "frame_min", self.frame_min)
+    step_min: float = bounded(1.0, low=0.1, high=60.0, unit="min")
+    frame_min: float = bounded(5.0, low=0.1, high=1440.0, unit="min")
 
     @property
     def any(self) -> bool:
@@ -178,14 +154,11 @@ class HazardsSpec:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ClosureSpec:
+class ClosureSpec(Spec):
     """Close or reopen the roads within ``radius_m`` of a point (both directions)."""
 
-    time_min: float
+    time_min: float = bounded(low=0.0, unit="min")
     action: Literal["close", "reopen"]
-    lon: float
-    lat: float
-    radius_m: float = 100.0
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "radius_m", self.radius_m)
+    lon: float = bounded(low=-180.0, high=180.0, unit="degrees east")
+    lat: float = bounded(low=-90.0, high=90.0, unit="degrees north")
+    radius_m: float = bounded(100.0, low=0.0, above=True, high=100_000.0, unit="m")

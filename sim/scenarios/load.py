@@ -1,22 +1,128 @@
 """Turn parsed TOML into frozen scenario dataclasses, with errors that name the fix.
 
-The conversion is driven by the dataclasses' type hints, so every section gets the same
-checks: unknown keys (with "did you mean"), wrong types, bad choices, and then each
-class's own ``check()`` for ranges. Errors name the file, the key path, the line when it
-can be found, the value and what would be valid.
+The one validation layer of scenarios. The conversion is driven by the dataclasses'
+type hints, so every section gets the same checks: unknown keys (with "did you mean"),
+wrong types, bad choices, numbers that are not finite. Every section is a :class:`Spec`:
+building one, from a file, a dict or directly in Python, checks each number against the
+range its field declares (:func:`bounded`: limits with units) and then the class's own
+``check()`` for rules between fields. Errors name the file, the key path, the line when
+it can be found, the value and what would be valid.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import difflib
+import math
 import re
 import types
 import typing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin, get_type_hints
 
 from sim.errors import ScenarioError
+
+#: Where the section being built comes from (set by :func:`build` around construction).
+_BUILDING: contextvars.ContextVar[Where | None] = contextvars.ContextVar("where", default=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Bounds:
+    """The valid range of a number field: ``low <= value`` (``> low`` when ``above``)."""
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False
+    unit: str = ""
+
+    def text(self) -> str:
+        """Return the range in words, e.g. ``> 0 and <= 240 h``."""
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.above else '>='} {show_number(self.low)}")
+        if self.high is not None:
+            parts.append(f"<= {show_number(self.high)}")
+        return " and ".join(parts) + (f" {self.unit}" if self.unit else "")
+
+    def admits(self, value: float) -> bool:
+        """Return True when ``value`` lies in the range."""
+        if self.low is not None and (value <= self.low if self.above else value < self.low):
+            return False
+        return self.high is None or value <= self.high
+
+
+def bounded(
+    default: Any = dataclasses.MISSING,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    above: bool = False,
+    unit: str = "",
+    default_factory: Any = dataclasses.MISSING,
+) -> Any:
+    """Return a dataclass field whose number (or each number of a tuple) must be in a range.
+
+    ``None`` values pass (an unset optional setting). ``unit`` is said in the message.
+    """
+    return dataclasses.field(
+        default=default,
+        default_factory=default_factory,
+        metadata={"bounds": Bounds(low=low, high=high, above=above, unit=unit)},
+    )
+
+
+class Spec:
+    """Base of every scenario section: built values are checked, however they are built.
+
+    A dataclass deriving from it checks, on construction, every field declared with
+    :func:`bounded` and then calls its own ``check(where)`` (rules between fields).
+    Errors are :class:`~sim.errors.ScenarioError`; built from a file they name the file,
+    key and line, built directly in Python they name the class.
+    """
+
+    def __post_init__(self) -> None:
+        where = _BUILDING.get() or Where(type(self).__name__, "")
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            bounds = f.metadata.get("bounds")
+            if bounds is not None:
+                check_bounds(where, f.name, getattr(self, f.name), bounds)
+        check = getattr(self, "check", None)
+        if check is not None:
+            check(where)
+
+
+def check_bounds(where: Where, name: str, value: Any, bounds: Bounds) -> None:
+    """Raise unless ``value`` (a number, or each number of a tuple) is finite and in range."""
+    if value is None:
+        return
+    values = value if isinstance(value, tuple) else (value,)
+    for k, item in enumerate(values):
+        here = where.child(name).child(k) if isinstance(value, tuple) else where.child(name)
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            raise here.error(f"must be a number, got {_show(item)}")
+        if not math.isfinite(item):
+            raise here.error(f"must be a finite number ({bounds.text()}), got {item}")
+        if not bounds.admits(item):
+            raise here.error(f"must be {bounds.text()}, got {show_number(item)}")
+
+
+def show_number(value: float) -> str:
+    """Write a number as people read it: ``1,000,000``, ``0.25``, ``1e+30``."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:g}"
+
+
+@contextlib.contextmanager
+def _building(where: Where) -> Iterator[None]:
+    token = _BUILDING.set(where)
+    try:
+        yield
+    finally:
+        _BUILDING.reset(token)
 
 
 class Where:
@@ -48,11 +154,15 @@ class Where:
             return None
         return self.text.count("\n", 0, hits[0]) + 1
 
-    def error(self, message: str) -> ScenarioError:
-        """Return a :class:`ScenarioError` located here."""
+    def location(self) -> str:
+        """``file, line N: key`` (as errors start)."""
         line = self.line()
         place = f"{self.file}, line {line}" if line else self.file
-        return ScenarioError(f"{place}: {self.key} {message}")
+        return f"{place}: {self.key}"
+
+    def error(self, message: str) -> ScenarioError:
+        """Return a :class:`ScenarioError` located here."""
+        return ScenarioError(f"{self.location()} {message}")
 
 
 def build(cls: type, data: Any, where: Where) -> Any:
@@ -73,10 +183,12 @@ def build(cls: type, data: Any, where: Where) -> Any:
             values[name] = convert(hints[name], data[name], where.child(name))
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             raise where.child(name).error("is required but missing")
-    instance = cls(**values)
-    check = getattr(instance, "check", None)
-    if check is not None:
-        check(where)
+    with _building(where):
+        instance = cls(**values)
+    if not isinstance(instance, Spec):  # a plain dataclass: its check() as before
+        check = getattr(instance, "check", None)
+        if check is not None:
+            check(where)
     return instance
 
 
@@ -111,6 +223,8 @@ def convert(hint: Any, value: Any, where: Where) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise where.error(f"must be a number, got {_show(value)}")
+        if not math.isfinite(value):
+            raise where.error(f"must be a finite number, got {value}")
         return float(value)
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
@@ -132,32 +246,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def read_toml(path: str | Path) -> tuple[dict, str]:
+def read_toml(path: str | Path, *, what: str = "scenario file") -> tuple[dict, str]:
     """Read a TOML file; return the parsed table and the text (for line numbers)."""
-    import tomllib
+    from sim.files.readers import FileError
+    from sim.files.readers import read_toml as read
 
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"scenario file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read scenario file {path}: {exc}") from None
-    try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
-
-
-def check_positive(
-    where: Where, name: str, value: float | None, *, allow_zero: bool = False
-) -> None:
-    """Raise if ``value`` is not > 0 (or >= 0 with ``allow_zero``); None passes."""
-    if value is None:
-        return
-    if value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise where.child(name).error(f"must be {bound}, got {value}")
+        return read(path, what=what)
+    except FileError as exc:
+        raise ScenarioError(str(exc)) from None
 
 
 def check_share(where: Where, name: str, value: float) -> None:

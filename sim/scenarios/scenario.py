@@ -13,18 +13,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from sim.scenarios.behaviour import BehaviourSpec, PopulationSpec, WarningSpec
+from sim.scenarios.behaviour import MAX_DELAY_MIN, BehaviourSpec, PopulationSpec, WarningSpec
 from sim.scenarios.builtin import builtin_path
 from sim.scenarios.forces import ForcesSpec, IncidentSpec, SupplySpec
 from sim.scenarios.hazards import ClosureSpec, HazardsSpec
-from sim.scenarios.load import Where, build, check_positive, read_toml
+from sim.scenarios.limits import check_run_fits
+from sim.scenarios.load import Spec, Where, bounded, build, read_toml
 
 Linkage = Literal["separate", "notify", "mutual_aid", "joint"]
 LINKAGES: tuple[str, ...] = ("separate", "notify", "mutual_aid", "joint")
+#: Longest simulated time, hours (10 days: a flood crest passes in a few days; every
+#: step and event of a longer run would still be kept in memory).
+MAX_HORIZON_H = 240.0
 
 
 @dataclass(frozen=True, kw_only=True)
-class RegionSpec:
+class RegionSpec(Spec):
     """Which road network to run on (see :func:`sim.network.sources.load_network`).
 
     ``stations`` names a CSV (``name,tier,lon,lat,jurisdiction[,teams]``, as written by
@@ -32,52 +36,37 @@ class RegionSpec:
     """
 
     source: str = "fujiang"
-    seed: int | None = None
-    population_persons: int | None = None
+    seed: int | None = bounded(None, low=0, high=2**32 - 1)
+    population_persons: int | None = bounded(None, low=0, high=50_000_000, unit="persons")
     jurisdictions: str | None = None
     stations: str | None = None
 
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "population_persons", self.population_persons, allow_zero=True)
-
 
 @dataclass(frozen=True, kw_only=True)
-class PolicySpec:
+class PolicySpec(Spec):
     """Linkage between the two jurisdictions and its delays (minutes)."""
 
     linkage: Linkage = "separate"
-    notification_delay_min: float = 30.0
-    mutual_aid_request_delay_min: float = 20.0
-    detection_delay_min: float = 45.0
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        for name in (
-            "notification_delay_min",
-            "mutual_aid_request_delay_min",
-            "detection_delay_min",
-        ):
-            check_positive(where, name, getattr(self, name), allow_zero=True)
+    notification_delay_min: float = bounded(30.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
+    mutual_aid_request_delay_min: float = bounded(20.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
+    detection_delay_min: float = bounded(45.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
 
 
 @dataclass(frozen=True, kw_only=True)
-class OutputSpec:
+class OutputSpec(Spec):
     """What a run records besides the event log."""
 
-    track_households: int = 2000
-    track_interval_s: float = 60.0
-
-    def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "track_households", self.track_households, allow_zero=True)
-        check_positive(where, "track_interval_s", self.track_interval_s)
+    track_households: int = bounded(2000, low=0, high=1_000_000, unit="households")
+    track_interval_s: float = bounded(60.0, low=0.0, above=True, high=3600.0, unit="s")
 
 
 @dataclass(frozen=True, kw_only=True)
-class Scenario:
+class Scenario(Spec):
     """Everything a run needs besides the seed."""
 
     name: str
     description: str = ""
-    horizon_h: float = 6.0
+    horizon_h: float = bounded(6.0, low=0.0, above=True, high=MAX_HORIZON_H, unit="h")
     region: RegionSpec = field(default_factory=RegionSpec)
     population: PopulationSpec = field(default_factory=PopulationSpec)
     policy: PolicySpec = field(default_factory=PolicySpec)
@@ -96,7 +85,15 @@ class Scenario:
         return self.horizon_h * 3600.0
 
     def check(self, where: Where) -> None:  # noqa: D102
-        check_positive(where, "horizon_h", self.horizon_h)
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise where.child("name").error("must be a non-empty text string")
+        r = self.region
+        if r.population_persons is not None and r.source == "fujiang":
+            check_run_fits(
+                persons=r.population_persons,
+                household_size_persons=self.population.household_size_mean_persons,
+                where=where.child("region").child("population_persons").location(),
+            )
         timed = (
             ("warnings", self.warnings),
             ("incidents", self.incidents),
