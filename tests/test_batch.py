@@ -120,7 +120,50 @@ def test_replications_section_flags_wide_intervals(tiny_batch, tmp_path) -> None
     assert "0 of 4 intervals of the 10/30/60 table have a half-width above 0.5" in text
 
 
+FRAGILE_MODEL = """\
+from sim.engine.model import EmergencyModel
+
+
+class FragileModel(EmergencyModel):
+    \"\"\"Fails while running the scenario called 'fragile' (as a bug would).\"\"\"
+
+    def run_for(self, **kwargs):
+        if self.scenario.name == "fragile":
+            raise RuntimeError("the model broke at minute 0")
+        super().run_for(**kwargs)
+"""
+
+
 def test_failed_runs_are_recorded_and_the_batch_goes_on(tmp_path, capsys) -> None:
+    write_toy_experiment(tmp_path)
+    toy = (tmp_path / "toy.toml").read_text()
+    (tmp_path / "fragile.toml").write_text(toy.replace('name = "toy"', 'name = "fragile"'))
+    (tmp_path / "fragile_model.py").write_text(FRAGILE_MODEL)
+    path = tmp_path / "mixed.toml"
+    path.write_text(
+        'scenarios = ["fragile.toml", "toy.toml"]\nreplications = 1\n'
+        'model = "fragile_model.py:FragileModel"\n[grid]\npolicy.linkage = ["joint"]\n'
+    )
+    out = tmp_path / "out"
+    assert main(["batch", str(path), "--out", str(out)]) == 1  # with the progress bar
+    captured = capsys.readouterr()
+    assert "2/2" in captured.err and "failed=1" in captured.err  # runs done, failures
+    assert "run fragile-" in captured.err and "failed: RuntimeError" in captured.err
+    assert "2 of 2 runs recorded (0 kept, 2 run now, 1 failed)" in captured.out
+    assert "next: sim report" in captured.out
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs["scenario"].tolist() == ["fragile", "toy"]
+    assert runs["status"].tolist() == ["failed", "ok"]
+    assert runs["error"].iloc[0].startswith("RuntimeError: the model broke at minute 0")
+    assert np.isnan(runs["coverage.all.ground_30min"].iloc[0])
+    assert runs["coverage.all.ground_30min"].iloc[1] == 1.0
+    assert main(["report", str(out)]) == 0
+    assert "## Failed runs" in (out / "report.md").read_text()
+
+
+def test_input_a_run_would_reject_stops_the_batch_before_anything_is_written(
+    tmp_path, capsys
+) -> None:
     write_toy_experiment(tmp_path)
     toy = (tmp_path / "toy.toml").read_text()
     (tmp_path / "nofile.toml").write_text(
@@ -129,28 +172,35 @@ def test_failed_runs_are_recorded_and_the_batch_goes_on(tmp_path, capsys) -> Non
     (tmp_path / "nosuch.toml").write_text(
         toy.replace('issued_by = "A"', 'issued_by = "C"').replace('name = "toy"', 'name = "nosuch"')
     )
-    path = tmp_path / "mixed.toml"
+    for name, message in (
+        ("nofile", "region 'missing.npz' is neither a built-in region"),
+        ("nosuch", "warnings[0].issued_by = 'C' is not a jurisdiction of region 'toy-engine'"),
+    ):
+        path = tmp_path / f"{name}-exp.toml"
+        path.write_text(
+            f'scenarios = ["toy.toml", "{name}.toml"]\nreplications = 1\n'
+            '[grid]\npolicy.linkage = ["joint"]\n'
+        )
+        out = tmp_path / f"out-{name}"
+        assert main(["batch", str(path), "--out", str(out)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and message in err[0] and f"{name} with" in err[0], err
+        assert not out.exists()
+
+
+def test_a_batch_in_which_no_run_finishes_says_so(tmp_path, capsys) -> None:
+    write_toy_experiment(tmp_path)
+    toy = (tmp_path / "toy.toml").read_text()
+    (tmp_path / "fragile.toml").write_text(toy.replace('name = "toy"', 'name = "fragile"'))
+    (tmp_path / "fragile_model.py").write_text(FRAGILE_MODEL)
+    path = tmp_path / "broken.toml"
     path.write_text(
-        'scenarios = ["nofile.toml", "toy.toml", "nosuch.toml"]\nreplications = 1\n'
-        '[grid]\npolicy.linkage = ["joint"]\n'
+        'scenarios = ["fragile.toml"]\nreplications = 1\n'
+        'model = "fragile_model.py:FragileModel"\n[grid]\npolicy.linkage = ["joint"]\n'
     )
-    out = tmp_path / "out"
-    assert main(["batch", str(path), "--out", str(out)]) == 1  # with the progress bar
-    captured = capsys.readouterr()
-    assert "3/3" in captured.err and "failed=2" in captured.err  # runs done, failures
-    assert "run nofile-" in captured.err and "failed: NetworkError" in captured.err
-    assert "3 of 3 runs recorded (0 kept, 3 run now, 2 failed)" in captured.out
-    runs = pd.read_parquet(out / "runs.parquet")
-    assert runs["scenario"].tolist() == ["nofile", "toy", "nosuch"]
-    assert runs["status"].tolist() == ["failed", "ok", "failed"]
-    assert runs["error"].iloc[0].startswith("NetworkError: region 'missing.npz' is neither")
-    error = runs["error"].iloc[2]
-    assert error.startswith("ScenarioError: nosuch-")
-    assert "warnings[0].issued_by = 'C' is not a jurisdiction of region 'toy-engine'" in error
-    assert np.isnan(runs["coverage.all.ground_30min"].iloc[0])
-    assert runs["coverage.all.ground_30min"].iloc[1] == 1.0
-    assert main(["report", str(out)]) == 0
-    assert "## Failed runs" in (out / "report.md").read_text()
+    assert main(["batch", str(path), "--out", str(tmp_path / "out"), "--no-progress"]) == 1
+    out = capsys.readouterr().out
+    assert "next: sim report" not in out and "no run finished without error" in out
 
 
 def test_common_seeds_give_paired_comparisons_and_curves_can_be_off(tmp_path) -> None:

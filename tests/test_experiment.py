@@ -156,15 +156,15 @@ def test_small_mode_and_fixed_settings(tmp_path) -> None:
         ),
         (
             GRID.replace("replications = 2", "replications = 0"),
-            "replications must be a whole number >= 1, got 0",
+            "replications must be a whole number from 1 to 10,000, got 0",
         ),
         (
             GRID.replace("replications = 2", "replications = 2.5"),
-            "replications must be a whole number >= 1, got 2.5",
+            "replications must be a whole number from 1 to 10,000, got 2.5",
         ),
         (
             GRID.replace("replications = 2", 'replications = "ten"'),
-            "replications must be a whole number >= 1, got 'ten'",
+            "replications must be a whole number from 1 to 10,000, got 'ten'",
         ),
         (
             GRID.replace('["separate", "joint"]', '["separate", "jiont"]'),
@@ -202,7 +202,7 @@ def test_small_mode_and_fixed_settings(tmp_path) -> None:
         ),
         (
             GRID.replace("base_seed = 7", 'base_seed = "x"'),
-            "base_seed must be a whole number >= 0, got 'x'",
+            "base_seed must be a whole number from 0 to 2**63 - 1, got 'x'",
         ),
         (
             GRID.replace('scenarios = ["tiny.toml"]', "scenarios = 3"),
@@ -216,7 +216,8 @@ def test_small_mode_and_fixed_settings(tmp_path) -> None:
         (GRID.replace('name = "tinyexp"', "name = 5"), "name must be a text string, got 5"),
         (
             GRID + "[small]\nreplications = 0\n",
-            "replications must be a whole number >= 1, got 0 (small mode: the [small] table",
+            "replications must be a whole number from 1 to 10,000, got 0 "
+            "(small mode: the [small] table",
         ),
         (
             GRID + '[small]\nscenario = ["tiny.toml"]\n',

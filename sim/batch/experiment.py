@@ -73,7 +73,11 @@ from sim.scenarios.load import read_toml
 from sim.scenarios.scenario import scenario_from_dict
 
 SEEDINGS = ("per_run", "common")
-_TOP_KEYS = ("name", "description", "scenarios", "replications", "base_seed", "seeding")
+#: Most replications of one configuration, and most runs of one experiment: a plan is
+#: held in memory and every run leaves files, so a typo like 1e9 must not start.
+MAX_REPLICATIONS = 10_000
+MAX_RUNS = 1_000_000
+_TOP_KEYS = ("name", "description", "scenarios", "replications", "base_seed", "seeding", "model")
 _TABLE_KEYS = ("set", "grid", "outputs", "small")
 _SMALL_KEYS = ("scenarios", "replications", "set", "grid")
 _OUTPUT_KEYS = ("curves",)
@@ -114,6 +118,7 @@ class Experiment:
     curves: bool
     small: bool
     content_hash: str
+    model: str | None = None  # ``module:Class`` or an absolute ``file.py:Class``
     settings: dict = field(repr=False)  # the parsed file, for manifests and diffs
 
     @property
@@ -146,6 +151,14 @@ class Experiment:
                     )
                 )
         return runs
+
+
+def mode_scenarios(mode: dict) -> list:
+    """Return the scenario entries an experiment table names (``["default"]`` if none)."""
+    names = mode.get("scenarios")
+    if names is None:
+        return ["default"]
+    return [names] if isinstance(names, str) else list(names) if isinstance(names, list) else []
 
 
 def _hashable(value: Any) -> Any:
@@ -259,13 +272,20 @@ def _build_mode(path: Path, data: dict, *, small: bool) -> Experiment:
         }
     name = text(where, mode, "name", path.stem)
     replications = mode.get("replications", 1)
-    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+    if (
+        isinstance(replications, bool)
+        or not isinstance(replications, int)
+        or not 1 <= replications <= MAX_REPLICATIONS
+    ):
         raise ExperimentError(
-            f"{where}: replications must be a whole number >= 1, got {replications!r}"
+            f"{where}: replications must be a whole number from 1 to {MAX_REPLICATIONS:,}, "
+            f"got {replications!r}"
         )
     base_seed = mode.get("base_seed", 0)
-    if isinstance(base_seed, bool) or not isinstance(base_seed, int) or base_seed < 0:
-        raise ExperimentError(f"{where}: base_seed must be a whole number >= 0, got {base_seed!r}")
+    if isinstance(base_seed, bool) or not isinstance(base_seed, int) or not 0 <= base_seed < 2**63:
+        raise ExperimentError(
+            f"{where}: base_seed must be a whole number from 0 to 2**63 - 1, got {base_seed!r}"
+        )
     seeding = mode.get("seeding", "per_run")
     if seeding not in SEEDINGS:
         raise ExperimentError(
@@ -286,10 +306,19 @@ def _build_mode(path: Path, data: dict, *, small: bool) -> Experiment:
         except ExperimentError as exc:
             table = "set" if key in fixed else "grid"
             raise ExperimentError(f"{where}: [{table}] {exc}") from None
+    n_runs = len(mode_scenarios(mode)) * replications
+    for values in grid.values():
+        n_runs *= len(values)
+    if n_runs > MAX_RUNS:
+        raise ExperimentError(
+            f"{where}: the experiment plans {n_runs:,} runs, more than {MAX_RUNS:,}; use fewer "
+            "grid values or replications, or split it into several experiments"
+        )
     both = sorted(set(fixed) & set(grid))
     if both:
         raise ExperimentError(f"{where}: {both[0]!r} is in both [set] and [grid]; keep one")
     scenarios, folders = scenarios_of(where, path, mode.get("scenarios"))
+    model = _model_of(where, path, mode.get("model"))
     experiment = Experiment(
         name=name,
         description=text(where, mode, "description", ""),
@@ -305,10 +334,35 @@ def _build_mode(path: Path, data: dict, *, small: bool) -> Experiment:
         small=small,
         content_hash=_digest({"experiment": data, "small": small, "scenarios": scenarios}),
         settings=data,
+        model=model,
     )
     for scenario, params in experiment.configurations:  # every value checked before any run
         resolve_scenario(experiment, scenario, params)
     return experiment
+
+
+def _model_of(where: str, path: Path, spec: Any) -> str | None:
+    """Return the model class spec, importable from any folder, checked by importing it."""
+    if spec is None:
+        return None
+    if not isinstance(spec, str):
+        raise ExperimentError(f"{where}: model must be a text 'module:Class', got {spec!r}")
+    from sim.engine.plugins import load_model_class, resolve_model_spec
+
+    resolved = resolve_model_spec(spec, relative_to=path.parent)
+    try:
+        load_model_class(resolved)
+    except ExperimentError:
+        raise
+    except Exception as exc:
+        raise ExperimentError(f"{where}: {exc}") from None
+    return resolved
+
+
+def configuration_text(experiment: Experiment, scenario: str, params: dict[str, Any]) -> str:
+    """``flood with policy.linkage = 'joint', ...``: a configuration, for messages."""
+    shown = ", ".join(f"{k} = {v!r}" for k, v in {**experiment.fixed, **params}.items())
+    return f"{scenario} with {shown or 'no changes'}"
 
 
 def resolve_scenario(experiment: Experiment, scenario: str, params: dict[str, Any]) -> dict:
@@ -322,9 +376,8 @@ def resolve_scenario(experiment: Experiment, scenario: str, params: dict[str, An
         for key, value in {**experiment.fixed, **params}.items()
     }
     data = apply_overrides(base, overrides, scenario=scenario)
-    shown = ", ".join(f"{k} = {v!r}" for k, v in {**experiment.fixed, **params}.items())
     try:
-        scenario_from_dict(data, source=f"{scenario} with {shown or 'no changes'}")
+        scenario_from_dict(data, source=configuration_text(experiment, scenario, params))
     except ExperimentError:
         raise
     except Exception as exc:

@@ -9,16 +9,11 @@ records each one as it arrives (:class:`sim.batch.store.ResultsFolder`), so the
 results do not depend on the executor or the number of workers, and a worker never
 needs to see the results folder (Dask workers may be on other machines).
 
-Executors
----------
-``local`` (default)
-    ``concurrent.futures.ProcessPoolExecutor`` with ``workers`` processes started by the
-    ``forkserver`` method (``spawn`` where there is none), which imports the simulator
-    once and forks the workers from it.
-``dask``
-    ``distributed.Client`` on ``scheduler`` (an address such as ``tcp://host:8786``;
-    each worker machine needs this package installed), or on a ``LocalCluster`` of
-    ``workers`` single-threaded processes started here (``dask_local``).
+Before anything is written, every configuration is built and checked against its
+region (each region loaded once), the results folder is checked and the executor
+connected (:mod:`sim.batch.executors`); a bad value, folder or scheduler address is then
+an error with nothing on disk. Ctrl-C stops the workers at once and keeps every run
+finished so far.
 
 Every worker process keeps the networks it compiled (see
 :func:`sim.batch.worker.network_for`), so a network is compiled once per worker.
@@ -26,24 +21,19 @@ Every worker process keeps the networks it compiled (see
 
 from __future__ import annotations
 
-import contextlib
-import multiprocessing
-import os
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 
-from sim.batch.experiment import Experiment
+from sim.batch.executors import make_executor
+from sim.batch.experiment import Experiment, PlannedRun, configuration_text
+from sim.batch.keys import ExperimentError
 from sim.batch.store import ResultsFolder
-from sim.batch.worker import RunOutcome, RunTask, describe_error, execute
+from sim.batch.worker import RunTask
 from sim.errors import SimError
-from sim.files.cache import CACHE_ENV, cache_dir
+from sim.files.outputs import safe_name
 
 DEFAULT_RESULTS = Path("results")
 
@@ -67,6 +57,8 @@ class BatchReport:
         Networks compiled by the workers during this batch.
     executor, workers
         Where the runs went.
+    healed
+        Runs whose files were damaged and that were run again (one line each).
     """
 
     out_dir: Path
@@ -80,11 +72,50 @@ class BatchReport:
     network_loads: int
     executor: str
     workers: int
+    healed: tuple[str, ...] = ()
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a batch: the workers are stopped, finished runs are recorded."""
+
+    def __init__(self, report: BatchReport) -> None:
+        super().__init__("interrupted")
+        self.report = report
 
 
 def default_out_dir(experiment: Experiment) -> Path:
-    """``results/<experiment>`` (``results/<experiment>-small`` in small mode)."""
-    return DEFAULT_RESULTS / (f"{experiment.name}-small" if experiment.small else experiment.name)
+    """``results/<experiment>`` (``-small`` in small mode), the name made file-safe."""
+    name = safe_name(experiment.name, fallback="experiment")
+    return DEFAULT_RESULTS / (f"{name}-small" if experiment.small else name)
+
+
+def check_plan(experiment: Experiment, plan: list[PlannedRun]) -> None:
+    """Check every configuration against its region before anything runs.
+
+    Each distinct region is loaded once (and kept for this process, see
+    :func:`sim.batch.worker.network_for`); a configuration naming an unknown
+    jurisdiction, settlement or well, or a region file that does not exist, is an
+    :class:`ExperimentError` naming the configuration.
+    """
+    from sim.batch.worker import network_for
+    from sim.scenarios.check import check_against_network
+    from sim.scenarios.scenario import scenario_from_dict
+
+    seen: set[tuple] = set()
+    for run in plan:
+        if run.config in seen:
+            continue
+        seen.add(run.config)
+        where = f"{experiment.source}: {configuration_text(experiment, run.scenario, run.params)}"
+        try:
+            scenario = scenario_from_dict(run.scenario_data, source=where)
+            network, _ = network_for(scenario)
+            check_against_network(scenario, network, source=where)
+        except ExperimentError:
+            raise
+        except SimError as exc:
+            message = str(exc)
+            raise ExperimentError(message if where in message else f"{where}: {message}") from None
 
 
 def run_batch(
@@ -96,6 +127,7 @@ def run_batch(
     dask_local: bool = False,
     resume: bool = False,
     retry_failed: bool = False,
+    force: bool = False,
     progress: bool = False,
     say: Callable[[str], object] | None = None,
 ) -> BatchReport:
@@ -117,16 +149,21 @@ def run_batch(
         Continue the batch in ``out_dir``, keeping every finished run.
     retry_failed
         With ``resume``, run again the runs recorded as failed.
+    force
+        Write into a folder that holds other files (they are left alone).
     progress
         Show a progress bar (runs done, failures, time left) on standard error.
     say
-        Called with a one-line plan (runs, runs kept, where they go) once the options
-        and the results folder are checked, before any run starts.
+        Called with one-line messages: runs run again because their files were damaged,
+        and the plan (runs, runs kept, where they go), before any run starts.
 
     Raises
     ------
     SimError
-        Bad options, a folder holding another batch, a changed experiment on resume.
+        Bad options, a configuration its region rejects, a folder holding another batch,
+        a changed experiment on resume, an unreachable scheduler; nothing is written.
+    BatchInterrupted
+        On Ctrl-C, once the workers are stopped and the folder is consistent.
     """
     if workers < 1:
         raise SimError(f"--workers must be >= 1, got {workers}")
@@ -136,83 +173,105 @@ def run_batch(
         raise SimError("--retry-failed continues a batch; pass it with --resume")
     started = time.perf_counter()
     plan = experiment.plan()
+    check_plan(experiment, plan)
     folder = ResultsFolder(Path(out_dir or default_out_dir(experiment)), experiment, plan)
-    manifest = folder.open(resume=resume)
-    executor = "dask" if scheduler is not None or dask_local else "local"
-    try:
-        finished = folder.finished()
-        folder.consolidate()
-        redo = (
-            {rid for rid, status in finished.items() if status != "ok"} if retry_failed else set()
-        )
-        todo = [r for r in plan if r.run_id not in finished or r.run_id in redo]
-        tasks = [
-            RunTask(
-                run_id=r.run_id,
-                scenario_data=r.scenario_data,
-                seed=r.seed,
-                curves=experiment.curves,
-            )
-            for r in todo
-        ]
-        if say is not None:
-            say(
-                _plan_line(
-                    experiment, len(plan), len(plan) - len(todo), executor, workers, scheduler
-                )
-            )
-        counts = {"ran": 0, "failed_now": 0, "loads": 0}
-        run_s = 0.0
-        failed_before = sum(s != "ok" for rid, s in finished.items() if rid not in redo)
-        bar = _progress_bar(experiment.name, len(plan), len(plan) - len(todo), progress)
-        bar.set_postfix(failed=failed_before)
+    folder.check(resume=resume, force=force)
+    executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
+    with executor:
+        manifest = folder.open(resume=resume)
         try:
-            if executor == "local":
-                outcomes = _run_local(tasks, workers)
-            else:
-                outcomes = _run_dask(tasks, workers=workers, scheduler=scheduler)
-            for outcome in outcomes:
-                folder.record(outcome)
-                counts["ran"] += 1
-                counts["loads"] += int(outcome.network_loaded)
-                if outcome.status == "ok":
-                    run_s += outcome.duration_s
-                else:
-                    counts["failed_now"] += 1
-                    bar.write(f"run {outcome.run_id} failed: {outcome.error}", file=sys.stderr)
-                bar.set_postfix(failed=failed_before + counts["failed_now"], refresh=False)
-                bar.update(1)
+            return _run(
+                experiment, plan, folder, manifest, executor,
+                started=started, retry_failed=retry_failed, progress=progress, say=say,
+                workers=workers, scheduler=scheduler,
+            )  # fmt: skip
         finally:
-            bar.close()
-            runs = folder.consolidate()
-            failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
-            missing = len(plan) - len(runs)
-            manifest["status"] = "complete" if missing == 0 else "incomplete"
-            manifest["counts"] = {
-                "planned": len(plan),
-                "ok": len(runs) - failed,
-                "failed": failed,
-                "missing": missing,
-            }
-            wall_s = time.perf_counter() - started
-            manifest["batches"].append(
-                {
-                    "started_utc": manifest["updated_utc"],
-                    "executor": executor,
-                    "workers": workers,
-                    "scheduler": scheduler,
-                    "kept_runs": len(plan) - len(todo),
-                    "ran_runs": counts["ran"],
-                    "failed_runs": counts["failed_now"],
-                    "network_loads": counts["loads"],
-                    "run_s": round(run_s, 3),
-                    "wall_s": round(wall_s, 3),
-                }
-            )
-            folder.write_manifest(manifest)
+            folder.close()
+
+
+def _run(
+    experiment: Experiment,
+    plan: list[PlannedRun],
+    folder: ResultsFolder,
+    manifest: dict,
+    executor,
+    *,
+    started: float,
+    retry_failed: bool,
+    progress: bool,
+    say: Callable[[str], object] | None,
+    workers: int,
+    scheduler: str | None,
+) -> BatchReport:
+    finished, healed = folder.finished()
+    folder.consolidate()
+    redo = {rid for rid, status in finished.items() if status != "ok"} if retry_failed else set()
+    todo = [r for r in plan if r.run_id not in finished or r.run_id in redo]
+    tasks = [
+        RunTask(
+            run_id=r.run_id,
+            scenario_data=r.scenario_data,
+            seed=r.seed,
+            curves=experiment.curves,
+            model=experiment.model,
+        )
+        for r in todo
+    ]
+    if say is not None:
+        for line in healed:
+            say(line)
+        say(_plan_line(experiment, len(plan), len(plan) - len(todo), executor.kind, workers,
+                       scheduler))  # fmt: skip
+    counts = {"ran": 0, "failed_now": 0, "loads": 0}
+    run_s = 0.0
+    failed_before = sum(s != "ok" for rid, s in finished.items() if rid not in redo)
+    bar = _progress_bar(experiment.name, len(plan), len(plan) - len(todo), progress)
+    bar.set_postfix(failed=failed_before)
+    interrupted = False
+    try:
+        for outcome in executor.run(tasks):
+            folder.record(outcome)
+            counts["ran"] += 1
+            counts["loads"] += int(outcome.network_loaded)
+            if outcome.status == "ok":
+                run_s += outcome.duration_s
+            else:
+                counts["failed_now"] += 1
+                bar.write(f"run {outcome.run_id} failed: {outcome.error}", file=sys.stderr)
+            bar.set_postfix(failed=failed_before + counts["failed_now"], refresh=False)
+            bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
     finally:
-        folder.close()
-    return BatchReport(
+        bar.close()
+        runs = folder.consolidate()
+        failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
+        missing = len(plan) - len(runs)
+        manifest["status"] = "complete" if missing == 0 else "incomplete"
+        manifest["counts"] = {
+            "planned": len(plan),
+            "ok": len(runs) - failed,
+            "failed": failed,
+            "missing": missing,
+        }
+        wall_s = time.perf_counter() - started
+        manifest["batches"].append(
+            {
+                "started_utc": manifest["updated_utc"],
+                "executor": executor.kind,
+                "workers": workers,
+                "scheduler": scheduler,
+                "kept_runs": len(plan) - len(todo),
+                "ran_runs": counts["ran"],
+                "failed_runs": counts["failed_now"],
+                "network_loads": counts["loads"],
+                "run_s": round(run_s, 3),
+                "wall_s": round(wall_s, 3),
+                "interrupted": interrupted,
+            }
+        )
+        folder.write_manifest(manifest)
+    report = BatchReport(
         out_dir=folder.out_dir,
         planned=len(plan),
         kept=len(plan) - len(todo),
@@ -222,9 +281,13 @@ def run_batch(
         wall_s=wall_s,
         run_s=run_s,
         network_loads=counts["loads"],
-        executor=executor,
+        executor=executor.kind,
         workers=workers,
+        healed=tuple(healed),
     )
+    if interrupted:
+        raise BatchInterrupted(report)
+    return report
 
 
 def _plan_line(
@@ -263,104 +326,3 @@ def _progress_bar(name: str, total: int, initial: int, show: bool):
         disable=not show,
         dynamic_ncols=True,
     )
-
-
-def _init_local_worker(cache_folder: str, parent_alive: Connection) -> None:
-    """Set up a local worker: the parent's cache folder, and exit when the parent dies.
-
-    A forkserver may predate the parent's ``$SIM_CACHE_DIR``, so the parent's cache
-    folder is passed on here.
-    ``parent_alive`` is the read end of a pipe whose only write end the batch process
-    holds: it reaches end-of-file when that process ends in any way (``kill -9``
-    included), and the worker then exits instead of lingering as an orphan.
-    """
-    os.environ[CACHE_ENV] = cache_folder
-    watcher = threading.Thread(
-        target=_exit_with_parent, args=(parent_alive,), name="sim-parent-watch", daemon=True
-    )
-    watcher.start()
-
-
-def _exit_with_parent(parent_alive: Connection) -> None:
-    with contextlib.suppress(EOFError, OSError):
-        parent_alive.recv_bytes()
-    os._exit(1)
-
-
-def _local_context() -> multiprocessing.context.BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(
-            ["sim.batch.worker", "sim.engine.runs", "sim.network.sources"]
-        )
-        return context
-    return multiprocessing.get_context("spawn")  # pragma: no cover - Windows
-
-
-def _run_local(tasks: list[RunTask], workers: int) -> Iterator[RunOutcome]:
-    if not tasks:
-        return
-    context = _local_context()
-    parent_alive, keep_open = context.Pipe(duplex=False)
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(tasks)),
-        mp_context=context,
-        initializer=_init_local_worker,
-        initargs=(str(cache_dir()), parent_alive),
-    )
-    try:
-        futures = [pool.submit(execute, task) for task in tasks]
-        for future in as_completed(futures):
-            try:
-                yield future.result()
-            except BrokenProcessPool:
-                raise SimError(
-                    "a worker process died (out of memory, or killed); the finished runs "
-                    "are kept: run the same command with --resume to continue"
-                ) from None
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        keep_open.close()
-        parent_alive.close()
-
-
-def _run_dask(tasks: list[RunTask], *, workers: int, scheduler: str | None) -> Iterator[RunOutcome]:
-    if not tasks:
-        return
-    import uuid
-
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_as_completed
-
-    cluster = None
-    if scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-        )
-    try:
-        client = Client(cluster if cluster is not None else scheduler)
-    except OSError as exc:
-        if cluster is not None:
-            cluster.close()
-        raise SimError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
-    token = uuid.uuid4().hex[:8]
-    try:
-        futures = {
-            client.submit(execute, task, key=f"sim-run-{task.run_id}-{token}"): task
-            for task in tasks
-        }
-        for future in dask_as_completed(futures):
-            task = futures[future]
-            if future.status == "error":  # e.g. the worker died on it (KilledWorker)
-                error = describe_error(future.exception())
-                yield RunOutcome(run_id=task.run_id, status="failed", error=error)
-            else:
-                yield future.result()
-            future.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

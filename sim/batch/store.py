@@ -12,13 +12,16 @@ Layout of ``results/<experiment>/``::
 Every file is written under a temporary name and renamed (:func:`sim.files.atomic.write_atomic`),
 so a file under its final name is always whole. ``runs.parquet`` and the curve tables are
 rebuilt from ``runs/`` when a batch starts or resumes and when it ends; a batch killed in
-between leaves the previous complete version. A lock on ``.lock`` keeps two batches from
-writing the same folder (released by the system when a process dies, ``kill -9`` included).
+between leaves the previous complete version. A run file that cannot be read (a crash in
+the middle of a write, a damaged disk) counts as unfinished: a resume says so and runs
+it again. A ``flock`` on the folder keeps two batches from writing it at once (released
+by the system when a process dies, ``kill -9`` included; no lock file is left).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -27,31 +30,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim.batch.collect import (
+    COVERAGE,
+    MANIFEST,
+    MANIFEST_VERSION,
+    RUNS,
+    TIMELINES,
+    collect_tables,
+    is_batch_folder,
+    param_value,
+    read_manifest,
+)
 from sim.batch.experiment import Experiment, PlannedRun
 from sim.batch.keys import ExperimentError
 from sim.batch.worker import RunOutcome
 from sim.files.atomic import write_atomic
-
-MANIFEST_VERSION = 1
-MANIFEST = "manifest.json"
-RUNS = "runs.parquet"
-COVERAGE = "coverage_curves.parquet"
-TIMELINES = "timelines.parquet"
-
-#: Columns before the parameters and after them, ahead of the metrics.
-LEAD_COLUMNS = ("run_index", "run_id", "scenario")
-TAIL_COLUMNS = ("replication", "seed", "status", "error", "duration_s")
+from sim.files.jsonfile import write_json
+from sim.files.outputs import OutputError, check_output_folder, remove_stale_temporaries
+from sim.files.readers import FileError, read_parquet
 
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
-def param_value(value: Any) -> Any:
-    """Return a grid value as a table cell (lists and tables as canonical JSON text)."""
-    if isinstance(value, str | int | float | bool):
-        return value
-    return json.dumps(value, sort_keys=True)
 
 
 class ResultsFolder:
@@ -63,45 +63,60 @@ class ResultsFolder:
         self.experiment = experiment
         self.plan = plan
         self.by_id = {run.run_id: run for run in plan}
-        self._lock_file: Any = None
+        self._lock_fd: int | None = None
+        self._old: dict[str, Any] | None = None
 
     # ------------------------------------------------------------------ opening
-    def open(self, *, resume: bool) -> dict[str, Any]:
-        """Check the folder, take its lock and write the manifest; return the manifest.
+    def check(self, *, resume: bool, force: bool = False) -> None:
+        """Check the folder without writing anything (call before any work starts).
 
         Raises
         ------
         ExperimentError
-            When the folder holds another batch (without ``resume``), a batch of a
-            changed experiment, or something that is not a batch.
+            When the folder is a file or cannot be written, holds another batch (without
+            ``resume``), a batch of a changed experiment, a damaged manifest, or files
+            that are not a batch (unless ``force``).
         """
-        manifest_path = self.out_dir / MANIFEST
-        if self.out_dir.exists() and not self.out_dir.is_dir():
-            raise ExperimentError(f"--out {self.out_dir} is a file; give a folder")
-        old = None
-        if manifest_path.is_file():
-            old = json.loads(manifest_path.read_text())
-            if not resume:
-                done = len(list(self.runs_dir.glob("*-r[0-9][0-9][0-9].parquet")))
-                raise ExperimentError(
-                    f"{self.out_dir} already holds a batch of {old.get('experiment')!r} "
-                    f"({done} of {len(old.get('runs', []))} runs finished); pass --resume to "
-                    "continue it, or --out NEW_FOLDER to start another"
-                )
-            self._check_same(old)
-        elif self.out_dir.is_dir() and any(p.name != ".lock" for p in self.out_dir.iterdir()):
-            raise ExperimentError(
-                f"--out {self.out_dir} is not empty and holds no batch (no {MANIFEST}); "
-                "give a new or empty folder"
+        try:
+            check_output_folder(
+                self.out_dir, is_ours=is_batch_folder, force=force or resume, what="batch"
             )
+        except OutputError as exc:
+            raise ExperimentError(str(exc)) from None
+        manifest_path = self.out_dir / MANIFEST
+        if not manifest_path.is_file():
+            if resume and self.out_dir.is_dir() and any(self.out_dir.iterdir()):
+                raise ExperimentError(
+                    f"{self.out_dir} holds no batch to resume (no {MANIFEST}); start it "
+                    "without --resume, or give the folder of the batch"
+                )
+            return
+        old = read_manifest(self.out_dir)
+        if not resume:
+            done = len(list(self.runs_dir.glob("*-r[0-9][0-9][0-9].parquet")))
+            raise ExperimentError(
+                f"{self.out_dir} already holds a batch of {old.get('experiment')!r} "
+                f"({done} of {len(old.get('runs', []))} runs finished); pass --resume to "
+                "continue it, or --out NEW_FOLDER to start another"
+            )
+        self._check_same(old)
+        self._old = old
+
+    def open(self, *, resume: bool) -> dict[str, Any]:
+        """Take the folder's lock and write the manifest; return the manifest.
+
+        Call :meth:`check` first. The lock is a ``flock`` on the folder itself: the
+        system releases it when the process ends (``kill -9`` included) and no lock
+        file is left behind.
+        """
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self._lock()
-        manifest = self._new_manifest(old)
+        manifest = self._new_manifest(self._old if resume else None)
         self.write_manifest(manifest)  # first, so a folder with anything else is a batch
         self.runs_dir.mkdir(exist_ok=True)
         for folder in (self.out_dir, self.runs_dir):  # temporaries left by a killed writer
-            for stale in folder.glob(".*.partial"):
-                stale.unlink(missing_ok=True)
+            remove_stale_temporaries(folder)
+        (self.out_dir / ".lock").unlink(missing_ok=True)  # left by versions before 0.2
         return manifest
 
     def _lock(self) -> None:
@@ -109,22 +124,22 @@ class ResultsFolder:
             import fcntl
         except ImportError:  # pragma: no cover - not POSIX: no lock
             return
-        handle = open(self.out_dir / ".lock", "a+")  # noqa: SIM115 - held for the batch
+        fd = os.open(self.out_dir, os.O_RDONLY)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            handle.close()
+            os.close(fd)
             raise ExperimentError(
                 f"another `sim batch` is writing to {self.out_dir}; wait for it to finish "
                 "or stop it first"
             ) from None
-        self._lock_file = handle
+        self._lock_fd = fd
 
     def close(self) -> None:
         """Release the folder's lock."""
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
 
     def _check_same(self, old: dict) -> None:
         if old.get("content_hash") == self.experiment.content_hash:
@@ -168,10 +183,10 @@ class ResultsFolder:
                 }
                 for r in self.plan
             ],
-            "created_utc": old["created_utc"] if old else _now(),
+            "created_utc": old.get("created_utc", _now()) if old else _now(),
             "updated_utc": _now(),
             "status": "running",
-            "counts": {},
+            "counts": old.get("counts", {}) if old else {},
             "batches": old.get("batches", []) if old else [],
         }
 
@@ -180,14 +195,43 @@ class ResultsFolder:
         """Return the file whose presence means run ``run_id`` finished."""
         return self.runs_dir / f"{run_id}.parquet"
 
-    def finished(self) -> dict[str, str]:
-        """``run_id -> status`` of every planned run already recorded."""
-        out = {}
+    def finished(self) -> tuple[dict[str, str], list[str]]:
+        """``run_id -> status`` of every planned run recorded whole, and what was not.
+
+        A run file that cannot be read, or a run that finished without error but whose
+        curve files (when the experiment keeps curves) are missing or damaged, counts as
+        unfinished: its files are removed so that it is run again, and a line for each
+        is returned.
+        """
+        out, healed = {}, []
         for run in self.plan:
             path = self.row_path(run.run_id)
-            if path.is_file():
-                out[run.run_id] = str(pd.read_parquet(path, columns=["status"])["status"].iat[0])
-        return out
+            if not path.is_file():
+                continue
+            problem = ""
+            try:
+                row = read_parquet(path, columns=["status"], what="run row")
+                status = str(row["status"].iat[0])
+            except (FileError, IndexError) as exc:
+                problem, status = str(exc), ""
+            if status == "ok" and self.experiment.curves and not problem:
+                for suffix in ("coverage", "timeline"):
+                    curve = self.runs_dir / f"{run.run_id}.{suffix}.parquet"
+                    try:
+                        read_parquet(curve, what=f"{suffix} curve")
+                    except FileError as exc:
+                        problem = str(exc)
+                        break
+            if problem:
+                self._forget(run.run_id)
+                healed.append(f"run {run.run_id} is run again: {problem}")
+                continue
+            out[run.run_id] = status
+        return out, healed
+
+    def _forget(self, run_id: str) -> None:
+        for suffix in ("", ".coverage", ".timeline"):
+            (self.runs_dir / f"{run_id}{suffix}.parquet").unlink(missing_ok=True)
 
     def record(self, outcome: RunOutcome) -> None:
         """Write one run's curves, then its row (the row's presence marks it finished)."""
@@ -231,66 +275,9 @@ class ResultsFolder:
 
     # ------------------------------------------------------------------ manifest
     def write_manifest(self, manifest: dict[str, Any]) -> None:
-        """Write ``manifest.json`` atomically."""
+        """Write ``manifest.json`` atomically, as strict JSON."""
         manifest["updated_utc"] = _now()
-        text = json.dumps(manifest, indent=2, default=str, allow_nan=True) + "\n"
-        write_atomic(self.out_dir / MANIFEST, lambda p: p.write_text(text))
-
-
-def collect_tables(
-    runs_dir: Path, run_ids: list[str], parameter_columns: list[str]
-) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
-    """Read the finished runs among ``run_ids`` from ``runs/``, without writing anything.
-
-    Parameters
-    ----------
-    runs_dir
-        The ``runs/`` folder of a batch.
-    run_ids
-        The planned runs, in plan order (files of other runs are ignored).
-    parameter_columns
-        The grid keys, placed after the scenario column.
-
-    Returns
-    -------
-    tuple
-        The runs table (one row per finished run, in plan order), and the coverage and
-        timeline curves of the runs that finished without error (None when none kept any).
-    """
-    rows, coverage, timelines = [], [], []
-    for run_id in run_ids:
-        path = runs_dir / f"{run_id}.parquet"
-        if not path.is_file():
-            continue
-        row = pd.read_parquet(path)
-        rows.append(row)
-        if row["status"].iat[0] != "ok":
-            continue
-        for suffix, bucket in (("coverage", coverage), ("timeline", timelines)):
-            curve = runs_dir / f"{run_id}.{suffix}.parquet"
-            if curve.is_file():
-                table = pd.read_parquet(curve)
-                table.insert(0, "run_id", run_id)
-                bucket.append(table)
-    return (
-        _runs_table(rows, parameter_columns),
-        pd.concat(coverage, ignore_index=True) if coverage else None,
-        pd.concat(timelines, ignore_index=True) if timelines else None,
-    )
-
-
-def _runs_table(rows: list[pd.DataFrame], parameter_columns: list[str]) -> pd.DataFrame:
-    fixed = [*LEAD_COLUMNS, *parameter_columns, *TAIL_COLUMNS]
-    if not rows:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in fixed})
-    ok = [r for r in rows if r["status"].iat[0] == "ok"]
-    metrics = [c for c in (ok[0].columns if ok else []) if c not in fixed]
-    for row in ok[1:]:  # a later run may report a metric the first did not
-        metrics += [c for c in row.columns if c not in fixed and c not in metrics]
-    # all-empty cells dropped first: concatenating them is ambiguous in pandas
-    table = pd.concat([r.dropna(axis=1, how="all") for r in rows], ignore_index=True)
-    table = table.reindex(columns=[*fixed, *metrics])
-    return table.sort_values("run_index", kind="stable").reset_index(drop=True)
+        write_atomic(self.out_dir / MANIFEST, lambda p: write_json(p, manifest))
 
 
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -313,20 +300,3 @@ def _differences(old: dict, new: dict) -> list[str]:
         elif json.dumps(a[key], default=str) != json.dumps(b[key], default=str):
             out.append(f"{key} was {a[key]!r}, now {b[key]!r}")
     return out
-
-
-def read_manifest(folder: str | Path) -> dict[str, Any]:
-    """Read a batch folder's manifest.
-
-    Raises
-    ------
-    ExperimentError
-        When ``folder`` holds no batch.
-    """
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        raise ExperimentError(
-            f"{folder} holds no batch results (no {MANIFEST}); run `sim batch EXPERIMENT` "
-            "first and pass its results folder"
-        )
-    return json.loads(path.read_text())

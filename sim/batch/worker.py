@@ -48,6 +48,7 @@ class RunTask:
     scenario_data: dict
     seed: int
     curves: bool = True
+    model: str | None = None  # ``module:Class`` or ``/abs/file.py:Class``
 
 
 @dataclass(kw_only=True)
@@ -145,6 +146,8 @@ def keep_freed_memory() -> bool:
 
 def execute(task: RunTask) -> RunOutcome:
     """Run one task; failures come back as an outcome with the error, never raised."""
+    from sim.engine.model import EmergencyModel
+    from sim.engine.plugins import load_model_class
     from sim.engine.runs import run
     from sim.scenarios.check import check_against_network
     from sim.scenarios.scenario import scenario_from_dict
@@ -156,8 +159,9 @@ def execute(task: RunTask) -> RunOutcome:
         network, loaded = network_for(scenario)
         load_s = time.perf_counter() - started
         check_against_network(scenario, network, source=task.run_id)
+        model_class = EmergencyModel if task.model is None else load_model_class(task.model)
         started = time.perf_counter()
-        result = run(scenario, seed=task.seed, network=network)
+        result = run(scenario, seed=task.seed, network=network, model_class=model_class)
         duration_s = time.perf_counter() - started
     except Exception as exc:  # any failure of one run is recorded and the batch goes on
         return RunOutcome(run_id=task.run_id, status="failed", error=describe_error(exc))

@@ -69,6 +69,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="the experiment's quick mode (its [small] table: fewer values, replications "
         "and residents)",
     )
+    batch.add_argument(
+        "--force",
+        action="store_true",
+        help="write into an --out folder that holds other files (they are left alone)",
+    )
     batch.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     batch.set_defaults(handler=handle)
 
@@ -76,26 +81,42 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run the experiment's batch and print what it did."""
     from sim.batch.experiment import load_experiment
-    from sim.batch.runner import run_batch
+    from sim.batch.runner import BatchInterrupted, run_batch
 
     experiment = load_experiment(args.experiment, small=args.small)
-    report = run_batch(
-        experiment,
-        out_dir=args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        dask_local=args.dask_local,
-        resume=args.resume,
-        retry_failed=args.retry_failed,
-        progress=not args.no_progress,
-        say=say,
-    )
-    per_run = report.wall_s / report.ran if report.ran else float("nan")
+    try:
+        report = run_batch(
+            experiment,
+            out_dir=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            resume=args.resume,
+            retry_failed=args.retry_failed,
+            force=args.force,
+            progress=not args.no_progress,
+            say=say,
+        )
+    except BatchInterrupted as stop:
+        r = stop.report
+        say(
+            f"sim: interrupted: the workers are stopped; {r.planned - r.missing} of "
+            f"{r.planned} runs are recorded in {r.out_dir}; continue with the same command "
+            "and --resume"
+        )
+        return 130
+    per_run = f"{report.wall_s / report.ran:.2f} s per run" if report.ran else "no run needed"
     print(
         f"{report.out_dir}: {report.planned - report.missing} of {report.planned} runs "
         f"recorded ({report.kept} kept, {report.ran} run now, {report.failed} failed); "
-        f"{report.wall_s:.1f} s, {per_run:.2f} s per run; networks compiled: "
-        f"{report.network_loads}"
+        f"{report.wall_s:.1f} s, {per_run}; networks compiled: {report.network_loads}"
     )
+    ok = report.planned - report.missing - report.failed
+    if ok == 0:
+        print(
+            "no run finished without error: see the error column of runs.parquet (or the "
+            "lines above); fix the cause, then run again with --resume --retry-failed"
+        )
+        return 1
     print(f"next: sim report {report.out_dir}")
     return 1 if report.failed else 0

@@ -18,10 +18,11 @@ import pandas as pd
 from sim.engine import metrics
 from sim.engine.model import EmergencyModel
 from sim.engine.recording import SCHEMA_VERSION
-from sim.files.atomic import write_folder
 from sim.files.jsonfile import write_json
+from sim.files.outputs import write_files
 from sim.network.compiled import RoadNetwork
 from sim.network.sources import load_network
+from sim.results.layout import COMPLETE_MARK, DERIVED_FILES, RUN_FILES
 from sim.scenarios.scenario import Scenario, load_scenario
 
 
@@ -70,12 +71,18 @@ class RunResult:
     wall_time_s: float = float("nan")
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write the run folder atomically (scenario.toml, summary.json, Parquet files)."""
+        """Write the run folder (files in ``sim.results.layout.RUN_FILES``).
+
+        Each file is written under a temporary name and renamed, ``summary.json`` last
+        (:func:`sim.files.outputs.write_files`). An earlier run's files in the folder
+        are replaced, and what other commands derived from it (replays, plots) removed;
+        anything else in the folder is left alone. Check the folder first with
+        :func:`sim.files.outputs.check_output_folder` (``sim run`` does).
+        """
         from sim.scenarios.dump import scenario_to_toml
 
         files = {
             "scenario.toml": lambda p: p.write_text(scenario_to_toml(self.scenario)),
-            "summary.json": lambda p: write_json(p, self.summary),
             "events.parquet": lambda p: self.events.to_parquet(p, index=False),
             "tracks.parquet": lambda p: self.tracks.to_parquet(p, index=False),
             "incidents.parquet": lambda p: self.incidents.to_parquet(p, index=False),
@@ -85,7 +92,10 @@ class RunResult:
         }
         if self.hazard_frames is not None and len(self.hazard_frames):
             files["hazard_frames.parquet"] = lambda p: self.hazard_frames.to_parquet(p, index=False)
-        return write_folder(out_dir, files)
+        files[COMPLETE_MARK] = lambda p: write_json(p, self.summary)
+        return write_files(
+            out_dir, files, last=COMPLETE_MARK, replaces=(*RUN_FILES, *DERIVED_FILES)
+        )
 
 
 def run(
@@ -94,6 +104,7 @@ def run(
     seed: int = 0,
     network: RoadNetwork | None = None,
     progress: bool = False,
+    model_class: type[EmergencyModel] = EmergencyModel,
 ) -> RunResult:
     """Run ``scenario`` (a Scenario, a built-in name or a TOML path) with ``seed``.
 
@@ -107,13 +118,15 @@ def run(
         A loaded network to reuse (e.g. across a batch); default loads the scenario's region.
     progress
         Show a progress bar in simulated time.
+    model_class
+        The model to run: :class:`EmergencyModel` or a researcher's subclass of it.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     started = time.perf_counter()
     if network is None:
         network = network_for(scenario)
-    model = EmergencyModel(scenario, network, seed=seed)
+    model = model_class(scenario, network, seed=seed)
     model.run_for(progress=progress)
     return collect(model, wall_s=time.perf_counter() - started)
 

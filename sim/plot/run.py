@@ -145,7 +145,7 @@ def write_run_plots(
     run_dir: str | Path, out_dir: str | Path, *, region: str | Path | None = None
 ) -> list[Path]:
     """Write :data:`PLOT_FILES` for the run in ``run_dir`` into ``out_dir``."""
-    from sim.results.run_folder import load_network_for_run
+    from sim.results.run_folder import load_network_for_run, read_run_csv, read_run_table
 
     run_dir, out_dir = Path(run_dir), Path(out_dir)
     missing = [name for name in _NEEDED if not (run_dir / name).is_file()]
@@ -153,9 +153,13 @@ def write_run_plots(
         raise InputError(
             f"run {run_dir} lacks {', '.join(missing)}; re-run it with `sim run` to write them"
         )
-    coverage = pd.read_csv(run_dir / "coverage_curve.csv")
-    evacuation = pd.read_csv(run_dir / "evacuation_curve.csv")
-    incidents = pd.read_parquet(run_dir / "incidents.parquet")
+    coverage = read_run_csv(
+        run_dir / "coverage_curve.csv", ("tier", "jurisdiction", "minutes", "coverage_share")
+    )
+    evacuation = read_run_csv(
+        run_dir / "evacuation_curve.csv", ("time_s", "departed_persons", "sheltered_persons")
+    )
+    incidents = read_run_table(run_dir / "incidents.parquet", ("node", "tier", "response_s"))
     network, _ = load_network_for_run(run_dir, region)
     if len(incidents) and int(incidents["node"].max()) >= network.n_nodes:
         raise InputError(

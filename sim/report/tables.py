@@ -16,8 +16,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from sim.batch.keys import parse_key
-from sim.batch.store import (
+from sim.batch.collect import (
     COVERAGE,
     RUNS,
     TIMELINES,
@@ -25,6 +24,8 @@ from sim.batch.store import (
     param_value,
     read_manifest,
 )
+from sim.batch.keys import parse_key
+from sim.files.readers import read_parquet
 from sim.report.stats import (
     band,
     difference,
@@ -109,15 +110,20 @@ def load_batch(folder: str | Path) -> Batch:
     folder = Path(folder)
     manifest = read_manifest(folder)
     keys = list(manifest.get("parameter_columns", []))
-    if manifest.get("status") != "complete":  # running or interrupted: read every finished run
+    if (folder / "runs").is_dir():  # the runs themselves: tables always match them
         run_ids = [run["run_id"] for run in manifest.get("runs", [])]
         runs, coverage, timelines = collect_tables(folder / "runs", run_ids, keys)
     elif not (folder / RUNS).is_file():
-        raise ExperimentError(f"{folder} has no {RUNS}; resume the batch to rebuild it")
+        raise ExperimentError(f"{folder} has no {RUNS} and no runs/; run the batch again")
     else:
-        runs = pd.read_parquet(folder / RUNS)
-        coverage = pd.read_parquet(folder / COVERAGE) if (folder / COVERAGE).is_file() else None
-        timelines = pd.read_parquet(folder / TIMELINES) if (folder / TIMELINES).is_file() else None
+        fix = "run the batch again with `sim batch EXPERIMENT --out FOLDER --resume`"
+        runs = read_parquet(folder / RUNS, what="runs table", columns=["status"], fix=fix)
+        coverage, timelines = (
+            read_parquet(folder / name, what="curve table", fix=fix)
+            if (folder / name).is_file()
+            else None
+            for name in (COVERAGE, TIMELINES)
+        )
     baselines = {}
     for key, values in manifest.get("grid", {}).items():
         cells = [param_value(v) for v in values]

@@ -9,8 +9,6 @@ network that no region source rebuilds); else the ``[region]`` table of the fold
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,8 @@ import pandas as pd
 
 from sim.engine.recording import SCHEMA_VERSION, agent_id_ranges
 from sim.errors import InputError, SimError
+from sim.files.outputs import WRITING_MARK
+from sim.files.readers import read_csv, read_json_object, read_parquet, read_toml
 from sim.network.compiled import RoadNetwork
 from sim.scenarios.hazards import HazardsSpec
 
@@ -87,9 +87,16 @@ class RunFolder:
 def check_run_folder(run_dir: str | Path) -> Path:
     """Return ``run_dir`` as a Path if it holds a run; raise :class:`InputError` if not."""
     path = Path(run_dir)
+    if path.is_file():
+        raise InputError(f"{path} is a file, not a run folder; give the folder `sim run` wrote")
     if not path.is_dir():
         raise InputError(
             f"{path} is not a run folder (no such folder); make one with `sim run --out {path}`"
+        )
+    if (path / WRITING_MARK).exists():
+        raise InputError(
+            f"{path} was being written when sim stopped (killed or crashed) and is not "
+            f"complete; run the scenario again with `sim run --out {path}`"
         )
     missing = [name for name in REQUIRED_FILES[:2] if not (path / name).is_file()]
     if missing:
@@ -141,7 +148,7 @@ def load_run(run_dir: str | Path, *, region: str | Path | None = None) -> RunFol
     frames = frames.astype({"time_s": "float64", "hazard": "str", "node": "int64"})
     shelters_path = path / "shelters.csv"
     shelters = (
-        pd.read_csv(shelters_path)
+        read_run_csv(shelters_path, ("name", "node", "capacity_persons"))
         if shelters_path.is_file()
         else pd.DataFrame({"name": [], "node": [], "jurisdiction": [], "capacity_persons": []})
     )
@@ -149,6 +156,8 @@ def load_run(run_dir: str | Path, *, region: str | Path | None = None) -> RunFol
     _check_nodes(path, network, source, events, tracks, frames)
     scenario = _read_scenario(path)
     horizon_s = float(summary.get("horizon_s") or scenario.get("horizon_h", 0.0) * 3600.0)
+    if not np.isfinite(horizon_s):
+        horizon_s = 0.0
     if not horizon_s > 0:
         horizon_s = float(max(events["time_s"].max(), tracks["time_s"].max(), 0.0))
     spec = scenario.get("hazards", {})
@@ -199,41 +208,42 @@ def hazard_frame_times_s(*, step_s: float, frame_s: float, horizon_s: float) -> 
     return np.array(times, float)
 
 
+def _fix(path: Path) -> str:
+    return f"re-run the scenario with `sim run --out {path}`"
+
+
 def _read_summary(path: Path) -> dict:
-    try:
-        summary = json.loads((path / "summary.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path / 'summary.json'} is not readable JSON ({exc})") from None
+    summary = read_json_object(
+        path / "summary.json", what="run summary", keys=("schema_version",), fix=_fix(path)
+    )
     version = summary.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(
-            f"run {path} has schema_version {version!r}; this replay reads version "
-            f"{SCHEMA_VERSION}: re-run the scenario with this version of sim"
+            f"run {path} has schema_version {version!r}; this version of sim reads "
+            f"{SCHEMA_VERSION}: re-run the scenario with this version"
         )
     return summary
 
 
 def _read_parquet(file: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    try:
-        table = pd.read_parquet(file)
-    except Exception as exc:  # pyarrow raises several types for a damaged file
-        raise InputError(f"{file} is not a readable Parquet file ({exc})") from None
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"{file} lacks columns {', '.join(missing)}; expected {', '.join(columns)}"
-        )
-    return table
+    return read_parquet(file, what="run table", columns=columns, fix=_fix(file.parent))
+
+
+def read_run_csv(file: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a CSV table of a run folder (``shelters.csv``, the curves)."""
+    return read_csv(file, what="run table", columns=columns, fix=_fix(file.parent))
+
+
+def read_run_table(file: Path, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read a Parquet table of a run folder (``incidents.parquet``, ...)."""
+    return _read_parquet(file, columns)
 
 
 def _read_scenario(path: Path) -> dict:
     file = path / "scenario.toml"
     if not file.is_file():
         return {}
-    try:
-        return tomllib.loads(file.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{file} is not readable TOML ({exc})") from None
+    return read_toml(file, what="run scenario", fix=_fix(path))[0]
 
 
 def load_network_for_run(

@@ -1,0 +1,47 @@
+"""What a run folder holds, and how a folder this tool wrote is recognised.
+
+``sim run`` writes :data:`RUN_FILES` (``summary.json`` last: its presence means the
+folder is complete); ``sim animate``, ``sim plot`` and the GIS export add
+:data:`DERIVED_FILES` later. A folder with ``summary.json`` and ``scenario.toml``, or one
+a killed write left marked ``.sim-writing``, is a run folder of this tool: ``sim run``
+may replace its files (and removes the derived ones, which described the old run);
+any other file in it is left alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.files.outputs import WRITING_MARK
+
+#: Files of a run, in the order they are written (``summary.json`` last).
+RUN_FILES: tuple[str, ...] = (
+    "scenario.toml",
+    "events.parquet",
+    "tracks.parquet",
+    "incidents.parquet",
+    "coverage_curve.csv",
+    "evacuation_curve.csv",
+    "shelters.csv",
+    "hazard_frames.parquet",
+    "summary.json",
+)
+#: Files other commands write into a run folder; stale once the run is replaced.
+DERIVED_FILES: tuple[str, ...] = (
+    "replay.mp4",
+    "replay.gif",
+    "replay.html",
+    "plots",
+    "map.gpkg",
+    "network.npz",
+)
+#: The file written last.
+COMPLETE_MARK = "summary.json"
+
+
+def is_run_folder(path: Path) -> bool:
+    """Return True for a run folder of this tool (complete, or marked as being written)."""
+    path = Path(path)
+    return ((path / "summary.json").is_file() and (path / "scenario.toml").is_file()) or (
+        path / WRITING_MARK
+    ).is_file()
