@@ -234,7 +234,7 @@ def test_every_result_file_is_whole_parquet(tiny_batch) -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--workers", "0"], "--workers must be >= 1, got 0"),
+        (["--workers", "0"], "--workers: must be a whole number of workers from 1 to 512, got '0'"),
         (["--dask-local", "--scheduler", "tcp://127.0.0.1:1"], "not both"),
         (["--retry-failed"], "pass it with --resume"),
     ],

@@ -116,7 +116,7 @@ def test_coverage_without_population_says_so(tmp_path, osm, capsys) -> None:
         ("unknown_jurisdiction", "jurisdiction 'Mars' is not in this network"),
         ("reaches_nothing", "reaches nothing"),
         ("population_outside", "population point at lon 120.0"),
-        ("missing_column", "missing column(s) lat"),
+        ("missing_column", "has no column lat; the header must have lon,lat,persons"),
         ("missing_stations_file", "file not found"),
     ],
 )

@@ -216,7 +216,7 @@ def _plot_not_a_run(tmp: Path, run: Path) -> list[str]:
         (_empty_tracks, "has no tracks"),
         (_unknown_format, "unknown format 'avi'"),
         (_bbox_off_the_network, "holds no node of the network"),
-        (_bad_fps, "--fps must be"),
+        (_bad_fps, "--fps: must be a number of frames per second > 0"),
         (_out_is_a_folder, "is a folder"),
         (_other_schema, "schema_version 99"),
         (_plot_not_a_run, "is not a run folder"),

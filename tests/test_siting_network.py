@@ -368,10 +368,10 @@ def test_sim_site_leaves_out_sites_that_add_nobody(line_npz, tmp_path, capsys) -
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--add", "0"], "--add must be at least 1 station, got 0"),
-        (["--teams", "0"], "--teams must be at least 1 team per new station, got 0"),
-        (["--within", "-5"], "--within must be a positive number of minutes, got -5"),
-        (["--time-limit", "0"], "--time-limit must be a positive number of seconds, got 0"),
+        (["--add", "0"], "--add: must be a whole number of stations from 1 to 1,000, got '0'"),
+        (["--teams", "0"], "--teams: must be a whole number of teams from 1 to 1,000, got '0'"),
+        (["--within", "-5"], "--within: must be a number of minutes > 0 and <= 1440, got '-5'"),
+        (["--time-limit", "0"], "--time-limit: must be a number of seconds > 0 and <= 86400"),
         (["--road-class", "highway"], "unknown road class 'highway'; use one of motorway"),
         (["--jurisdiction", "C"], "unknown jurisdiction 'C'; this network has A, B"),
         (["--candidates", "missing.csv"], "file not found: missing.csv"),
@@ -384,7 +384,7 @@ def test_sim_site_bad_input_is_one_line_and_exit_2(
     code, text, err = _site(["--region", str(line_npz), *extra, "--out", str(out)], capsys)
     assert code == 2 and text == ""
     errors = [line for line in err.splitlines() if line.startswith("sim: ")]
-    assert len(errors) == 1 and errors[0].startswith(f"sim: error: {message}")
+    assert len(errors) == 1 and message in errors[0], errors
     assert "Traceback" not in err and not out.exists()
 
 

@@ -76,7 +76,7 @@ def test_jurisdiction_polygons_from_geojson(tmp_path) -> None:
 def test_bad_geojson(tmp_path) -> None:
     osm = write_osm(tmp_path / "tiny.osm")
     (tmp_path / "bad.geojson").write_text("{not json")
-    with pytest.raises(InputError, match="not a GeoJSON file"):
+    with pytest.raises(InputError, match=r"bad\.geojson: is not valid JSON"):
         load_network(osm, jurisdictions=tmp_path / "bad.geojson")
     (tmp_path / "noname.geojson").write_text(
         json.dumps(

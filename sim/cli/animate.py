@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.common import say
+from sim.cli.common import number, say
 
 
 def _resolution(text: str) -> tuple[int, int]:
@@ -54,7 +54,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     anim.add_argument(
         "--speed",
-        type=float,
+        type=number(0.0, 1e7, "simulated seconds per second"),
         default=None,
         metavar="X",
         help="simulated seconds per second of playback (default: the whole run plays in "
@@ -62,7 +62,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     anim.add_argument(
         "--fps",
-        type=float,
+        type=number(0.0, 60.0, "frames per second"),
         default=None,
         help="frames per second of the MP4 (default 15) or GIF (default 6); the HTML page "
         "draws as fast as the browser",

@@ -24,6 +24,7 @@ from sim.cli import (
     site,
     validate,
 )
+from sim.cli.common import SimArgumentParser
 from sim.errors import SimError
 
 #: Sub-command modules, in help order.
@@ -33,7 +34,7 @@ COMMANDS = (run, validate, scenarios, coverage, site, network, batch, report, ex
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``sim`` command."""
-    parser = argparse.ArgumentParser(
+    parser = SimArgumentParser(
         prog="sim",
         description="Cross-border evacuation and rescue-dispatch simulator. "
         "Run 'sim COMMAND --help' for a command's options.",
@@ -48,7 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the ``sim`` command; return its exit code (bare ``sim`` prints the help)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SimError as exc:  # an option argparse refused, worded on one line
+        print(f"sim: error: {exc}", file=sys.stderr)
+        return 2
     if args.command is None:
         parser.print_help()
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import say
+from sim.cli.common import say, whole
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     batch.add_argument("experiment", help="built-in experiment name or experiment TOML file")
     batch.add_argument(
         "--workers",
-        type=int,
+        type=whole(1, 512, "workers"),
         default=1,
         metavar="N",
         help="local worker processes (default 1); with --dask-local, the LocalCluster's "

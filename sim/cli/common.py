@@ -7,11 +7,19 @@ so ``sim --help`` starts without loading numpy, pandas, scipy or mesa.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from sim.errors import SimError
+
+#: A step that takes longer than this says what it is doing (seconds).
+SLOW_STEP_S = 2.0
 
 if TYPE_CHECKING:
     from sim.network.compiled import RoadNetwork
@@ -21,6 +29,76 @@ if TYPE_CHECKING:
 def say(message: str) -> None:
     """Print a progress or status line on standard error."""
     print(message, file=sys.stderr, flush=True)
+
+
+class UsageError(SimError):
+    """A command-line option or argument that is wrong (exit code 2, one line)."""
+
+
+class SimArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: ``sim: error: ...``, exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Raise :class:`UsageError` naming the option and where its help is."""
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def whole(low: int = 0, high: int | None = None, unit: str = "") -> Callable[[str], int]:
+    """Return an ``argparse`` type: a whole number from ``low`` (to ``high``)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            span = f"from {low:,} to {high:,}" if high is not None else f">= {low:,}"
+            what = f"a whole number of {unit}" if unit else "a whole number"
+            raise argparse.ArgumentTypeError(f"must be {what} {span}, got {text!r}")
+        return value
+
+    return parse
+
+
+def number(above: float = 0.0, high: float | None = None, unit: str = "") -> Callable[[str], float]:
+    """Return an ``argparse`` type: a finite number above ``above`` (up to ``high``)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= above or (high is not None and value > high):
+            span = f"> {above:g}" + (f" and <= {high:g}" if high is not None else "")
+            what = f"a number of {unit}" if unit else "a number"
+            raise argparse.ArgumentTypeError(f"must be {what} {span}, got {text!r}")
+        return value
+
+    return parse
+
+
+@contextlib.contextmanager
+def slow_step(message: str, *, after_s: float = SLOW_STEP_S) -> Iterator[None]:
+    """Say ``message`` (and then how long it took) only if the step takes over ``after_s``.
+
+    Fast steps stay silent, so an input error found at once is the only line printed.
+    """
+    shown = threading.Event()
+    started = time.perf_counter()
+
+    def announce() -> None:
+        shown.set()
+        say(f"{message} ...")
+
+    timer = threading.Timer(after_s, announce)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if shown.is_set():
+            say(f"  done ({time.perf_counter() - started:.1f} s)")
 
 
 def add_region_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,13 +114,13 @@ def add_region_arguments(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--seed",
-        type=int,
+        type=whole(0, 2**32 - 1),
         default=None,
         help="generator seed of the built-in region (default: the region's own, 2020)",
     )
     group.add_argument(
         "--population-total",
-        type=int,
+        type=whole(0, 50_000_000),
         default=None,
         metavar="PERSONS",
         help="residents of the built-in region (default 400000)",
@@ -61,12 +139,13 @@ def load_region(args: argparse.Namespace) -> RoadNetwork:
     """Load the network the region options name."""
     from sim.network.sources import load_network
 
-    return load_network(
-        args.region,
-        seed=args.seed,
-        population_persons=args.population_total,
-        jurisdictions=args.jurisdictions,
-    )
+    with slow_step(f"loading region {args.region}"):
+        return load_network(
+            args.region,
+            seed=args.seed,
+            population_persons=args.population_total,
+            jurisdictions=args.jurisdictions,
+        )
 
 
 def scenario_and_network(name: str, policy: str | None = None) -> tuple[Scenario, RoadNetwork]:
@@ -80,12 +159,38 @@ def scenario_and_network(name: str, policy: str | None = None) -> tuple[Scenario
     scenario = load_scenario(name)
     if policy is not None:
         scenario = replace(scenario, policy=replace(scenario.policy, linkage=policy))
-    network = network_for(scenario)
+    with slow_step(f"loading region {scenario.region.source}"):
+        network = network_for(scenario)
     check_against_network(scenario, network, source=str(name))
     return scenario, network
 
 
-def check_out_dir(out: Path) -> None:
-    """Refuse an ``--out`` that is a file."""
-    if out.exists() and not out.is_dir():
-        raise SimError(f"--out {out} is a file; give a folder")
+def add_out_arguments(parser: argparse.ArgumentParser, *, default: Path | None, what: str) -> None:
+    """Add ``--out DIR`` (default ``default``) and ``--force``."""
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=default,
+        metavar="DIR",
+        help=f"output folder (default {default})" if default else "output folder",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help=f"write the {what} into an --out folder that holds other files (they are left "
+        "alone; without it such a folder is refused)",
+    )
+
+
+def check_out_dir(out: Path, names: tuple[str, ...] = (), *, force: bool = False) -> Path:
+    """Check an ``--out`` folder this command writes ``names`` into (before any work).
+
+    A folder holding only such files (an earlier output of the command) or nothing is
+    fine; anything else needs ``--force`` (see :mod:`sim.files.outputs`).
+    """
+    from sim.files.outputs import check_output_folder
+
+    def ours(path: Path) -> bool:
+        return all(p.name in names or p.name.startswith(".") for p in path.iterdir())
+
+    return check_output_folder(out, is_ours=ours, force=force, what="outputs")

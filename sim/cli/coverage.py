@@ -6,10 +6,18 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.common import add_region_arguments, check_out_dir, load_region, say
+from sim.cli.common import (
+    add_out_arguments,
+    add_region_arguments,
+    check_out_dir,
+    load_region,
+    say,
+)
 from sim.errors import SimError
 
 DEFAULT_OUT = Path("results") / "coverage"
+#: Files ``sim coverage`` writes into its folder.
+OUTPUT_FILES = ("coverage.csv", "coverage.png")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -49,13 +57,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         default="ground",
         help="tier whose response time colours the map (default ground)",
     )
-    cov.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help=f"output folder (default {DEFAULT_OUT})",
-    )
+    add_out_arguments(cov, default=DEFAULT_OUT, what="coverage files")
     cov.add_argument("--no-plot", action="store_true", help="skip coverage.png")
     cov.set_defaults(handler=handle)
 
@@ -66,14 +68,9 @@ def handle(args: argparse.Namespace) -> int:
     from sim.network.points import check_stations, read_population_csv, read_stations_csv
     from sim.report.coverage import format_headline, write_coverage_outputs
 
-    check_out_dir(args.out)
+    check_out_dir(args.out, OUTPUT_FILES, force=args.force)
     started = time.perf_counter()
-    say(f"loading region {args.region} ...")
     network = load_region(args)
-    say(
-        f"  {network.n_nodes:,} nodes, {network.n_edges:,} edges "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
     if args.stations is not None:
         stations = read_stations_csv(args.stations, network)
     elif "stations" in network.places and len(network.places["stations"]):
@@ -102,4 +99,5 @@ def handle(args: argparse.Namespace) -> int:
     )
     for path in written:
         say(f"wrote {path}")
+    say(f"{network.name}: {network.n_nodes:,} nodes ({time.perf_counter() - started:.1f} s)")
     return 0

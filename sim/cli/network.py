@@ -27,6 +27,21 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the network's summary; save or plot it when asked."""
+    from sim.errors import InputError
+    from sim.files.outputs import check_writable_folder
+
+    for option, path, suffixes in (("--save", args.save, (".npz", ".graphml")),
+                                   ("--plot", args.plot, (".png",))):  # fmt: skip
+        if path is None:
+            continue
+        if path.suffix.lower() not in suffixes:
+            raise InputError(
+                f"{option} {path}: give a file ending in {' or '.join(suffixes)}"
+                + (" (.npz loads fast; .graphml is for other tools)" if option == "--save" else "")
+            )
+        if path.is_dir():
+            raise InputError(f"{option} {path} is a folder; give a file name")
+        check_writable_folder(path.parent, option=option)
     started = time.perf_counter()
     network = load_region(args)
     elapsed = time.perf_counter() - started

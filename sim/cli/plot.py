@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import say
-from sim.errors import InputError
+from sim.cli.common import add_out_arguments, check_out_dir, say
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -20,22 +19,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         "per tier) for a run folder.",
     )
     plot.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="run folder")
-    plot.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="output folder (RUN_DIR/plots)"
-    )
+    add_out_arguments(plot, default=None, what="figures")
     plot.add_argument("--region", default=None, metavar="SOURCE", help="as for `sim animate`")
     plot.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Write the run's figures."""
-    from sim.plot.run import write_run_plots
+    from sim.plot.run import PLOT_FILES, write_run_plots
     from sim.results.run_folder import check_run_folder
 
     check_run_folder(args.run_dir)
     out = args.out if args.out is not None else args.run_dir / "plots"
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out} is a file; give a folder")
+    check_out_dir(out, PLOT_FILES, force=args.force)
     for path in write_run_plots(args.run_dir, out, region=args.region):
         say(f"wrote {path}")
     return 0

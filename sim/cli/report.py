@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import say
+from sim.cli.common import number, say
+
+#: Files a report writes besides its figures (PNG).
+REPORT_FILES = ("report.md", "report.html", "configurations.csv")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,8 +32,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="where to write the report (default: the results folder)",
     )
     report.add_argument(
+        "--force",
+        action="store_true",
+        help="write the report into an --out folder that holds other files (left alone)",
+    )
+    report.add_argument(
         "--max-half-width-pp",
-        type=float,
+        type=number(0.0, 100.0, "percentage points"),
         default=2.0,
         metavar="PP",
         help="flag configurations whose 95 %% interval half-width exceeds PP percentage "
@@ -41,8 +49,20 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Write the report of a batch folder."""
+    from sim.batch.collect import is_batch_folder, read_manifest
+    from sim.files.outputs import check_output_folder
     from sim.report.batch import write_report
 
+    read_manifest(args.results)  # a folder that holds no batch: one line, nothing written
+    if args.out is not None:
+
+        def ours(path: Path) -> bool:
+            return is_batch_folder(path) or all(
+                p.name in REPORT_FILES or p.suffix == ".png" or p.name.startswith(".")
+                for p in path.iterdir()
+            )
+
+        check_output_folder(args.out, is_ours=ours, force=args.force, what="report")
     written = write_report(args.results, out_dir=args.out, max_half_width_pp=args.max_half_width_pp)
     for path in written:
         say(f"wrote {path}")

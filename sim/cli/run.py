@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.common import check_out_dir, say, scenario_and_network
+from sim.cli.common import add_out_arguments, say, scenario_and_network, whole
 
 LINKAGES = ("separate", "notify", "mutual_aid", "joint")
 
@@ -28,20 +28,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="built-in scenario name or TOML file (default: 'default', a flood-evacuation "
         "drill on the built-in region)",
     )
-    run.add_argument("--seed", type=int, default=0, help="run seed (default 0)")
+    run.add_argument("--seed", type=whole(0, 2**32 - 1), default=0, help="run seed (default 0)")
     run.add_argument(
         "--policy",
         choices=LINKAGES,
         default=None,
         help="override the scenario's cross-border linkage policy",
     )
-    run.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="run folder (default results/<scenario>-<policy>-seed<seed>)",
-    )
+    add_out_arguments(run, default=None, what="run folder")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     run.set_defaults(handler=handle)
 
@@ -49,12 +43,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run the scenario, print its summary and write the run folder."""
     from sim.engine.runs import run
+    from sim.files.outputs import check_output_folder, safe_name
     from sim.report.run import format_run
+    from sim.results.layout import is_run_folder
 
     started = time.perf_counter()
     scenario, network = scenario_and_network(args.scenario, args.policy)
-    out = args.out or Path("results") / f"{scenario.name}-{scenario.policy.linkage}-seed{args.seed}"
-    check_out_dir(out)
+    name = f"{safe_name(scenario.name)}-{scenario.policy.linkage}-seed{args.seed}"
+    out = args.out or Path("results") / name
+    check_output_folder(out, is_ours=is_run_folder, force=args.force, what="run")
     say(
         f"running {scenario.name} ({scenario.policy.linkage}, seed {args.seed}) on "
         f"{network.name}: {network.n_nodes:,} nodes"

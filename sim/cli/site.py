@@ -10,7 +10,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from sim.cli.common import add_region_arguments, load_region, say
+from sim.cli.common import (
+    add_out_arguments,
+    add_region_arguments,
+    check_out_dir,
+    load_region,
+    number,
+    say,
+    whole,
+)
 from sim.errors import InputError
 from sim.tiers import TIER_NAMES, TIERS
 
@@ -20,6 +28,8 @@ if TYPE_CHECKING:
     from sim.network.compiled import RoadNetwork
 
 DEFAULT_SITE_OUT = Path("results") / "site"
+#: Files ``sim site`` writes into its folder.
+OUTPUT_FILES = ("stations.csv", "sites.csv", "coverage.csv", "site_map.png")
 
 #: ``--exact`` / ``--heuristic`` / neither, as a :mod:`sim.siting.models` method.
 _METHODS: Mapping[str | None, str] = MappingProxyType(
@@ -49,11 +59,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="tier of the new stations (default ground)",
     )
     site.add_argument(
-        "--add", type=int, default=1, metavar="N", help="number of stations to add (default 1)"
+        "--add",
+        type=whole(1, 1000, "stations"),
+        default=1,
+        metavar="N",
+        help="number of stations to add (default 1)",
     )
     site.add_argument(
         "--teams",
-        type=int,
+        type=whole(1, 1000, "teams"),
         default=1,
         metavar="N",
         help="teams at each new station, written to stations.csv for sim run and sim batch "
@@ -61,7 +75,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     site.add_argument(
         "--within",
-        type=float,
+        type=number(0.0, 1440.0, "minutes"),
         default=None,
         metavar="MIN",
         help="coverage time in minutes, turnout included (default: the tier's standard, "
@@ -125,28 +139,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     site.add_argument(
         "--time-limit",
-        type=float,
+        type=number(0.0, 86_400.0, "seconds"),
         default=60.0,
         metavar="S",
         help="seconds for the optimisation, routing excluded (default 60)",
     )
-    site.add_argument(
-        "--out",
-        type=Path,
-        default=DEFAULT_SITE_OUT,
-        metavar="DIR",
-        help=f"output folder (default {DEFAULT_SITE_OUT})",
-    )
+    add_out_arguments(site, default=DEFAULT_SITE_OUT, what="siting files")
     site.add_argument("--no-plot", action="store_true", help="skip site_map.png")
     site.set_defaults(handler=handle)
 
 
 def _check_arguments(args: argparse.Namespace) -> float:
     """Check the numbers; return the coverage time in minutes."""
-    if args.add < 1:
-        raise InputError(f"--add must be at least 1 station, got {args.add}")
-    if args.teams < 1:
-        raise InputError(f"--teams must be at least 1 team per new station, got {args.teams}")
     minutes = TIERS[args.tier].standard_min if args.within is None else args.within
     if not math.isfinite(minutes) or minutes <= 0:
         raise InputError(f"--within must be a positive number of minutes, got {minutes:g}")
@@ -154,8 +158,7 @@ def _check_arguments(args: argparse.Namespace) -> float:
         raise InputError(
             f"--time-limit must be a positive number of seconds, got {args.time_limit:g}"
         )
-    if args.out.exists() and not args.out.is_dir():
-        raise InputError(f"--out {args.out} is a file; give a folder")
+    check_out_dir(args.out, OUTPUT_FILES, force=args.force)
     return float(minutes)
 
 
@@ -210,7 +213,6 @@ def handle(args: argparse.Namespace) -> int:
     minutes = _check_arguments(args)
     within_s = minutes * 60.0
     started = time.perf_counter()
-    say(f"loading region {args.region} ...")
     network = load_region(args)
     existing = _existing_stations(args, network)
     population = (

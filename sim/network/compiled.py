@@ -296,34 +296,68 @@ class RoadNetwork:
 
     @classmethod
     def load_compiled(cls, path: str | Path) -> RoadNetwork:
-        """Load a network written by :meth:`save` with the ``.npz`` suffix."""
+        """Load a network written by :meth:`save` (a ``.npz`` file).
+
+        Raises
+        ------
+        NetworkError
+            When the file is not a whole compiled network of this version, with the
+            command that rebuilds it.
+        """
+        import zipfile
+        from io import StringIO
+
+        from sim.files.readers import FileError, check_file
+
         path = Path(path)
+        fix = "rebuild it with `sim network --region SOURCE --save FILE.npz`"
+        try:
+            check_file(path, what="compiled network", fix=fix)
+        except FileError as exc:
+            raise NetworkError(str(exc)) from None
         try:
             with np.load(path, allow_pickle=False) as npz:
                 meta = json.loads(str(npz["meta"]))
                 arrays = {k: npz[k] for k in npz.files if k != "meta"}
-        except (OSError, ValueError, KeyError) as exc:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             raise NetworkError(
-                f"{path} is not a compiled network file ({exc}); "
-                "rebuild it with `sim network --save FILE.npz`"
+                f"{path} is not a compiled network (a .npz archive that `sim network --save` "
+                f"writes); {fix}"
             ) from None
-        if meta.get("format_version") != COMPILED_FORMAT_VERSION:
-            raise NetworkError(f"{path} was written by another version; rebuild it")
-        from io import StringIO
-
-        places = {k: pd.read_json(StringIO(v), orient="split") for k, v in meta["places"].items()}
-        features = {k[8:]: v for k, v in arrays.items() if k.startswith("feature_")}
-        return cls(
-            name=meta["name"],
-            crs=meta["crs"],
-            jurisdiction_names=tuple(meta["jurisdiction_names"]),
-            seed=meta["seed"],
-            places=places,
-            features=features,
-            node_population_persons=arrays.get("node_population_persons"),
-            indptr=arrays["indptr"],
-            **{f: arrays[f] for f in NODE_FIELDS + EDGE_FIELDS},
-        )
+        if not isinstance(meta, dict) or meta.get("format_version") != COMPILED_FORMAT_VERSION:
+            raise NetworkError(f"{path} was written by another version of sim; {fix}")
+        missing = [f for f in ("indptr", *NODE_FIELDS, *EDGE_FIELDS) if f not in arrays]
+        if missing:
+            raise NetworkError(f"{path} is not complete (no {', '.join(missing)}); {fix}")
+        try:
+            places = {
+                k: pd.read_json(StringIO(v), orient="split") for k, v in meta["places"].items()
+            }
+            features = {k[8:]: v for k, v in arrays.items() if k.startswith("feature_")}
+            network = cls(
+                name=meta["name"],
+                crs=meta["crs"],
+                jurisdiction_names=tuple(meta["jurisdiction_names"]),
+                seed=meta["seed"],
+                places=places,
+                features=features,
+                node_population_persons=arrays.get("node_population_persons"),
+                indptr=arrays["indptr"],
+                **{f: arrays[f] for f in NODE_FIELDS + EDGE_FIELDS},
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise NetworkError(
+                f"{path} has damaged contents ({type(exc).__name__}); {fix}"
+            ) from None
+        sizes = {f: getattr(network, f).shape for f in NODE_FIELDS + EDGE_FIELDS}
+        n, m = network.n_nodes, network.n_edges
+        if (
+            any(sizes[f] != (n,) for f in NODE_FIELDS)
+            or any(sizes[f] != (m,) for f in EDGE_FIELDS)
+            or network.indptr.shape != (n + 1,)
+        ):
+            raise NetworkError(f"{path} has arrays of inconsistent lengths; {fix}")
+        return network
 
 
 NODE_FIELDS = ("x_m", "y_m", "elevation_m", "jurisdiction", "node_osmid")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.errors import InputError
+from sim.files.readers import first_line, read_json
 
 if TYPE_CHECKING:
     from sim.network.compiled import RoadNetwork
@@ -42,18 +42,20 @@ def jurisdictions_from_geojson(
     from shapely.ops import unary_union
 
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"jurisdictions file not found: {path}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path} is not a GeoJSON file ({exc})") from None
+    doc = read_json(path, what="jurisdictions file")
     features = doc.get("features") if isinstance(doc, dict) else None
-    if not features:
+    if not isinstance(features, list) or not features:
         raise InputError(f"{path}: no features; give a FeatureCollection of named polygons")
     polygons: dict[str, list] = {}
     for i, feature in enumerate(features):
-        props = feature.get("properties") or {}
+        if not isinstance(feature, dict):
+            raise InputError(
+                f"{path}: features[{i}] is a {type(feature).__name__}, not a GeoJSON Feature; "
+                'give each polygon as {"type": "Feature", "geometry": ..., '
+                '"properties": {"name": ...}}'
+            )
+        props = feature.get("properties")
+        props = props if isinstance(props, dict) else {}
         name = next((str(props[k]) for k in NAME_PROPERTIES if props.get(k)), None)
         if name is None:
             raise InputError(
@@ -62,9 +64,9 @@ def jurisdictions_from_geojson(
             )
         try:
             geom = shape(feature["geometry"])
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise InputError(
-                f"{path}: features[{i}] ({name}) has no valid geometry ({exc})"
+                f"{path}: features[{i}] ({name}) has no valid geometry ({first_line(exc)})"
             ) from None
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise InputError(

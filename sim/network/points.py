@@ -14,11 +14,16 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError
+from sim.files.readers import read_csv
 from sim.network.compiled import RoadNetwork
 from sim.tiers import TIER_NAMES
 
 #: A point farther than this from every road node is outside the network (m).
 MAX_SNAP_M = 1000.0
+
+#: Most teams at one station, and most residents at one point of a population file.
+MAX_TEAMS = 1_000
+MAX_POINT_PERSONS = 10_000_000
 
 STATION_COLUMNS = ("name", "tier", "lon", "lat", "jurisdiction")
 POPULATION_COLUMNS = ("lon", "lat", "persons")
@@ -35,7 +40,7 @@ def read_stations_csv(path: str | Path, network: RoadNetwork) -> pd.DataFrame:
     path = Path(path)
     table, node, snap_m = read_snapped_points(path, network, STATION_COLUMNS, label="station")
     teams = (
-        pd.to_numeric(table["teams"], errors="coerce").to_numpy()
+        pd.to_numeric(table["teams"], errors="coerce").to_numpy(dtype=float)
         if "teams" in table
         else np.ones(len(table))
     )
@@ -45,8 +50,11 @@ def read_stations_csv(path: str | Path, network: RoadNetwork) -> pd.DataFrame:
                 f"{path}, line {i + 2}: tier {tier!r} is not valid; use one of "
                 f"{', '.join(TIER_NAMES)}"
             )
-        if not np.isfinite(teams[i]) or teams[i] < 1:
-            raise InputError(f"{path}, line {i + 2}: teams must be an integer >= 1")
+        if not (np.isfinite(teams[i]) and teams[i].is_integer() and 1 <= teams[i] <= MAX_TEAMS):
+            raise InputError(
+                f"{path}, line {i + 2}: teams must be a whole number from 1 to {MAX_TEAMS:,}, "
+                f"got {table['teams'].iloc[i]!r}"
+            )
     juris = []
     for i, name in enumerate(table["jurisdiction"].astype(str).str.strip()):
         if not name:
@@ -103,11 +111,12 @@ def read_population_csv(path: str | Path, network: RoadNetwork) -> np.ndarray:
         path, network, POPULATION_COLUMNS, label="population point"
     )
     persons = pd.to_numeric(table["persons"], errors="coerce").to_numpy(dtype=float)
-    bad = ~np.isfinite(persons) | (persons < 0)
+    bad = ~np.isfinite(persons) | (persons < 0) | (persons > MAX_POINT_PERSONS)
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"{path}, line {i + 2}: persons must be a number >= 0, got {table['persons'].iloc[i]!r}"
+            f"{path}, line {i + 2}: persons must be a number from 0 to {MAX_POINT_PERSONS:,}, "
+            f"got {table['persons'].iloc[i]!r}"
         )
     return np.bincount(node, weights=persons, minlength=network.n_nodes)
 
@@ -139,22 +148,7 @@ def read_snapped_points(
 
 def read_points_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     """Read a CSV as text, with lower-case column names; ``columns`` must be there."""
-    if not path.is_file():
-        raise InputError(f"file not found: {path}")
-    try:
-        table = pd.read_csv(path, skipinitialspace=True, dtype=str, keep_default_na=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path} is not a readable CSV file ({exc})") from None
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputError(
-            f"{path}: missing column(s) {', '.join(missing)}; the header must be "
-            f"{','.join(columns)}"
-        )
-    if len(table) == 0:
-        raise InputError(f"{path}: no rows under the header")
-    return table
+    return read_csv(path, what="CSV file", columns=columns, text_only=True)
 
 
 def point_coordinates(table: pd.DataFrame, path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -175,7 +175,22 @@ def load_graphml(path: str | Path) -> RoadNetwork:
             f"{path} could not be read as an osmnx GraphML file "
             f"({type(exc).__name__}: {_first_line(exc)}); save graphs with osmnx.save_graphml"
         ) from None
+    _check_coordinates(graph, path)
     return graph_to_network(graph, name=_stem(path))
+
+
+def _check_coordinates(graph: nx.MultiDiGraph, path: Path) -> None:
+    """Refuse a graph whose nodes do not all carry numeric ``x`` and ``y``."""
+    for node, data in graph.nodes(data=True):
+        try:
+            ok = np.isfinite(float(data["x"])) and np.isfinite(float(data["y"]))
+        except (KeyError, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise NetworkError(
+                f"{path}: node {node} has no x/y coordinates; every node of a road graph "
+                "needs them (osmnx.save_graphml writes them)"
+            )
 
 
 def load_place(query: str) -> RoadNetwork:

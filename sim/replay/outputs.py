@@ -18,17 +18,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sim.errors import InputError
 from sim.files.atomic import write_atomic
+from sim.files.outputs import check_writable_folder
 from sim.plot.style import hex_to_rgb, style_colours
 from sim.replay.build import build_timeline
-from sim.replay.frames import FrameRenderer
 from sim.replay.state import Timeline
 from sim.replay.view import FrameOptions
 from sim.results.run_folder import RunFolder, check_run_folder, load_run
+
+if TYPE_CHECKING:
+    from sim.replay.frames import FrameRenderer
 
 FORMATS = ("mp4", "gif", "html")
 #: Per format: frames per second, seconds the whole run lasts, frame size.
@@ -178,6 +182,12 @@ def animate(
     out = Path(out) if out is not None else default_output(run_dir, fmt)
     if out.is_dir():
         raise InputError(f"--out {out} is a folder; give a file name such as replay.{fmt}")
+    if out.suffix.lower() != f".{fmt}":
+        raise InputError(
+            f"--out {out}: a {fmt} replay is written as .{fmt}; give a file name such as "
+            f"{out.with_suffix(f'.{fmt}').name}"
+        )
+    check_writable_folder(out.parent)
     run = load_run(run_dir, region=region)
     bbox_m = bbox_metres(run, options.bbox_lonlat) if options.bbox_lonlat else None
     speed, fps, size = options.resolved(run.horizon_s)
@@ -198,6 +208,8 @@ def animate(
 
         html = build_html(timeline, speed=speed, bbox_m=bbox_m)
         return write_atomic(out, lambda p: p.write_text(html, encoding="utf-8"))
+    from sim.replay.frames import FrameRenderer
+
     renderer = FrameRenderer(
         timeline, FrameOptions(width_px=size[0], height_px=size[1], bbox_m=bbox_m)
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from sim.scenarios.behaviour import MAX_DELAY_MIN, BehaviourSpec, PopulationSpec, WarningSpec
-from sim.scenarios.builtin import builtin_path
+from sim.scenarios.builtin import scenario_file
 from sim.scenarios.forces import ForcesSpec, IncidentSpec, SupplySpec
 from sim.scenarios.hazards import ClosureSpec, HazardsSpec
 from sim.scenarios.limits import check_run_fits
@@ -114,8 +114,8 @@ class Scenario(Spec):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario TOML file (or a built-in name, see ``builtin_path``)."""
-    path = builtin_path(str(path)) or Path(path)
+    """Load and validate a scenario TOML file (or a built-in name, see ``scenario_file``)."""
+    path = scenario_file(path)
     data, text = read_toml(path)
     data.setdefault("name", path.stem)
     return build(Scenario, data, Where(str(path), text))
