@@ -31,3 +31,26 @@ def test_dask_local_cluster_matches_local_processes(tmp_path) -> None:
     manifest = json.loads((dask.out_dir / "manifest.json").read_text())
     assert manifest["batches"][-1]["executor"] == "dask"
     assert manifest["batches"][-1]["workers"] == 2
+
+
+def test_the_local_cluster_admits_only_this_batch_and_serves_no_web_pages() -> None:
+    import urllib.error
+    import urllib.request
+
+    import pytest
+    from distributed import Client
+
+    from sim.batch.executors import DaskExecutor
+
+    with DaskExecutor(workers=1, scheduler=None) as executor:
+        address = executor.cluster.scheduler_address
+        assert address.startswith("tls://127.0.0.1:")  # TLS, loopback only
+        assert executor.client.submit(sum, [1, 2]).result() == 3  # the batch's own client
+        with pytest.raises((OSError, TypeError, ValueError)):  # no certificate: refused
+            Client(address, timeout=3)
+        port = executor.cluster.scheduler.http_server.port
+        for path in ("/", "/status", "/metrics", "/health", "/info/main/workers.html"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=3)
+            assert refused.value.code == 404
+            refused.value.close()

@@ -47,7 +47,7 @@ def test_second_load_comes_from_the_cache_file(fujiang, monkeypatch) -> None:
     from sim.files.cache import cache_dir
     from sim.regions import fujiang as generator
 
-    cached = list(cache_dir().glob("fujiang-*.npz"))
+    cached = list(cache_dir().glob(f"fujiang-*-p{generator.DEFAULT_POPULATION}-*.npz"))
     assert len(cached) == 1, "the first load writes one compiled file to the cache folder"
     stamp = cached[0].stat().st_mtime_ns
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -65,11 +66,13 @@ def check_writable_folder(path: str | Path, *, option: str = "--out") -> Path:
             f"{option} {path} cannot be made: {existing} is a file, not a folder; "
             "give a folder elsewhere"
         )
-    if not os.access(existing, os.W_OK | os.X_OK):
+    try:  # permissions alone do not tell (root, read-only mounts, /proc): make and remove
+        os.rmdir(tempfile.mkdtemp(prefix=".sim-probe-", dir=existing))
+    except OSError as exc:
         raise OutputError(
-            f"{option} {path} cannot be written: no permission to write in {existing}; "
-            "give a folder you can write"
-        )
+            f"{option} {path} cannot be written: nothing can be made in {existing} "
+            f"({exc.strerror}); give a folder you can write"
+        ) from None
     return path
 
 
