@@ -625,3 +625,21 @@ def test_bad_run_folder(
     monkeypatch.chdir(tmp_path)
     run_folder(tmp_path, tiny_run_dir)
     _check(tmp_path, case, capsys)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + BASE.encode())
+    assert main(["validate", "bom.toml"]) == 0
+    assert "bom.toml: valid" in capsys.readouterr().out
+
+
+def test_a_scenario_built_in_python_is_checked_too() -> None:
+    from sim.errors import ScenarioError
+    from sim.scenarios import Scenario
+    from sim.scenarios.behaviour import PopulationSpec
+
+    with pytest.raises(ScenarioError, match=r"Scenario: horizon_h must be > 0 and <= 240 h"):
+        Scenario(name="x", horizon_h=-1.0)
+    with pytest.raises(ScenarioError, match="household_size_mean_persons must be a finite"):
+        PopulationSpec(household_size_mean_persons=float("nan"))

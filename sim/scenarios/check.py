@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.errors import ScenarioError
+from sim.scenarios.limits import check_run_fits
 
 if TYPE_CHECKING:
     from sim.network.compiled import RoadNetwork
@@ -17,7 +18,18 @@ if TYPE_CHECKING:
 def check_against_network(
     scenario: Scenario, network: RoadNetwork, *, source: str = "scenario"
 ) -> None:
-    """Check names and places the scenario refers to against the loaded network."""
+    """Check names and places the scenario refers to against the loaded network.
+
+    Also checks that a run of the scenario on this network fits the machine's memory
+    (:mod:`sim.scenarios.limits`).
+    """
+    residents = network.node_population_persons
+    check_run_fits(
+        persons=float(residents.sum()) if residents is not None else 0.0,
+        household_size_persons=scenario.population.household_size_mean_persons,
+        nodes=network.n_nodes,
+        where=f"{source}: region {network.name!r}",
+    )
     names = network.jurisdiction_names
     settlements = set()
     if "settlements" in network.places:
