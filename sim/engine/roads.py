@@ -1,15 +1,21 @@
-"""Road state during a run: which links are closed, and the routers that respect it.
+"""Road state during a run: which links are closed, what they cost, and the routers.
 
-One :class:`RoadState` per run owns a router per travel mode: ``vehicle`` (free flow),
-``walk``, each road tier of rescue teams, and ``boat`` (ground teams with boats: like
-vehicles, but links closed only by flood water are passable at boat speed). Closures
-come from named *sources* (``"script"``, ``"flood"``, ``"plume"``, ``"landslide"``), each
-a pair of edge masks for vehicles and pedestrians; a link is closed when any source
-closes it. Setting a source's masks rebuilds the routers only when something changed,
-and each rebuild bumps the routers' versions so cached trees are recomputed.
+One :class:`RoadState` per run owns a router per travel mode: ``vehicle`` and ``walk``
+(the public: households, and supply trucks by vehicle), each road tier of rescue teams,
+and ``boat`` (ground teams with boats: like vehicles, but links closed only by flood
+water are passable at boat speed). Closures come from named *sources* (``"script"``,
+``"flood"``, ``"plume"``, ``"landslide"``, ...), each a pair of edge masks for vehicles
+and pedestrians, closing links to everyone or, with ``teams=False``, to the public only
+(rescue teams in protective equipment still pass, e.g. a lethal plume). Hazards may
+also make links *costlier* to the public (:meth:`RoadState.set_costs`: extra seconds
+per link, e.g. the toxic load of crossing a plume), so routes go around them. A link
+is closed when any source closes it. Routers are rebuilt only when their weights
+change, and each rebuild bumps that router's version so cached trees are recomputed.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,10 +26,19 @@ from sim.tiers import TierStandard
 
 #: Speed of rescue boats on flooded links (km/h).
 BOAT_SPEED_KPH = 8.0
+#: Modes of the public: households (by vehicle or on foot) and supply trucks.
+PUBLIC_MODES = ("vehicle", "walk")
+
+
+@dataclass(frozen=True, eq=False)
+class _Closure:
+    vehicle: np.ndarray
+    walk: np.ndarray
+    teams: bool
 
 
 class RoadState:
-    """Closures and per-mode routers of one run.
+    """Closures, hazard costs and per-mode routers of one run.
 
     Parameters
     ----------
@@ -49,7 +64,8 @@ class RoadState:
             self._base[name] = tier_weights_s(network, tiers[name])
         self._boat_s = network.length_m / (BOAT_SPEED_KPH / 3.6)
         self.routers = {mode: Router(network, w) for mode, w in self._base.items()}
-        self._sources: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._sources: dict[str, _Closure] = {}
+        self._costs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.closed_vehicle = np.zeros(network.n_edges, dtype=bool)
         self.closed_walk = np.zeros(network.n_edges, dtype=bool)
         #: Called with (newly closed, reopened) vehicle edge indices after each change,
@@ -58,7 +74,7 @@ class RoadState:
 
     @property
     def closed(self) -> np.ndarray:
-        """Links closed to vehicles (kept for callers that do not distinguish modes)."""
+        """Links closed to vehicles of the public (kept for callers of one mode)."""
         return self.closed_vehicle
 
     def closed_for(self, vehicle: bool) -> np.ndarray:
@@ -70,19 +86,45 @@ class RoadState:
         return self.routers[mode]
 
     def base_weights_s(self, mode: str) -> np.ndarray:
-        """Open-road travel times of ``mode`` (no closures)."""
+        """Open-road travel times of ``mode`` (no closures, no hazard costs)."""
         return self._base[mode]
 
     def set_closures(
-        self, source: str, vehicle: np.ndarray, walk: np.ndarray | None = None
+        self,
+        source: str,
+        vehicle: np.ndarray,
+        walk: np.ndarray | None = None,
+        *,
+        teams: bool = True,
     ) -> bool:
-        """Set the links ``source`` closes (to vehicles, and to pedestrians); True if changed."""
+        """Set the links ``source`` closes (to vehicles, and to pedestrians); True if changed.
+
+        ``teams=False`` closes them to the public only; rescue teams still pass.
+        """
         vehicle = np.asarray(vehicle, dtype=bool)
         walk = vehicle if walk is None else np.asarray(walk, dtype=bool)
         old = self._sources.get(source)
+        if (
+            old is not None
+            and old.teams == teams
+            and np.array_equal(old.vehicle, vehicle)
+            and np.array_equal(old.walk, walk)
+        ):
+            return False
+        self._sources[source] = _Closure(vehicle.copy(), walk.copy(), teams)
+        self._apply()
+        return True
+
+    def set_costs(
+        self, source: str, vehicle_extra_s: np.ndarray, walk_extra_s: np.ndarray | None = None
+    ) -> bool:
+        """Set the extra seconds ``source`` adds to each link for the public; True if changed."""
+        vehicle = np.asarray(vehicle_extra_s, dtype=np.float64)
+        walk = vehicle if walk_extra_s is None else np.asarray(walk_extra_s, dtype=np.float64)
+        old = self._costs.get(source)
         if old is not None and np.array_equal(old[0], vehicle) and np.array_equal(old[1], walk):
             return False
-        self._sources[source] = (vehicle.copy(), walk.copy())
+        self._costs[source] = (vehicle.copy(), walk.copy())
         self._apply()
         return True
 
@@ -105,29 +147,36 @@ class RoadState:
         old = self._sources.get(source)
         if old is None:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        return old[0].copy(), old[1].copy()
+        return old.vehicle.copy(), old.walk.copy()
 
     def _apply(self) -> None:
         n = self.network.n_edges
-        vehicle, walk, not_flood = (np.zeros(n, dtype=bool) for _ in range(3))
-        for name, (v, w) in self._sources.items():
-            vehicle |= v
-            walk |= w
-            if name != "flood":
-                not_flood |= v
+        public_v, public_w, team_v, team_not_flood = (np.zeros(n, dtype=bool) for _ in range(4))
+        for name, c in self._sources.items():
+            public_v |= c.vehicle
+            public_w |= c.walk
+            if c.teams:
+                team_v |= c.vehicle
+                if name != "flood":
+                    team_not_flood |= c.vehicle
+        extra_v, extra_w = np.zeros(n), np.zeros(n)
+        for v, w in self._costs.values():
+            extra_v += v
+            extra_w += w
         before = self.closed_vehicle
-        self.closed_vehicle, self.closed_walk = vehicle, walk
+        self.closed_vehicle, self.closed_walk = public_v, public_w
+        weights = {
+            "vehicle": np.where(public_v, np.inf, self._base["vehicle"] + extra_v),
+            "walk": np.where(public_w, np.inf, self._base["walk"] + extra_w),
+        }
+        flooded = team_v & ~team_not_flood
+        boat = np.where(flooded, np.maximum(self._boat_s, self._base["boat"]), self._base["boat"])
+        weights["boat"] = np.where(team_not_flood, np.inf, boat)
+        for tier in self._road_tiers:
+            weights[tier] = np.where(team_v, np.inf, self._base[tier])
         for mode, router in self.routers.items():
-            if mode == "walk":
-                router.set_weights(np.where(walk, np.inf, self._base["walk"]))
-            elif mode == "boat":
-                flooded = vehicle & ~not_flood
-                weights = np.where(
-                    flooded, np.maximum(self._boat_s, self._base["boat"]), self._base["boat"]
-                )
-                router.set_weights(np.where(not_flood, np.inf, weights))
-            else:
-                router.set_weights(np.where(vehicle, np.inf, self._base[mode]))
+            if not np.array_equal(router.weights_s, weights[mode]):  # unchanged: keep its trees
+                router.set_weights(weights[mode])
         # after the routers, so a listener that re-plans sees the new road state
         if self.on_change is not None:
-            self.on_change(np.nonzero(vehicle & ~before)[0], np.nonzero(before & ~vehicle)[0])
+            self.on_change(np.nonzero(public_v & ~before)[0], np.nonzero(before & ~public_v)[0])
