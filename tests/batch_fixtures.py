@@ -1,11 +1,13 @@
 """A tiny experiment on the toy engine region (tests/engine_fixtures.py) for batch tests.
 
-The scenario: 65 residents (nodes 0-4), an immediate warning by A at t = 0, and one
+The scenario: 65 residents (nodes 0-4), an imminent warning by A at t = 0, and one
 incident of 5 persons at node 3 (B) reported at minute 1 that needs a ground team.
 Hand-computed (see tests/test_engine_dispatch.py): B's own team at node 5 needs
 180 s turnout + 3100 s of road, so under ``separate`` it arrives after 3280 s > 30 min
 (ground coverage 0); under ``joint`` A's team at node 2 arrives after 280 s (coverage 1).
-Shelters hold 160 persons, so nobody is stranded and the incident is the only one.
+Shelters hold 160 persons, so nobody is stranded; everyone acts on the warning and
+nobody is vulnerable, so the incident is the only one (an ``immediate`` order would add
+the responders' sweep of the zone, :mod:`sim.agents.transfers`).
 """
 
 from __future__ import annotations
@@ -23,11 +25,14 @@ horizon_h = 2.0
 source = "toy.npz"
 [population]
 vehicle_share = 0.5
+vulnerable_share = 0.0
+[behaviour]
+compliance = {imminent = 1.0}
 [policy]
 linkage = "separate"
 [[warnings]]
 time_min = 0.0
-level = "immediate"
+level = "imminent"
 issued_by = "A"
 [[incidents]]
 time_min = 1.0

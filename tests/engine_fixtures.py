@@ -123,7 +123,7 @@ def cut_off_scenario(*, reopen_min: float) -> tuple[Scenario, RoadNetwork]:
             "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
             "behaviour": {
                 "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-                "door_knock_reach": 0.0,
+                "door_knocking": False,
                 "compliance": {"imminent": 1.0},
                 "premovement_median_min": 10.0,
                 "premovement_sigma": 0.0,

@@ -7,7 +7,8 @@ On the toy engine region (tests/engine_fixtures.py; SA at node 0 holds 3 persons
   (t = 900): A's households reach SA (node 0) at 1000/1004/1008 s, B's reach SB
   (node 4) at 1000/1004 s;
 - an incident at node 3 (B) at t = 60 s needs a ground team: A's team (node 2) is
-  dispatched at once, crosses into B at node 3 and arrives at 340 s;
+  dispatched at once, crosses into B at node 3 and arrives at 340 s; freeing the 5
+  trapped takes 15 min each, so it is still on scene at the 1-h horizon;
 - synthetic hazard frames, written as the engine writes them (one every 5 min, no row
   for a hazard with nothing left): flood 1 m deep at nodes 4 and 5 in the frames from
   1200 s to 2100 s, gone from 2400 s; 60 ppm of H2S at node 1 from 600 s, passed by
@@ -34,7 +35,7 @@ from tests.engine_fixtures import toy_engine_network
 
 BEHAVIOUR = {
     "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-    "door_knock_reach": 0.0,
+    "door_knocking": False,
     "compliance": {"imminent": 1.0},
     "premovement_median_min": 10.0,
     "premovement_sigma": 0.0,
@@ -50,7 +51,11 @@ def tiny_scenario():
             "name": "tiny",
             "horizon_h": 1.0,
             "policy": {"linkage": "joint"},
-            "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
+            "population": {
+                "household_size_mean_persons": 1.0,
+                "vehicle_share": 1.0,
+                "vulnerable_share": 0.0,
+            },
             "behaviour": BEHAVIOUR,
             "warnings": [{"time_min": 0.0, "level": "imminent", "issued_by": "A"}],
             "incidents": [{"time_min": 1.0, "node": 3, "persons": 5, "tiers": ["ground"]}],

@@ -124,8 +124,12 @@ def test_aviation_flies_straight_after_launch_delay() -> None:
     result = run(scenario, seed=1, network=toy_engine_network(aviation_node=0))
     expected = 900.0 + 4000.0 / (220.0 / 3.6)
     assert result.incidents["response_s"].tolist() == [pytest.approx(expected)]
-    left = result.events[result.events["kind"] == "leave_scene"]
-    assert left["value"].tolist() == [3.0]  # a helicopter carries up to 6 out
+    ev = result.events
+    rescued = ev[ev["kind"] == "rescued"]
+    # a helicopter carries up to 6: one trip, hoisting 3 persons at 4 min each
+    assert rescued["value"].tolist() == [3.0]
+    assert rescued["time_s"].tolist() == [pytest.approx(60.0 + expected + 3 * 240.0)]
+    assert result.summary["incidents"]["persons_rescued"] == 3
 
 
 def test_incident_cut_off_waits_and_is_dispatched_when_the_road_reopens() -> None:

@@ -15,7 +15,7 @@ from tests.engine_fixtures import toy_engine_network
 
 BEHAVIOUR = {
     "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-    "door_knock_reach": 0.0,
+    "door_knocking": False,
     "compliance": {"imminent": 1.0, "immediate": 1.0},
     "premovement_median_min": 10.0,
     "premovement_sigma": 0.0,

@@ -53,7 +53,8 @@ def test_counters_of_tiny_run_hand_checked(tiny_events: pd.DataFrame) -> None:  
     assert at["open_incidents"] == 0 and at["coverage_ground"] == 1.0
     assert counters_at(counters, 1500.0)["roads_closed"] == 2
     assert counters_at(counters, 3000.0)["roads_closed"] == 0
-    assert counters_at(counters, 3600.0)["border_crossings"] == 2
+    # the team is still freeing the 5 trapped (15 min each) at the horizon: no way back
+    assert counters_at(counters, 3600.0)["border_crossings"] == 1
 
 
 def test_stranded_household_that_resumes_in_replay_state_and_counters(tmp_path: Path) -> None:
@@ -218,7 +219,7 @@ def test_positions_interpolate_between_track_points(timeline) -> None:
         (100.0, 2000.0, False),
         (290.0, 2500.0, True),
         (1000.0, 3000.0, True),
-        (9e9, 2000.0, True),
+        (9e9, 3000.0, True),  # still on scene at the horizon: 5 trapped x 15 min
     ):
         x, _, s = tr.positions_at(t)
         assert x[team] == pytest.approx(x0 + want_x) and s[team] == started

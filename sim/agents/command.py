@@ -9,11 +9,11 @@ Policies (``PolicySpec.linkage``):
   side sends its nearest free team if that one would arrive before the own team;
 - ``joint``: one command; the nearest free team regardless of the border.
 
-Aircraft fly straight from their base at cruise speed to the landing site nearest the
-incident (a settlement, shelter, station or depot node) and the crew walks the last
-stretch in a straight line at walking speed.
+How teams travel (roads, boats, aircraft to a landing site) is
+:mod:`sim.agents.team_travel`.
 
-"Nearest" is by current travel time (turnout included); ties go to the lower team id.
+"Nearest" is by current travel time (turnout included); among the teams of the nearest
+station the lower team id goes.
 When no team of a tier is free, or no free team can reach the incident, it waits in the
 queue of its side (one shared queue under ``joint``). Waiting incidents are triaged:
 threats to life (:data:`sim.engine.incidents.TRIAGE_PRIORITY` 0: buried, trapped, injured, exposed,
@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.agents.team_travel import TeamTravel
 from sim.engine.incidents import (
     TRIAGE_PRIORITY,
     Incident,
@@ -70,12 +71,10 @@ class Dispatcher:
         self.request_delay_s = policy.mutual_aid_request_delay_min * 60.0
         self.incidents: list[Incident] = []
         self.queues: dict[tuple[int, str], list[Incident]] = {}
-        self._station = np.array([t.station_node for t in teams], dtype=np.int64)
+        self.travel = TeamTravel(model, teams)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])
         self._boat = np.zeros(len(teams), dtype=bool)
-        self._landing = None
-        self._walk_m_per_s = model.scenario.population.walk_speed_m_per_s
 
     # ---------------------------------------------------------------- incidents
     def new_incident(
@@ -89,6 +88,7 @@ class Dispatcher:
         access_node: int = -1,
         needs_boat: bool = False,
         on_cleared: Callable[[], None] | None = None,
+        households: tuple[int, ...] = (),
     ) -> Incident:
         """Create an incident reported now and dispatch to it."""
         m = self.model
@@ -104,6 +104,7 @@ class Dispatcher:
             access_node=access_node,
             needs_boat=needs_boat,
             on_cleared=on_cleared,
+            households=tuple(int(h) for h in households),
         )
         self.incidents.append(incident)
         self._event("incident_reported", incident, ",".join(tiers))
@@ -122,16 +123,24 @@ class Dispatcher:
             access_node=report.access_node,
             needs_boat=report.needs_boat,
             on_cleared=report.on_cleared,
+            households=report.households,
         )
 
     def summary(self) -> dict[str, int]:
         """Return the incident counts for ``summary.json`` (see ``incidents_summary``)."""
         return incidents_summary(self.incidents)
 
-    def report_stranded(self, node: int, persons: int, *, needs_boat: bool = False) -> Incident:
-        """Report a household with no route to any shelter: ground teams bring them out."""
+    def report_stranded(
+        self, node: int, persons: int, *, row: int = -1, needs_boat: bool = False
+    ) -> Incident:
+        """Report a household (row ``row``) with no route to any shelter: ground teams."""
         return self.new_incident(
-            kind="stranded", node=node, persons=persons, tiers=("ground",), needs_boat=needs_boat
+            kind="stranded",
+            node=node,
+            persons=persons,
+            tiers=("ground",),
+            needs_boat=needs_boat,
+            households=(row,) if row >= 0 else (),
         )
 
     def _assign(self, incident: Incident, tier: str) -> None:
@@ -176,51 +185,31 @@ class Dispatcher:
         idx = np.nonzero(free)[0]
         if idx.size == 0:
             return None, np.inf, None
-        eta = np.array([self._eta(self.teams[k], incident) for k in idx])
-        order = np.lexsort((idx, eta))
-        if not np.isfinite(eta[order[0]]):
-            return None, np.inf, None
-        best = self.teams[int(idx[order[0]])]
-        return best, float(eta[order[0]]), self._route(best, incident)
+        if self.model.tiers[tier].travel == "air":
+            eta = np.array([self._eta(self.teams[k], incident) for k in idx])
+            order = np.lexsort((idx, eta))
+            if not np.isfinite(eta[order[0]]):
+                return None, np.inf, None
+            best = self.teams[int(idx[order[0]])]
+            return best, float(eta[order[0]]), None
+        return self.travel.nearest_by_road(incident.target_node, idx)
 
     def _eta(self, team: RescueTeam, incident: Incident) -> float:
         """Turnout plus travel from the team's station to the incident."""
-        return team.tier.turnout_s + self._travel_s(team, team.station_node, incident.target_node)
-
-    def landing_node(self, target: int) -> int:
-        """Return the landing site nearest ``target`` (settlement, shelter, station, depot)."""
-        if self._landing is None:
-            from scipy.spatial import cKDTree
-
-            net = self.model.network
-            nodes = [self._station]
-            for table in ("settlements", "shelters", "depots"):
-                if table in net.places:
-                    nodes.append(net.places[table]["node"].to_numpy(dtype=np.int64))
-            sites = np.unique(np.concatenate(nodes))
-            self._landing = (sites, cKDTree(np.column_stack([net.x_m[sites], net.y_m[sites]])))
-        sites, tree = self._landing
-        net = self.model.network
-        return int(sites[tree.query([net.x_m[target], net.y_m[target]])[1]])
-
-    def _travel_s(self, team: RescueTeam, origin: int, target: int) -> float:
-        net = self.model.network
-        if team.tier.travel == "air":
-            # fly to the landing site nearest the target, then walk in a straight line
-            land = self.landing_node(target) if target != team.station_node else target
-            fly = np.hypot(net.x_m[origin] - net.x_m[land], net.y_m[origin] - net.y_m[land])
-            walk = np.hypot(net.x_m[land] - net.x_m[target], net.y_m[land] - net.y_m[target])
-            return float(fly / (team.tier.cruise_speed_kph / 3.6) + walk / self._walk_m_per_s)
-        tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
-        return float(tree.time_s[origin])
+        return team.tier.turnout_s + self.travel.travel_s(
+            team, team.station_node, incident.target_node
+        )
 
     def _route(self, team: RescueTeam, incident: Incident) -> np.ndarray | None:
-        if team.tier.travel == "air":
-            return None
-        tree = self.model.roads.router(team.mode).tree(
-            np.array([incident.target_node]), reverse=True
-        )
-        return tree.path(team.station_node)
+        return self.travel.route(team, incident.target_node)
+
+    def landing_node(self, target: int) -> int:
+        """Return the landing site nearest ``target`` (see :mod:`sim.agents.team_travel`)."""
+        return self.travel.landing_node(target)
+
+    def route_home(self, team: RescueTeam, from_node: int) -> tuple[np.ndarray | None, float]:
+        """Route and time from ``from_node`` back to the team's station (inf if cut off)."""
+        return self.travel.route_home(team, from_node)
 
     def _dispatch(
         self,
@@ -236,12 +225,20 @@ class Dispatcher:
 
     # -------------------------------------------------------------------- teams
     def team_free(self, team: RescueTeam) -> None:
-        """Give a team that is home the first waiting incident (triage order) it can take."""
+        """Give a team that is home the first waiting incident (triage order) it can take.
+
+        A community team with doors still to knock takes only :meth:`urgent` incidents
+        (threats to life, mandatory transfers): warning those no channel reached comes
+        before other work.
+        """
         tier = team.tier.name
         key = (-1 if self.linkage == "joint" else team.jurisdiction, tier)
+        urgent_only = self.model.door_knocking.has_work(team)
         for incident in self._waiting(key):
             if incident.needs_boat and tier == "ground" and not team.boat:
                 continue  # another team must take it; it keeps its place in line
+            if urgent_only and not self.urgent(incident):
+                continue
             eta_s = self._eta(team, incident)
             if not np.isfinite(eta_s):
                 continue
@@ -250,6 +247,58 @@ class Dispatcher:
                 team, incident, tier, self._route(team, incident), eta_s - team.tier.turnout_s
             )
             return
+        if not urgent_only:
+            self._reinforce(team)
+
+    def urgent(self, incident: Incident) -> bool:
+        """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
+        return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
+
+    def waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> list[Incident]:
+        """Incidents waiting in ``team``'s queue that it could take and reach, in triage order.
+
+        ``urgent_only``: only :meth:`urgent` incidents. One forward tree from
+        the team's station (cached until the roads change) screens them, so asking
+        between two door-knocking visits stays cheap.
+        """
+        tier = team.tier.name
+        key = (-1 if self.linkage == "joint" else team.jurisdiction, tier)
+        waiting = [
+            i
+            for i in self._waiting(key)
+            if not (i.needs_boat and tier == "ground" and not team.boat)
+            and not (urgent_only and not self.urgent(i))
+        ]
+        if not waiting or team.tier.travel == "air":
+            return waiting
+        time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
+        return [i for i in waiting if np.isfinite(time_s[i.target_node])]
+
+    def _reinforce(self, team: RescueTeam) -> None:
+        """No incident waits for this team: join the open incident with most people left.
+
+        Only incidents that need the team's tier and whose people it can carry, on its
+        own side (any side under ``joint``), and only when it can reach them.
+        """
+        if team.carry_persons <= 0:
+            return
+        tier = team.tier.name
+        best, best_key = None, None
+        for incident in self.incidents:
+            if not incident.waiting or tier not in incident.tiers or incident.withdrawn:
+                continue
+            if self.linkage != "joint" and incident.jurisdiction != team.jurisdiction:
+                continue
+            if incident.needs_boat and tier == "ground" and not team.boat:
+                continue
+            key = (-len(incident.waiting), incident.id)
+            if best_key is None or key < best_key:
+                best, best_key = incident, key
+        if best is None:
+            return
+        eta_s = self._eta(team, best)
+        if np.isfinite(eta_s):
+            self._dispatch(team, best, tier, self._route(team, best), eta_s - team.tier.turnout_s)
 
     def _waiting(self, key: tuple[int, str]) -> list[Incident]:
         """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
@@ -274,7 +323,7 @@ class Dispatcher:
             tier = key[1]
             for incident in self._waiting(key):
                 if tier not in reachable:
-                    reachable[tier] = self._reachable_by_free(tier)
+                    reachable[tier] = self.travel.reachable_by_free(tier)
                 mask = reachable[tier]
                 if mask is not None and not mask[incident.target_node]:
                     continue
@@ -313,27 +362,6 @@ class Dispatcher:
             tier=tier,
             value=incident.persons,
         )
-
-    def _reachable_by_free(self, tier: str) -> np.ndarray | None:
-        """Nodes some free team of ``tier`` can reach by road (None: every node, by air)."""
-        if self.model.tiers[tier].travel == "air":
-            return None
-        free = [t for t in self.teams if t.available and t.tier.name == tier]
-        mask = np.zeros(self.model.network.n_nodes, dtype=bool)
-        for mode in sorted({t.mode for t in free}):
-            stations = np.array([t.station_node for t in free if t.mode == mode])
-            mask |= np.isfinite(self.model.roads.router(mode).tree(stations).time_s)
-        return mask
-
-    def route_home(self, team: RescueTeam, from_node: int) -> tuple[np.ndarray | None, float]:
-        """Route and time from ``from_node`` back to the team's station (inf if cut off)."""
-        if team.tier.travel == "air":
-            return None, self._travel_s(team, from_node, team.station_node)
-        tree = self.model.roads.router(team.mode).tree(np.array([team.station_node]), reverse=True)
-        time_s = float(tree.time_s[from_node])
-        if not np.isfinite(time_s):
-            return None, np.inf  # cut off from home: the team stays where it is
-        return tree.path(from_node), time_s
 
     def set_boats(self, count: int, river_distance_m: np.ndarray) -> None:
         """Give boats to the ``count`` ground teams whose stations are nearest the river."""

@@ -6,10 +6,14 @@ simpy process moves it link by link: vehicles through the link queues of
 :mod:`sim.engine.traffic`, pedestrians at walking speed. The shelter is the nearest one
 (by current travel time) whose remaining capacity fits the household; its places are
 reserved at departure, so no shelter ever holds more than its capacity. A closed link
-ahead makes the household re-route from where it is; no route to any open shelter makes
-it *stranded*, which is an incident. When roads reopen before any team has been sent, a
+ahead makes the household re-route from where it is, and so does a hazard reaching its
+route (a link ahead became much costlier, see :mod:`sim.engine.roads`) or its shelter
+becoming unusable. No route to any usable shelter makes it *stranded*, which is an
+incident; no usable shelter with room anywhere makes it *unsheltered*, which is a
+capacity problem, not an incident. When roads reopen before any team has been sent, a
 stranded household that can now reach a shelter sets off again on its own and its
-incident is withdrawn.
+incident is withdrawn. The occupants of a shelter that becomes unsafe move on to the
+next safe shelter (:meth:`Household.relocate`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,12 @@ import mesa
 import numpy as np
 import simpy
 
-from sim.agents.households import AT_HOME, DEAD, STATE_NAMES, STRANDED
+from sim.agents.households import AT_HOME, DEAD, SHELTERED, STATE_NAMES, STRANDED
+
+#: A re-plan is due when the rest of the route got this much costlier (share, seconds).
+REPLAN_SHARE, REPLAN_S = 0.1, 30.0
+#: What choosing a shelter found: no usable shelter with room anywhere.
+NO_ROOM = "no_room"
 
 if TYPE_CHECKING:
     from sim.engine.incidents import Incident
@@ -65,14 +74,27 @@ class Household(mesa.Agent):
         table, i = m.households, self.index
         yield m.env.timeout(max(depart_s - m.env.now, 0.0))
         if table.state[i] != AT_HOME:
-            return  # died or was stranded by a hazard before setting off
+            return  # died, was stranded or sheltered in place before setting off
         table.set_off(i, m.env.now)
-        self._event("depart")
+        self.record("depart")
         if self.tracked:
             m.recorder.track(m.env.now, self.unique_id, self.family, int(table.node[i]))
-        yield from self._to_shelter(self._reserve())
+        yield from self._to_shelter(self._choose())
 
-    def _event(self, kind: str, **extra) -> None:
+    def relocate(self) -> Generator[simpy.Event, None, None]:
+        """Leave a shelter that became unsafe and go on to the next safe one (simpy process)."""
+        m = self.model
+        table, i = m.households, self.index
+        if table.state[i] != SHELTERED:
+            return
+        m.shelters.leave(int(table.shelter[i]), int(table.size_persons[i]))
+        table.leave_shelter(i)
+        self.record("relocate")
+        if self.tracked:
+            m.recorder.track(m.env.now, self.unique_id, self.family, int(table.node[i]))
+        yield from self._to_shelter(self._choose())
+
+    def record(self, kind: str, **extra) -> None:
         """Record ``kind`` for this household now, at its node (``value``: its persons)."""
         m = self.model
         table, i = m.households, self.index
@@ -86,44 +108,50 @@ class Household(mesa.Agent):
             **extra,
         )
 
-    def _reserve(self) -> tuple[int, np.ndarray] | None:
-        """Reserve places at the nearest shelter with room, from where the household is."""
-        table, i = self.model.households, self.index
-        return self.model.shelters.reserve(
-            int(table.node[i]), int(table.size_persons[i]), vehicle=bool(table.has_vehicle[i])
-        )
+    def _choose(self) -> tuple[int, np.ndarray] | str | None:
+        """Reserve the nearest usable shelter with room; ``NO_ROOM`` or None (cut off)."""
+        m = self.model
+        table, i = m.households, self.index
+        size = int(table.size_persons[i])
+        if not m.shelters.has_room(size):
+            return NO_ROOM
+        return m.shelters.reserve(int(table.node[i]), size, vehicle=bool(table.has_vehicle[i]))
 
     def _to_shelter(
-        self, choice: tuple[int, np.ndarray] | None
+        self, choice: tuple[int, np.ndarray] | str | None
     ) -> Generator[simpy.Event, None, None]:
-        """Travel to the reserved shelter, choosing again when a link ahead closes.
+        """Travel to the reserved shelter, choosing again when the way or the shelter fails.
 
-        ``choice`` is what :meth:`sim.engine.shelters.Shelters.reserve` returned from the
-        household's node; None (no open shelter reachable) strands the household.
+        ``choice`` is what :meth:`_choose` returned from the household's node: None (no
+        usable shelter reachable) strands it, ``NO_ROOM`` leaves it unsheltered.
         """
         m = self.model
         table, i = m.households, self.index
         size = int(table.size_persons[i])
         vehicle = bool(table.has_vehicle[i])
         while True:
+            if choice == NO_ROOM:
+                table.unshelter(i)
+                self.record("unsheltered")
+                return
             if choice is None:
                 table.strand(i)
-                self._event("stranded")
-                incident = m.dispatcher.report_stranded(int(table.node[i]), size)
+                self.record("stranded")
+                incident = m.dispatcher.report_stranded(int(table.node[i]), size, row=i)
                 incident.on_reopen = functools.partial(self._leave_if_open, incident)
                 return
             shelter, edges = choice
-            arrived = yield from self._travel(edges, vehicle)
+            arrived = yield from self._travel(edges, vehicle, shelter)
             if table.state[i] == DEAD:
                 m.shelters.release(shelter, size)
                 return
             if arrived:
                 break
-            m.shelters.release(shelter, size)  # a closure ahead: choose again from here
-            choice = self._reserve()
+            m.shelters.release(shelter, size)  # the way or the shelter failed: choose again
+            choice = self._choose()
         m.shelters.arrive(shelter, size)
         table.arrive(i, shelter, m.env.now)
-        self._event("arrive_shelter")
+        self.record("arrive_shelter")
 
     def _leave_if_open(self, incident: Incident) -> bool:
         """Roads reopened: set off again if a shelter is now reachable (True if it did).
@@ -135,26 +163,43 @@ class Household(mesa.Agent):
         table, i = m.households, self.index
         if table.state[i] != STRANDED:
             return False
-        choice = self._reserve()
-        if choice is None:
+        choice = self._choose()
+        if choice is None or choice == NO_ROOM:
             return False
         table.resume(i)
-        self._event("resume", incident=incident.id)
+        self.record("resume", incident=incident.id)
         m.dispatcher.withdraw(incident)
         m.env.process(self._to_shelter(choice))
         return True
 
-    def _travel(self, edges: np.ndarray, vehicle: bool) -> Generator[simpy.Event, None, bool]:
-        """Follow ``edges``; return False (at the current node) if one ahead has closed."""
+    def _travel(
+        self, edges: np.ndarray, vehicle: bool, shelter: int
+    ) -> Generator[simpy.Event, None, bool]:
+        """Follow ``edges``; return False (at the current node) when it must choose again.
+
+        It must when a link ahead closed, when its shelter stopped being usable, or when
+        the road state changed and the rest of the route now costs more than planned
+        (``REPLAN_SHARE`` and ``REPLAN_S`` over it: a hazard reached the route).
+        """
         m = self.model
         table, i = m.households, self.index
         target = m.network.edge_target
         traffic = m.traffic
         walk_s = m.walk_time_s
+        router = m.roads.router("vehicle" if vehicle else "walk")
+        version = router.version
+        planned = np.asarray(router.weights_s)[np.asarray(edges, dtype=np.int64)]
+        to_go = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0]))
         previous = -1
-        for edge in edges:
+        for k, edge in enumerate(edges):
             edge = int(edge)
-            if table.state[i] == DEAD or m.roads.closed_for(vehicle)[edge]:
+            turn_back = table.state[i] == DEAD or m.roads.closed_for(vehicle)[edge]
+            turn_back |= not m.shelters.usable[shelter]
+            if not turn_back and router.version != version:
+                version = router.version
+                now_cost = float(np.asarray(router.weights_s)[edges[k:]].sum())
+                turn_back = now_cost > to_go[k] * (1.0 + REPLAN_SHARE) + REPLAN_S
+            if turn_back:
                 if previous >= 0:
                     traffic.leave(previous)
                 return False

@@ -13,9 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Household states (``HouseholdTable.state``). ``DEAD``: killed by toxic exposure.
-AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD = 0, 1, 2, 3, 4
-STATE_NAMES = ("at_home", "on_road", "sheltered", "stranded", "dead")
+#: Household states (``HouseholdTable.state``): at home; on the way; in a shelter;
+#: stranded (cut off by a hazard, or buried: an incident); dead (toxic exposure, or died
+#: waiting for rescue); sheltering in place (at home, windows shut, as a warning said);
+#: unsheltered (safe but no shelter with room anywhere: a capacity problem).
+AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD, SHELTERING, UNSHELTERED = range(7)
+STATE_NAMES = (
+    "at_home",
+    "on_road",
+    "sheltered",
+    "stranded",
+    "dead",
+    "sheltering_in_place",
+    "unsheltered",
+)
 
 
 @dataclass(kw_only=True, eq=False)
@@ -34,6 +45,17 @@ class HouseholdTable:
         Highest warning level heard (-1: none) and when it was first heard.
     depart_time_s, arrive_time_s, shelter
         When it set off (or is due to), arrived, and at which shelter (-1: none).
+    contacts
+        Warnings that reached it (by a channel, at a higher level, or at the door).
+    last_contact_s
+        When the latest of them reached it.
+    acted_at_contact
+        The contact at which it acted on a warning (left or sheltered in place; 0: not).
+    vulnerable
+        Cannot leave without help (transferred by responders in an ``immediate`` zone).
+    died_where
+        Where it died (``-1`` alive; else the index into :data:`STATE_NAMES` of the state
+        it was in: at home, on the way, in a shelter, stranded, sheltering in place).
     """
 
     home_node: np.ndarray
@@ -47,6 +69,11 @@ class HouseholdTable:
     depart_time_s: np.ndarray
     arrive_time_s: np.ndarray
     shelter: np.ndarray
+    contacts: np.ndarray
+    last_contact_s: np.ndarray
+    acted_at_contact: np.ndarray
+    vulnerable: np.ndarray
+    died_where: np.ndarray
 
     @property
     def n(self) -> int:
@@ -75,11 +102,31 @@ class HouseholdTable:
         """``persons`` by state and the number of ``households``, for ``summary.json``."""
         return {"persons": self.persons_by_state(), "households": self.n}
 
+    def deaths_by_place(self) -> dict[str, int]:
+        """Persons dead by where they died (the state they were in)."""
+        dead = self.state == DEAD
+        counts = np.bincount(
+            self.died_where[dead], weights=self.size_persons[dead], minlength=len(STATE_NAMES)
+        )
+        return {
+            place: int(counts[code])
+            for place, code in (
+                ("at_home", AT_HOME),
+                ("on_the_way", ON_ROAD),
+                ("in_shelter", SHELTERED),
+                ("stranded", STRANDED),
+                ("sheltering_in_place", SHELTERING),
+                ("unsheltered", UNSHELTERED),
+            )
+        }
+
     # ------------------------------------------------------------------ changes
     def warn(self, rows: np.ndarray, level: int, receipt_s: np.ndarray) -> None:
-        """Households ``rows`` hear a warning of ``level`` at ``receipt_s``."""
-        self.warned_level[rows] = level
+        """Record that households ``rows`` hear a warning of ``level`` at ``receipt_s``."""
+        self.warned_level[rows] = np.maximum(self.warned_level[rows], level)
         self.warned_time_s[rows] = np.minimum(self.warned_time_s[rows], receipt_s)
+        self.contacts[rows] += 1
+        self.last_contact_s[rows] = receipt_s
 
     def plan_departure(self, rows: np.ndarray, depart_s: np.ndarray) -> None:
         """Households ``rows`` decided to leave and will set off at ``depart_s``."""
@@ -104,9 +151,25 @@ class HouseholdTable:
         """Record that stranded household ``row`` sets off again."""
         self.state[row] = ON_ROAD
 
-    def kill(self, rows: np.ndarray) -> None:
-        """Record that households ``rows`` died (lethal toxic load)."""
-        self.state[rows] = DEAD
+    def kill(self, rows: np.ndarray | int) -> None:
+        """Record that households ``rows`` died (toxic load, or waiting for rescue)."""
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        alive = rows[self.state[rows] != DEAD]
+        self.died_where[alive] = self.state[alive]
+        self.state[alive] = DEAD
+
+    def shelter_in_place(self, rows: np.ndarray) -> None:
+        """Record that households ``rows`` stay at home with windows and doors shut."""
+        self.state[rows] = SHELTERING
+
+    def unshelter(self, row: int) -> None:
+        """Record that household ``row`` found no shelter with room anywhere."""
+        self.state[row] = UNSHELTERED
+
+    def leave_shelter(self, row: int) -> None:
+        """Record that household ``row`` leaves its shelter (unsafe now) and travels again."""
+        self.state[row] = ON_ROAD
+        self.shelter[row] = -1
 
 
 def households_from_population(
@@ -116,11 +179,14 @@ def households_from_population(
     mean_size_persons: float,
     vehicle_share: float,
     rng: np.random.Generator,
+    vulnerable_share: float = 0.0,
 ) -> HouseholdTable:
     """Split each node's residents into households (sizes 1 + Poisson(mean - 1)).
 
     Persons are conserved exactly: household sizes are drawn for the whole population
-    and cut at node boundaries, so every node's households sum to its residents.
+    and cut at node boundaries, so every node's households sum to its residents. A
+    share ``vulnerable_share`` of households cannot leave without help (drawn after the
+    vehicles, so the share does not change who drives; share 0 draws nothing).
     """
     persons = np.asarray(node_population_persons, dtype=np.int64)
     total = int(persons.sum())
@@ -148,4 +214,9 @@ def households_from_population(
         depart_time_s=np.full(n, np.inf),
         arrive_time_s=np.full(n, np.inf),
         shelter=np.full(n, -1, dtype=np.int64),
+        contacts=np.zeros(n, dtype=np.int16),
+        last_contact_s=np.full(n, -np.inf),
+        acted_at_contact=np.zeros(n, dtype=np.int16),
+        vulnerable=(rng.random(n) < vulnerable_share) if vulnerable_share else np.zeros(n, bool),
+        died_where=np.full(n, -1, dtype=np.int8),
     )

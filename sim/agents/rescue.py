@@ -1,16 +1,22 @@
-"""Rescue teams in tiers: turn out, travel, work on scene and come home.
+"""Rescue teams in tiers: turn out, travel, get people out in trips, and come home.
 
 A :class:`RescueTeam` waits at its home station. Dispatched to an incident it turns out
 (``turnout_s``; the launch delay for aircraft), travels (road tiers along the fastest
 open route at their tier's speeds, ignoring queues as emergency vehicles; aviation in a
-straight line at cruise speed to the incident), stays ``on_scene_s``, returns home and is
-available again. Arrival times at every node of a road trip are recorded as track
-points, and a ``border_cross`` event marks each change of jurisdiction along the way.
+straight line at cruise speed to the incident). There a team that carries people
+(``carry_persons`` > 0) gets them out in trips (:mod:`sim.engine.incidents`): it takes
+as many as it carries, spends the extraction time per person (``extraction_s``, by
+incident kind; a helicopter's hoist time), brings them to the nearest safe shelter with
+room (unloading there takes ``unload_s``) and comes back while anyone is left; at a
+reach-only incident, if it carries nobody, or when no safe shelter can be reached from
+the incident, it stays ``on_scene_s`` (and the people stay where they are). Then it returns
+home and is available again. Arrival times at every node of a road trip are recorded
+as track points, and a ``border_cross`` event marks each change of jurisdiction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING
 
 import mesa
@@ -38,11 +44,15 @@ class RescueTeam(mesa.Agent):
     jurisdiction
         Index of its home jurisdiction.
     on_scene_s
-        Time spent at an incident.
+        Time spent at an incident whose people it does not carry.
     name
         Station name and team number, for logs.
     carry_persons
         People the team can carry out of an incident per trip (0: treats on site).
+    extraction_s
+        Seconds per person to get them out, by incident kind (``"*"``: any other kind).
+    unload_s
+        Seconds to hand people over at a shelter.
     """
 
     family = "team"
@@ -57,6 +67,8 @@ class RescueTeam(mesa.Agent):
         on_scene_s: float,
         name: str,
         carry_persons: int = 0,
+        extraction_s: Mapping[str, float] | None = None,
+        unload_s: float = 300.0,
     ) -> None:
         super().__init__(model)
         self.tier = tier
@@ -67,16 +79,24 @@ class RescueTeam(mesa.Agent):
         self.available = True
         self.boat = False
         self.carry_persons = carry_persons
+        self.extraction_s = dict(extraction_s or {"*": 300.0})
+        self.unload_s = unload_s
+        #: Succeeds (and is replaced) each time the team becomes free at home.
+        self.freed = model.env.event()
 
     @property
     def mode(self) -> str:
         """Router this team travels with: its tier's, or ``"boat"`` with a boat."""
         return "boat" if self.boat else self.tier.name
 
+    def per_person_s(self, kind: str) -> float:
+        """Seconds to get one person of an incident of ``kind`` out."""
+        return float(self.extraction_s.get(kind, self.extraction_s.get("*", 300.0)))
+
     def respond(
         self, incident: Incident, route_nodes: np.ndarray | None, travel_s: float
     ) -> Generator[simpy.Event, None, None]:
-        """Go to ``incident`` along ``route_nodes`` (None for aircraft), then return home."""
+        """Go to ``incident`` along ``route_nodes`` (None for aircraft), work, return home."""
         m = self.model
         tier = self.tier.name
         self.available = False
@@ -108,31 +128,131 @@ class RescueTeam(mesa.Agent):
             tier=tier,
             value=m.env.now - incident.report_s,
         )
-        yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
-        carried = min(self.carry_persons, incident.persons - incident.carried_persons)
-        incident.carried_persons += carried
-        m.recorder.event(
-            m.env.now,
-            "leave_scene",
-            agent=self.unique_id,
-            node=incident.node,
-            incident=incident.id,
-            tier=tier,
-            value=carried,
-        )
+        if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
+            arrived, incident.on_arrival = incident.on_arrival, None
+            yield m.env.timeout(arrived() or 0.0)
+        where = incident.target_node
+        if incident.carried and self.carry_persons > 0:
+            where = yield from self._get_people_out(incident)
+        else:
+            yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
+            m.recorder.event(
+                m.env.now,
+                "leave_scene",
+                agent=self.unique_id,
+                node=incident.node,
+                incident=incident.id,
+                tier=tier,
+                value=0,
+            )
         if incident.on_cleared is not None and tier == "ground":
             clear, incident.on_cleared = incident.on_cleared, None
             clear()
-        back_nodes, back_s = m.dispatcher.route_home(self, incident.target_node)
+        back_nodes, back_s = m.dispatcher.route_home(self, where)
         if not np.isfinite(back_s):
-            return  # no open road home: the team stays at the scene, out of service
-        self._trace(back_nodes, [incident.target_node, self.station_node], back_s)
+            return  # no open road home: the team stays where it is, out of service
+        self._trace(back_nodes, [where, self.station_node], back_s)
         yield m.env.timeout(back_s)
         self.available = True
         m.recorder.event(
             m.env.now, "team_home", agent=self.unique_id, node=self.station_node, tier=tier
         )
+        freed, self.freed = self.freed, m.env.event()
+        freed.succeed()
         m.dispatcher.team_free(self)
+
+    def _get_people_out(self, incident: Incident) -> Generator[simpy.Event, None, int]:
+        """Trips between the incident and shelters until nobody waits; return where it ends."""
+        m = self.model
+        at = incident.target_node
+        size = m.households.size_persons
+        while incident.waiting and m.env.now < m.scenario.horizon_s:
+            if at != incident.target_node:  # back from the previous trip
+                arrived = yield from self._go(at, incident.target_node)
+                if not arrived:
+                    break
+                at = incident.target_node
+            if not m.shelters.reachable_for_team(at, self):
+                # no way out to any safe shelter: the team works on scene, people stay
+                yield m.env.timeout(incident.on_scene_s.get(self.tier.name, self.on_scene_s))
+                break
+            units = incident.take(
+                self.carry_persons,
+                lambda row: int(size[row]),
+                lambda row: m.operations.present(incident, row),
+            )
+            if not units:
+                break
+            persons = sum(u.persons for u in units)
+            yield m.env.timeout(persons * self.per_person_s(incident.kind))
+            alive_units, dead = m.operations.fates(incident, units)
+            alive = sum(u.persons for u in alive_units)
+            incident.got_out(alive, dead, m.env.now)
+            m.recorder.event(
+                m.env.now,
+                "rescued",
+                agent=self.unique_id,
+                node=incident.node,
+                jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+                incident=incident.id,
+                tier=self.tier.name,
+                value=alive,
+            )
+            if dead:
+                m.recorder.event(
+                    m.env.now,
+                    "died_waiting",
+                    node=incident.node,
+                    jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+                    incident=incident.id,
+                    tier=incident.kind,
+                    value=dead,
+                )
+            if alive:
+                at = yield from self._deliver(incident, alive_units, at)
+        return at
+
+    def _deliver(
+        self, incident: Incident, units: list, at: int
+    ) -> Generator[simpy.Event, None, int]:
+        """Bring rescued people to the nearest safe shelter with room; return the node."""
+        m = self.model
+        persons = sum(u.persons for u in units)
+        linked = [u for u in units if u.row >= 0]
+        shelter = m.shelters.nearest_for_team(at, sum(u.persons for u in linked), self)
+        if shelter < 0:  # nowhere to go: they wait, safe, at the access point
+            m.operations.leave_rescued(linked, at)
+            return at
+        node = int(m.shelters.node[shelter])
+        for unit in linked:  # they ride with the team: breathe, and are counted, there
+            m.households.node[unit.row] = node
+        arrived = yield from self._go(at, node)
+        if not arrived:
+            m.shelters.release(shelter, sum(u.persons for u in linked))
+            m.operations.leave_rescued(linked, at)
+            return at
+        yield m.env.timeout(self.unload_s)
+        m.operations.shelter_rescued(linked, shelter)
+        m.recorder.event(
+            m.env.now,
+            "deliver",
+            agent=self.unique_id,
+            node=node,
+            incident=incident.id,
+            tier=self.tier.name,
+            value=persons,
+        )
+        return node
+
+    def _go(self, origin: int, target: int) -> Generator[simpy.Event, None, bool]:
+        """Travel from ``origin`` to ``target``; False (and no time spent) if cut off."""
+        m = self.model
+        nodes, time_s = m.operations.route(self, origin, target)
+        if not np.isfinite(time_s):
+            return False
+        self._trace(nodes, [origin, target], time_s)
+        yield m.env.timeout(time_s)
+        return True
 
     def _trace(self, route_nodes: np.ndarray | None, ends: list[int], travel_s: float) -> None:
         """Record track points and border crossings of a trip starting now."""

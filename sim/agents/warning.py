@@ -1,8 +1,10 @@
-"""Warnings: who hears them, when, who decides to leave, and when they set off.
+"""Warnings: who hears them, when, who acts on them, and the follow-up.
 
 A warning is issued by one side's command to a zone at a level (``trend``, ``risk``,
-``imminent``, ``immediate``). The issuing side's part of the zone is warned at its time;
-the other side's part when that side issues it itself, at the earlier of:
+``imminent``, ``immediate``) with an action (evacuate, or shelter in place; ``auto``
+lets the command choose per node, :mod:`sim.agents.protective`). The issuing side's part
+of the zone is warned at its time; the other side's part when that side issues it
+itself, at the earlier of:
 
 - its own detection: once the hazard reaches its territory, after its detection delay
   (in scenarios without hazards: the warning's time plus its detection delay);
@@ -10,11 +12,19 @@ the other side's part when that side issues it itself, at the earlier of:
   once (one command), ``separate`` never.
 
 Each household at home in the zone, not yet warned at this level or higher, hears it
-through each channel with the channel's reach (at the channel's delay; the earliest
-counts), or failing all channels through door-knocking by community responders. It then
-complies with the level's probability and sets off after a log-normal pre-movement delay.
-Households are drawn in index order with the behaviour generator, so results depend
-only on the seed.
+through each channel with the channel's reach (less at night, :mod:`sim.clock`) after the
+channel's delay (the earliest counts). Those no channel reaches are left to the
+community responders' door-knocking rounds (:mod:`sim.agents.door_knock`) when the
+level calls for them. A household that hears decides with the compliance model
+(:mod:`sim.agents.compliance`: the level, how many times it has been warned, whether it
+sees the hazard). Who acts shelters in place or sets off after a log-normal
+pre-movement delay (longer at night); who refuses is visited again at the door. The
+vulnerable cannot leave on their own. An ``immediate`` order is mandatory (三个必转,
+:mod:`sim.agents.transfers`): the responders sweep its zone, take out the vulnerable and
+make everyone else still at home leave, refusers included; under a lower level the
+vulnerable wait at home for such an order (``vulnerable_waiting_persons`` in the
+summary). Draws use the behaviour generator in household order, so results depend only
+on the seed.
 """
 
 from __future__ import annotations
@@ -31,6 +41,8 @@ from sim.scenarios.behaviour import WARNING_LEVELS, WarningSpec, ZoneSpec
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.network.compiled import RoadNetwork
+
+IMMEDIATE = WARNING_LEVELS.index("immediate")
 
 
 def linkage_delay_s(linkage: str, *, notification_s: float) -> float:
@@ -54,6 +66,10 @@ class WarningService:
         )
         self.detection_s = policy.detection_delay_min * 60.0
         self.rng = model.rng_behaviour
+        self.knock_level = WARNING_LEVELS.index(self.behaviour.door_knock_min_level)
+        n_juris = len(model.network.jurisdiction_names)
+        #: Per jurisdiction: when it issued its first warning (inf: never).
+        self.first_warning_s = np.full(n_juris, np.inf)
 
     def schedule(self, warning: WarningSpec) -> None:
         """Issue ``warning`` at its time on its side, and on the other sides when they know.
@@ -69,35 +85,41 @@ class WarningService:
         time_s = warning.time_min * 60.0
         for j in range(len(m.network.jurisdiction_names)):
             if j == issuer:
-                m.env.process(self._issue_at(time_s, j, mask, level))
+                m.env.process(self._issue_at(time_s, j, mask, level, warning.action))
             else:
-                m.env.process(self._issue_other(time_s, j, mask, level))
+                m.env.process(self._issue_other(time_s, j, mask, level, warning.action))
 
     def _issue_at(
-        self, time_s: float, juris: int, mask: np.ndarray, level: int
+        self, time_s: float, juris: int, mask: np.ndarray, level: int, action: str
     ) -> Generator[simpy.Event, None, None]:
         yield self.model.env.timeout(max(time_s - self.model.env.now, 0.0))
-        self.issue(juris, mask, level)
+        self.issue(juris, mask, level, action)
 
     def _issue_other(
-        self, time_s: float, juris: int, mask: np.ndarray, level: int
+        self, time_s: float, juris: int, mask: np.ndarray, level: int, action: str
     ) -> Generator[simpy.Event, None, None]:
         m = self.model
         waits = []
         if np.isfinite(self.linkage_s):
             waits.append(m.env.timeout(time_s + self.linkage_s))
-        if m.hazards.hazards:
+        if m.hazards.active:
             waits.append(m.detected[juris])
         else:
             waits.append(m.env.timeout(time_s + self.detection_s))
         yield m.env.any_of(waits)
-        self.issue(juris, mask, level)
+        self.issue(juris, mask, level, action)
 
-    def issue(self, juris: int, node_mask: np.ndarray, level: int) -> int:
-        """Warn households of ``juris`` at home on ``node_mask`` now; return how many set off."""
+    def issue(self, juris: int, node_mask: np.ndarray, level: int, action: str = "auto") -> int:
+        """Warn households of ``juris`` at home on ``node_mask`` now; return how many heard.
+
+        ``action``: ``"evacuate"``, ``"shelter_in_place"`` or ``"auto"`` (the command
+        chooses per node, see :mod:`sim.agents.protective`).
+        """
         m = self.model
         t = m.households
         now = m.env.now
+        self.first_warning_s[juris] = min(self.first_warning_s[juris], now)
+        m.known_since_s[juris] = min(m.known_since_s[juris], now)  # it knows what it warns of
         m.recorder.event(
             now, "warning_issued", jurisdiction=m.jurisdiction_name(juris), value=level
         )
@@ -110,35 +132,173 @@ class WarningService:
         )[0]
         if who.size == 0:
             return 0
+        shelter = self.action_nodes(juris, node_mask, action)
         b = self.behaviour
+        night = m.clock.is_night(now)
         delay = np.full(who.size, np.inf)
         for channel in b.channels:
-            reached = self.rng.random(who.size) < channel.reach
+            reach = channel.reach * (b.night_reach_factor.get(channel.name, 1.0) if night else 1.0)
+            reached = self.rng.random(who.size) < reach
             delay = np.where(reached, np.minimum(delay, channel.delay_min * 60.0), delay)
-        knocked = self.rng.random(who.size) < b.door_knock_reach
-        delay = np.where(np.isinf(delay) & knocked, b.door_knock_delay_min * 60.0, delay)
         heard = np.isfinite(delay)
-        who, delay = who[heard], delay[heard]
-        receipt = now + delay
-        t.warn(who, level, receipt)
-        m.recorder.events_bulk(
-            receipt,
-            "warned",
-            agent=m.household_ids[who],
-            node=t.node[who],
-            jurisdiction=[m.jurisdiction_name(juris)] * who.size,
-            value=t.size_persons[who],
+        if level == IMMEDIATE:  # mandatory: the responders sweep the zone (三个必转)
+            helpless = self.deliver(who[heard], level, now + delay[heard], shelter, transfer=False)
+            stay = shelter[t.node[who]]  # told to shelter in place: not swept
+            m.transfers.sweep(helpless, who[~stay], level=level)
+            unheard = who[~heard & stay]
+        else:
+            self.deliver(who[heard], level, now + delay[heard], shelter)
+            unheard = who[~heard]
+        if b.door_knocking and level >= self.knock_level:
+            m.door_knocking.visit(unheard, level, shelter)
+        return int(heard.sum())
+
+    def action_nodes(self, juris: int, node_mask: np.ndarray, action: str) -> np.ndarray:
+        """Node mask where the warning says to shelter in place (elsewhere: evacuate)."""
+        m = self.model
+        if action == "shelter_in_place":
+            return node_mask.copy()
+        if action == "evacuate":
+            return np.zeros_like(node_mask)
+        return m.protective.shelter_in_place_nodes(juris, node_mask)
+
+    def see_danger(self, nodes: np.ndarray) -> None:
+        """Let warned households where the hazard just became visible (``nodes``) decide again.
+
+        Households at home that heard a warning and have not acted reconsider when they
+        see the danger (water rising near the door, the smell of gas: an environmental
+        cue of the Protective Action Decision Model, :mod:`sim.agents.compliance`), at
+        their highest level heard, without a new contact. Each decides once per cue.
+        """
+        m = self.model
+        t = m.households
+        at = np.zeros(m.network.n_nodes, dtype=bool)
+        at[nodes] = True
+        rows = np.flatnonzero(
+            at[t.node]
+            & (t.state == AT_HOME)
+            & (t.contacts > 0)
+            & (t.acted_at_contact == 0)
+            & ~np.isfinite(t.depart_time_s)
+            & ~m.transfers.requested
         )
-        comply = self.rng.random(who.size) < b.compliance.get(WARNING_LEVELS[level], 0.0)
+        for level in np.unique(t.warned_level[rows]):
+            mine = rows[t.warned_level[rows] == level]
+            for juris in np.unique(t.jurisdiction[mine]):
+                part = mine[t.jurisdiction[mine] == juris]
+                shelter = self.action_nodes(int(juris), at, "auto")
+                self.deliver(part, int(level), np.full(part.size, m.env.now), shelter, cue=True)
+
+    def deliver(
+        self,
+        rows: np.ndarray,
+        level: int,
+        receipt_s: np.ndarray,
+        shelter: np.ndarray,
+        *,
+        cue: bool = False,
+        transfer: bool = True,
+    ) -> np.ndarray:
+        """Deliver the warning to households ``rows`` at ``receipt_s``; each decides.
+
+        ``shelter`` is the node mask where the warning says to shelter in place.
+        ``cue``: no new warning, the household saw the danger (:meth:`see_danger`).
+        Under an ``immediate`` order the vulnerable who would leave are to be taken out
+        and the refusers made to leave: both are handed to the responders now
+        (:mod:`sim.agents.transfers`), or, with ``transfer`` False, the vulnerable are
+        returned for the caller's sweep, which visits the refusers anyway (otherwise an
+        empty array is returned).
+        """
+        m = self.model
+        t = m.households
+        if rows.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        receipt_s = np.broadcast_to(np.asarray(receipt_s, dtype=np.float64), rows.shape)
+        if not cue:
+            t.warn(rows, level, receipt_s)
+            m.recorder.events_bulk(
+                receipt_s,
+                "warned",
+                agent=m.household_ids[rows],
+                node=t.node[rows],
+                jurisdiction=[m.jurisdiction_name(j) for j in t.jurisdiction[rows]],
+                value=t.size_persons[rows],
+            )
+        danger = m.hazards.danger()[t.node[rows]]
+        comply = m.compliance.decide(self.rng, level, t.contacts[rows], danger)
+        first_act = rows[comply & (t.acted_at_contact[rows] == 0)]
+        t.acted_at_contact[first_act] = t.contacts[first_act]
+        in_place = shelter[t.node[rows]]
+        sheltering = comply & in_place
+        if sheltering.any():
+            m.env.process(self._shelter_at(rows[sheltering], receipt_s[sheltering]))
+        leaving = comply & ~in_place
+        vulnerable = leaving & t.vulnerable[rows]
+        going = leaving & ~vulnerable
+        b = self.behaviour
+        factor = b.night_premovement_factor if m.clock.is_night(m.env.now) else 1.0
         premove = self.rng.lognormal(
-            np.log(b.premovement_median_min * 60.0), b.premovement_sigma, who.size
+            np.log(b.premovement_median_min * 60.0 * factor), b.premovement_sigma, rows.size
         )
-        depart = receipt + premove
-        leaving = comply & (depart < m.scenario.horizon_s)
-        t.plan_departure(who[leaving], depart[leaving])
-        for i, d in zip(who[leaving], depart[leaving], strict=True):
+        depart = receipt_s + premove
+        go = going & (depart < m.scenario.horizon_s)
+        t.plan_departure(rows[go], depart[go])
+        for i, d in zip(rows[go], depart[go], strict=True):
             m.env.process(m.household_agents[i].evacuate(float(d)))
-        return int(leaving.sum())
+        refused = rows[~comply & ~in_place]
+        if level == IMMEDIATE:
+            m.transfers.refused[refused] = True
+            if not transfer:
+                return rows[vulnerable]
+            m.transfers.sweep(rows[vulnerable], refused, level=level)
+        elif b.door_knocking and level >= self.knock_level and not cue:
+            m.door_knocking.visit_again(refused, level, shelter)
+        return np.zeros(0, dtype=np.int64)
+
+    def _shelter_at(
+        self, rows: np.ndarray, receipt_s: np.ndarray
+    ) -> Generator[simpy.Event, None, None]:
+        """Households ``rows`` shut their homes as each hears the warning."""
+        m = self.model
+        t = m.households
+        order = np.argsort(receipt_s, kind="stable")
+        for k in order:
+            yield m.env.timeout(max(float(receipt_s[k]) - m.env.now, 0.0))
+            row = int(rows[k])
+            if t.state[row] == AT_HOME:
+                t.shelter_in_place(np.array([row]))
+                m.household_agents[row].record("shelter_in_place")
+
+    def summary(self) -> dict:
+        """Per side: first warning, persons warned, who acted at which contact, follow-up.
+
+        ``acted_*``: persons who left or sheltered in place at their first contact, or
+        only after a repeated one; ``door_knocks``: household visits;
+        ``transfer_*``: mandatory transfers requested and carried out (persons);
+        ``vulnerable_waiting_persons``: vulnerable persons who decided to leave and never
+        left (no ``immediate`` order reached them, or no responder came in time).
+        """
+        m = self.model
+        t = m.households
+        names = m.network.jurisdiction_names
+        out = {}
+        never_left = ~np.isfinite(t.depart_time_s)
+        for j, name in enumerate(names):
+            mine = t.jurisdiction == j
+            size = t.size_persons
+            out[name] = {
+                "first_warning_s": float(self.first_warning_s[j]),
+                "persons_warned": int(size[mine & (t.contacts > 0)].sum()),
+                "acted_at_first_contact": int(size[mine & (t.acted_at_contact == 1)].sum()),
+                "acted_after_repeated_contact": int(size[mine & (t.acted_at_contact > 1)].sum()),
+                "door_knocks": int(m.door_knocking.knocks[j]),
+                "transfer_requested_persons": m.transfers.requested_persons(j),
+                "transferred_persons": m.transfers.transferred_persons(j),
+                "vulnerable_waiting_persons": int(
+                    size[mine & t.vulnerable & (t.acted_at_contact > 0) & never_left].sum()
+                ),
+            }
+        return out
 
 
 def zone_nodes(net: RoadNetwork, zone: ZoneSpec) -> np.ndarray:

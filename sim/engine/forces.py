@@ -58,9 +58,15 @@ def make_teams(model: EmergencyModel) -> list[RescueTeam]:
             counts[rows] = spec.teams_per_station
         elif spec.teams is not None:
             counts[rows] = spread_teams(spec.teams, counts[rows])
+    forces = model.scenario.forces
+    extraction_s = {
+        kind: minutes * 60.0 for kind, minutes in forces.extraction_min_per_person.items()
+    }
+    hoist_s = {"*": forces.hoist_min_per_person * 60.0}
     teams: list[RescueTeam] = []
     for row, count in zip(stations.itertuples(index=False), counts, strict=True):
         spec = getattr(model.scenario.forces, row.tier)
+        air = model.tiers[row.tier].travel == "air"
         for k in range(int(count)):
             teams.append(
                 model.team_class(
@@ -71,6 +77,8 @@ def make_teams(model: EmergencyModel) -> list[RescueTeam]:
                     on_scene_s=spec.on_scene_min * 60.0,
                     name=f"{row.name}#{k + 1}",
                     carry_persons=spec.carry_persons,
+                    extraction_s=hoist_s if air else extraction_s,
+                    unload_s=forces.unload_min * 60.0,
                 )
             )
     return teams

@@ -6,19 +6,36 @@ teams of some tiers; each tier's first arrival gives its response time (the head
 metric, :mod:`sim.engine.metrics`). Hazards describe the incidents they cause as
 :class:`IncidentReport` values and the commands turn each into an :class:`Incident`.
 
+**Rescue to completion.** Teams that carry people (``carry_persons`` > 0) take them
+out in trips: each trip takes as many as the team carries, costs the extraction time
+per person, and brings them to the nearest safe shelter; the incident is *completed*
+when its last person is out (``completed_s``). Each person's fate is drawn from the
+survival curve of the incident's kind (:mod:`sim.engine.survival`) at the moment they
+are got out; persons still waiting at the horizon draw from it then. Incidents of the
+kinds in :data:`REACH_ONLY` are reached and dealt with on scene, nobody is carried.
+People of a hazard incident are households of the run (``households``): they move to
+the shelter (or die) with their household; a scripted incident's persons are counts.
+
 **Triage.** Incidents waiting for a free team are taken in :func:`triage_key` order:
 threats to life (``TRIAGE_PRIORITY`` 0: buried, trapped, injured, exposed, people in
 flood water, and any kind a scenario names that is not listed) before people who are
-safe but cannot leave and blocked roads (priority 1), oldest first within a priority.
+safe but cannot leave, mandatory transfers and blocked roads (priority 1), oldest first
+within a priority.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
+
+#: Kinds whose people nobody carries out: teams reach them and work on scene.
+REACH_ONLY: frozenset[str] = frozenset({"isolated", "road_blocked", "leak_site"})
+#: Kinds that are planned assistance, not people in need: left out of coverage.
+NOT_EMERGENCIES: frozenset[str] = frozenset({"transfer"})
 
 #: Triage order of waiting incidents by kind (lower goes first; kinds not listed: 0).
 TRIAGE_PRIORITY: Mapping[str, int] = MappingProxyType(
@@ -31,6 +48,7 @@ TRIAGE_PRIORITY: Mapping[str, int] = MappingProxyType(
         "isolated": 1,
         "stranded": 1,
         "road_blocked": 1,
+        "transfer": 1,
     }
 )
 
@@ -67,6 +85,15 @@ class IncidentReport:
     access_node: int = -1
     needs_boat: bool = False
     on_cleared: Callable[[], None] | None = None
+    households: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unit:
+    """People a team takes out together: a household (``row`` >= 0) or one person."""
+
+    row: int
+    persons: int
 
 
 @dataclass(kw_only=True, eq=False)
@@ -94,10 +121,86 @@ class Incident:
     dispatched: dict[str, int] = field(default_factory=dict)
     access_node: int = -1
     needs_boat: bool = False
-    carried_persons: int = 0
     on_cleared: Callable[[], None] | None = None
     on_reopen: Callable[[], bool] | None = None
+    on_arrival: Callable[[], float | None] | None = None  # first team there: its work, s
     withdrawn_s: float = np.inf
+    households: tuple[int, ...] = ()
+    persons_rescued: int = 0
+    persons_died: int = 0
+    completed_s: float = np.inf
+    waiting: deque[Unit] = field(default_factory=deque)
+    in_hand: int = 0  # persons a team has taken and not yet got out
+    persons_moved_on: int = 0  # left on their own before a team got to them
+
+    def __post_init__(self) -> None:
+        if self.kind in REACH_ONLY or self.persons <= 0:
+            return
+        if self.households:
+            self.waiting.extend(Unit(int(r), 0) for r in self.households)
+        else:
+            self.waiting.extend(Unit(-1, 1) for _ in range(self.persons))
+
+    @property
+    def carried(self) -> bool:
+        """Whether teams carry its people out (not a reach-only kind, and anyone in it)."""
+        return self.kind not in REACH_ONLY and (self.persons > 0 or bool(self.waiting))
+
+    def add_households(self, rows: list[int], persons: int) -> None:
+        """Add households found on scene to the waiting line (``persons`` in all)."""
+        self.waiting.extend(Unit(int(r), 0) for r in rows)
+        self.persons += persons
+        self.households = (*self.households, *(int(r) for r in rows))
+
+    @property
+    def open(self) -> bool:
+        """Somebody is still to be got out (or on the way out)."""
+        return bool(self.waiting) or self.in_hand > 0
+
+    @property
+    def carried_persons(self) -> int:
+        """Persons got out so far, alive or dead."""
+        return self.persons_rescued + self.persons_died
+
+    def take(
+        self,
+        capacity: int,
+        size_of: Callable[[int], int],
+        present: Callable[[int], bool] | None = None,
+    ) -> list[Unit]:
+        """Take the next units out of the waiting line, up to ``capacity`` persons.
+
+        At least one unit is taken when any waits: a household larger than the team's
+        capacity still goes together (a team makes room for a family). Households that
+        ``present`` says are no longer there (they left on their own) leave the line
+        and count in ``persons_moved_on``.
+        """
+        taken: list[Unit] = []
+        load = 0
+        while self.waiting:
+            unit = self.waiting[0]
+            size = unit.persons if unit.row < 0 else size_of(unit.row)
+            if unit.row >= 0 and present is not None and not present(unit.row):
+                self.waiting.popleft()
+                self.persons_moved_on += size
+                continue
+            if taken and load + size > capacity:
+                break
+            taken.append(Unit(unit.row, size))
+            self.waiting.popleft()
+            load += size
+            if load >= capacity:
+                break
+        self.in_hand += load
+        return taken
+
+    def got_out(self, alive: int, dead: int, now_s: float) -> None:
+        """Record the fate of persons a team took out; completes the incident at the last."""
+        self.in_hand -= alive + dead
+        self.persons_rescued += alive
+        self.persons_died += dead
+        if not self.open and not np.isfinite(self.completed_s):
+            self.completed_s = now_s
 
     @property
     def target_node(self) -> int:
@@ -126,6 +229,7 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     that tier reached, leaving out incidents withdrawn because their people left.
     """
     withdrawn = [i for i in incidents if i.withdrawn]
+    carried = [i for i in incidents if i.carried and not i.withdrawn]
     return {
         "count": len(incidents),
         "persons": int(sum(i.persons for i in incidents)),
@@ -134,5 +238,12 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         ),
         "withdrawn": len(withdrawn),
         "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
-        "persons_carried_out": int(sum(i.carried_persons for i in incidents)),
+        "persons_rescued": int(sum(i.persons_rescued for i in carried)),
+        "persons_died_waiting": int(sum(i.persons_died for i in carried)),
+        "persons_moved_on": int(sum(i.persons_moved_on for i in carried)),
+        "persons_still_waiting": int(
+            sum(i.persons - i.carried_persons - i.persons_moved_on for i in carried)
+        ),
+        "completed": int(sum(np.isfinite(i.completed_s) for i in carried)),
+        "to_complete": len(carried),
     }

@@ -2,7 +2,9 @@
 
 **Response coverage at T for tier k** = persons in incidents that needed tier k and
 were reached by a tier-k team within T minutes of the report, divided by all persons in
-incidents that needed tier k (an incident never reached counts as not covered). An
+incidents that needed tier k (an incident never reached counts as not covered).
+Planned assistance (mandatory transfers, :data:`~sim.engine.incidents.NOT_EMERGENCIES`)
+is not a person in need and is left out. An
 incident *withdrawn* before any team was sent (its people left on their own when a road
 reopened) counts as not covered at every T before its withdrawal and in neither part
 from then on: people who waited longer than T for a team that never came were not
@@ -20,14 +22,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.engine.incidents import Incident
+from sim.engine.incidents import NOT_EMERGENCIES, Incident
 from sim.tiers import TIER_NAMES, TierStandard
 
 CURVE_MINUTES = np.arange(0, 121)
 
 
 def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ...]) -> pd.DataFrame:
-    """One row per (incident, needed tier): response time and withdrawal time (s, inf: none)."""
+    """One row per (incident, needed tier): response, withdrawal and completion (s, inf: none).
+
+    ``persons_rescued`` and ``persons_died`` are the incident's (repeated on each tier
+    row); ``completed_s`` is when its last person was got out.
+    """
     rows = [
         (
             inc.id,
@@ -39,6 +45,9 @@ def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ..
             inc.report_s,
             inc.response_s(tier),
             inc.withdrawn_s,
+            inc.persons_rescued,
+            inc.persons_died,
+            inc.completed_s,
         )
         for inc in incidents
         for tier in inc.tiers
@@ -53,8 +62,12 @@ def incidents_table(incidents: list[Incident], jurisdiction_names: tuple[str, ..
         "report_s",
         "response_s",
         "withdrawn_s",
+        "persons_rescued",
+        "persons_died",
+        "completed_s",
     ]
     types = ["int64", "str", "int64", "str", "int64", "str", "float64", "float64", "float64"]
+    types += ["int64", "int64", "float64"]
     return pd.DataFrame(rows, columns=columns).astype(dict(zip(columns, types, strict=True)))
 
 
@@ -63,6 +76,7 @@ def response_coverage(
 ) -> pd.DataFrame:
     """Coverage curve: one row per (tier, jurisdiction, minutes)."""
     rows = []
+    table = table[~table["kind"].isin(NOT_EMERGENCIES)]
     for tier in TIER_NAMES:
         of_tier = table[table["tier"] == tier]
         for juris in ("all", *jurisdiction_names):

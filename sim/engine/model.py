@@ -16,11 +16,17 @@ import numpy as np
 import simpy
 
 from sim.agents.command import Dispatcher
+from sim.agents.compliance import ComplianceModel
+from sim.agents.door_knock import DoorKnocking
 from sim.agents.household import Household
-from sim.agents.households import households_from_population
+from sim.agents.households import SHELTERED, households_from_population
+from sim.agents.operations import Operations
+from sim.agents.protective import ProtectiveAction
 from sim.agents.rescue import RescueTeam
 from sim.agents.supply import SupplyService, SupplyTruck
+from sim.agents.transfers import Transfers
 from sim.agents.warning import WarningService
+from sim.clock import Clock
 from sim.engine.forces import make_teams, resolve_tiers
 from sim.engine.incidents import IncidentReport
 from sim.engine.recording import Recorder
@@ -71,6 +77,9 @@ class EmergencyModel(mesa.Model):
         class MyModel(EmergencyModel):
             household_class = MyHousehold      # also team_class, truck_class
 
+    The decision to act on a warning is :attr:`compliance_class`
+    (:class:`~sim.agents.compliance.ComplianceModel`), replaced the same way.
+
     **What is not stepped through Mesa.** There is no ``model.step()``: a simpy clock
     drives the run, and each agent's behaviour is a simpy process that wakes only when
     something happens to it (a warning, a link's exit time, a dispatch). With 150,000
@@ -84,7 +93,9 @@ class EmergencyModel(mesa.Model):
     the events were scheduled), which is fixed by the scenario and seed. A hazard step
     updates every hazard, then lets newly reached sides start detecting, then retries
     waiting incidents if roads reopened during the step, then dispatches the step's new
-    incidents.
+    incidents, then updates which shelters are usable and moves the occupants of those
+    that became unsafe, then lets warned households where the hazard just became
+    visible decide again.
 
     Parameters
     ----------
@@ -99,6 +110,7 @@ class EmergencyModel(mesa.Model):
     household_class: type[Household] = Household
     team_class: type[RescueTeam] = RescueTeam
     truck_class: type[SupplyTruck] = SupplyTruck
+    compliance_class: type[ComplianceModel] = ComplianceModel
 
     def __init__(self, scenario: Scenario, network: RoadNetwork, *, seed: int) -> None:
         check_against_network(scenario, network, source=f"scenario {scenario.name!r}")
@@ -122,6 +134,9 @@ class EmergencyModel(mesa.Model):
         self.env = simpy.Environment()
         self.recorder = Recorder()
         self.tiers = resolve_tiers(scenario)
+        behaviour = scenario.behaviour
+        self.clock = Clock(scenario.start_clock, behaviour.night_start, behaviour.night_end)
+        self.compliance = self.compliance_class(behaviour)
 
         pop = scenario.population
         self.roads = RoadState(network, walk_speed_m_per_s=pop.walk_speed_m_per_s, tiers=self.tiers)
@@ -136,6 +151,7 @@ class EmergencyModel(mesa.Model):
             mean_size_persons=pop.household_size_mean_persons,
             vehicle_share=pop.vehicle_share,
             rng=self.rng_population,
+            vulnerable_share=pop.vulnerable_share,
         )
         n = self.households.n
         self.tracked_households = np.zeros(n, dtype=bool)
@@ -153,10 +169,17 @@ class EmergencyModel(mesa.Model):
         self.shelters = Shelters(network.places["shelters"], self.roads)
         self.teams = make_teams(self)
         self.dispatcher = Dispatcher(self, self.teams)
+        self.operations = Operations(self)
+        self.door_knocking = DoorKnocking(self)
+        self.transfers = Transfers(self)
+        self.protective = ProtectiveAction(self)
         self.supply = SupplyService(self, network.places["depots"])
         self.shelters.on_arrival = self._on_shelter_arrival
         n_juris = len(network.jurisdiction_names)
         self.detected = [self.env.event() for _ in range(n_juris)]
+        #: When each side's command came to know the hazard (inf: not yet).
+        self.known_since_s = np.full(n_juris, np.inf)
+        self._seen_danger = np.zeros(network.n_nodes, dtype=bool)
         self.roads.on_change = self._roads_changed
         self._retry_after_step = False
         self.hazards = HazardEngine(self)
@@ -226,6 +249,8 @@ class EmergencyModel(mesa.Model):
                 self.dispatcher.retry_waiting()
             for report in step.incidents:
                 self.dispatcher.report(report)
+            self._update_shelters()
+            self._see_danger()
             yield self.env.timeout(self.hazards.step_s)
 
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
@@ -235,7 +260,48 @@ class EmergencyModel(mesa.Model):
             self.recorder.event(
                 self.env.now, "hazard_detected", jurisdiction=self.jurisdiction_name(jurisdiction)
             )
+            self.known_since_s[jurisdiction] = self.env.now
             self.detected[jurisdiction].succeed()
+
+    def _see_danger(self) -> None:
+        """Let households where the hazard just became visible reconsider (once per node)."""
+        danger = self.hazards.danger()
+        new = np.flatnonzero(danger & ~self._seen_danger)
+        self._seen_danger |= danger
+        if new.size:
+            self.warnings.see_danger(new)
+
+    def knows_hazard(self, jurisdiction: int) -> bool:
+        """Whether side ``jurisdiction``'s command knows the hazard (and its forecast)."""
+        return bool(np.isfinite(self.known_since_s[jurisdiction]))
+
+    def _update_shelters(self) -> None:
+        """Close shelters that are unsafe now or forecast unsafe by a side that knows it.
+
+        The occupants of a shelter that just became unsafe move on to the next safe one
+        (``relocate``); households on their way to it choose again at their next node.
+        """
+        shelters = self.shelters
+        unsafe = self.hazards.unsafe_now()[shelters.node]
+        side = self.network.jurisdiction[shelters.node]
+        known = np.isfinite(self.known_since_s)[side]
+        if known.any():
+            unsafe |= self.hazards.forecast_unsafe(self.env.now)[shelters.node] & known
+        lost = shelters.set_usable(~unsafe, self.env.now)
+        if lost.size == 0:
+            return
+        t = self.households
+        for shelter in lost:
+            node = int(shelters.node[shelter])
+            self.recorder.event(
+                self.env.now,
+                "shelter_unsafe",
+                node=node,
+                jurisdiction=self.jurisdiction_name(self.network.jurisdiction[node]),
+                value=int(shelters.occupants_persons[shelter]),
+            )
+            for row in np.flatnonzero((t.state == SHELTERED) & (t.shelter == shelter)):
+                self.env.process(self.household_agents[int(row)].relocate())
 
     def _roads_changed(self, closed: np.ndarray, reopened: np.ndarray) -> None:
         """Record closures; let the commands retry waiting incidents when roads reopen.
@@ -281,3 +347,4 @@ class EmergencyModel(mesa.Model):
                 bar.update(round(t / 60) - bar.n)
         if bar is not None:
             bar.close()
+        self.operations.finish()

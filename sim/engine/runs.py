@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.engine import metrics
+from sim.engine import metrics, outcomes
 from sim.engine.model import EmergencyModel
 from sim.engine.recording import SCHEMA_VERSION
 from sim.files.jsonfile import write_json
@@ -175,6 +175,9 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         **model.households.summary(),
         "incidents": model.dispatcher.summary(),
         "shelters": model.shelters.summary(),
+        "casualties": outcomes.casualties(model),
+        "protective_action": outcomes.protective_action(model),
+        "warnings": model.warnings.summary(),
         "supply": model.supply.summary(events),
         "teams": len(model.teams),
         "trucks": len(model.supply.trucks),

@@ -1,10 +1,14 @@
-"""Shelters during a run: capacity, reservations, occupants and relief-kit stock.
+"""Shelters during a run: capacity, reservations, occupants, and whether each is safe.
 
 A household reserves its places when it sets off (:meth:`Shelters.reserve`), so the
 occupants plus reservations of a shelter never exceed its capacity. The shelter chosen
-is the nearest by current travel time among those with room (refreshed lazily, see
-:meth:`Shelters.reserve`) that fits the whole household; ties between shelters at the
-same node go to the lowest shelter index.
+is the nearest *usable* one by current travel time (for the public that time includes
+the hazards' costs, see :mod:`sim.engine.roads`) among those with room (refreshed
+lazily, see :meth:`Shelters.reserve`) that fits the whole household; ties between
+shelters at the same node go to the lowest shelter index. A shelter is usable while it
+is safe now and, as far as its side's command knows, over the hazards' forecast
+(:meth:`Shelters.set_usable`, fed by the model every hazard step); the occupants of a
+shelter that stops being usable move on (:mod:`sim.agents.household`).
 """
 
 from __future__ import annotations
@@ -39,8 +43,16 @@ class Shelters:
         self.reserved_persons = np.zeros(len(self.table), dtype=np.int64)
         self.occupants_persons = np.zeros(len(self.table), dtype=np.int64)
         self.first_arrival_s = np.full(len(self.table), np.inf)
+        self.peak_occupants_persons = np.zeros(len(self.table), dtype=np.int64)
+        #: Safe now and over the known forecast; changes only through :meth:`set_usable`.
+        self.usable = np.ones(len(self.table), dtype=bool)
+        #: When each shelter first stopped being usable (inf: never).
+        self.unsafe_since_s = np.full(len(self.table), np.inf)
+        #: Persons who left each shelter because it became unsafe.
+        self.relocated_persons = np.zeros(len(self.table), dtype=np.int64)
         self.roads = roads
-        self._trees: dict[str, tuple[int, object]] = {}
+        self._usable_version = 0
+        self._trees: dict[str, tuple[tuple[int, int], object]] = {}
         self.on_arrival = None  # set by the model: callback(shelter_index)
 
     @property
@@ -51,6 +63,25 @@ class Shelters:
     def remaining_persons(self) -> np.ndarray:
         """Places neither occupied nor reserved, per shelter."""
         return self.capacity_persons - self.reserved_persons
+
+    def open_remaining_persons(self) -> np.ndarray:
+        """Places a household may reserve: those of usable shelters, 0 elsewhere."""
+        return np.where(self.usable, self.remaining_persons(), 0)
+
+    def has_room(self, size: int) -> bool:
+        """Whether any usable shelter has room for ``size`` persons (reachable or not)."""
+        return bool((self.open_remaining_persons() >= size).any())
+
+    def set_usable(self, usable: np.ndarray, now_s: float) -> np.ndarray:
+        """Set which shelters are usable; return those that just stopped being usable."""
+        usable = np.asarray(usable, dtype=bool)
+        if np.array_equal(usable, self.usable):
+            return np.zeros(0, dtype=np.int64)
+        lost = np.flatnonzero(self.usable & ~usable)
+        self.unsafe_since_s[lost] = np.minimum(self.unsafe_since_s[lost], now_s)
+        self.usable = usable.copy()
+        self._usable_version += 1
+        return lost
 
     def reserve(self, origin: int, size: int, *, vehicle: bool) -> tuple[int, np.ndarray] | None:
         """Reserve places at the nearest shelter with room; return (shelter, route edges).
@@ -63,13 +94,13 @@ class Shelters:
         shelter with any room is too small for the household is a tree toward the
         shelters that fit it grown, for that household alone.
         """
-        remaining = self.remaining_persons()
+        remaining = self.open_remaining_persons()
         if not (remaining >= size).any():
             return None
         mode = "vehicle" if vehicle else "walk"
         router = self.roads.router(mode)
         tree = self._trees.get(mode)
-        if tree is None or tree[0] != router.version:
+        if tree is None or tree[0] != (router.version, self._usable_version):
             tree = self._open_tree(mode, remaining)
         shelter = self._pick(tree[1], origin, size, remaining)
         if shelter == -1:  # the shelter the tree names has filled up: refresh once
@@ -84,11 +115,46 @@ class Shelters:
         self.reserved_persons[shelter] += size
         return shelter, path_edges(self.roads.network, path_tree.path(origin))
 
-    def _open_tree(self, mode: str, remaining: np.ndarray) -> tuple[int, object]:
+    def _open_tree(self, mode: str, remaining: np.ndarray) -> tuple[tuple[int, int], object]:
         router = self.roads.router(mode)
         tree = router.tree(np.unique(self.node[remaining > 0]), reverse=True)
-        self._trees[mode] = (router.version, tree)
+        self._trees[mode] = ((router.version, self._usable_version), tree)
         return self._trees[mode]
+
+    def nearest_for_team(self, origin: int, size: int, team) -> int:
+        """Reserve ``size`` places at the usable shelter nearest ``origin`` for ``team``.
+
+        Road teams go by their router, aircraft in a straight line; ``size`` 0 (people
+        who are not residents of the run, e.g. of a scripted incident) needs no room.
+        Returns the shelter, or -1 when none with room can be reached.
+        """
+        remaining = self.open_remaining_persons()
+        fits = np.flatnonzero((remaining >= size) & self.usable)
+        if fits.size == 0:
+            return -1
+        net = self.roads.network
+        if team.tier.travel == "air":
+            d = np.hypot(net.x_m[self.node[fits]] - net.x_m[origin],
+                         net.y_m[self.node[fits]] - net.y_m[origin])  # fmt: skip
+            shelter = int(fits[np.argmin(d)])
+        else:
+            tree = self.roads.router(team.mode).tree(np.unique(self.node[fits]), reverse=True)
+            target = tree.source[origin]
+            if target == NO_NODE:
+                return -1
+            shelter = int(fits[np.flatnonzero(self.node[fits] == target)[0]])
+        self.reserved_persons[shelter] += size
+        return shelter
+
+    def reachable_for_team(self, origin: int, team) -> bool:
+        """Whether ``team`` can bring people from ``origin`` to any usable shelter."""
+        if team.tier.travel == "air":
+            return bool(self.usable.any())
+        nodes = np.unique(self.node[self.usable])
+        if nodes.size == 0:
+            return False
+        tree = self.roads.router(team.mode).tree(nodes, reverse=True)
+        return bool(np.isfinite(tree.time_s[origin]))
 
     def _pick(self, tree, origin: int, size: int, remaining: np.ndarray) -> int:
         """Shelter at the tree's nearest node that fits: index, -1 (none fits), -2 (no route)."""
@@ -105,16 +171,35 @@ class Shelters:
     def arrive(self, shelter: int, size: int) -> None:
         """Turn a reservation into occupants."""
         self.occupants_persons[shelter] += size
+        self.peak_occupants_persons[shelter] = max(
+            self.peak_occupants_persons[shelter], self.occupants_persons[shelter]
+        )
         if self.on_arrival is not None:
             self.on_arrival(shelter)
 
-    def summary(self) -> dict[str, float]:
-        """``count`` of shelters and the highest occupancy share at the end, for the summary."""
+    def leave(self, shelter: int, size: int) -> None:
+        """Occupants leave a shelter that became unsafe (their places are freed)."""
+        self.occupants_persons[shelter] -= size
+        self.reserved_persons[shelter] -= size
+        self.relocated_persons[shelter] += size
+
+    def summary(self) -> dict:
+        """Shelters for the summary: count, fullest share, and those that became unsafe.
+
+        ``unsafe``: shelters that stopped being usable during the run, and the persons
+        who had to move on from them (``relocated_persons``).
+        """
+        lost = np.isfinite(self.unsafe_since_s)
         return {
             "count": self.n,
             "max_occupancy_share": float((self.occupants_persons / self.capacity_persons).max())
             if self.n
             else float("nan"),
+            "unsafe": {
+                "shelters": int(lost.sum()),
+                "relocated_persons": int(self.relocated_persons.sum()),
+                "occupants_at_horizon": int(self.occupants_persons[~self.usable].sum()),
+            },
         }
 
     def frame(self) -> pd.DataFrame:
@@ -126,6 +211,9 @@ class Shelters:
                 "jurisdiction": self.jurisdiction,
                 "capacity_persons": self.capacity_persons,
                 "occupants_persons": self.occupants_persons,
+                "peak_occupants_persons": self.peak_occupants_persons,
                 "first_arrival_s": self.first_arrival_s,
+                "unsafe_since_s": self.unsafe_since_s,
+                "relocated_persons": self.relocated_persons,
             }
         )

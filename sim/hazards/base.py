@@ -15,6 +15,11 @@ model's public parts, never through another subsystem's internals:
   model hands them to the commands after every hazard has updated.
 
 The nodes a step *touches* tell each jurisdiction that the hazard has reached it.
+Hazards may also say where people are in danger (optional members, node masks):
+``unsafe_now`` (staying there is unsafe now: shelters there are not used),
+``forecast_unsafe(now_s)`` (what a command that knows the hazard forecasts as unsafe)
+and ``danger`` (where people see the hazard, which makes them more likely to act on a
+warning, :mod:`sim.agents.compliance`).
 """
 
 from __future__ import annotations

@@ -81,6 +81,36 @@ class HazardEngine:
         """Return the hazard called ``name`` (``"plume"``, ``"flood"``, ``"landslide"``), if any."""
         return next((h for h in self.hazards if h.name == name), None)
 
+    def _union(self, part: str, now_s: float | None = None) -> np.ndarray:
+        mask = np.zeros(self.model.network.n_nodes, dtype=bool)
+        for hazard in self.hazards:
+            value = getattr(hazard, part, None)
+            if value is None:
+                continue
+            mask |= value(now_s) if callable(value) else value
+        return mask
+
+    def unsafe_now(self) -> np.ndarray:
+        """Nodes where staying is unsafe now (any hazard)."""
+        return self._union("unsafe_now")
+
+    def danger(self) -> np.ndarray:
+        """Nodes where people see the hazard (water at the door, gas, a slide near)."""
+        return self._union("danger")
+
+    def distance_m(self) -> np.ndarray:
+        """Each node's distance to the nearest hazard source (well, river; inf: none)."""
+        out = np.full(self.model.network.n_nodes, np.inf)
+        for hazard in self.hazards:
+            value = getattr(hazard, "distance_m", None)
+            if value is not None:
+                out = np.minimum(out, value)
+        return out
+
+    def forecast_unsafe(self, now_s: float) -> np.ndarray:
+        """Nodes any hazard's forecast puts in danger (for commands that know it)."""
+        return self._union("forecast_unsafe", now_s)
+
     def step(self, now_s: float) -> EngineStep:
         """Update every hazard to ``now_s``; note first contact; keep a frame when due."""
         started = time.perf_counter()

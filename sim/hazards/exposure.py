@@ -48,3 +48,18 @@ def aegl_level(load: np.ndarray) -> np.ndarray:
     for k in (1, 2, 3):
         level[load >= aegl_load(k)] = k
     return level
+
+
+def indoor_ppm(
+    indoor: np.ndarray, outdoor: np.ndarray, air_changes_per_h: float, minutes: float
+) -> np.ndarray:
+    """Indoor concentration after ``minutes`` of a constant outdoor one (vectorised).
+
+    A well-mixed single room exchanging air with outside at ``air_changes_per_h``
+    (``dC_in/dt = lambda (C_out - C_in)``, the infiltration model of ALOHA, Jones et al.
+    2013, NOAA Technical Memorandum NOS OR&R 43): ``C_in(t + dt) = C_out + (C_in - C_out)
+    exp(-lambda dt)``. With the outdoor level constant from 0, indoors reaches 63 % of it
+    after ``1 / lambda`` hours.
+    """
+    keep = np.exp(-air_changes_per_h * minutes / 60.0)
+    return outdoor + (np.asarray(indoor) - outdoor) * keep

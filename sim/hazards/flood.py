@@ -3,7 +3,11 @@
 Depths come from :mod:`sim.hazards.river`. Links close to vehicles above
 ``vehicle_depth_limit_m`` and to walkers above ``walk_depth_limit_m``; bridges close
 above ``bridge_close_stage_m``. Households still at home in water deeper than the walking
-limit are stranded there: a ``flood_stranded`` incident per node, for boat teams.
+limit are stranded there: a ``flood_stranded`` incident per node, for boat teams (the
+households are its people). The hydrograph is the forecast: a command that knows the
+flood knows when each node will be under water (:meth:`FloodHazard.forecast_flooded`,
+evaluated once on a 10-minute grid up to the horizon), so it closes shelters that will
+flood and warns the nodes ahead of the water.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.scenarios.hazards import FloodSpec
 
+#: Time step of the flood forecast, seconds.
+FORECAST_STEP_S = 600.0
+#: Water that will reach a home within this time is in sight (rising in the street,
+#: the river over its banks nearby): a visible danger for the decision to leave, s.
+DANGER_LEAD_S = 1800.0
+
 
 class FloodHazard:
     """A flood wave on the river: depths, closures, stranded households."""
@@ -34,6 +44,50 @@ class FloodHazard:
         self.hydro_t = np.array([p.time_min * 60.0 for p in spec.hydrograph])
         self.hydro_stage = np.array([p.stage_m for p in spec.hydrograph])
         self.depth = np.zeros(model.network.n_nodes)
+        self._now_s = 0.0
+        #: Per node: the first time it is under water, and its deepest water (forecast).
+        self.first_flood_s, self.max_depth_m = self._forecast(model.scenario.horizon_s)
+
+    def _depth_at(self, time_s: float) -> np.ndarray:
+        stage = stage_m(
+            self.geometry.node_chainage_m,
+            time_s,
+            hydrograph_time_s=self.hydro_t,
+            hydrograph_stage_m=self.hydro_stage,
+            wave_speed_m_per_s=self.spec.wave_speed_m_per_s,
+        )
+        return flood_depth_m(
+            self.model.network, self.geometry, stage, river_contact_m=self.spec.river_contact_m
+        )
+
+    def _forecast(self, horizon_s: float) -> tuple[np.ndarray, np.ndarray]:
+        n = self.model.network.n_nodes
+        first, deepest = np.full(n, np.inf), np.zeros(n)
+        for time_s in np.arange(0.0, horizon_s + FORECAST_STEP_S, FORECAST_STEP_S):
+            depth = self._depth_at(time_s)
+            wet = depth > 0
+            first[wet & ~np.isfinite(first)] = time_s
+            deepest = np.maximum(deepest, depth)
+        return first, deepest
+
+    def forecast_unsafe(self, now_s: float) -> np.ndarray:
+        """Nodes the forecast puts under water at some time up to the horizon."""
+        return self.max_depth_m > 0
+
+    @property
+    def distance_m(self) -> np.ndarray:
+        """Each node's distance to the river, m."""
+        return self.geometry.node_distance_m
+
+    @property
+    def unsafe_now(self) -> np.ndarray:
+        """Nodes under water now."""
+        return self.depth > 0
+
+    @property
+    def danger(self) -> np.ndarray:
+        """Nodes where people see the water coming: wet now, or within ``DANGER_LEAD_S``."""
+        return (self.depth > 0) | (self.first_flood_s <= self._now_s + DANGER_LEAD_S)
 
     @property
     def field(self) -> np.ndarray:
@@ -43,6 +97,7 @@ class FloodHazard:
     def update(self, now_s: float, step_min: float) -> HazardStep:
         """Advance one step; touched: the flooded nodes."""
         m, spec, net = self.model, self.spec, self.model.network
+        self._now_s = now_s
         stage = stage_m(
             self.geometry.node_chainage_m,
             now_s,
@@ -80,6 +135,7 @@ class FloodHazard:
                         persons=int(persons[node]),
                         tiers=("ground",),
                         needs_boat=True,
+                        households=tuple(int(r) for r in caught[table.node[caught] == node]),
                     )
                 )
         return HazardStep(touched=self.depth > 0, incidents=tuple(incidents))

@@ -1,11 +1,24 @@
-"""A sour-gas leak at a well: a Gaussian plume, toxic exposure by AEGL, flammable closures.
+"""A sour-gas leak at a well: a Gaussian plume, toxic exposure by AEGL, and its footprint.
 
 Every step the plume of the current release rate and wind is computed at every node
-the plume front has reached (wind speed x time since the release began). Roads close
-where methane exceeds ``close_at_lfl_fraction`` of its lower flammable limit (to
-vehicles; walkers are not stopped). Every household accumulates an H2S toxic load
-where it is (:mod:`sim.hazards.exposure`): reaching AEGL-2 makes an ``exposed``
-incident for community responders and ground teams, AEGL-3 kills.
+the plume front has reached (wind speed x time since the release began, or since the
+wind last changed: a new wind's plume grows from the well):
+
+- **Roads.** Links close to everyone where methane exceeds ``close_at_lfl_fraction`` of
+  its lower flammable limit (ignition). For the public (households, trucks) links at or
+  above AEGL-3 for 60 min (50 ppm) are closed and the others cost more by their toxic
+  load (``exposure_penalty_min`` per AEGL-2 load of crossing them): routes go around the
+  plume, on foot too. Rescue teams in breathing apparatus still pass.
+- **Exposure.** Every household accumulates an H2S toxic load where it is
+  (:mod:`sim.hazards.exposure`): outdoors (on the way, stranded, unsheltered) the
+  outdoor level, indoors (at home, sheltering in place, in a shelter) the indoor level
+  of the single-room infiltration model at that building's air-exchange rate. Reaching
+  AEGL-2 makes an ``exposed`` incident for community responders and ground teams (the
+  households of it are the incident's people); AEGL-3 kills.
+- **Footprint.** :meth:`GasLeakHazard.footprint` is the forecast AEGL-2 area for the
+  release and wind of the next ``forecast_min`` (commands close shelters inside and
+  choose the protective action from it); :meth:`GasLeakHazard.arrival_s` when the
+  plume front reaches each node.
 """
 
 from __future__ import annotations
@@ -14,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents.households import AT_HOME, SHELTERED, SHELTERING
 from sim.engine.incidents import IncidentReport
 from sim.hazards import exposure, plume
 from sim.hazards.base import HazardStep, step_value
@@ -22,9 +36,18 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.scenarios.hazards import GasLeakSpec
 
+#: Links of the public close at AEGL-3 for 60 min (50 ppm): lethal for the time a
+#: household caught in the plume, on foot or in a queue, may take to get out of it
+#: (AEGL values: US EPA/NRC, AEGL Volume 9, 2010, hydrogen sulfide).
+LETHAL_PPM = exposure.AEGL_H2S_PPM[3][60]
+#: The footprint of the commands: AEGL-2 for 60 min.
+FOOTPRINT_PPM = exposure.AEGL_H2S_PPM[2][60]
+#: People smell and feel the gas (a visible danger that raises compliance): AEGL-1, 60 min.
+NOTICEABLE_PPM = exposure.AEGL_H2S_PPM[1][60]
+
 
 class GasLeakHazard:
-    """A sour-gas plume; exposure by AEGL, road closures in the flammable zone."""
+    """A sour-gas plume: exposure by AEGL, road closures and costs, forecast footprint."""
 
     name = "plume"
     frame_floor = 0.01
@@ -41,23 +64,76 @@ class GasLeakHazard:
         else:
             x, y = net.to_projected(np.array([spec.lon]), np.array([spec.lat]))
             self.x_m, self.y_m = float(x[0]), float(y[0])
-        self.load = np.zeros(model.households.n)
-        self.level = np.zeros(model.households.n, dtype=np.int8)
+        n = model.households.n
+        self.load = np.zeros(n)
+        self.level = np.zeros(n, dtype=np.int8)
+        #: State each household was in when it reached AEGL-2 (-1: it did not).
+        self.injured_where = np.full(n, -1, dtype=np.int8)
         self.ppm = np.zeros(net.n_nodes)
+        #: Indoor H2S of ordinary homes and of public shelters at every node, ppm.
+        self.indoor = {AT_HOME: np.zeros(net.n_nodes), SHELTERED: np.zeros(net.n_nodes)}
+        self._air_changes = {
+            AT_HOME: spec.home_air_changes_per_h,
+            SHELTERED: spec.shelter_air_changes_per_h,
+        }
+        #: Indoor H2S of each home sealed to shelter in place (NaN: not sheltering). It
+        #: starts from the home's level when the household shuts it, then follows the
+        #: outdoor level at the sealed air-exchange rate.
+        self.sealed_ppm = np.full(n, np.nan)
+        self._footprints: dict[tuple[int, int], np.ndarray] = {}
+        walk = model.roads.base_weights_s("walk")
+        self._link_min = {"vehicle": net.travel_time_s / 60.0, "walk": walk / 60.0}
 
     @property
     def field(self) -> np.ndarray:
-        """H2S at every node, ppm."""
+        """H2S outdoors at every node, ppm."""
         return self.ppm
+
+    @property
+    def distance_m(self) -> np.ndarray:
+        """Each node's straight-line distance to the well, m."""
+        net = self.model.network
+        return np.hypot(net.x_m - self.x_m, net.y_m - self.y_m)
+
+    @property
+    def unsafe_now(self) -> np.ndarray:
+        """Nodes where staying is unsafe now: at or above AEGL-2 (60 min) outdoors."""
+        return self.ppm >= FOOTPRINT_PPM
+
+    @property
+    def danger(self) -> np.ndarray:
+        """Nodes where people notice the gas (AEGL-1 for 60 min, outdoors)."""
+        return self.ppm >= NOTICEABLE_PPM
 
     def update(self, now_s: float, step_min: float) -> HazardStep:
         """Advance one step; touched: nodes at or above AEGL-2 for one hour."""
         m, spec, net = self.model, self.spec, self.model.network
         rate = step_value([r.time_min for r in spec.release], list(spec.release), now_s)
         wind = step_value([w.time_min for w in spec.wind], list(spec.wind), now_s)
+        # the plume of this wind has only travelled wind speed x time since the wind
+        # set in (the release began at t = 0): after a wind shift the new plume grows
+        # from the well instead of appearing at once over its whole length
+        since_s = max(now_s - wind.time_min * 60.0, 0.0)
+        gas = self._gas(rate, wind, front_m=wind.speed_m_per_s * since_s)
+        self.ppm = plume.h2s_ppm(gas, spec.h2s_mass_fraction)
+        flammable = plume.methane_volume_fraction(gas, spec.methane_mass_fraction) >= (
+            spec.close_at_lfl_fraction * plume.METHANE_LFL
+        )
+        s, t = net.edge_source, net.edge_target
+        m.roads.set_closures(self.name, flammable[s] | flammable[t], np.zeros(net.n_edges, bool))
+        edge_ppm = np.maximum(self.ppm[s], self.ppm[t])
+        lethal = edge_ppm >= LETHAL_PPM
+        m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, teams=False)
+        m.roads.set_costs(f"{self.name}-exposure", *self._exposure_costs_s(edge_ppm))
+        self._update_indoor(step_min)
+        incidents = self._expose(step_min)
+        return HazardStep(touched=self.ppm >= FOOTPRINT_PPM, incidents=tuple(incidents))
+
+    def _gas(self, rate, wind, *, front_m: float) -> np.ndarray:
+        """Gas concentration (kg/m^3) at nodes downwind within ``front_m`` of the well."""
+        spec, net = self.spec, self.model.network
         down, cross = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, wind.from_deg)
-        # the plume has only travelled wind speed x time since the release began
-        reach = np.nonzero((down > 0) & (down <= wind.speed_m_per_s * max(now_s, 0.0)))[0]
+        reach = np.nonzero((down > 0) & (down <= front_m))[0]
         gas = np.zeros(net.n_nodes)
         gas[reach] = plume.concentration_kg_per_m3(
             release_kg_per_s=rate.rate_kg_per_s,
@@ -69,33 +145,89 @@ class GasLeakHazard:
             stability=wind.stability,
             terrain=spec.terrain,
         )
-        self.ppm = plume.h2s_ppm(gas, spec.h2s_mass_fraction)
-        flammable = plume.methane_volume_fraction(gas, spec.methane_mass_fraction) >= (
-            spec.close_at_lfl_fraction * plume.METHANE_LFL
+        return gas
+
+    def _exposure_costs_s(self, edge_ppm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Extra seconds per link for vehicles and walkers: the toxic load of crossing it.
+
+        ``penalty x (C^n x t) / L_2``: ``exposure_penalty_min`` for every AEGL-2 toxic load
+        (60 min at 27 ppm) the crossing adds, ``t`` the link's free-flow time in minutes.
+        """
+        hot = np.power(np.maximum(edge_ppm, 0.0), exposure.TEN_BERGE_N) / exposure.aegl_load(2)
+        penalty_s = self.spec.exposure_penalty_min * 60.0
+        return (
+            penalty_s * hot * self._link_min["vehicle"],
+            penalty_s * hot * self._link_min["walk"],
         )
-        closed = flammable[net.edge_source] | flammable[net.edge_target]
-        m.roads.set_closures(self.name, closed, np.zeros(net.n_edges, dtype=bool))
-        incidents = self._expose(step_min)
-        return HazardStep(
-            touched=self.ppm >= exposure.AEGL_H2S_PPM[1][60], incidents=tuple(incidents)
+
+    def forecast_unsafe(self, now_s: float) -> np.ndarray:
+        """Nodes a command keeps people out of: the forecast footprint (:meth:`footprint`)."""
+        return self.footprint(now_s)
+
+    def footprint(self, now_s: float) -> np.ndarray:
+        """Return the forecast AEGL-2 area (nodes at 27 ppm or more) of the next hour.
+
+        The steady plume of every release and wind of the schedule in force within
+        ``forecast_min`` from now, as a command that knows them forecasts it.
+        """
+        spec = self.spec
+        end_s = now_s + spec.forecast_min * 60.0
+        releases = _active(spec.release, now_s, end_s)
+        winds = _active(spec.wind, now_s, end_s)
+        area = np.zeros(self.model.network.n_nodes, dtype=bool)
+        for r in releases:
+            for w in winds:
+                key = (r, w)
+                if key not in self._footprints:
+                    gas = self._gas(spec.release[r], spec.wind[w], front_m=np.inf)
+                    self._footprints[key] = plume.h2s_ppm(gas, spec.h2s_mass_fraction) >= (
+                        FOOTPRINT_PPM
+                    )
+                area |= self._footprints[key]
+        return area
+
+    def arrival_s(self, now_s: float) -> np.ndarray:
+        """When the plume front reaches each node with the current wind (inf: upwind)."""
+        net = self.model.network
+        wind = step_value([w.time_min for w in self.spec.wind], list(self.spec.wind), now_s)
+        down, _ = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, wind.from_deg)
+        start_s = wind.time_min * 60.0
+        return np.where(down > 0, start_s + down / wind.speed_m_per_s, np.inf)
+
+    def _update_indoor(self, step_min: float) -> None:
+        """Advance indoor levels: homes and shelters per node, sealed homes per household."""
+        t = self.model.households
+        sealing = np.flatnonzero(t.state == SHELTERING)
+        new = sealing[np.isnan(self.sealed_ppm[sealing])]
+        self.sealed_ppm[new] = self.indoor[AT_HOME][t.node[new]]
+        self.sealed_ppm[sealing] = exposure.indoor_ppm(
+            self.sealed_ppm[sealing],
+            self.ppm[t.node[sealing]],
+            self.spec.sheltering_air_changes_per_h,
+            step_min,
         )
+        for state, indoor in self.indoor.items():
+            self.indoor[state] = exposure.indoor_ppm(
+                indoor, self.ppm, self._air_changes[state], step_min
+            )
+
+    def concentration_ppm(self) -> np.ndarray:
+        """Return what each household breathes now: the outdoor level, or its building's."""
+        t = self.model.households
+        conc = self.ppm[t.node]
+        for state, indoor in self.indoor.items():  # indoors: the building's level
+            conc = np.where(t.state == state, indoor[t.node], conc)
+        return np.where(t.state == SHELTERING, self.sealed_ppm, conc)
 
     def _expose(self, step_min: float) -> list[IncidentReport]:
         """Add this step's toxic load to every living household where it is."""
         m = self.model
         t = m.households
-        # the load gained per node first (nodes are fewer than households, and the
-        # power is the costly part), then gathered for the households standing there
-        gain = np.zeros_like(self.ppm)
-        hot = np.flatnonzero(self.ppm > 0)
-        if hot.size == 0:
-            return []
-        gain[hot] = exposure.load_increment(self.ppm[hot], step_min)
-        gain_here = gain[t.node]
-        hit = np.flatnonzero((gain_here > 0) & t.alive())
+        conc = self.concentration_ppm()
+        hit = np.flatnonzero((conc > 0) & t.alive())
         if hit.size == 0:
             return []
-        self.load[hit] += gain_here[hit]
+        self.load[hit] += exposure.load_increment(conc[hit], step_min)
         level = exposure.aegl_level(self.load[hit])
         incidents = []
         for k in (2, 3):
@@ -114,15 +246,18 @@ class GasLeakHazard:
                     value=float(persons[node]),
                 )
             if k == 2:
-                incidents.extend(
-                    IncidentReport(
-                        kind="exposed",
-                        node=int(node),
-                        persons=int(persons[node]),
-                        tiers=("community", "ground"),
+                self.injured_where[new] = t.state[new]
+                for node in nodes:
+                    rows = new[t.node[new] == node]
+                    incidents.append(
+                        IncidentReport(
+                            kind="exposed",
+                            node=int(node),
+                            persons=int(persons[node]),
+                            tiers=("community", "ground"),
+                            households=tuple(int(r) for r in rows),
+                        )
                     )
-                    for node in nodes
-                )
             else:
                 t.kill(new)
         self.level[hit] = np.maximum(self.level[hit], level)
@@ -132,3 +267,11 @@ class GasLeakHazard:
         """Persons who reached each AEGL level."""
         size = self.model.households.size_persons
         return {"aegl_persons": {f"AEGL-{k}": int(size[self.level >= k].sum()) for k in (1, 2, 3)}}
+
+
+def _active(schedule: tuple, start_s: float, end_s: float) -> list[int]:
+    """Return the indices of the schedule entries in force in ``[start_s, end_s]``."""
+    times = np.array([e.time_min * 60.0 for e in schedule])
+    first = max(int(np.searchsorted(times, start_s, side="right")) - 1, 0)
+    last = max(int(np.searchsorted(times, end_s, side="right")) - 1, 0)
+    return list(range(first, last + 1))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents.households import AT_HOME, SHELTERING
 from sim.engine.incidents import IncidentReport
 from sim.hazards import slopes
 from sim.hazards.base import HazardStep, step_value
@@ -23,6 +24,11 @@ from sim.hazards.base import HazardStep, step_value
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.scenarios.hazards import LandslideSpec, SlideSpec
+
+#: People notice a slide this far beyond its run-out (a visible danger), metres.
+DANGER_MARGIN_M = 300.0
+#: States in which a slide buries a household: at home (sheltering in place or not).
+BURIABLE = (AT_HOME, SHELTERING)
 
 
 class LandslideHazard:
@@ -41,10 +47,21 @@ class LandslideHazard:
         self.isolated: set[str] = set()
         self.count = 0
         self._reports: list[IncidentReport] = []
+        #: Nodes near a slide that happened (its run-out plus ``DANGER_MARGIN_M``).
+        self.danger = np.zeros(model.network.n_nodes, dtype=bool)
 
     @property
     def field(self) -> np.ndarray:
         """1 at nodes inside a slide so far, else 0."""
+        return self.inside
+
+    @property
+    def unsafe_now(self) -> np.ndarray:
+        """Nodes inside the run-out of a slide that happened."""
+        return self.inside
+
+    def forecast_unsafe(self, now_s: float) -> np.ndarray:
+        """Slides are not forecast: the run-out areas so far."""
         return self.inside
 
     def update(self, now_s: float, step_min: float) -> HazardStep:
@@ -89,6 +106,7 @@ class LandslideHazard:
         slide_id = self.count
         self.count += 1
         self.inside |= inside
+        self.danger |= slopes.runout_nodes(net, x_m, y_m, radius_m + DANGER_MARGIN_M)
         self.active[slide_id] = slopes.edges_touching(net, inside)
         self._apply()
         stations = m.network.places["stations"]
@@ -106,7 +124,7 @@ class LandslideHazard:
             value=radius_m,
         )
         table = m.households
-        buried = table.at_home_on(inside)
+        buried = np.flatnonzero(inside[table.node] & np.isin(table.state, BURIABLE))
         if buried.size:
             table.strand(buried)
             self._reports.append(
@@ -116,6 +134,7 @@ class LandslideHazard:
                     access_node=access,
                     persons=int(table.size_persons[buried].sum()),
                     tiers=("community", "ground"),
+                    households=tuple(int(r) for r in buried),
                 )
             )
         self._reports.append(

@@ -74,17 +74,53 @@ class TierForcesSpec(Spec):
             raise where.error("give teams or teams_per_station, not both")
 
 
+def _default_extraction_min() -> dict[str, float]:
+    return {
+        "buried": 20.0,
+        "trapped": 15.0,
+        "injured": 5.0,
+        "flood_stranded": 3.0,
+        "exposed": 2.0,
+        "stranded": 1.0,
+        "transfer": 2.0,
+        "*": 5.0,
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class ForcesSpec(Spec):
-    """Rescue teams by tier."""
+    """Rescue teams by tier, and how long getting people out takes.
 
-    community: TierForcesSpec = field(default_factory=TierForcesSpec)
+    Teams that carry people (``carry_persons``: community responders 2 on a motorbike or
+    tricycle, a ground team's vehicle or boat 8, a helicopter 6) take them out in trips.
+    ``extraction_min_per_person`` is the time to get one person of an incident kind out
+    (digging out the buried 20 min, freeing the trapped 15, first aid and a stretcher
+    for the injured 5, boarding a boat 3, helping the exposed or a household into a
+    vehicle 1-2; ``"*"`` for other kinds): planning assumptions of this project, to be
+    replaced by a county's drill times. A helicopter hoists each person in
+    ``hoist_min_per_person`` (a hoist cycle takes a few minutes); ``unload_min`` is the
+    hand-over at the shelter.
+    """
+
+    community: TierForcesSpec = field(default_factory=lambda: TierForcesSpec(carry_persons=2))
     ground: TierForcesSpec = field(
         default_factory=lambda: TierForcesSpec(on_scene_min=30.0, carry_persons=8)
     )
     aviation: TierForcesSpec = field(
         default_factory=lambda: TierForcesSpec(on_scene_min=20.0, carry_persons=6)
     )
+    extraction_min_per_person: dict[str, float] = field(default_factory=_default_extraction_min)
+    hoist_min_per_person: float = bounded(4.0, low=0.0, above=True, high=120.0, unit="min")
+    unload_min: float = bounded(5.0, low=0.0, high=MAX_TASK_MIN, unit="min")
+
+    def check(self, where: Where) -> None:  # noqa: D102
+        for kind, minutes in self.extraction_min_per_person.items():
+            check_bounds(
+                where.child("extraction_min_per_person"),
+                kind,
+                minutes,
+                Bounds(low=0.0, above=True, high=MAX_TASK_MIN, unit="min"),
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,7 +45,19 @@ class WindSpec(Spec):
 
 @dataclass(frozen=True, kw_only=True)
 class GasLeakSpec(Spec):
-    """A sour-gas release at a well (by name) or a point, dispersed as a Gaussian plume."""
+    """A sour-gas release at a well (by name) or a point, dispersed as a Gaussian plume.
+
+    Protection (:mod:`sim.hazards.gas_leak`): indoors the concentration follows the
+    outdoor one with ``home_air_changes_per_h`` in an ordinary home, fewer with doors
+    and windows shut as a shelter-in-place warning asks
+    (``sheltering_air_changes_per_h``) and ``shelter_air_changes_per_h`` in a public
+    shelter: residential air exchange is 0.2-2 per hour (ASHRAE Handbook -
+    Fundamentals 2017, ch. 16), older rural homes at the leaky end. Routes of the public
+    avoid the plume: links at or above AEGL-3 for 60 min (50 ppm) are closed to them,
+    and every other link costs ``exposure_penalty_min`` more per AEGL-2 toxic load that
+    crossing it adds. Commands forecast the AEGL-2 footprint ``forecast_min`` ahead from
+    the release and wind schedule (shelters inside are not used).
+    """
 
     well: str | None = None
     lon: float | None = bounded(None, low=-180.0, high=180.0, unit="degrees east")
@@ -60,6 +72,11 @@ class GasLeakSpec(Spec):
         WindSpec(time_min=0.0, speed_m_per_s=2.0, from_deg=270.0, stability="F"),
     )
     close_at_lfl_fraction: float = bounded(0.25, low=0.0, above=True, high=1.0)
+    home_air_changes_per_h: float = bounded(1.0, low=0.0, above=True, high=50.0, unit="1/h")
+    sheltering_air_changes_per_h: float = bounded(0.5, low=0.0, above=True, high=50.0, unit="1/h")
+    shelter_air_changes_per_h: float = bounded(1.0, low=0.0, above=True, high=50.0, unit="1/h")
+    exposure_penalty_min: float = bounded(60.0, low=0.0, high=10_000.0, unit="min")
+    forecast_min: float = bounded(60.0, low=0.0, high=1440.0, unit="min")
 
     def check(self, where: Where) -> None:  # noqa: D102
         if (self.well is None) == (self.lon is None) or (self.lon is None) != (self.lat is None):

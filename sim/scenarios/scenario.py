@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from sim.clock import is_clock
 from sim.scenarios.behaviour import MAX_DELAY_MIN, BehaviourSpec, PopulationSpec, WarningSpec
 from sim.scenarios.builtin import scenario_file
 from sim.scenarios.forces import ForcesSpec, IncidentSpec, SupplySpec
@@ -62,11 +63,16 @@ class OutputSpec(Spec):
 
 @dataclass(frozen=True, kw_only=True)
 class Scenario(Spec):
-    """Everything a run needs besides the seed."""
+    """Everything a run needs besides the seed.
+
+    ``start_clock`` is the local time at the start (``"HH:MM"``); with
+    ``behaviour.night_*`` it decides whether warnings go out at night.
+    """
 
     name: str
     description: str = ""
     horizon_h: float = bounded(6.0, low=0.0, above=True, high=MAX_HORIZON_H, unit="h")
+    start_clock: str = "10:00"
     region: RegionSpec = field(default_factory=RegionSpec)
     population: PopulationSpec = field(default_factory=PopulationSpec)
     policy: PolicySpec = field(default_factory=PolicySpec)
@@ -85,6 +91,11 @@ class Scenario(Spec):
         return self.horizon_h * 3600.0
 
     def check(self, where: Where) -> None:  # noqa: D102
+        if not is_clock(self.start_clock):
+            raise where.child("start_clock").error(
+                f"= {self.start_clock!r} is not a clock time; write the local time at the "
+                "start as 'HH:MM', e.g. '21:55'"
+            )
         if not isinstance(self.name, str) or not self.name.strip():
             raise where.child("name").error("must be a non-empty text string")
         r = self.region

@@ -1,0 +1,223 @@
+"""Door-knocking rounds of the community responders (鸣锣敲门, ``../shared/DOMAIN.md``).
+
+For warnings at ``behaviour.door_knock_min_level`` or above, the community responders
+of each side visit, at their homes, the households no channel reached, and again, no
+sooner than ``door_knock_revisit_min`` later, those who heard and refused. Every node
+belongs to the area of the nearest community post of its side (by the community
+responders' travel time); each post's teams work their area's list one node at a time,
+the nodes the hazard threatens (forecast unsafe, or visibly in danger, when added)
+first, then outward from the hazard's source (the well, the river), then from the post:
+
+- travel from where the team is to the node, then ``door_knock_min_per_household``
+  for each household still at home there (the visit is a contact: the household
+  decides again, :mod:`sim.agents.compliance`), recorded as a ``door_knock`` event;
+- between nodes the team checks its side's queue: when a threat to life or a mandatory
+  transfer waits for a community team, it goes back to its post and takes it
+  (:meth:`Dispatcher.team_free`); other work (stranded households, blocked roads)
+  waits until the post's list is done: warning those no channel reached comes first.
+
+A team knocking doors is not available for incidents (``available`` is False), and one
+out on an incident resumes knocking when it is home again.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.agents.households import AT_HOME
+
+if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
+    from sim.engine.model import EmergencyModel
+
+COMMUNITY = "community"
+
+
+class DoorKnocking:
+    """The door-knocking lists and rounds of every community post.
+
+    Parameters
+    ----------
+    model
+        The run (its ``teams``, ``warnings``, ``dispatcher`` and ``households``).
+    """
+
+    def __init__(self, model: EmergencyModel) -> None:
+        self.model = model
+        b = model.scenario.behaviour
+        self.knock_s = b.door_knock_min_per_household * 60.0
+        self.revisit_s = b.door_knock_revisit_min * 60.0
+        n_juris = len(model.network.jurisdiction_names)
+        #: Households visited at the door, per jurisdiction (a household visited twice
+        #: counts twice).
+        self.knocks = np.zeros(n_juris, dtype=np.int64)
+        self.teams = [t for t in model.teams if t.tier.name == COMMUNITY]
+        self._masks: list[np.ndarray] = []
+        posts = sorted({(t.jurisdiction, t.station_node) for t in self.teams})
+        self._lists: dict[int, list] = {node: [] for _, node in posts}
+        self._seq = itertools.count()
+        self._work: dict[int, simpy.Event] = {node: model.env.event() for _, node in posts}
+        self._post, self._post_time_s = self._areas(posts)
+        self._started = False
+
+    def _areas(self, posts: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Post of every node (-1: none) and the responders' time from it, s.
+
+        The post is the nearest community post of the node's side by the responders'
+        travel time; nodes no post reaches by road go to the post nearest in a straight
+        line (their visits wait for the road to open; their time is inf).
+        """
+        from scipy.spatial import cKDTree
+
+        m = self.model
+        net = m.network
+        post = np.full(net.n_nodes, -1, dtype=np.int64)
+        time_s = np.full(net.n_nodes, np.inf)
+        for juris in sorted({j for j, _ in posts}):
+            nodes = np.array([n for j, n in posts if j == juris], dtype=np.int64)
+            mine = net.jurisdiction == juris
+            _, k = cKDTree(np.column_stack([net.x_m[nodes], net.y_m[nodes]])).query(
+                np.column_stack([net.x_m, net.y_m])
+            )
+            nearest = nodes[k]
+            if COMMUNITY in m.roads.routers:
+                tree = m.roads.router(COMMUNITY).tree(nodes)
+                nearest = np.where(tree.source >= 0, tree.source, nearest)
+                time_s[mine] = tree.time_s[mine]
+            post[mine] = nearest[mine]
+        return post, time_s
+
+    def _start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        for team in self.teams:
+            self.model.env.process(self._round(team))
+
+    # ------------------------------------------------------------------ lists
+    def visit(self, rows: np.ndarray, level: int, shelter: np.ndarray) -> None:
+        """Add households ``rows`` to their posts' lists, to be warned at ``level``.
+
+        ``shelter`` is the warning's node mask where it says to shelter in place.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0 or not self.teams:
+            return
+        self._start()
+        m = self.model
+        self._masks.append(shelter)
+        mask_id = len(self._masks) - 1
+        nodes = m.households.node[rows]
+        order = np.lexsort((rows, nodes))
+        rows, nodes = rows[order], nodes[order]
+        threatened = m.hazards.forecast_unsafe(m.env.now) | m.hazards.danger()
+        near_m = m.hazards.distance_m()
+        cuts = np.flatnonzero(np.diff(nodes)) + 1
+        for group in np.split(np.arange(rows.size), cuts):
+            node = int(nodes[group[0]])
+            post = int(self._post[node])
+            if post < 0:
+                continue  # no community post on this side
+            key = (
+                not threatened[node],
+                float(near_m[node]),
+                float(self._post_time_s[node]),
+                next(self._seq),
+            )
+            heapq.heappush(self._lists[post], (key, node, rows[group], level, mask_id))
+            if not self._work[post].triggered:
+                self._work[post].succeed()
+
+    def visit_again(self, rows: np.ndarray, level: int, shelter: np.ndarray) -> None:
+        """Visit households ``rows`` that refused, ``door_knock_revisit_min`` from now."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0 or not self.teams:
+            return
+        self.model.env.process(self._later(rows, level, shelter))
+
+    def _later(
+        self, rows: np.ndarray, level: int, shelter: np.ndarray
+    ) -> Generator[simpy.Event, None, None]:
+        yield self.model.env.timeout(self.revisit_s)
+        self.visit(rows, level, shelter)
+
+    # ------------------------------------------------------------------ rounds
+    def _round(self, team: RescueTeam) -> Generator[simpy.Event, None, None]:
+        """Work the post's list whenever the team is at home and free (simpy process)."""
+        m = self.model
+        post = team.station_node
+        todo = self._lists[post]
+        while m.env.now < m.scenario.horizon_s:
+            if not todo:
+                if self._work[post].triggered:
+                    self._work[post] = m.env.event()
+                yield self._work[post]
+                continue
+            if not team.available:
+                yield team.freed
+                continue
+            if self._incident_waits(team):  # let the dispatcher send it first
+                m.dispatcher.team_free(team)
+                if team.available:  # it could not take the incident after all
+                    yield m.env.timeout(m.hazards.step_s if m.hazards.active else 60.0)
+                continue
+            team.available = False
+            at = post
+            while todo and not self._incident_waits(team) and m.env.now < m.scenario.horizon_s:
+                _, node, rows, level, mask_id = heapq.heappop(todo)
+                rows = rows[m.households.state[rows] == AT_HOME]
+                rows = rows[~np.isfinite(m.households.depart_time_s[rows])]
+                if rows.size == 0:
+                    continue
+                travel_s = self._travel_s(at, node)
+                if not np.isfinite(travel_s):
+                    continue  # cut off: the list moves on
+                yield m.env.timeout(travel_s)
+                at = node
+                rows = rows[m.households.state[rows] == AT_HOME]  # some left meanwhile
+                if rows.size == 0:
+                    continue
+                m.recorder.event(
+                    m.env.now,
+                    "door_knock",
+                    agent=team.unique_id,
+                    node=node,
+                    jurisdiction=m.jurisdiction_name(team.jurisdiction),
+                    tier=COMMUNITY,
+                    value=int(m.households.size_persons[rows].sum()),
+                )
+                yield m.env.timeout(self.knock_s * rows.size)
+                self.knocks[team.jurisdiction] += rows.size
+                rows = rows[m.households.state[rows] == AT_HOME]
+                m.warnings.deliver(rows, level, np.full(rows.size, m.env.now), self._masks[mask_id])
+            back_s = self._travel_s(at, post) if at != post else 0.0
+            if not np.isfinite(back_s):
+                return  # no open road back to the post: the team stays where it is
+            yield m.env.timeout(back_s)
+            team.available = True
+            freed, team.freed = team.freed, m.env.event()
+            freed.succeed()
+            m.dispatcher.team_free(team)
+
+    def has_work(self, team: RescueTeam) -> bool:
+        """Whether ``team`` is a community team whose post still has doors to knock."""
+        todo = self._lists.get(team.station_node)
+        return team.tier.name == COMMUNITY and bool(todo)
+
+    def _incident_waits(self, team: RescueTeam) -> bool:
+        """Whether urgent work waits for a community team of ``team``'s side."""
+        return bool(self.model.dispatcher.waiting_for(team, urgent_only=True))
+
+    def _travel_s(self, origin: int, target: int) -> float:
+        """Community responders' travel time between two nodes, s (inf: cut off)."""
+        m = self.model
+        if COMMUNITY not in m.roads.routers:
+            return 0.0
+        tree = m.roads.router(COMMUNITY).tree(np.array([origin]))
+        return float(tree.time_s[target])

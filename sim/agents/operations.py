@@ -1,0 +1,132 @@
+"""Getting people out: team routes, who survives the wait, where the rescued go.
+
+The logistics teams use once they are at an incident (see :mod:`sim.agents.rescue`):
+
+- :meth:`Operations.route`: a team's route and time between two nodes (road tiers on
+  their router, boats on theirs, aircraft in a straight line at cruise speed);
+- :meth:`Operations.fates`: who of the people a team has taken out is alive, drawn from
+  the survival curve of the incident's kind for the time they waited
+  (:mod:`sim.engine.survival`; households killed by the plume meanwhile are dead);
+- :meth:`Operations.shelter_rescued` / :meth:`Operations.leave_rescued`: rescued
+  households enter the shelter the team brought them to, or, when no shelter has room,
+  wait safe at the access point (*unsheltered*);
+- :meth:`Operations.finish`: at the horizon, people still waiting draw their fate.
+
+Draws use the run's dispatch generator, one per unit in the order units are taken.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.households import AT_HOME, DEAD, SHELTERING, STRANDED, UNSHELTERED
+from sim.engine.survival import survival
+
+#: States of a household that waits for a team where its incident is.
+WAITING_STATES = (AT_HOME, SHELTERING, STRANDED, UNSHELTERED)
+
+if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
+    from sim.engine.incidents import Incident, Unit
+    from sim.engine.model import EmergencyModel
+
+
+class Operations:
+    """The rescue logistics of a run."""
+
+    def __init__(self, model: EmergencyModel) -> None:
+        self.model = model
+        self.rng = model.rng_dispatch
+
+    def route(self, team: RescueTeam, origin: int, target: int) -> tuple[np.ndarray | None, float]:
+        """Route (None for aircraft) and time from ``origin`` to ``target`` (inf: cut off)."""
+        m = self.model
+        net = m.network
+        if team.tier.travel == "air":
+            if origin == target:
+                return None, 0.0
+            fly = np.hypot(net.x_m[origin] - net.x_m[target], net.y_m[origin] - net.y_m[target])
+            return None, float(fly / (team.tier.cruise_speed_kph / 3.6))
+        tree = m.roads.router(team.mode).tree(np.array([target]), reverse=True)
+        time_s = float(tree.time_s[origin])
+        if not np.isfinite(time_s):
+            return None, np.inf
+        return tree.path(origin), time_s
+
+    def present(self, incident: Incident, row: int) -> bool:
+        """Whether household ``row`` of ``incident`` still waits there for the team.
+
+        The dead are (the team finds them); the living are unless on the way or in a
+        shelter (they left on their own, or another incident's team took them).
+        """
+        state = self.model.households.state[row]
+        return bool(state == DEAD or state in WAITING_STATES)
+
+    def fates(self, incident: Incident, units: list[Unit]) -> tuple[list[Unit], int]:
+        """Split the units a team took out into the living and a count of the dead."""
+        m = self.model
+        table = m.households
+        p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
+        alive: list[Unit] = []
+        dead = 0
+        now = m.env.now
+        for unit in units:
+            if unit.row >= 0 and table.state[unit.row] == DEAD:
+                dead += unit.persons  # the plume killed them while they waited
+                continue
+            if p_alive < 1.0 and self.rng.random() >= p_alive:
+                dead += unit.persons
+                if unit.row >= 0:
+                    table.kill(unit.row)
+                continue
+            alive.append(unit)
+            if unit.row >= 0 and not np.isfinite(table.depart_time_s[unit.row]):
+                table.set_off(unit.row, now)  # they leave home with the team
+        return alive, dead
+
+    def shelter_rescued(self, units: list[Unit], shelter: int) -> None:
+        """Rescued households enter ``shelter`` (their places were reserved)."""
+        m = self.model
+        table = m.households
+        node = int(m.shelters.node[shelter])
+        for unit in units:
+            row = unit.row
+            table.node[row] = node
+            m.shelters.arrive(shelter, int(table.size_persons[row]))
+            table.arrive(row, shelter, m.env.now)
+            m.household_agents[row].record("arrive_shelter")
+
+    def leave_rescued(self, units: list[Unit], node: int) -> None:
+        """Rescued households no shelter has room for wait, safe, at ``node``."""
+        table = self.model.households
+        for unit in units:
+            table.node[unit.row] = node
+            table.unshelter(unit.row)
+            self.model.household_agents[unit.row].record("unsheltered")
+
+    def finish(self) -> None:
+        """At the horizon: people still waiting draw their fate for the time waited."""
+        m = self.model
+        size = m.households.size_persons
+        for incident in m.dispatcher.incidents:
+            if not incident.carried or incident.withdrawn or not incident.waiting:
+                continue
+            units = list(incident.waiting)
+            for unit in units:
+                unit_persons = int(size[unit.row]) if unit.row >= 0 else unit.persons
+                if unit.row >= 0 and not self.present(incident, unit.row):
+                    incident.persons_moved_on += unit_persons
+                    incident.waiting.remove(unit)
+                    continue
+                if unit.row >= 0 and m.households.state[unit.row] == DEAD:
+                    incident.persons_died += unit_persons
+                    incident.waiting.remove(unit)
+                    continue
+                p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
+                if p_alive < 1.0 and self.rng.random() >= p_alive:
+                    incident.persons_died += unit_persons
+                    incident.waiting.remove(unit)
+                    if unit.row >= 0:
+                        m.households.kill(unit.row)

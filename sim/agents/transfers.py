@@ -1,0 +1,132 @@
+"""Mandatory transfer (三个必转, ``../shared/DOMAIN.md``): responders clear an ``immediate`` zone.
+
+An ``immediate`` order is mandatory. When a side issues one, its community responders
+sweep the zone: every node with households still at home becomes one ``transfer``
+incident (:meth:`Transfers.sweep`). At the door (``behaviour.door_knock_min_per_household``
+per household) everyone still at home who can leave is made to leave at once: those
+who refused the order, those still packing, and those no channel reached. The
+vulnerable (``population.vulnerable_share``: elderly living alone, disabled, no means to
+leave) are taken out by the team in trips like any rescue (:mod:`sim.agents.rescue`:
+``carry_persons`` per trip, ``extraction_min_per_person["transfer"]`` each, to the
+nearest safe shelter with room). A household whose need shows later (a door-knock
+visit, the sight of the hazard) gets a visit of its own.
+
+*Transferred* persons are those the responders took out and the refusers they made
+leave. A transfer is rescue workload with travel and capacity, but it is planned
+assistance, not people in danger: it is left out of the response-coverage measure
+(:data:`sim.engine.incidents.NOT_EMERGENCIES`); in the triage of waiting incidents it
+comes after threats to life, and community teams take it before door-knocking rounds of
+lower levels (:mod:`sim.agents.door_knock`).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.households import AT_HOME
+
+if TYPE_CHECKING:
+    from sim.engine.incidents import Incident
+    from sim.engine.model import EmergencyModel
+
+#: Who transfers residents: the community responders of the village.
+TRANSFER_TIERS = ("community",)
+
+
+class Transfers:
+    """Transfer requests of a run and their incidents.
+
+    Parameters
+    ----------
+    model
+        The run.
+    """
+
+    def __init__(self, model: EmergencyModel) -> None:
+        self.model = model
+        n = model.households.n
+        self.incidents: list[Incident] = []
+        #: Households the responders take out (each at most once).
+        self.requested = np.zeros(n, dtype=bool)
+        #: Households a sweep visits at the door (each at most once).
+        self.swept = np.zeros(n, dtype=bool)
+        #: Households that refused an ``immediate`` order.
+        self.refused = np.zeros(n, dtype=bool)
+        #: Refusers the responders made leave.
+        self.forced = np.zeros(n, dtype=bool)
+        self.knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+
+    def sweep(self, carry: np.ndarray, visit: np.ndarray, *, level: int = 3) -> None:
+        """Take out ``carry`` and make ``visit`` leave at the door: one incident per node.
+
+        ``carry`` are vulnerable households; ``visit`` households at home that can leave
+        on their own (refusers, packing, not yet warned); ``level`` is the order they
+        hear at the door.
+        """
+        m = self.model
+        t = m.households
+        carry = np.unique(np.asarray(carry, dtype=np.int64))
+        carry = carry[~self.requested[carry]]
+        visit = np.unique(np.asarray(visit, dtype=np.int64))
+        visit = np.setdiff1d(visit[~self.swept[visit] & ~self.requested[visit]], carry)
+        if carry.size == 0 and visit.size == 0:
+            return
+        self.requested[carry] = True
+        self.swept[visit] = True
+        for row in carry:
+            m.household_agents[int(row)].record("transfer_requested")
+        for node in np.unique(np.concatenate([t.node[carry], t.node[visit]])):
+            mine = carry[t.node[carry] == node]
+            door = visit[t.node[visit] == node]
+            incident = m.dispatcher.new_incident(
+                kind="transfer",
+                node=int(node),
+                persons=int(t.size_persons[mine].sum()),
+                tiers=TRANSFER_TIERS,
+                households=tuple(int(r) for r in mine),
+            )
+            incident.on_arrival = functools.partial(self._at_door, incident, door, level)
+            self.incidents.append(incident)
+
+    def _at_door(self, incident: Incident, rows: np.ndarray, level: int) -> float:
+        """Send out everyone at home at the doors; take the vulnerable along.
+
+        Returns the time the visits take, s.
+        """
+        m = self.model
+        t = m.households
+        now = m.env.now
+        visits = len(incident.households)  # the vulnerable it came for
+        rows = rows[(t.state[rows] == AT_HOME) & ~self.requested[rows]]
+        visits += rows.size
+        unwarned = rows[t.warned_level[rows] < level]
+        if unwarned.size:
+            t.warn(unwarned, level, np.full(unwarned.size, now))
+        helpless = rows[t.vulnerable[rows]]
+        if helpless.size:
+            self.requested[helpless] = True
+            incident.add_households(helpless.tolist(), int(t.size_persons[helpless].sum()))
+        leave = rows[~t.vulnerable[rows]]
+        self.forced[leave[self.refused[leave]]] = True
+        for row in leave:
+            row = int(row)
+            t.plan_departure(np.array([row]), np.array([now]))
+            m.env.process(m.household_agents[row].evacuate(now))
+        m.door_knocking.knocks[incident.jurisdiction] += visits
+        return self.knock_s * visits
+
+    def transferred_persons(self, juris: int) -> int:
+        """Persons of side ``juris`` taken out by responders or made to leave by them."""
+        t = self.model.households
+        taken = sum(i.persons_rescued for i in self.incidents if i.jurisdiction == juris)
+        forced = int(t.size_persons[self.forced & (t.jurisdiction == juris)].sum())
+        return int(taken) + forced
+
+    def requested_persons(self, juris: int) -> int:
+        """Persons of side ``juris`` to be taken out (vulnerable) or made to leave (refusers)."""
+        t = self.model.households
+        mine = (self.requested | self.refused) & (t.jurisdiction == juris)
+        return int(t.size_persons[mine].sum())

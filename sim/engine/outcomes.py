@@ -1,0 +1,77 @@
+"""What happened to the residents: casualties by place and side, protective actions.
+
+The parts of ``summary.json`` a planner reads first, from the household table and the
+gas hazard's exposure record:
+
+- ``casualties``: persons dead by where they died (``at_home``, ``on_the_way``,
+  ``in_shelter``, ``sheltering_in_place``, ``stranded`` (cut off or buried, waiting for
+  a team), ``unsheltered``), persons injured (reached AEGL-2 and survived) by where the
+  dose crossed AEGL-2, and both per jurisdiction;
+- ``protective_action``: persons who evacuated (set off, on their own or transferred),
+  who sheltered in place, and who stayed at home without doing either.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.agents.households import AT_HOME, DEAD, SHELTERING, STATE_NAMES
+
+if TYPE_CHECKING:
+    from sim.engine.model import EmergencyModel
+
+#: Summary names of the places a casualty happened, by household state code.
+PLACES = {
+    "at_home": STATE_NAMES.index("at_home"),
+    "on_the_way": STATE_NAMES.index("on_road"),
+    "in_shelter": STATE_NAMES.index("sheltered"),
+    "sheltering_in_place": STATE_NAMES.index("sheltering_in_place"),
+    "stranded": STATE_NAMES.index("stranded"),
+    "unsheltered": STATE_NAMES.index("unsheltered"),
+}
+
+
+def _by_place(where: np.ndarray, persons: np.ndarray) -> dict[str, int]:
+    counts = np.bincount(where, weights=persons, minlength=len(STATE_NAMES))
+    return {place: int(counts[code]) for place, code in PLACES.items()}
+
+
+def casualties(model: EmergencyModel) -> dict:
+    """Dead and injured residents by place and by jurisdiction (see module docs)."""
+    t = model.households
+    size = t.size_persons
+    dead = t.state == DEAD
+    gas = model.hazards.get("plume")
+    injured_where = gas.injured_where if gas is not None else np.full(t.n, -1, np.int8)
+    injured = (injured_where >= 0) & ~dead
+    by_side = {}
+    for j, name in enumerate(model.network.jurisdiction_names):
+        mine = t.jurisdiction == j
+        by_side[name] = {
+            "dead": int(size[dead & mine].sum()),
+            "injured": int(size[injured & mine].sum()),
+        }
+    return {
+        "dead": int(size[dead].sum()),
+        "injured": int(size[injured].sum()),
+        "dead_by_place": _by_place(t.died_where[dead], size[dead]),
+        "injured_by_place": _by_place(injured_where[injured], size[injured]),
+        "by_jurisdiction": by_side,
+    }
+
+
+def protective_action(model: EmergencyModel) -> dict[str, int]:
+    """Persons by the protective action they took (see module docs)."""
+    t = model.households
+    size = t.size_persons
+    set_off = np.isfinite(t.depart_time_s) & (t.state != AT_HOME)
+    set_off &= ~((t.state == DEAD) & (t.died_where == AT_HOME))
+    sheltered = (t.state == SHELTERING) | ((t.state == DEAD) & (t.died_where == SHELTERING))
+    stayed = (t.state == AT_HOME) | ((t.state == DEAD) & (t.died_where == AT_HOME))
+    return {
+        "evacuated_persons": int(size[set_off & ~sheltered].sum()),
+        "sheltered_in_place_persons": int(size[sheltered].sum()),
+        "stayed_at_home_persons": int(size[stayed].sum()),
+    }
