@@ -194,6 +194,28 @@ def _candidates(args: argparse.Namespace, network: RoadNetwork) -> pd.DataFrame:
     return table
 
 
+def next_command(args: argparse.Namespace, stations_csv: Path) -> str:
+    """Return the ``sim coverage`` line that shows what the new stations buy, with the same inputs.
+
+    Every option that changes the figures (region, its seed and population, the
+    jurisdictions, the population file) is carried over, so the suggested command
+    reports the same "after" coverage as ``sim site`` printed.
+    """
+    import shlex
+
+    parts = ["sim", "coverage", "--region", str(args.region)]
+    for option, value in (
+        ("--seed", args.seed),
+        ("--population-total", args.population_total),
+        ("--jurisdictions", args.jurisdictions),
+        ("--population", args.population),
+    ):
+        if value is not None:
+            parts += [option, str(value)]
+    parts += ["--stations", str(stations_csv), "--policy", args.policy, "--tier", args.tier]
+    return shlex.join(parts)
+
+
 def handle(args: argparse.Namespace) -> int:
     """Choose the new sites, print the report and write the outputs."""
     import numpy as np
@@ -281,7 +303,6 @@ def handle(args: argparse.Namespace) -> int:
         stations_after=stations_after,
         sites=sites,
         change=change,
-        after=after,
         population_persons=np.ones(network.n_nodes) if persons is None else persons,
         tier=args.tier,
         policy=args.policy,
@@ -289,8 +310,5 @@ def handle(args: argparse.Namespace) -> int:
     )
     for path in written:
         say(f"wrote {path}")
-    region = f"--region {args.region}" + (
-        f" --jurisdictions {args.jurisdictions}" if args.jurisdictions else ""
-    )
-    say(f"next: sim coverage {region} --stations {written[0]}")
+    say(f"next: {next_command(args, written[0])}")
     return 0

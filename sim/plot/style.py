@@ -84,8 +84,16 @@ SHELTER_FILL_COLOURS: tuple[str, ...] = (
 )
 SHELTER_FILL_LABELS: tuple[str, ...] = ("empty", "≤ 25 %", "≤ 50 %", "≤ 75 %", "< 100 %", "full")
 
-#: Jurisdiction shading (cycled when there are more jurisdictions).
+#: Jurisdiction shading (cycled when there are more jurisdictions) and name colour.
 JURISDICTION_COLOURS: tuple[str, ...] = ("#e3f2fd", "#fff3e0", "#f3e5f5", "#e8f5e9")
+JURISDICTION_LABEL_COLOUR = "#37474f"
+RIVER_COLOUR = "#2874a6"
+
+
+def jurisdiction_colour(index: int) -> str:
+    """Shading colour of jurisdiction ``index`` (the palette repeats past its end)."""
+    return JURISDICTION_COLOURS[index % len(JURISDICTION_COLOURS)]
+
 
 #: Hazard level boundaries (a value in ``[edge[k], edge[k+1])`` is level ``k + 1``; below
 #: the first edge is nothing) and the colours of the levels.
@@ -145,7 +153,8 @@ def style_colours() -> list[str]:
         *SHELTER_FILL_COLOURS,
         *JURISDICTION_COLOURS,
         *(colour for colours in HAZARD_COLOURS.values() for colour in colours),
-        "#2874a6",  # river (sim.plot.maps)
+        RIVER_COLOUR,
+        JURISDICTION_LABEL_COLOUR,
         INCIDENT_LABEL_COLOUR,
     ]
 
