@@ -106,6 +106,7 @@ def plot_response_map(network: RoadNetwork, incidents: pd.DataFrame) -> tuple[Fi
 
     areas = jurisdiction_areas(network)
     aspect = float(np.ptp(network.y_m)) / max(float(np.ptp(network.x_m)), 1.0)
+    aspect = min(max(aspect, 0.35), 1.6)
     fig = Figure(figsize=(15.0, 4.6 * aspect + 1.5), layout="constrained")
     axes = fig.subplots(1, len(TIERS), sharex=True, sharey=True)
     points = None
