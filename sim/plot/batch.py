@@ -95,7 +95,7 @@ def coverage_figure(
             x="minutes",
             ax=ax,
             xlabel="minutes after the report",
-            ylabel="persons in incidents reached" if i == 0 else "",
+            ylabel="persons in incidents reached, %" if i == 0 else "",
             share=True,
             legend=i == len(tiers) - 1,
         )
@@ -117,8 +117,20 @@ def evacuation_figure(curves: pd.DataFrame, *, title: str = "") -> Figure:
     fig, ax = _new_axes(None, (7.0, 4.2))
     sheltered = curves[curves["series"] == "sheltered_persons"]
     departed = curves[curves["series"] == "departed_persons"]
-    plot_mean_curves(sheltered, x="hours", ax=ax, xlabel="hours", ylabel="persons", legend=True)
+    plot_mean_curves(
+        sheltered, x="hours", ax=ax, xlabel="hours since the scenario started", ylabel="persons",
+        legend=False,
+    )  # fmt: skip
     plot_mean_curves(departed, x="hours", ax=ax, legend=False, linestyle="--")
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    keep = len(sheltered["label"].unique())
+    handles, labels = handles[:keep], labels[:keep]
+    handles += [Line2D([], [], color="grey", lw=1.6), Line2D([], [], color="grey", ls="--")]
+    labels += ["sheltered (solid)", "set off (dashed)"]
+    ax.legend(handles, labels, fontsize="small", frameon=False)
+    ax.set_ylim(bottom=0)
     ax.set_title(title or "Evacuation: sheltered (solid) and set off (dashed)")
     return fig
 
@@ -126,7 +138,10 @@ def evacuation_figure(curves: pd.DataFrame, *, title: str = "") -> Figure:
 def supply_figure(curves: pd.DataFrame, *, title: str = "") -> Figure:
     """Share of shelter kit need met against hours, a line per configuration."""
     fig, ax = _new_axes(None, (7.0, 4.2))
-    plot_mean_curves(curves, x="hours", ax=ax, xlabel="hours", ylabel="kit need met", share=True)
+    plot_mean_curves(
+        curves, x="hours", ax=ax, xlabel="hours since the scenario started",
+        ylabel="kit need met, %", share=True,
+    )  # fmt: skip
     ax.set_title(title or "Supply fill: kits delivered / kits needed by sheltered persons")
     return fig
 
