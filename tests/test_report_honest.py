@@ -59,7 +59,7 @@ def test_report_cells_are_within_0_and_100_percent(report) -> None:
     for cell in cells:
         if m := re.fullmatch(r"([\d.]+) ± ([\d.]+)", cell):
             mean, half = float(m[1]), float(m[2])
-            assert 0.0 <= mean - half and mean + half <= 100.0, cell
+            assert mean - half >= 0.0 and mean + half <= 100.0, cell
         if m := re.fullmatch(r"([\d.]+) \[([\d.]+), ([\d.]+)\]", cell):
             assert 0.0 <= float(m[2]) <= float(m[1]) <= float(m[3]) <= 100.0, cell
     if seeds == 2:
