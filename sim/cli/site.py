@@ -222,6 +222,7 @@ def handle(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from sim.coverage import static_coverage
+    from sim.engine.progress import progress_wanted
     from sim.network.points import read_population_csv
     from sim.report.site import (
         coverage_change,
@@ -255,6 +256,7 @@ def handle(args: argparse.Namespace) -> int:
         population_persons=population,
         policy=args.policy,
         limit_s=within_s,
+        progress=progress_wanted(None),
     )
     say(
         f"  {problem.n_candidates:,} usable candidates, {len(problem.fixed)} existing "
