@@ -154,32 +154,40 @@ def plot_gains(
     ``gains`` has columns ``label``, ``diff_pp``, ``low_pp``, ``high_pp``, ``exceeds``
     (True, False or None); filled markers exceed the noise.
     """
-    fig, ax = _new_axes(ax, (6.5, 0.6 + 0.32 * max(1, len(gains))))
+    fig, ax = _new_axes(ax, (6.5, 1.3 + 0.32 * max(1, len(gains))))
     y = np.arange(len(gains))[::-1]
     diff = gains["diff_pp"].to_numpy(dtype=float)
     low, high = gains["low_pp"].to_numpy(dtype=float), gains["high_pp"].to_numpy(dtype=float)
     err = np.vstack([diff - low, high - diff])
     err = np.where(np.isfinite(err), err, 0.0)
     exceeds = gains["exceeds"].to_numpy(dtype=object)
-    for filled in (True, False):
-        mask = np.array([(e is True) == filled for e in exceeds])
+    kinds = (
+        (True, "exceeds the noise", "#0072B2", "#0072B2"),
+        (False, "within the noise", "#0072B2", "white"),
+        (None, "no interval (too few seeds)", "#888888", "white"),
+    )
+    for kind, label, colour, face in kinds:
+        mask = np.array([e is kind for e in exceeds], dtype=bool)
         if mask.any():
             ax.errorbar(
                 diff[mask],
                 y[mask],
                 xerr=err[:, mask],
                 fmt="o",
-                color="#0072B2",
-                mfc="#0072B2" if filled else "white",
+                color=colour,
+                mfc=face,
                 capsize=3,
-                label="exceeds the noise" if filled else "within the noise",
+                label=label,
             )
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, gains["label"].tolist(), fontsize="small")
     ax.set_xlabel("difference, percentage points (95 % interval)")
     ax.grid(True, axis="x", alpha=0.3)
     if len(gains):
-        ax.legend(fontsize="small", frameon=False, loc="best")
+        ax.legend(
+            fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.35),
+            ncol=3,
+        )  # fmt: skip
     if title:
         ax.set_title(title)
     return fig, ax

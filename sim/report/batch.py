@@ -262,7 +262,9 @@ def _gain_figures(batch, key, part, out, written, plot_gains) -> list[Block]:
         if frame.empty or not np.isfinite(frame["diff_pp"]).any():
             continue
         fig, _ = plot_gains(
-            frame, title=f"{short_key(key)} vs {batch.baselines[key]}: {scenario}, all"
+            frame,
+            title=f"{short_key(key)} vs {batch.baselines[key]}: {scenario}, "
+            f"{' + '.join(batch.jurisdictions[1:]) or 'all'} (percentage points)",
         )
         name = f"gain_{slug(short_key(key))}_{slug(scenario)}.png"
         caption = f"Gain over {batch.baselines[key]} ({short_key(key)}), {scenario}"
