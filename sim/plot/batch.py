@@ -189,5 +189,5 @@ def plot_gains(
             ncol=3,
         )  # fmt: skip
     if title:
-        ax.set_title(title)
+        ax.set_title(title, wrap=True)
     return fig, ax

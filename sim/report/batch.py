@@ -264,7 +264,7 @@ def _gain_figures(batch, key, part, out, written, plot_gains) -> list[Block]:
         fig, _ = plot_gains(
             frame,
             title=f"{short_key(key)} vs {batch.baselines[key]}: {scenario}, "
-            f"{' + '.join(batch.jurisdictions[1:]) or 'all'} (percentage points)",
+            f"{' + '.join(batch.jurisdictions[1:]) or 'all'}",
         )
         name = f"gain_{slug(short_key(key))}_{slug(scenario)}.png"
         caption = f"Gain over {batch.baselines[key]} ({short_key(key)}), {scenario}"
