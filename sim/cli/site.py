@@ -17,6 +17,7 @@ from sim.cli.common import (
     load_region,
     number,
     say,
+    slow_step,
     whole,
 )
 from sim.errors import InputError
@@ -299,17 +300,18 @@ def handle(args: argparse.Namespace) -> int:
     )
     if problem.population_assumed:
         print("note: no population given; persons spread evenly over nodes (one per node)")
-    written = write_site_outputs(
-        args.out,
-        network=network,
-        stations_after=stations_after,
-        sites=sites,
-        change=change,
-        population_persons=np.ones(network.n_nodes) if persons is None else persons,
-        tier=args.tier,
-        policy=args.policy,
-        plot=not args.no_plot,
-    )
+    with slow_step("writing the siting files and drawing site_map.png"):
+        written = write_site_outputs(
+            args.out,
+            network=network,
+            stations_after=stations_after,
+            sites=sites,
+            change=change,
+            population_persons=np.ones(network.n_nodes) if persons is None else persons,
+            tier=args.tier,
+            policy=args.policy,
+            plot=not args.no_plot,
+        )
     for path in written:
         say(f"wrote {path}")
     say(f"next: {next_command(args, written[0])}")
