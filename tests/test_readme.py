@@ -84,6 +84,7 @@ def write_readme_world(folder: Path, text: str) -> None:
     (folder / "my_experiment.toml").write_text(experiment)
     for name in ("county.osm", "my_county.osm.bz2"):
         write_osm(folder / name)
+
     # two made-up sides of the small OSM extract (nodes at 105.70 .. 105.74 E, 30.30 N)
     def square(west: float, east: float) -> list:
         return [[[west, 30.28], [east, 30.28], [east, 30.33], [west, 30.33], [west, 30.28]]]
@@ -131,7 +132,7 @@ def test_every_readme_block_and_command_runs(tmp_path: Path, monkeypatch, capsys
     assert len(python) >= 2
     namespace: dict = {}
     for k, block in enumerate(python):
-        exec(compile(block, f"README.md python block {k + 1}", "exec"), namespace)  # noqa: S102
+        exec(compile(block, f"README.md python block {k + 1}", "exec"), namespace)
     commands = sim_lines(text)
     assert len(commands) >= 25
     ran = 0

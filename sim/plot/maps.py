@@ -145,7 +145,8 @@ def plot_network(network: RoadNetwork, *, ax: Axes | None = None) -> tuple[Figur
     """Map of the road network with jurisdictions, river, border, stations and wells."""
     from sim.plot.decor import finish_map
 
-    fig, ax = new_axes(ax)
+    aspect = float(np.ptp(network.y_m)) / max(float(np.ptp(network.x_m)), 1.0)
+    fig, ax = new_axes(ax, (10.0, 8.6 * min(max(aspect, 0.4), 1.6) + 2.0))
     areas = jurisdiction_areas(network)
     draw_jurisdictions(ax, areas)
     draw_roads(ax, network)
