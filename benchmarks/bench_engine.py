@@ -32,7 +32,7 @@ def default_run() -> dict:
 
     net = load_network("fujiang")
     start = time.perf_counter()
-    result = run("default", seed=0, network=net)
+    result = run("default", seed=0, network=net, progress=False)
     wall = time.perf_counter() - start
     s = result.summary
     return {
@@ -78,7 +78,7 @@ def million_run() -> dict:
         }
     )
     start = time.perf_counter()
-    result = run(scenario, seed=0, network=net)
+    result = run(scenario, seed=0, network=net, progress=False)
     wall = time.perf_counter() - start
     s = result.summary
     return {
@@ -151,7 +151,7 @@ def hazard_runs() -> dict:
     out = {"measure": "built-in hazard scripts, 400,000 residents"}
     for name in ("gas_leak", "flood", "landslide"):
         start = time.perf_counter()
-        result = run(name, seed=0, network=net)
+        result = run(name, seed=0, network=net, progress=False)
         wall = time.perf_counter() - start
         out[name] = {
             "wall_s": round(wall, 1),

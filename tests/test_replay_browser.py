@@ -255,3 +255,51 @@ def test_screenshot_is_not_blank_and_nothing_was_fetched(
     assert page.execute_script("return performance.getEntriesByType('resource').length") == 0
     errors = [e for e in page.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def _dark_pixels_in_column(driver, x_px: float, half_width: int = 3) -> int:
+    """Near-black pixels in a strip of the map canvas around canvas column ``x_px``."""
+    return driver.execute_script(
+        """
+        const c = document.getElementById("map"), ctx = c.getContext("2d");
+        const x0 = Math.max(Math.floor(arguments[0]) - arguments[1], 0), w = 2 * arguments[1] + 1;
+        const d = ctx.getImageData(x0, 0, w, c.height).data;
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i] < 70 && d[i + 1] < 70 && d[i + 2] < 70) n++;
+        return n;
+        """,
+        x_px,
+        half_width,
+    )
+
+
+def test_border_of_user_jurisdictions_is_drawn(page) -> None:
+    # The tiny network has no border line: nodes 0, 1, 2, 5 are A, nodes 3, 4 are B, so
+    # the page draws the border traced from the nodes, half-way between nodes 2 and 3.
+    seek(page, 0.0)
+    x2 = page.execute_script("return window.replay.nodeToCanvas(2)[0]")
+    x3 = page.execute_script("return window.replay.nodeToCanvas(3)[0]")
+    x1 = page.execute_script("return window.replay.nodeToCanvas(1)[0]")
+    on_border = _dark_pixels_in_column(page, (x2 + x3) / 2)
+    off_border = _dark_pixels_in_column(page, (x1 + x2) / 2)
+    assert on_border >= 10, (on_border, off_border)  # a dashed line across the map's strip
+    assert off_border <= 2, (on_border, off_border)
+    names = page.execute_script(
+        "return [...document.querySelectorAll('#legend div')].map((d) => d.textContent)"
+    )
+    assert "A" in names and "B" in names and "border" in names
+    assert any(name.startswith("ground station") for name in names)  # as in the videos
+
+
+def test_page_opens_at_the_time_in_its_url(browser, html_file: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "opened at.html"
+    copy.write_bytes(html_file.read_bytes())
+    browser.get(copy.as_uri() + "#t=1500")
+    wait_for(lambda: browser.execute_script("return document.body.dataset.ready === '1'"))
+    view = shown(browser)
+    assert view["timeMs"] == 1_500_000
+    assert view["clock"] == "00:25:00"
+    assert not browser.execute_script("return window.replay.isPlaying()")
+    browser.execute_script("window.location.hash = 't=600'")  # a new time in the URL
+    wait_for(lambda: browser.execute_script("return window.replay.timeMs() === 600000"))
+    assert shown(browser)["clock"] == "00:10:00"

@@ -226,7 +226,8 @@ def _run(
     run_s = 0.0
     failed_before = sum(s != "ok" for rid, s in finished.items() if rid not in redo)
     bar = _progress_bar(experiment.name, len(plan), len(plan) - len(todo), progress)
-    bar.set_postfix(failed=failed_before)
+    bar.set_postfix(failed=failed_before, first="loading region and running")
+    ticker = _Ticker(bar) if progress and todo else None
     interrupted = False
     try:
         for outcome in executor.run(tasks):
@@ -240,9 +241,13 @@ def _run(
                 bar.write(f"run {outcome.run_id} failed: {outcome.error}", file=sys.stderr)
             bar.set_postfix(failed=failed_before + counts["failed_now"], refresh=False)
             bar.update(1)
+            if ticker is not None and counts["ran"] >= 1:
+                ticker.stop()  # tqdm's own rate and time left take over from here
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if ticker is not None:
+            ticker.stop()
         bar.close()
         runs = folder.consolidate()
         failed = int((runs["status"] != "ok").sum()) if len(runs) else 0
@@ -312,6 +317,34 @@ def _plan_line(
     if kept:
         line += f", {kept} finished earlier and kept"
     return f"{line}; running {planned - kept} on {where}"
+
+
+class _Ticker:
+    """Redraw a bar every second until the first run ends, so its clock never sits still.
+
+    tqdm redraws only on updates; the first run of each worker loads its region and
+    runs the whole scenario (30-70 s for a full-size region), so without this the bar
+    showed 0 % and no time for that long. The postfix says what is happening.
+    """
+
+    def __init__(self, bar, every_s: float = 1.0) -> None:
+        import threading
+
+        self._bar = bar
+        self._done = threading.Event()
+        self._every_s = every_s
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
+
+    def _tick(self) -> None:
+        while not self._done.wait(self._every_s):
+            self._bar.refresh()
+
+    def stop(self) -> None:
+        """Stop redrawing (idempotent)."""
+        if not self._done.is_set():
+            self._done.set()
+            self._thread.join()
 
 
 def _progress_bar(name: str, total: int, initial: int, show: bool):

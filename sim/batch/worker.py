@@ -161,7 +161,9 @@ def execute(task: RunTask) -> RunOutcome:
         check_against_network(scenario, network, source=task.run_id)
         model_class = EmergencyModel if task.model is None else load_model_class(task.model)
         started = time.perf_counter()
-        result = run(scenario, seed=task.seed, network=network, model_class=model_class)
+        result = run(
+            scenario, seed=task.seed, network=network, model_class=model_class, progress=False
+        )
         duration_s = time.perf_counter() - started
     except Exception as exc:  # any failure of one run is recorded and the batch goes on
         return RunOutcome(run_id=task.run_id, status="failed", error=describe_error(exc))

@@ -12,6 +12,7 @@ from sim.cli.common import (
     check_out_dir,
     load_region,
     say,
+    slow_step,
 )
 from sim.errors import SimError
 
@@ -86,17 +87,19 @@ def handle(args: argparse.Namespace) -> int:
     else:
         population = network.node_population_persons
     policies = STATIC_POLICIES if args.policy == "both" else (args.policy,)
-    result = static_coverage(network, stations, population, policies=policies)
+    with slow_step("routing from every station"):
+        result = static_coverage(network, stations, population, policies=policies)
     print(format_headline(result, network))
-    written = write_coverage_outputs(
-        result,
-        network,
-        stations,
-        population,
-        out_dir=args.out,
-        map_tier=args.tier,
-        plot=not args.no_plot,
-    )
+    with slow_step("writing coverage.csv and drawing coverage.png"):
+        written = write_coverage_outputs(
+            result,
+            network,
+            stations,
+            population,
+            out_dir=args.out,
+            map_tier=args.tier,
+            plot=not args.no_plot,
+        )
     for path in written:
         say(f"wrote {path}")
     say(f"{network.name}: {network.n_nodes:,} nodes ({time.perf_counter() - started:.1f} s)")

@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.common import add_region_arguments, load_region, say
+from sim.cli.common import add_region_arguments, load_region, say, slow_step
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,11 +59,15 @@ def handle(args: argparse.Namespace) -> int:
     if args.save is not None:
         from sim.network.sources import save_network
 
-        say(f"wrote {save_network(network, args.save)}")
+        with slow_step(f"writing {args.save}"):  # GraphML of a big region takes seconds
+            written = save_network(network, args.save)
+        say(f"wrote {written}")
     if args.plot is not None:
         from sim.files.atomic import write_atomic
         from sim.plot.maps import plot_network
 
-        fig, _ = plot_network(network)
-        say(f"wrote {write_atomic(args.plot, lambda p: fig.savefig(p, dpi=150, format='png'))}")
+        with slow_step(f"drawing {args.plot}"):
+            fig, _ = plot_network(network)
+            written = write_atomic(args.plot, lambda p: fig.savefig(p, dpi=150, format="png"))
+        say(f"wrote {written}")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import add_out_arguments, check_out_dir, say
+from sim.cli.common import add_out_arguments, check_out_dir, say, slow_step
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,6 +32,8 @@ def handle(args: argparse.Namespace) -> int:
     check_run_folder(args.run_dir)
     out = args.out if args.out is not None else args.run_dir / "plots"
     check_out_dir(out, PLOT_FILES, force=args.force)
-    for path in write_run_plots(args.run_dir, out, region=args.region):
+    with slow_step(f"drawing the figures of {args.run_dir}"):
+        written = write_run_plots(args.run_dir, out, region=args.region)
+    for path in written:
         say(f"wrote {path}")
     return 0

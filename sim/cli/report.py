@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.cli.common import number, say
+from sim.cli.common import number, say, slow_step
 
 #: Files a report writes besides its figures (PNG).
 REPORT_FILES = ("report.md", "report.html", "configurations.csv")
@@ -63,7 +63,10 @@ def handle(args: argparse.Namespace) -> int:
             )
 
         check_output_folder(args.out, is_ours=ours, force=args.force, what="report")
-    written = write_report(args.results, out_dir=args.out, max_half_width_pp=args.max_half_width_pp)
+    with slow_step(f"writing the report of {args.results} (tables and figures)"):
+        written = write_report(
+            args.results, out_dir=args.out, max_half_width_pp=args.max_half_width_pp
+        )
     for path in written:
         say(f"wrote {path}")
     return 0

@@ -56,7 +56,8 @@ def handle(args: argparse.Namespace) -> int:
         f"running {scenario.name} ({scenario.policy.linkage}, seed {args.seed}) on "
         f"{network.name}: {network.n_nodes:,} nodes"
     )
-    result = run(scenario, seed=args.seed, network=network, progress=not args.no_progress)
+    progress = False if args.no_progress else None  # None: a bar when stderr is a terminal
+    result = run(scenario, seed=args.seed, network=network, progress=progress)
     print(format_run(result))
     result.write(out)
     say(f"wrote {out} ({time.perf_counter() - started:.1f} s)")

@@ -17,6 +17,7 @@ from sim.cli.common import (
     load_region,
     number,
     say,
+    slow_step,
     whole,
 )
 from sim.errors import InputError
@@ -194,12 +195,35 @@ def _candidates(args: argparse.Namespace, network: RoadNetwork) -> pd.DataFrame:
     return table
 
 
+def next_command(args: argparse.Namespace, stations_csv: Path) -> str:
+    """Return the ``sim coverage`` line that shows what the new stations buy, with the same inputs.
+
+    Every option that changes the figures (region, its seed and population, the
+    jurisdictions, the population file) is carried over, so the suggested command
+    reports the same "after" coverage as ``sim site`` printed.
+    """
+    import shlex
+
+    parts = ["sim", "coverage", "--region", str(args.region)]
+    for option, value in (
+        ("--seed", args.seed),
+        ("--population-total", args.population_total),
+        ("--jurisdictions", args.jurisdictions),
+        ("--population", args.population),
+    ):
+        if value is not None:
+            parts += [option, str(value)]
+    parts += ["--stations", str(stations_csv), "--policy", args.policy, "--tier", args.tier]
+    return shlex.join(parts)
+
+
 def handle(args: argparse.Namespace) -> int:
     """Choose the new sites, print the report and write the outputs."""
     import numpy as np
     import pandas as pd
 
     from sim.coverage import static_coverage
+    from sim.engine.progress import progress_wanted
     from sim.network.points import read_population_csv
     from sim.report.site import (
         coverage_change,
@@ -233,6 +257,7 @@ def handle(args: argparse.Namespace) -> int:
         population_persons=population,
         policy=args.policy,
         limit_s=within_s,
+        progress=progress_wanted(None),
     )
     say(
         f"  {problem.n_candidates:,} usable candidates, {len(problem.fixed)} existing "
@@ -275,22 +300,19 @@ def handle(args: argparse.Namespace) -> int:
     )
     if problem.population_assumed:
         print("note: no population given; persons spread evenly over nodes (one per node)")
-    written = write_site_outputs(
-        args.out,
-        network=network,
-        stations_after=stations_after,
-        sites=sites,
-        change=change,
-        after=after,
-        population_persons=np.ones(network.n_nodes) if persons is None else persons,
-        tier=args.tier,
-        policy=args.policy,
-        plot=not args.no_plot,
-    )
+    with slow_step("writing the siting files and drawing site_map.png"):
+        written = write_site_outputs(
+            args.out,
+            network=network,
+            stations_after=stations_after,
+            sites=sites,
+            change=change,
+            population_persons=np.ones(network.n_nodes) if persons is None else persons,
+            tier=args.tier,
+            policy=args.policy,
+            plot=not args.no_plot,
+        )
     for path in written:
         say(f"wrote {path}")
-    region = f"--region {args.region}" + (
-        f" --jurisdictions {args.jurisdictions}" if args.jurisdictions else ""
-    )
-    say(f"next: sim coverage {region} --stations {written[0]}")
+    say(f"next: {next_command(args, written[0])}")
     return 0

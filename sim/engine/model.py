@@ -29,6 +29,7 @@ from sim.agents.warning import WarningService
 from sim.clock import Clock
 from sim.engine.forces import make_teams, resolve_tiers
 from sim.engine.incidents import IncidentReport
+from sim.engine.progress import run_clock
 from sim.engine.recording import Recorder
 from sim.engine.roads import RoadState
 from sim.engine.shelters import Shelters
@@ -329,22 +330,13 @@ class EmergencyModel(mesa.Model):
         """Name of jurisdiction ``index``."""
         return self.network.jurisdiction_names[int(index)]
 
-    def run_for(self, *, progress: bool = False, chunk_s: float = 300.0) -> None:
+    def run_for(self, *, progress: bool | None = False, chunk_s: float = 300.0) -> None:
         """Run the clock to the scenario horizon, with a progress bar in simulated time."""
-        horizon = self.scenario.horizon_s
-        bar = None
-        if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(
-                total=round(horizon / 60), unit="sim-min", desc=self.scenario.name, leave=False
-            )
-        t = 0.0
-        while t < horizon:
-            t = min(t + chunk_s, horizon)
-            self.env.run(until=t)
-            if bar is not None:
-                bar.update(round(t / 60) - bar.n)
-        if bar is not None:
-            bar.close()
+        run_clock(
+            self.env,
+            self.scenario.horizon_s,
+            progress=progress,
+            chunk_s=chunk_s,
+            label=self.scenario.name,
+        )
         self.operations.finish()

@@ -103,7 +103,7 @@ def run(
     *,
     seed: int = 0,
     network: RoadNetwork | None = None,
-    progress: bool = False,
+    progress: bool | None = None,
     model_class: type[EmergencyModel] = EmergencyModel,
 ) -> RunResult:
     """Run ``scenario`` (a Scenario, a built-in name or a TOML path) with ``seed``.
@@ -117,7 +117,9 @@ def run(
     network
         A loaded network to reuse (e.g. across a batch); default loads the scenario's region.
     progress
-        Show a progress bar in simulated time.
+        Show a progress bar in simulated time on standard error; None (default) shows
+        it when standard error is a terminal, so scripts and notebooks logging to a file
+        stay quiet.
     model_class
         The model to run: :class:`EmergencyModel` or a researcher's subclass of it.
     """

@@ -12,7 +12,8 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "maps": ["draw_features", "draw_roads", "plot_coverage_map", "plot_network"],
+        "coverage_map": ["plot_coverage_map"],
+        "maps": ["draw_features", "draw_jurisdictions", "draw_roads", "plot_network"],
         "run": ["write_run_plots"],
     },
 )

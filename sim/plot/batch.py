@@ -95,7 +95,7 @@ def coverage_figure(
             x="minutes",
             ax=ax,
             xlabel="minutes after the report",
-            ylabel="persons in incidents reached" if i == 0 else "",
+            ylabel="persons in incidents reached, %" if i == 0 else "",
             share=True,
             legend=i == len(tiers) - 1,
         )
@@ -117,8 +117,20 @@ def evacuation_figure(curves: pd.DataFrame, *, title: str = "") -> Figure:
     fig, ax = _new_axes(None, (7.0, 4.2))
     sheltered = curves[curves["series"] == "sheltered_persons"]
     departed = curves[curves["series"] == "departed_persons"]
-    plot_mean_curves(sheltered, x="hours", ax=ax, xlabel="hours", ylabel="persons", legend=True)
+    plot_mean_curves(
+        sheltered, x="hours", ax=ax, xlabel="hours since the scenario started", ylabel="persons",
+        legend=False,
+    )  # fmt: skip
     plot_mean_curves(departed, x="hours", ax=ax, legend=False, linestyle="--")
+    from matplotlib.lines import Line2D
+
+    handles, labels = ax.get_legend_handles_labels()
+    keep = len(sheltered["label"].unique())
+    handles, labels = handles[:keep], labels[:keep]
+    handles += [Line2D([], [], color="grey", lw=1.6), Line2D([], [], color="grey", ls="--")]
+    labels += ["sheltered (solid)", "set off (dashed)"]
+    ax.legend(handles, labels, fontsize="small", frameon=False)
+    ax.set_ylim(bottom=0)
     ax.set_title(title or "Evacuation: sheltered (solid) and set off (dashed)")
     return fig
 
@@ -126,7 +138,10 @@ def evacuation_figure(curves: pd.DataFrame, *, title: str = "") -> Figure:
 def supply_figure(curves: pd.DataFrame, *, title: str = "") -> Figure:
     """Share of shelter kit need met against hours, a line per configuration."""
     fig, ax = _new_axes(None, (7.0, 4.2))
-    plot_mean_curves(curves, x="hours", ax=ax, xlabel="hours", ylabel="kit need met", share=True)
+    plot_mean_curves(
+        curves, x="hours", ax=ax, xlabel="hours since the scenario started",
+        ylabel="kit need met, %", share=True,
+    )  # fmt: skip
     ax.set_title(title or "Supply fill: kits delivered / kits needed by sheltered persons")
     return fig
 
@@ -139,32 +154,40 @@ def plot_gains(
     ``gains`` has columns ``label``, ``diff_pp``, ``low_pp``, ``high_pp``, ``exceeds``
     (True, False or None); filled markers exceed the noise.
     """
-    fig, ax = _new_axes(ax, (6.5, 0.6 + 0.32 * max(1, len(gains))))
+    fig, ax = _new_axes(ax, (6.5, 1.3 + 0.32 * max(1, len(gains))))
     y = np.arange(len(gains))[::-1]
     diff = gains["diff_pp"].to_numpy(dtype=float)
     low, high = gains["low_pp"].to_numpy(dtype=float), gains["high_pp"].to_numpy(dtype=float)
     err = np.vstack([diff - low, high - diff])
     err = np.where(np.isfinite(err), err, 0.0)
     exceeds = gains["exceeds"].to_numpy(dtype=object)
-    for filled in (True, False):
-        mask = np.array([(e is True) == filled for e in exceeds])
+    kinds = (
+        (True, "exceeds the noise", "#0072B2", "#0072B2"),
+        (False, "within the noise", "#0072B2", "white"),
+        (None, "no interval (too few seeds)", "#888888", "white"),
+    )
+    for kind, label, colour, face in kinds:
+        mask = np.array([e is kind for e in exceeds], dtype=bool)
         if mask.any():
             ax.errorbar(
                 diff[mask],
                 y[mask],
                 xerr=err[:, mask],
                 fmt="o",
-                color="#0072B2",
-                mfc="#0072B2" if filled else "white",
+                color=colour,
+                mfc=face,
                 capsize=3,
-                label="exceeds the noise" if filled else "within the noise",
+                label=label,
             )
     ax.axvline(0.0, color="grey", lw=0.8)
     ax.set_yticks(y, gains["label"].tolist(), fontsize="small")
     ax.set_xlabel("difference, percentage points (95 % interval)")
     ax.grid(True, axis="x", alpha=0.3)
     if len(gains):
-        ax.legend(fontsize="small", frameon=False, loc="best")
+        ax.legend(
+            fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.35),
+            ncol=3,
+        )  # fmt: skip
     if title:
-        ax.set_title(title)
+        ax.set_title(title, wrap=True)
     return fig, ax

@@ -1,4 +1,4 @@
-"""All static matplotlib figures.
+"""Map layers every figure shares (roads, river, border, jurisdictions) and the network map.
 
 Functions take results (and optionally an ``ax``) and return ``(fig, ax)``; they never
 call ``pyplot``, so they work on machines without a display.
@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 import numpy as np
-import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -18,18 +17,20 @@ from matplotlib.figure import Figure
 from sim.network.compiled import RoadNetwork
 from sim.network.road_classes import ROAD_CLASSES
 from sim.plot import style
+from sim.plot.areas import JurisdictionAreas, jurisdiction_areas
 
 #: Marker, colour and area (points^2) of stations by tier.
-_TIER_MARKERS: Mapping[str, tuple[str, str, int]] = MappingProxyType(
+TIER_MARKERS: Mapping[str, tuple[str, str, int]] = MappingProxyType(
     {
-        "community": ("o", "#2e86c1", 10),
-        "ground": ("s", "#117a65", 28),
-        "aviation": ("^", "#6c3483", 90),
+        "community": ("o", style.TIER_COLOURS["community"], 10),
+        "ground": ("s", style.TIER_COLOURS["ground"], 28),
+        "aviation": ("^", style.TIER_COLOURS["aviation"], 90),
     }
 )
 
 
-def _new_axes(ax: Axes | None, size_in: tuple[float, float] = (10.0, 8.0)) -> tuple[Figure, Axes]:
+def new_axes(ax: Axes | None, size_in: tuple[float, float] = (10.0, 8.0)) -> tuple[Figure, Axes]:
+    """Return ``(figure, ax)``, or a new constrained-layout figure with one axes."""
     if ax is not None:
         return ax.figure, ax
     fig = Figure(figsize=size_in, layout="constrained")
@@ -75,97 +76,81 @@ def _has_reverse(network: RoadNetwork) -> np.ndarray:
     return np.isin(reverse, key)
 
 
-def draw_features(ax: Axes, network: RoadNetwork) -> None:
-    """Draw the river and the border when the network has them."""
+def draw_features(ax: Axes, network: RoadNetwork, areas: JurisdictionAreas | None = None) -> None:
+    """Draw the river (when the network has one) and the border between jurisdictions.
+
+    The border is the region's own line when it has one, else traced from the nodes'
+    jurisdictions (:func:`sim.plot.areas.jurisdiction_areas`), so any region with any
+    number of jurisdictions shows where its sides meet.
+    """
     river = network.features.get("river")
     if river is not None and len(river):
-        ax.plot(river[:, 0], river[:, 1], color="#2874a6", lw=3.0, zorder=1, label="river")
-    border = network.features.get("border")
-    if border is not None and len(border):
+        ax.plot(river[:, 0], river[:, 1], color=style.RIVER_COLOUR, lw=3.0, zorder=1, label="river")
+    areas = areas or jurisdiction_areas(network)
+    for k, line in enumerate(areas.border_lines):
         ax.plot(
-            border[:, 0],
-            border[:, 1],
+            line[:, 0],
+            line[:, 1],
             color="black",
             lw=1.5,
             ls=(0, (6, 3)),
             zorder=6,
-            label="border",
+            label="border" if k == 0 else "_nolegend_",
         )
 
 
-def plot_coverage_map(
-    network: RoadNetwork,
-    time_s: np.ndarray,
-    population_persons: np.ndarray,
-    stations: pd.DataFrame,
+def draw_jurisdictions(
+    ax: Axes,
+    areas: JurisdictionAreas,
     *,
-    title: str,
-    ax: Axes | None = None,
-) -> tuple[Figure, Axes]:
-    """Map roads, river, border, stations, and residents coloured by response time.
+    fill: bool = True,
+    names: bool = True,
+    fontsize: float = 11.0,
+) -> list:
+    """Shade each jurisdiction's area and write its name inside it; return the name texts."""
+    from matplotlib import patheffects
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
 
-    Parameters
-    ----------
-    network
-        The road network.
-    time_s
-        Per-node response time in seconds of the tier shown (``inf`` = not reached).
-    population_persons
-        Residents per node; marker area grows with it.
-    stations
-        Stations table (``tier``, ``node``).
-    title
-        Figure title.
-    ax
-        Axes to draw on; a new figure when None.
-    """
-    fig, ax = _new_axes(ax)
-    draw_roads(ax, network, alpha=0.6)
-    draw_features(ax, network)
-    lived = population_persons > 0
-    minutes = np.minimum(time_s[lived] / 60.0, 120.0)
-    size = 2.0 + 18.0 * np.sqrt(population_persons[lived] / max(population_persons.max(), 1))
-    points = ax.scatter(
-        network.x_m[lived],
-        network.y_m[lived],
-        c=minutes,
-        s=size,
-        cmap="RdYlGn_r",
-        vmin=0,
-        vmax=120,
-        zorder=3,
-        linewidths=0,
-    )
-    fig.colorbar(points, ax=ax, label="response time, minutes (≥ 120 or unreached at top)")
-    for tier, (marker, colour, area) in _TIER_MARKERS.items():
-        rows = stations[stations["tier"] == tier]
-        if len(rows):
-            nodes = rows["node"].to_numpy()
-            ax.scatter(
-                network.x_m[nodes],
-                network.y_m[nodes],
-                marker=marker,
-                s=area,
-                c=colour,
-                edgecolors="white",
-                linewidths=0.5,
-                zorder=7,
-                label=f"{tier} station",
+    texts = []
+    for j, rings in enumerate(areas.rings):
+        if fill and rings:
+            codes = [
+                [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 2) + [MplPath.CLOSEPOLY]
+                for ring in rings
+            ]
+            path = MplPath(np.concatenate(rings), np.concatenate(codes))
+            ax.add_patch(
+                PathPatch(path, facecolor=style.jurisdiction_colour(j), edgecolor="none", zorder=0)
             )
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    ax.set_title(title)
-    ax.set_xlabel("easting, m")
-    ax.set_ylabel("northing, m")
-    ax.legend(loc="lower left", fontsize=8, markerscale=1.2)
-    return fig, ax
+        if names and np.isfinite(areas.label_xy[j]).all():
+            texts.append(
+                ax.text(
+                    *areas.label_xy[j],
+                    areas.names[j],
+                    fontsize=fontsize,
+                    fontweight="bold",
+                    color=style.JURISDICTION_LABEL_COLOUR,
+                    ha="center",
+                    va="center",
+                    zorder=6.5,
+                    path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+                    clip_on=True,
+                )
+            )
+    return texts
 
 
 def plot_network(network: RoadNetwork, *, ax: Axes | None = None) -> tuple[Figure, Axes]:
-    """Map of the road network with river, border, stations, shelters and wells."""
-    fig, ax = _new_axes(ax)
+    """Map of the road network with jurisdictions, river, border, stations and wells."""
+    from sim.plot.decor import finish_map
+
+    aspect = float(np.ptp(network.y_m)) / max(float(np.ptp(network.x_m)), 1.0)
+    fig, ax = new_axes(ax, (10.0, 8.6 * min(max(aspect, 0.4), 1.6) + 2.0))
+    areas = jurisdiction_areas(network)
+    draw_jurisdictions(ax, areas)
     draw_roads(ax, network)
-    draw_features(ax, network)
+    draw_features(ax, network, areas)
     places = network.places
     if "wells" in places and len(places["wells"]):
         wells = places["wells"]
@@ -173,7 +158,7 @@ def plot_network(network: RoadNetwork, *, ax: Axes | None = None) -> tuple[Figur
             wells["x_m"], wells["y_m"], marker="x", s=12, c="#b9770e", zorder=6, label="gas well"
         )
     if "stations" in places:
-        for tier, (marker, colour, area) in _TIER_MARKERS.items():
+        for tier, (marker, colour, area) in TIER_MARKERS.items():
             nodes = places["stations"].loc[places["stations"]["tier"] == tier, "node"].to_numpy()
             if nodes.size:
                 ax.scatter(
@@ -185,9 +170,9 @@ def plot_network(network: RoadNetwork, *, ax: Axes | None = None) -> tuple[Figur
                     zorder=7,
                     label=f"{tier} station",
                 )
-    ax.set_aspect("equal")
-    ax.autoscale_view()
-    ax.set_title(f"{network.name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges")
-    if ax.get_legend_handles_labels()[0]:  # a loaded file may have no places to name
-        ax.legend(loc="lower left", fontsize=8)
+    ax.set_title(
+        f"{network.name}: {network.n_nodes:,} nodes, {network.n_edges:,} edges; "
+        f"{' | '.join(network.jurisdiction_names)}"
+    )
+    finish_map(ax, network)
     return fig, ax

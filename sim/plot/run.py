@@ -98,12 +98,22 @@ def plot_response_map(network: RoadNetwork, incidents: pd.DataFrame) -> tuple[Fi
         ``incidents.parquet``: one row per (incident, tier) with ``node`` and
         ``response_s`` (``inf`` = never reached, drawn as a black cross).
     """
-    fig = Figure(figsize=(15.0, 4.4), layout="constrained")
+    from matplotlib.lines import Line2D
+
+    from sim.plot.areas import jurisdiction_areas
+    from sim.plot.decor import add_scale_bar
+    from sim.plot.maps import draw_jurisdictions
+
+    areas = jurisdiction_areas(network)
+    aspect = float(np.ptp(network.y_m)) / max(float(np.ptp(network.x_m)), 1.0)
+    aspect = min(max(aspect, 0.35), 1.6)
+    fig = Figure(figsize=(15.0, 4.6 * aspect + 1.5), layout="constrained")
     axes = fig.subplots(1, len(TIERS), sharex=True, sharey=True)
     points = None
     for ax, (name, tier) in zip(axes, TIERS.items(), strict=True):
+        draw_jurisdictions(ax, areas, fontsize=9)
         draw_roads(ax, network, alpha=0.4)
-        draw_features(ax, network)
+        draw_features(ax, network, areas)
         rows = incidents[incidents["tier"] == name]
         response_min = rows["response_s"].to_numpy(float) / 60.0
         nodes = rows["node"].to_numpy(np.int64)
@@ -131,13 +141,26 @@ def plot_response_map(network: RoadNetwork, incidents: pd.DataFrame) -> tuple[Fi
         )
         met = int(np.sum(response_min <= tier.standard_min))
         ax.set_title(
-            f"{name}: {met} of {len(rows)} incidents reached within {tier.standard_min:g} min"
+            f"{name} tier (standard {tier.standard_min:g} min)\n"
+            f"{met} of {len(rows)} incidents reached within the standard",
+            fontsize=10,
         )
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
+    add_scale_bar(axes[-1], fontsize=8)
+    fig.suptitle(f"Response time to each incident, by tier ({' | '.join(areas.names)})")
+    handles = [
+        Line2D([], [], ls="none", marker="o", mfc="#bbbbbb", mec="black", ms=8),
+        Line2D([], [], ls="none", marker="x", color="black", ms=8),
+        Line2D([], [], color="black", lw=1.5, ls=(0, (6, 3))),
+        Line2D([], [], color=style.RIVER_COLOUR, lw=3.0),
+    ]
+    labels = ["incident (colour: response minutes)", "never reached", "border", "river"]
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, frameon=False, fontsize=9)
     if points is not None:
-        fig.colorbar(points, ax=axes, shrink=0.85, label="response time, min (x = never reached)")
+        cax = axes[-1].inset_axes((1.03, 0.0, 0.035, 1.0))  # exactly the map's height
+        fig.colorbar(points, cax=cax, label="response time, minutes")
     return fig, axes
 
 

@@ -83,28 +83,61 @@ SHELTER_FILL_COLOURS: tuple[str, ...] = (
     "#000000",
 )
 SHELTER_FILL_LABELS: tuple[str, ...] = ("empty", "≤ 25 %", "≤ 50 %", "≤ 75 %", "< 100 %", "full")
+#: Shelter marker sizes (px at 720p): an empty shelter is small with a grey edge, so the
+#: hundreds of village shelters nobody uses do not hide the map.
+SHELTER_PX = 7.0
+SHELTER_EMPTY_PX = 4.0
+SHELTER_EMPTY_EDGE = "#9e9e9e"
 
-#: Jurisdiction shading (cycled when there are more jurisdictions).
+#: Jurisdiction shading (cycled when there are more jurisdictions) and name colour.
 JURISDICTION_COLOURS: tuple[str, ...] = ("#e3f2fd", "#fff3e0", "#f3e5f5", "#e8f5e9")
+JURISDICTION_LABEL_COLOUR = "#37474f"
+RIVER_COLOUR = "#2874a6"
+
+
+def jurisdiction_colour(index: int) -> str:
+    """Shading colour of jurisdiction ``index`` (the palette repeats past its end)."""
+    return JURISDICTION_COLOURS[index % len(JURISDICTION_COLOURS)]
+
 
 #: Hazard level boundaries (a value in ``[edge[k], edge[k+1])`` is level ``k + 1``; below
-#: the first edge is nothing) and the colours of the levels.
+#: the first edge is nothing) and the colours of the levels. The plume's bands are the
+#: 60-minute AEGL-1/2/3 concentrations of H2S (0.51, 27 and 50 ppm,
+#: :data:`sim.hazards.exposure.AEGL_H2S_PPM`): discomfort, disabling, life-threatening.
 HAZARD_LEVELS: Mapping[str, tuple[float, ...]] = MappingProxyType(
     {
-        "plume": (1.0, 10.0, 27.0, 50.0, 100.0),  # H2S ppm: AEGL-2 1 h is 27 ppm, AEGL-3 1 h 50 ppm
+        "plume": (0.51, 27.0, 50.0),  # H2S ppm, AEGL-1/2/3 at 60 min
         "flood": (0.05, 0.3, 0.6, 1.5, 3.0),  # water depth, m
         "landslide": (0.5,),  # 1 inside a slide
     }
 )
 HAZARD_COLOURS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "plume": ("#fce4ec", "#f48fb1", "#ec407a", "#ad1457", "#4a0072"),
+        "plume": ("#f48fb1", "#d81b60", "#4a0072"),
         "flood": ("#bbdefb", "#64b5f6", "#1e88e5", "#1565c0", "#0d47a1"),
         "landslide": ("#8d6e63",),
     }
 )
 HAZARD_UNITS: Mapping[str, str] = MappingProxyType(
     {"plume": "H2S ppm", "flood": "depth m", "landslide": ""}
+)
+#: Legend text of each hazard level, in level order.
+HAZARD_LEVEL_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "plume": (
+            "AEGL-1: H2S ≥ 0.51 ppm (discomfort)",
+            "AEGL-2: H2S ≥ 27 ppm (disabling)",
+            "AEGL-3: H2S ≥ 50 ppm (life-threatening)",
+        ),
+        "flood": (
+            "water 5-30 cm",
+            "water 0.3-0.6 m (roads closed)",
+            "water 0.6-1.5 m",
+            "water 1.5-3 m",
+            "water ≥ 3 m",
+        ),
+        "landslide": ("landslide area",),
+    }
 )
 HAZARD_ALPHA = 0.6
 HAZARD_ORDER: tuple[str, ...] = ("flood", "landslide", "plume")
@@ -145,7 +178,8 @@ def style_colours() -> list[str]:
         *SHELTER_FILL_COLOURS,
         *JURISDICTION_COLOURS,
         *(colour for colours in HAZARD_COLOURS.values() for colour in colours),
-        "#2874a6",  # river (sim.plot.maps)
+        RIVER_COLOUR,
+        JURISDICTION_LABEL_COLOUR,
         INCIDENT_LABEL_COLOUR,
     ]
 

@@ -15,17 +15,21 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.transforms import offset_copy
+from matplotlib.patheffects import withStroke
+from matplotlib.transforms import IdentityTransform
 
 from sim.plot import style
-from sim.plot.maps import draw_features, draw_roads
-from sim.replay.grid import hazard_classes, jurisdiction_classes, make_grid
+from sim.plot.areas import jurisdiction_areas
+from sim.plot.maps import draw_features, draw_jurisdictions, draw_roads
+from sim.replay.grid import hazard_classes, make_grid
+from sim.replay.labels import place_labels
 from sim.replay.panel import Panel
 from sim.replay.state import SHELTERED, STRANDED, Timeline
 from sim.replay.view import FrameOptions, fit_bbox, network_bbox_m
 
 #: Pixels of the side panel at 1280 px width (scaled with the width).
 PANEL_PX_AT_1280 = 300
+MIN_TEXT_SCALE = 0.85
 GRID_CELL_PX = 4
 
 
@@ -46,10 +50,14 @@ class FrameRenderer:
         self.options = options
         width, height = options.width_px, options.height_px
         self.scale = height / 720.0
+        #: Text never shrinks below this share of its 720p size (a GIF is 450 px high).
+        self.text_scale = max(self.scale, MIN_TEXT_SCALE)
         dpi = 100.0
         self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.figure)
-        panel_px = round(PANEL_PX_AT_1280 * width / 1280)
+        panel_px = min(
+            round(PANEL_PX_AT_1280 * width / 1280 * self.text_scale / self.scale), width * 2 // 5
+        )
         map_px = width - panel_px
         self.ax = self.figure.add_axes((0.0, 0.0, map_px / width, 1.0))
         bbox = fit_bbox(options.bbox_m or network_bbox_m(timeline), map_px / height)
@@ -61,13 +69,17 @@ class FrameRenderer:
         self._draw_static()
         self._make_dynamic()
         panel_ax = self.figure.add_axes((map_px / width, 0.0, panel_px / width, 1.0))
-        self.panel = Panel(panel_ax, timeline, self.scale, hazards=tuple(self._hazard_images))
+        self.panel = Panel(panel_ax, timeline, self.text_scale, hazards=tuple(self._hazard_images))
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._hazard_frame: dict[str, int] = {}
         self._closure_version = -1
 
     # ---------------------------------------------------------------- helpers
+    def panel_left_px(self) -> float:
+        """Display x of the panel's left edge: labels stay left of it."""
+        return float(self.ax.get_window_extent().x1)
+
     def px(self, diameter_px: float) -> float:
         """Marker size in points for a diameter in pixels at 720p (scaled to the frame)."""
         return diameter_px * self.scale * 72.0 / self.figure.dpi
@@ -105,23 +117,10 @@ class FrameRenderer:
     def _draw_static(self) -> None:
         tl, ax = self.timeline, self.ax
         net = tl.run.network
-        classes = jurisdiction_classes(self.grid, net)
-        palette = np.array(
-            [(1, 1, 1, 0)]
-            + [
-                to_rgba(style.JURISDICTION_COLOURS[j % len(style.JURISDICTION_COLOURS)])
-                for j in range(len(net.jurisdiction_names))
-            ]
-        )
-        ax.imshow(
-            palette[classes],
-            extent=self.grid.extent_m,
-            origin="upper",
-            interpolation="nearest",
-            zorder=0,
-        )
+        areas = jurisdiction_areas(net)
+        draw_jurisdictions(ax, areas, fontsize=13.0 * self.text_scale)
         draw_roads(ax, net, alpha=0.8)
-        draw_features(ax, net)
+        draw_features(ax, net, areas)
         for table, marker, colour, size in (
             ("depots", "P", style.DEPOT_COLOUR, 7.0),
             ("stations", None, None, 6.0),
@@ -129,6 +128,8 @@ class FrameRenderer:
             rows = net.places.get(table)
             if rows is None or len(rows) == 0:
                 continue
+            if table == "stations":  # community posts (one per village) would hide the map
+                rows = rows[rows["tier"] != "community"]
             for tier, group in rows.groupby("tier") if table == "stations" else [("", rows)]:
                 nodes = group["node"].to_numpy(np.int64)
                 ax.plot(
@@ -172,8 +173,16 @@ class FrameRenderer:
                 colour = style.HOUSEHOLD_COLOURS[state]
                 self._households[k, b] = self._marker("o", colour, size)
         self._shelters = [
-            self._marker("s", colour, 7.0, edge="black", edge_width=0.8 * self.scale)
-            for colour in style.SHELTER_FILL_COLOURS
+            self._marker("s", colour, style.SHELTER_PX, edge="black", edge_width=0.8 * self.scale)
+            if k
+            else self._marker(
+                "s",
+                colour,
+                style.SHELTER_EMPTY_PX,
+                edge=style.SHELTER_EMPTY_EDGE,
+                edge_width=0.6 * self.scale,
+            )
+            for k, colour in enumerate(style.SHELTER_FILL_COLOURS)
         ]
         self._moving = self._marker(
             "o",
@@ -208,25 +217,19 @@ class FrameRenderer:
         )
         self._crossing_old = self._marker("*", style.CROSSING_COLOUR, 8.0, alpha=0.6)
         inc = tl.incidents
-        net = tl.run.network
-        shifted = offset_copy(
-            self.ax.transData,
-            fig=self.figure,
-            x=6.0 * self.scale,
-            y=3.0 * self.scale,
-            units="points",
-        )
-        self._labels = [
+        self._label_sizes: dict[str, tuple[float, float]] = {}
+        self.labels = [
             self.ax.text(
-                net.x_m[node],
-                net.y_m[node],
+                0.0,
+                0.0,
                 "",
-                transform=shifted,
-                fontsize=7.5 * self.scale,
+                transform=IdentityTransform(),
+                fontsize=7.5 * self.text_scale,
                 color=style.INCIDENT_LABEL_COLOUR,
                 fontweight="bold",
                 animated=True,
                 clip_on=True,
+                path_effects=[withStroke(linewidth=2.0, foreground="white")],
             )
             for node in inc.node
         ]
@@ -324,10 +327,20 @@ class FrameRenderer:
         open_ = reported & ~reached & ~(inc.withdrawn_s <= time_s)
         self._incident_open.set_data(net.x_m[inc.node[open_]], net.y_m[inc.node[open_]])
         self._incident_reached.set_data(net.x_m[inc.node[reached]], net.y_m[inc.node[reached]])
-        for k, label in enumerate(self._labels):
+        for k, label in enumerate(self.labels):
             label.set_visible(bool(reached[k]))
             if reached[k]:
                 label.set_text(inc.label_at(k, time_s))
+        place_labels(
+            self.labels,
+            anchors_px=self.ax.transData.transform(
+                np.column_stack([net.x_m[inc.node], net.y_m[inc.node]])
+            ),
+            renderer=self.canvas.get_renderer(),
+            avoid_px=self.panel_left_px(),
+            gap_px=7.0 * self.scale,
+            sizes=self._label_sizes,
+        )
         c = tl.crossings
         times = c["time_s"].to_numpy(float)
         nodes = c["node"].to_numpy(np.int64)
@@ -360,7 +373,7 @@ class FrameRenderer:
         ]
         for artist in artists:
             self.ax.draw_artist(artist)
-        for label in self._labels:
+        for label in self.labels:
             if label.get_visible():
                 self.ax.draw_artist(label)
         self.panel.draw()

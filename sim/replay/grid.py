@@ -1,4 +1,4 @@
-"""A raster over the map for area layers: jurisdiction shading and hazard fields.
+"""A raster over the map for the hazard fields (jurisdictions are polygons: sim.plot.areas).
 
 Hazard fields are sampled at nodes; on the raster each cell takes the inverse-distance
 weighted mean of its four nearest nodes (weights and neighbours computed once), and
@@ -77,6 +77,9 @@ def make_grid(
     distance_m = distance_m.reshape(x.shape[0], k)
     nodes = nodes.reshape(x.shape[0], k)
     inverse = 1.0 / np.maximum(distance_m, 1e-3) ** 2
+    # a node much farther than the nearest one does not reach across the gap: without
+    # this a 60 ppm node 3 km away painted 0.5 ppm (AEGL-1) next to a clean one 300 m away
+    inverse[distance_m > np.maximum(3.0 * distance_m[:, :1], cell_m)] = 0.0
     return Grid(
         west_m=west,
         north_m=north,
@@ -96,13 +99,6 @@ def max_distance_m(tree: cKDTree, cell_m: float) -> float:
         return 2.0 * cell_m
     distance_m, _ = tree.query(tree.data, k=2)
     return max(2.5 * float(np.median(distance_m[:, 1])), 1.5 * cell_m)
-
-
-def jurisdiction_classes(grid: Grid, network: RoadNetwork) -> np.ndarray:
-    """Jurisdiction index + 1 of each cell's nearest node (0 off the network), 2-D."""
-    classes = network.jurisdiction[grid.nearest_node].astype(np.uint8) + 1
-    classes[~grid.near] = 0
-    return classes.reshape(grid.n_rows, grid.n_cols)
 
 
 def hazard_classes(

@@ -31,10 +31,11 @@ import numpy as np
 
 from sim.network.road_classes import ROAD_CLASSES
 from sim.plot import style
+from sim.plot.areas import jurisdiction_areas
 from sim.replay.counters import NEVER_MS, StepFunction, time_ms
 from sim.replay.events import event_list
-from sim.replay.grid import hazard_classes, jurisdiction_classes, make_grid, run_lengths
-from sim.replay.legend import shown_counter_rows
+from sim.replay.grid import hazard_classes, make_grid, run_lengths
+from sim.replay.legend import legend_entries, shown_counter_rows
 from sim.replay.state import FAMILIES, Timeline
 from sim.tiers import TIERS
 
@@ -93,6 +94,7 @@ def build_payload(
     west, south = float(np.floor(net.x_m.min())) - 1.0, float(np.floor(net.y_m.min())) - 1.0
     east, north = float(np.ceil(net.x_m.max())) + 1.0, float(np.ceil(net.y_m.max())) + 1.0
     grid = make_grid(net, (west, south, east, north), n_cols=GRID_COLUMNS)
+    areas = jurisdiction_areas(net)
     view = bbox_m or (west, south, east, north)
     summary = run.summary
     return {
@@ -111,8 +113,12 @@ def build_payload(
         "features": {
             name: _ints(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
             for name, line in net.features.items()
-            if name in ("river", "border") and len(line)
+            if name == "river" and len(line)
         },
+        "borders": [
+            _ints(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
+            for line in areas.border_lines
+        ],
         "grid": {
             "west": grid.west_m - west,
             "north": grid.north_m - south,
@@ -122,12 +128,21 @@ def build_payload(
         },
         "jurisdictions": {
             "names": list(net.jurisdiction_names),
-            "colours": [
-                style.JURISDICTION_COLOURS[j % len(style.JURISDICTION_COLOURS)]
-                for j in range(len(net.jurisdiction_names))
+            "colours": [style.jurisdiction_colour(j) for j in range(len(net.jurisdiction_names))],
+            "rings": [
+                [_ints((ring - [west, south]).ravel()) for ring in rings] for rings in areas.rings
             ],
-            "rle": run_lengths(jurisdiction_classes(grid, net)),
+            "labels": [
+                [float(x - west), float(y - south)] if np.isfinite(x) else None
+                for x, y in areas.label_xy
+            ],
         },
+        "legend": [
+            [e.kind, e.shape, e.face, e.edge, e.text, e.dashed]
+            for e in legend_entries(
+                timeline, tuple(h for h in style.HAZARD_ORDER if h in timeline.hazards)
+            )
+        ],
         "hazards": _hazards(timeline, grid),
         "places": _places(timeline),
         "population": _population(timeline),
@@ -192,11 +207,12 @@ def _places(timeline: Timeline) -> dict:
     capacity = np.bincount(where, weights=shelters["capacity_persons"].to_numpy(float))
     tiers = list(TIERS)
     return {
-        "stations": []
+        "stations": []  # community posts (one per village) are not drawn: they hid the map
         if stations is None
         else [
             [int(n), tiers.index(t) if t in tiers else 1]
             for n, t in zip(stations["node"], stations["tier"], strict=True)
+            if t != "community"
         ],
         "depots": [] if depots is None else depots["node"].astype(int).tolist(),
         "shelters": {"node": nodes.tolist(), "capacity": _ints(capacity)},
@@ -276,7 +292,7 @@ def _hazards(timeline: Timeline, grid) -> dict:
             continue
         out[hazard] = {
             "colours": list(style.HAZARD_COLOURS[hazard]),
-            "label": f"{hazard} ≥ {style.HAZARD_LEVELS[hazard][0]:g} {style.HAZARD_UNITS[hazard]}",
+            "labels": list(style.HAZARD_LEVEL_LABELS[hazard]),
             "t": time_ms(frames.time_s).tolist(),
             "rle": [
                 run_lengths(hazard_classes(grid, hazard, *frames.frame(k), n_nodes))
@@ -321,6 +337,11 @@ def _style() -> dict:
         "closedRoad": style.CLOSED_ROAD_COLOUR,
         "shelterFillEdges": list(style.SHELTER_FILL_EDGES),
         "shelterFillColours": list(style.SHELTER_FILL_COLOURS),
+        "shelterPx": style.SHELTER_PX,
+        "shelterEmptyPx": style.SHELTER_EMPTY_PX,
+        "shelterEmptyEdge": style.SHELTER_EMPTY_EDGE,
+        "river": style.RIVER_COLOUR,
+        "jurisdictionLabel": style.JURISDICTION_LABEL_COLOUR,
         "hazardAlpha": style.HAZARD_ALPHA,
     }
 

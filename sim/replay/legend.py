@@ -1,9 +1,16 @@
-"""What the video panel and the HTML page both show: the counter rows (no matplotlib)."""
+"""What the video panel and the HTML page both show: counter rows and legend (no matplotlib).
+
+Both outputs draw their legend from :func:`legend_entries`, so a symbol means the same
+thing in a video and on the page.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from sim.plot import style
 from sim.replay.state import Timeline
 
 #: Counter rows of the panel and the HTML page: (key, label, always shown).
@@ -31,3 +38,91 @@ def shown_counter_rows(timeline: Timeline) -> list[tuple[str, str]]:
         for key, label, always in COUNTER_ROWS
         if always or bool(np.any(counters[key].value != 0))
     ]
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One legend row, drawn the same way by the video panel and the HTML page.
+
+    Attributes
+    ----------
+    kind
+        ``"marker"`` (a marker ``shape`` filled with ``face``, outlined with ``edge``),
+        ``"line"`` (a line of colour ``face``; ``dashed`` for the border) or ``"patch"``
+        (a filled square: an area).
+    shape
+        Marker shape in matplotlib's letters (``o s D ^ * X P``), for ``"marker"``.
+    face, edge
+        ``#rrggbb`` colours, or ``"none"``.
+    label
+        The short text (a small video frame shows only this).
+    detail
+        What the symbol adds, shown after the label where there is room.
+    """
+
+    kind: str
+    label: str
+    face: str
+    edge: str = "none"
+    shape: str = "o"
+    dashed: bool = False
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        """The label with its detail in brackets."""
+        return f"{self.label} ({self.detail})" if self.detail else self.label
+
+
+def legend_entries(timeline: Timeline, hazards: tuple[str, ...]) -> list[LegendEntry]:
+    """Everything the map of a run may show, in the order both legends list it.
+
+    Stations are the ground stations and air bases (the community responders' posts,
+    one per village, are not drawn: hundreds of them hid the map).
+    """
+    entries = [
+        LegendEntry("marker", style.HOUSEHOLD_LABELS[s], style.HOUSEHOLD_COLOURS[s])
+        for s in style.HOUSEHOLD_STATES
+    ]
+    entries += [
+        LegendEntry("marker", f"{tier} team", colour, "#ffffff", style.TIER_MARKERS[tier],
+                    detail="with trail")
+        for tier, colour in style.TIER_COLOURS.items()
+    ]  # fmt: skip
+    entries += [
+        LegendEntry("marker", "supply truck", style.TRUCK_COLOUR, "#ffffff", "D"),
+        LegendEntry(
+            "marker", "shelter in use", style.SHELTER_FILL_COLOURS[2], "#000000", "s",
+            detail="darker = fuller, black = full",
+        ),
+        LegendEntry(
+            "marker", "shelter, empty", style.SHELTER_FILL_COLOURS[0], style.SHELTER_EMPTY_EDGE,
+            "s",
+        ),
+        LegendEntry("marker", "ground station", "none", style.TIER_COLOURS["ground"], "s"),
+        LegendEntry("marker", "air base", "none", style.TIER_COLOURS["aviation"], "^"),
+        LegendEntry("marker", "supply depot", "none", style.DEPOT_COLOUR, "P"),
+        LegendEntry("marker", "incident, open", style.INCIDENT_OPEN_COLOUR, "#ffffff", "X"),
+        LegendEntry(
+            "marker", "incident, reached", "none", style.INCIDENT_REACHED_COLOUR, "o",
+            detail="c · g · a response min",
+        ),
+        LegendEntry("marker", "border crossing", style.CROSSING_COLOUR, "#000000", "*",
+                    detail="of a team"),
+        LegendEntry("line", "river", style.RIVER_COLOUR),
+        LegendEntry("line", "border", "#000000", dashed=True),
+    ]  # fmt: skip
+    names = timeline.run.network.jurisdiction_names
+    entries += [
+        LegendEntry("patch", name, style.jurisdiction_colour(j), "#bbbbbb")
+        for j, name in enumerate(names)
+    ]
+    if timeline.closures.shape[0]:
+        entries.append(LegendEntry("line", "closed road", style.CLOSED_ROAD_COLOUR))
+    for hazard in hazards:
+        for label, colour in zip(
+            style.HAZARD_LEVEL_LABELS[hazard], style.HAZARD_COLOURS[hazard], strict=True
+        ):
+            short, _, detail = label.partition(" (")
+            entries.append(LegendEntry("patch", short, colour, detail=detail.rstrip(")")))
+    return entries

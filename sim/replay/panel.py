@@ -10,9 +10,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
-from sim.plot import style
 from sim.replay.counters import counters_at
-from sim.replay.legend import shown_counter_rows
+from sim.replay.legend import LegendEntry, legend_entries, shown_counter_rows
 from sim.replay.state import Timeline
 from sim.tiers import TIERS
 
@@ -68,7 +67,9 @@ class Panel:
             f"  {name} ≤ {tier.standard_min:g} min" for name, tier in TIERS.items()
         ]
         spacing = 1.3
-        ax.text(0.05, 0.855, "\n".join(labels), fontsize=font, va="top", linespacing=spacing)
+        self.labels = ax.text(
+            0.05, 0.855, "\n".join(labels), fontsize=font, va="top", linespacing=spacing
+        )
         self.values = ax.text(
             0.95,
             0.855,
@@ -83,57 +84,38 @@ class Panel:
         self._legend(ax, font * 0.95, hazards)
 
     def _legend(self, ax: Axes, font: float, hazards: tuple[str, ...]) -> None:
-        def marker(m: str, face: str, edge: str = "none", size: float = 6.0) -> Line2D:
-            return Line2D([], [], ls="none", marker=m, mfc=face, mec=edge, ms=size, mew=0.8)
+        """Draw the legend below the counters so that it fits.
 
-        handles = [marker("o", style.HOUSEHOLD_COLOURS[s]) for s in style.HOUSEHOLD_STATES]
-        labels = [style.HOUSEHOLD_LABELS[s] for s in style.HOUSEHOLD_STATES]
-        handles += [
-            marker(style.TIER_MARKERS[t], c, "white") for t, c in style.TIER_COLOURS.items()
-        ]
-        labels += [f"{t} team" for t in style.TIER_COLOURS]
-        handles += [
-            marker("D", style.TRUCK_COLOUR, "white", 5.0),
-            marker("s", style.SHELTER_FILL_COLOURS[2], "black"),
-            marker("s", "none", style.TIER_COLOURS["ground"]),
-            marker("P", "none", style.DEPOT_COLOUR),
-            marker("X", style.INCIDENT_OPEN_COLOUR, "white", 8.0),
-            marker("o", "none", style.INCIDENT_REACHED_COLOUR, 8.0),
-            marker("*", style.CROSSING_COLOUR, "black", 9.0),
-            Line2D([], [], color="#2874a6", lw=2.0),
-            Line2D([], [], color="black", lw=1.2, ls=(0, (4, 2))),
-        ]
-        labels += [
-            "supply truck",
-            "shelter (darker = fuller, black = full)",
-            "station",
-            "depot",
-            "incident, open",
-            "incident, reached (c·g·a response)",
-            "border crossing",
-            "river",
-            "border",
-        ]
-        if self.timeline.closures.shape[0]:
-            handles.append(Line2D([], [], color=style.CLOSED_ROAD_COLOUR, lw=2.5))
-            labels.append("closed road")
-        for hazard in hazards:
-            handles.append(marker("s", style.HAZARD_COLOURS[hazard][-1], size=8.0))
-            levels = style.HAZARD_LEVELS[hazard]
-            unit = style.HAZARD_UNITS[hazard]
-            labels.append(f"{hazard} ≥ {levels[0]:g} {unit}".rstrip())
-        ax.legend(
-            handles,
-            labels,
-            loc="lower left",
-            bbox_to_anchor=(0.02, 0.0),
-            fontsize=font,
-            frameon=False,
-            ncol=1,
-            handletextpad=0.4,
-            labelspacing=0.35,
-            handlelength=1.4,
-        )
+        First one column with every detail; if that is too tall for the panel, two
+        columns of the short labels; then smaller text until it fits.
+        """
+        entries = legend_entries(self.timeline, hazards)
+        handles = [legend_handle(entry) for entry in entries]
+        renderer = ax.figure.canvas.get_renderer()
+        room_top = self.labels.get_window_extent(renderer).y0 - 4.0
+        right = ax.get_window_extent(renderer).x1
+        layouts = [(1, [e.text for e in entries]), (2, [e.label for e in entries])]
+        for attempt in range(40):
+            ncol, labels = layouts[min(attempt, 1)]
+            legend = ax.legend(
+                handles,
+                labels,
+                loc="lower left",
+                bbox_to_anchor=(0.0, 0.0),
+                fontsize=font,
+                frameon=False,
+                ncol=ncol,
+                handletextpad=0.4,
+                labelspacing=0.25,
+                handlelength=1.2,
+                columnspacing=0.8,
+                borderaxespad=0.3,
+            )
+            box = legend.get_window_extent(renderer)
+            if (box.y1 <= room_top and box.x1 <= right) or font <= 4.0:
+                return
+            if attempt >= 1:
+                font *= 0.95
 
     def update(self, time_s: float) -> None:
         """Set the clock and the counter values to ``time_s``."""
@@ -149,3 +131,17 @@ class Panel:
         """Draw the changing texts (after :meth:`update`)."""
         for artist in (self.clock, self.elapsed, self.values):
             self.ax.draw_artist(artist)
+
+
+def legend_handle(entry: LegendEntry):
+    """Return the matplotlib legend handle of one :class:`~sim.replay.legend.LegendEntry`."""
+    from matplotlib.patches import Patch
+
+    if entry.kind == "line":
+        return Line2D([], [], color=entry.face, lw=2.0, ls=(0, (4, 2)) if entry.dashed else "-")
+    if entry.kind == "patch":
+        return Patch(facecolor=entry.face, edgecolor=entry.edge, lw=0.6)
+    size = 8.0 if entry.shape in "X*" else 6.0
+    return Line2D(
+        [], [], ls="none", marker=entry.shape, mfc=entry.face, mec=entry.edge, ms=size, mew=0.9
+    )

@@ -21,13 +21,19 @@ import numpy as np
 import pandas as pd
 
 from sim.files.atomic import write_atomic
+from sim.report.cells import (
+    diff_text,
+    few_seeds_note,
+    share_text,
+    value_text,
+)
+from sim.report.figures import curve_sections, few_seeds, save_figure, slug
 from sim.report.render import Block, Heading, Image, Paragraph, Table, to_html, to_markdown
-from sim.report.stats import LEVEL
+from sim.report.stats import LEVEL, MIN_REPLICATIONS
 from sim.report.tables import (
     OTHER_METRICS,
     Batch,
     configuration_stats,
-    curve_stats,
     gains,
     load_batch,
     replication_check,
@@ -70,7 +76,7 @@ def write_report(
     written: list[Path] = []
     blocks = _overview(batch)
     blocks += _coverage_section(batch, out, written)
-    blocks += _curve_sections(batch, out, written)
+    blocks += curve_sections(batch, out, written)
     blocks += _gain_section(batch, out, written)
     blocks += _replication_section(batch, max_half_width_pp)
     blocks += _failures(batch)
@@ -83,36 +89,6 @@ def write_report(
 
 
 # ---------------------------------------------------------------------- formatting
-def _pct(mean: float, half: float, n: int) -> str:
-    if n == 0 or not np.isfinite(mean):
-        return "n/a"
-    if not np.isfinite(half):
-        return f"{100 * mean:.1f} (n={n})"
-    return f"{100 * mean:.1f} ± {100 * half:.1f}"
-
-
-def _value(mean: float, half: float, n: int, infinite: int, scale: float, unit: str) -> str:
-    if n == 0 and not infinite:
-        return "n/a"
-    if infinite:
-        return f"not reached in {infinite} of {n + infinite}"
-    digits = 0 if unit in ("persons", "min") else 1
-    if not np.isfinite(half):
-        return f"{mean * scale:,.{digits}f} (n={n})"
-    return f"{mean * scale:,.{digits}f} ± {half * scale:,.{digits}f}"
-
-
-def _diff(row: pd.Series, scale: float, digits: int = 1) -> str:
-    if not np.isfinite(row["diff"]):
-        return "n/a"
-    text = f"{row['diff'] * scale:+,.{digits}f}"
-    if np.isfinite(row["low"]):
-        text += f" [{row['low'] * scale:+,.{digits}f}, {row['high'] * scale:+,.{digits}f}]"
-    if row["exceeds"] is True:
-        text += " *"
-    return text
-
-
 def _config_frame(batch: Batch, stats: pd.DataFrame) -> pd.DataFrame:
     """Return the identifying columns of each configuration, for display."""
     frame = pd.DataFrame()
@@ -123,15 +99,6 @@ def _config_frame(batch: Batch, stats: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         frame["configuration"] = stats["label"]
     return frame
-
-
-def _save(fig, path: Path, written: list[Path]) -> Path:
-    written.append(write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png")))
-    return path
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in str(text)).strip("_") or "scenario"
 
 
 # ---------------------------------------------------------------------- sections
@@ -186,7 +153,7 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
             line["runs"] = row["runs"]
             for column, j, tier, minutes in batch.headline:
                 if j == juris:
-                    line[f"{tier} ≤{minutes:g} min, %"] = _pct(
+                    line[f"{tier} ≤{minutes:g} min, %"] = share_text(
                         row[f"{column}:mean"], row[f"{column}:half"], row[f"{column}:n"]
                     )
             rows.append(line)
@@ -197,12 +164,15 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
         )
     )
     blocks.append(Table(pd.DataFrame(rows)))
+    few = few_seeds(batch)
+    if few:
+        blocks.append(Paragraph(few_seeds_note(few)))
     blocks.append(Heading("Evacuation and supply", 3))
     rows = []
     for i, row in stats.iterrows():
         line = dict(ids.iloc[i])
         for column, (title, unit, scale) in OTHER_METRICS.items():
-            line[f"{title}, {unit}"] = _value(
+            line[f"{title}, {unit}"] = value_text(
                 row[f"{column}:mean"],
                 row[f"{column}:half"],
                 int(row[f"{column}:n"]),
@@ -212,50 +182,8 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
             )
         rows.append(line)
     blocks.append(Table(pd.DataFrame(rows)))
-    return blocks
-
-
-def _curve_sections(batch: Batch, out: Path, written: list[Path]) -> list[Block]:
-    from sim.plot.batch import coverage_figure, evacuation_figure, supply_figure
-
-    blocks: list[Block] = [Heading("Curves by configuration")]
-    if batch.ok.empty:
-        return [*blocks, Paragraph("No run finished; no curves.")]
-    if batch.coverage is None or batch.timelines is None:
-        return [*blocks, Paragraph("No curves were kept (`[outputs] curves = false`).")]
-    blocks.append(
-        Paragraph(
-            "Lines are means across seeds, bands their 95 % intervals; coverage is for "
-            "all jurisdictions together."
-        )
-    )
-    standards = dict(batch.tiers)
-    coverage = batch.coverage[batch.coverage["jurisdiction"] == "all"]
-    cov = curve_stats(batch, coverage, by=["tier", "minutes"], value="coverage_share")
-    cov["standard_min"] = cov["tier"].map(standards).astype(float)
-    timeline = batch.timelines.assign(hours=batch.timelines["time_s"] / 3600.0)
-    long = timeline.melt(
-        id_vars=["run_id", "hours"],
-        value_vars=["sheltered_persons", "departed_persons"],
-        var_name="series",
-    )
-    evac = curve_stats(batch, long, by=["series", "hours"], value="value")
-    supply = curve_stats(batch, timeline, by=["hours"], value="supply_need_met_share")
-    for scenario in batch.manifest.get("scenarios", []):
-        slug = _slug(scenario)
-        figures = (
-            (coverage_figure, cov, f"coverage_{slug}.png", "Response coverage by tier"),
-            (evacuation_figure, evac, f"evacuation_{slug}.png", "Evacuation curves"),
-            (supply_figure, supply, f"supply_{slug}.png", "Supply fill"),
-        )
-        blocks.append(Heading(f"Scenario {scenario}", 3))
-        for make, table, name, caption in figures:
-            part = table[table["scenario"] == scenario]
-            if part.empty:
-                continue
-            extra = {"tiers": list(standards)} if make is coverage_figure else {}
-            fig = make(part, title=f"{caption}: {scenario}", **extra)
-            blocks.append(Image(_save(fig, out / name, written), f"{caption}, {scenario}"))
+    if few:
+        blocks.append(Paragraph(few_seeds_note(few)))
     return blocks
 
 
@@ -292,7 +220,7 @@ def _gain_section(batch: Batch, out: Path, written: list[Path]) -> list[Block]:
                 line.update({short_key(key): value, "jurisdiction": juris})
                 for column, j, tier, minutes in batch.headline:
                     if j == juris and column in by_column.index:
-                        line[f"{tier} ≤{minutes:g}"] = _diff(by_column.loc[column], 100.0)
+                        line[f"{tier} ≤{minutes:g}"] = diff_text(by_column.loc[column], 100.0)
                 rows.append(line)
         blocks.append(Table(pd.DataFrame(rows)))
         other = part[part["column"].isin(list(OTHER_METRICS))]
@@ -306,7 +234,7 @@ def _gain_section(batch: Batch, out: Path, written: list[Path]) -> list[Block]:
                 for _, g in group.iterrows():
                     title, unit, scale = OTHER_METRICS[g["column"]]
                     digits = 0 if unit in ("persons", "min") else 1
-                    line[f"{title}, {unit}"] = _diff(g, scale, digits)
+                    line[f"{title}, {unit}"] = diff_text(g, scale, digits)
                 rows.append(line)
             blocks.append(Table(pd.DataFrame(rows)))
         blocks += _gain_figures(batch, key, part, out, written, plot_gains)
@@ -334,11 +262,13 @@ def _gain_figures(batch, key, part, out, written, plot_gains) -> list[Block]:
         if frame.empty or not np.isfinite(frame["diff_pp"]).any():
             continue
         fig, _ = plot_gains(
-            frame, title=f"{short_key(key)} vs {batch.baselines[key]}: {scenario}, all"
+            frame,
+            title=f"{short_key(key)} vs {batch.baselines[key]}: {scenario}, "
+            f"{' + '.join(batch.jurisdictions[1:]) or 'all'}",
         )
-        name = f"gain_{_slug(short_key(key))}_{_slug(scenario)}.png"
+        name = f"gain_{slug(short_key(key))}_{slug(scenario)}.png"
         caption = f"Gain over {batch.baselines[key]} ({short_key(key)}), {scenario}"
-        blocks.append(Image(_save(fig, out / name, written), caption))
+        blocks.append(Image(save_figure(fig, out / name, written), caption))
     return blocks
 
 
@@ -352,6 +282,15 @@ def _replication_section(batch: Batch, max_half_width_pp: float) -> list[Block]:
     )
     widest = check["half_width_pp"].max()
     needed = check["needed"].dropna()
+    if int(check["n"].max()) < MIN_REPLICATIONS:
+        text = (
+            f"The {len(check)} intervals of the 10/30/60 table need more seeds: "
+            f"{int(check['n'].max())} per configuration is too few to estimate the spread "
+            f"between seeds, and so the replications needed. Run at least "
+            f"{MIN_REPLICATIONS} (better 10), then this section says how many would bring "
+            f"every interval within {max_half_width_pp:g} pp."
+        )
+        return [*blocks, Paragraph(text)]
     text = (
         f"{len(flagged)} of {len(check)} intervals of the 10/30/60 table have a half-width "
         f"above {max_half_width_pp:g} percentage points (widest "
@@ -379,7 +318,11 @@ def _replication_section(batch: Batch, max_half_width_pp: float) -> list[Block]:
                     lambda v: f"{v:.1f}" if np.isfinite(v) else "n/a"
                 ),
                 "replications needed": shown["needed"].map(
-                    lambda v: "≥ 2" if v is None or not math.isfinite(v) else f"{int(v)}"
+                    lambda v: (
+                        f"≥ {MIN_REPLICATIONS}"
+                        if v is None or not math.isfinite(v)
+                        else f"{int(v)}"
+                    )
                 ),
             }
         )

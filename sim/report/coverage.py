@@ -59,7 +59,7 @@ def write_coverage_outputs(
     curve = result.curve.assign(population_assumed=result.population_assumed)
     written = [write_atomic(out_dir / "coverage.csv", lambda p: curve.to_csv(p, index=False))]
     if plot:
-        from sim.plot.maps import plot_coverage_map
+        from sim.plot.coverage_map import plot_coverage_map
 
         policy = "joint" if ("joint", map_tier) in result.time_s else "separate"
         population = np.ones(network.n_nodes) if population_persons is None else population_persons
@@ -68,7 +68,10 @@ def write_coverage_outputs(
             result.time_s[(policy, map_tier)],
             population,
             stations,
-            title=f"{network.name}: time to nearest {map_tier} team ({policy} dispatch)",
+            title=f"{network.name} ({' | '.join(network.jurisdiction_names)}): time to the "
+            f"nearest {map_tier} team, {policy} dispatch",
+            standard_min=result.tiers[map_tier].standard_min,
+            limit_min=float(result.curve["minutes"].max()),
         )
         written.append(
             write_atomic(out_dir / "coverage.png", lambda p: fig.savefig(p, dpi=130, format="png"))

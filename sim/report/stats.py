@@ -23,6 +23,10 @@ import numpy as np
 from scipy import stats
 
 LEVEL = 0.95
+#: Fewest replications that get an interval. With 2 seeds the 95 % Student-t quantile is
+#: 12.7 (one degree of freedom): the interval is honest but spans most of what the
+#: quantity can take, so the report says that more seeds are needed instead.
+MIN_REPLICATIONS = 3
 
 
 def _finite(values: np.ndarray) -> np.ndarray:
@@ -33,8 +37,8 @@ def _finite(values: np.ndarray) -> np.ndarray:
 def mean_interval(values: np.ndarray) -> tuple[float, float, int, float]:
     """Return ``(mean, half_width, n, sd)`` of the finite values.
 
-    The half-width is that of the 95 % Student-t interval of the mean; NaN when n < 2,
-    0 when every value is the same.
+    The half-width is that of the 95 % Student-t interval of the mean; NaN when n is
+    below :data:`MIN_REPLICATIONS`, 0 when every value is the same.
     """
     x = _finite(values)
     n = int(x.size)
@@ -46,33 +50,46 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, int, float]:
     if np.ptp(x) == 0.0:  # every value the same: no spread (the sd may carry rounding)
         return mean, 0.0, n, 0.0
     sd = float(x.std(ddof=1))
+    if n < MIN_REPLICATIONS:
+        return mean, float("nan"), n, sd
     low, high = stats.t.interval(LEVEL, n - 1, loc=mean, scale=stats.sem(x))
     return mean, float(high - low) / 2.0, n, sd
 
 
-def band(mean: np.ndarray, sd: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def band(
+    mean: np.ndarray,
+    sd: np.ndarray,
+    n: np.ndarray,
+    *,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the 95 % Student-t interval ``(low, high)`` of means, element-wise.
 
     Parameters
     ----------
     mean, sd, n
         Mean, sample standard deviation (``ddof=1``) and count of each group.
+    bounds
+        What the quantity can take (``(0, 1)`` for a share, ``(0, inf)`` for a count):
+        the interval is cut to it.
 
     Returns
     -------
     tuple of ndarray
-        NaN where n < 2; equal to the mean where sd is 0.
+        NaN where n < :data:`MIN_REPLICATIONS` (and sd > 0); equal to the mean where sd
+        is 0.
     """
     mean = np.asarray(mean, dtype=float)
     sd = np.asarray(sd, dtype=float)
     n = np.asarray(n, dtype=float)
-    ok = (n >= 2) & (sd > 0)
-    low = np.where(n >= 2, mean, np.nan)
+    flat = (n >= 2) & ~(sd > 0)
+    ok = (n >= MIN_REPLICATIONS) & (sd > 0)
+    low = np.where(flat, mean, np.nan)
     high = low.copy()
     if ok.any():
         lo, hi = stats.t.interval(LEVEL, n[ok] - 1, loc=mean[ok], scale=sd[ok] / np.sqrt(n[ok]))
         low[ok], high[ok] = lo, hi
-    return low, high
+    return np.clip(low, *bounds), np.clip(high, *bounds)
 
 
 def difference(
@@ -113,6 +130,8 @@ def difference(
     diff = float(b.mean() - a.mean())
     if a.size < 2 or b.size < 2:
         return {**out, **_undefined(diff)}
+    if spread != 0.0 and min(a.size, b.size) < MIN_REPLICATIONS:
+        return {**out, **_undefined(diff)}  # an interval on one degree of freedom says nothing
     if spread == 0.0:  # no variation across seeds: the t statistic is undefined
         p = 1.0 if diff == 0.0 else 0.0
         return {**out, "diff": diff, "low": diff, "high": diff, "p_value": p}

@@ -27,6 +27,7 @@ from sim.batch.collect import (
 from sim.batch.keys import parse_key
 from sim.files.readers import read_parquet
 from sim.report.stats import (
+    MIN_REPLICATIONS,
     band,
     difference,
     exceeds_noise,
@@ -262,7 +263,9 @@ def replication_check(batch: Batch, max_half_width_pp: float) -> pd.DataFrame:
                 continue
             half_pp = 100.0 * row[f"{column}:half"]
             sd_pp = 100.0 * row[f"{column}:sd"]
-            needed = replications_needed(sd_pp, max_half_width_pp) if n >= 2 else None
+            needed = (
+                replications_needed(sd_pp, max_half_width_pp) if n >= MIN_REPLICATIONS else None
+            )
             rows.append(
                 {
                     "scenario": row["scenario"],
@@ -273,17 +276,26 @@ def replication_check(batch: Batch, max_half_width_pp: float) -> pd.DataFrame:
                     "sd_pp": sd_pp,
                     "half_width_pp": half_pp,
                     "needed": needed,
-                    "flag": bool(n < 2 or half_pp > max_half_width_pp),
+                    "flag": bool(n < MIN_REPLICATIONS or half_pp > max_half_width_pp),
                 }
             )
     return pd.DataFrame(rows)
 
 
-def curve_stats(batch: Batch, table: pd.DataFrame, *, by: list[str], value: str) -> pd.DataFrame:
+def curve_stats(
+    batch: Batch,
+    table: pd.DataFrame,
+    *,
+    by: list[str],
+    value: str,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+) -> pd.DataFrame:
     """Mean and 95 % band of a per-run curve across the runs of each configuration.
 
     ``table`` has ``run_id``, the ``by`` columns (e.g. tier, jurisdiction, minutes) and
     ``value``; the result has ``scenario``, ``label``, ``by``, ``mean``, ``low``, ``high``.
+    The band stays within ``bounds``, what the value can take (a share: ``(0, 1)``, a
+    count: ``(0, inf)``).
     """
     meta = batch.ok[["run_id", "run_index", "scenario", "label"]]
     data = table.merge(meta, on="run_id", how="inner")
@@ -293,7 +305,7 @@ def curve_stats(batch: Batch, table: pd.DataFrame, *, by: list[str], value: str)
     order = data.groupby("label", sort=False)["run_index"].min().sort_values()
     grouped = data.groupby(["scenario", "label", *by], sort=False)[value]
     out = grouped.agg(["mean", "std", "count"]).reset_index()
-    out["low"], out["high"] = band(out["mean"], out["std"], out["count"])
+    out["low"], out["high"] = band(out["mean"], out["std"], out["count"], bounds=bounds)
     out["order"] = out["label"].map({label: i for i, label in enumerate(order.index)})
     out = out.sort_values(["scenario", "order", *by], kind="stable")
     return out.drop(columns=["std", "count", "order"]).reset_index(drop=True)

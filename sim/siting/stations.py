@@ -242,6 +242,7 @@ def station_siting(
     population_persons: np.ndarray | None,
     policy: str,
     limit_s: float,
+    progress: bool = False,
 ) -> StationSiting:
     """Build the siting problem of one tier on a network.
 
@@ -264,6 +265,8 @@ def station_siting(
         ``"separate"`` or ``"joint"``.
     limit_s
         Longest response time to compute (e.g. the coverage threshold), seconds.
+    progress
+        Show a bar of candidate sites routed (on standard error).
 
     Returns
     -------
@@ -314,7 +317,9 @@ def station_siting(
     cand_nodes = nodes[usable]
     site_nodes = np.concatenate([fixed_nodes, cand_nodes])
     site_juris = np.concatenate([fixed_juris, network.jurisdiction[cand_nodes].astype(np.int64)])
-    response = response_times_s(network, standard, site_nodes, demand_nodes, limit_s=limit_s)
+    response = response_times_s(
+        network, standard, site_nodes, demand_nodes, limit_s=limit_s, progress=progress
+    )
     if policy == "separate":
         site_side = np.repeat(site_juris.astype(np.int8), np.diff(response.indptr))
         home_side = network.jurisdiction[demand_nodes].astype(np.int8)[response.indices]

@@ -26,6 +26,7 @@ def response_times_s(
     demand_nodes: np.ndarray,
     *,
     limit_s: float,
+    progress: bool = False,
 ) -> sp.csr_matrix:
     """Response times (turnout + travel, seconds) from sites to demand nodes, up to a limit.
 
@@ -43,6 +44,8 @@ def response_times_s(
         Node indices of the rows and the columns.
     limit_s
         Longest time kept; farther pairs are not stored.
+    progress
+        Show a bar of sites routed on standard error (road tiers: the slow part).
 
     Returns
     -------
@@ -58,7 +61,9 @@ def response_times_s(
         return sp.csr_matrix(shape, dtype=np.float64)
     if tier.travel == "air":
         return _air_times_s(network, tier, site_nodes, demand_nodes, limit_s=limit_s)
-    return _road_times_s(network, tier, site_nodes, demand_nodes, limit_s=limit_s)
+    return _road_times_s(
+        network, tier, site_nodes, demand_nodes, limit_s=limit_s, progress=progress
+    )
 
 
 def _road_times_s(
@@ -68,10 +73,14 @@ def _road_times_s(
     demand_nodes: np.ndarray,
     *,
     limit_s: float,
+    progress: bool = False,
 ) -> sp.csr_matrix:
     """One limited Dijkstra per site, in chunks, kept as CSR pieces (12 bytes per entry)."""
+    from tqdm import tqdm
+
     router = Router(network, tier_weights_s(network, tier), cache_size=1)
     counts, indices, data = [], [], []
+    bar = tqdm(total=len(site_nodes), desc="routing", unit="site", disable=not progress, leave=True)
     for start in range(0, len(site_nodes), SOURCES_PER_CHUNK):
         chunk = site_nodes[start : start + SOURCES_PER_CHUNK]
         time_s = tier.turnout_s + router.matrix_s(chunk, limit_s=limit_s - tier.turnout_s)
@@ -80,6 +89,8 @@ def _road_times_s(
         counts.append(np.bincount(row, minlength=len(chunk)))
         indices.append(col.astype(np.int32))
         data.append(time_s[row, col])
+        bar.update(len(chunk))
+    bar.close()
     indptr = np.concatenate([[0], np.cumsum(np.concatenate(counts))])
     return sp.csr_matrix(
         (np.concatenate(data), np.concatenate(indices), indptr),

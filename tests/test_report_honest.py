@@ -1,0 +1,84 @@
+"""An honest report at small sizes: no useless intervals, bounds that hold, titled figures."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from sim.cli.app import main
+from sim.report.cells import FEW_SEEDS_MARK, share_text, value_text
+from sim.report.stats import band, difference, mean_interval
+from tests.batch_fixtures import write_toy_experiment
+
+
+def test_two_seeds_give_no_interval_and_say_so() -> None:
+    mean, half, n, _ = mean_interval(np.array([0.0, 1.0]))  # was "50.0 ± 635.3 %"
+    assert mean == 0.5 and n == 2 and np.isnan(half)
+    text = share_text(mean, half, n)
+    assert "±" not in text and FEW_SEEDS_MARK in text and text.startswith("50.0")
+    diff = difference(np.array([0.0, 1.0]), np.array([1.0, 1.0]), paired=False)
+    assert diff["diff"] == 0.5 and np.isnan(diff["low"]) and np.isnan(diff["p_value"])
+    assert np.isnan(band(np.array([0.5]), np.array([0.7]), np.array([2]))[0][0])
+
+
+def test_intervals_stay_within_what_the_quantity_can_take() -> None:
+    # three seeds of a share near 1: the t interval 0.9 ± 0.25 is cut at 100 %
+    mean, half, n, _ = mean_interval(np.array([0.8, 0.95, 0.95]))
+    assert mean + half > 1.0
+    text = share_text(mean, half, n)
+    low, high = (float(v) for v in re.search(r"\[([\d.]+), ([\d.]+)\]", text).groups())
+    assert 0.0 <= low <= 100.0 * mean <= high == 100.0
+    low_band, high_band = band(
+        np.array([0.9, 0.05]), np.array([0.1, 0.1]), np.array([3, 3]), bounds=(0.0, 1.0)
+    )
+    assert np.all((low_band >= 0) & (high_band <= 1))
+    persons = value_text(5.0, 20.0, 3, 0, 1.0, "persons")  # a count is never below 0
+    assert persons == "5 [0, 25]"
+
+
+@pytest.fixture(scope="module", params=[2, 3], ids=["2 seeds", "3 seeds"])
+def report(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"honest{request.param}")
+    path = write_toy_experiment(folder, replications=request.param)
+    out = folder / "results"
+    assert main(["batch", str(path), "--out", str(out), "--no-progress"]) == 0
+    assert main(["report", str(out)]) == 0
+    return request.param, out
+
+
+def test_report_cells_are_within_0_and_100_percent(report) -> None:
+    seeds, out = report
+    text = (out / "report.md").read_text()
+    table = text.split("## Response coverage")[1].split("###")[0]
+    cells = [
+        c.strip() for line in table.splitlines() if line.startswith("|") for c in line.split("|")
+    ]
+    for cell in cells:
+        if m := re.fullmatch(r"([\d.]+) ± ([\d.]+)", cell):
+            mean, half = float(m[1]), float(m[2])
+            assert mean - half >= 0.0 and mean + half <= 100.0, cell
+        if m := re.fullmatch(r"([\d.]+) \[([\d.]+), ([\d.]+)\]", cell):
+            assert 0.0 <= float(m[2]) <= float(m[1]) <= float(m[3]) <= 100.0, cell
+    if seeds == 2:
+        assert FEW_SEEDS_MARK in table and "too few for a 95 % interval" in text
+        assert "replications per configuration would do" not in text
+        assert "need more seeds" in text
+
+
+def test_every_report_figure_has_a_title_and_a_legend(report) -> None:
+    _, out = report
+    pngs = sorted(out.glob("*.png"))
+    assert len(pngs) >= 3
+    for png in pngs:
+        with Image.open(png) as image:
+            title, legend = image.text.get("Title", ""), image.text.get("Description", "")
+        assert title, png.name
+        assert legend, png.name
+        if png.name.startswith(("coverage_", "evacuation_")):
+            assert "A + B" in title  # the jurisdictions the curves cover
+    # the toy delivers no kits: no empty supply figure, a line saying why instead
+    assert not list(out.glob("supply_*.png"))
+    assert "no kits were needed or delivered" in (out / "report.md").read_text()
