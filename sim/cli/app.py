@@ -24,7 +24,7 @@ from sim.cli import (
     site,
     validate,
 )
-from sim.cli.common import SimArgumentParser
+from sim.cli.common import NOTES, SimArgumentParser, flush_notes
 from sim.errors import SimError
 
 #: Sub-command modules, in help order.
@@ -58,13 +58,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
     except SimError as exc:
+        NOTES.clear()
         print(f"sim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        NOTES.clear()
         print("sim: interrupted", file=sys.stderr)
         return 130
+    flush_notes()
+    return code
 
 
 def _version() -> str:

@@ -21,7 +21,7 @@ from sim.engine.recording import SCHEMA_VERSION
 from sim.files.jsonfile import write_json
 from sim.files.outputs import write_files
 from sim.network.compiled import RoadNetwork
-from sim.network.sources import load_network
+from sim.regions.source import network_from_spec
 from sim.results.layout import COMPLETE_MARK, DERIVED_FILES, RUN_FILES
 from sim.scenarios.scenario import Scenario, load_scenario
 
@@ -132,22 +132,12 @@ def run(
 
 
 def network_for(scenario: Scenario) -> RoadNetwork:
-    """Load the scenario's region, with its stations file when it names one."""
-    r = scenario.region
-    network = load_network(
-        r.source,
-        seed=r.seed,
-        population_persons=r.population_persons,
-        jurisdictions=r.jurisdictions,
-    )
-    if r.stations is not None:
-        from dataclasses import replace
+    """Load the scenario's region: its source and every layer ``[region]`` names.
 
-        from sim.network.points import read_stations_csv
-
-        stations = read_stations_csv(r.stations, network)
-        network = replace(network, places={**network.places, "stations": stations})
-    return network
+    See :func:`sim.regions.source.network_from_spec` (manifests, road files with
+    stations, shelters or population files, residents scaled to ``population_persons``).
+    """
+    return network_from_spec(scenario.region, where=f"scenario {scenario.name!r}")
 
 
 def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult:
