@@ -18,6 +18,7 @@ from sim.cli import (
     experiments,
     network,
     plot,
+    region,
     report,
     run,
     scenarios,
@@ -28,8 +29,8 @@ from sim.cli.common import NOTES, SimArgumentParser, flush_notes
 from sim.errors import SimError
 
 #: Sub-command modules, in help order.
-COMMANDS = (run, validate, scenarios, coverage, site, network, batch, report, experiments,
-            animate, plot)  # fmt: skip
+COMMANDS = (run, validate, scenarios, coverage, site, network, region, batch, report,
+            experiments, animate, plot)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
