@@ -121,7 +121,9 @@ def raster_points(
         values = raster.read(band, masked=True).astype(float).filled(np.nan)
         transform = raster.transform
     rows, cols = np.nonzero(np.isfinite(values) & (values > 0))
-    cx, cy = transform * (cols + 0.5, rows + 0.5)
+    from rasterio.transform import xy as cell_centres
+
+    cx, cy = cell_centres(transform, rows, cols, offset="center")
     x, y = Transformer.from_crs(raster_crs, network.crs, always_xy=True).transform(
         np.asarray(cx, float), np.asarray(cy, float)
     )
