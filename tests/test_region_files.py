@@ -167,7 +167,7 @@ def test_population_raster_and_polygons_give_the_counts_they_encode(tmp_path) ->
     y = np.array([net.y_m[_node(net, n)] for n in cells])
     west, north = x.min() - 1050.0, y.max() + 1050.0
     grid = np.zeros((60, 60))
-    for (n, persons), xi, yi in zip(cells.items(), x, y, strict=True):
+    for persons, xi, yi in zip(cells.values(), x, y, strict=True):
         grid[int((north - yi) // 100), int((xi - west) // 100)] = persons
     with rasterio.open(
         tmp_path / "pop.tif", "w", driver="GTiff", height=60, width=60, count=1,
@@ -230,7 +230,7 @@ def test_scenarios_built_in_python_validate_as_files_do(county) -> None:
         WarningSpec(time_min=0, level="extreme", issued_by="West")
     with pytest.raises(ScenarioError, match="horizon_h must be > 0"):
         Scenario(name="x", horizon_h=-1)
-    with pytest.raises(ScenarioError, match="region.shelters.band must be >= 1"):
+    with pytest.raises(ScenarioError, match=r"region\.shelters\.band must be >= 1"):
         Scenario.from_dict({"name": "x", "region": {"shelters": {"file": "a.csv", "band": 0}}})
     scenario = Scenario.from_dict(
         {"name": "x", "region": {"source": county.name}}, folder=county.parent
