@@ -111,7 +111,9 @@ class EmergencyModel(mesa.Model):
                 "to go; give the region a shelters layer (stations and depots may be absent: "
                 "a run without them has no rescue teams or supply trucks)"
             )
-        network = replace(network, places=with_place_tables(network.places))
+        places = with_place_tables(network.places)  # none or empty: no teams, no trucks
+        if len(places) != len(network.places):
+            network = replace(network, places=places)
         sequence = np.random.SeedSequence(seed)
         children = sequence.spawn(len(SUBSYSTEMS) + 1)
         super().__init__(rng=np.random.default_rng(children[-1]))
