@@ -61,7 +61,7 @@ def write_layers(folder: Path, side: int) -> None:
     lon = LON0 + rng.uniform(0, span, 2000)
     lat = LAT0 + rng.uniform(0, span, 2000)
     rows = "\n".join(
-        f"{a:.6f},{b:.6f},{n}" for a, b, n in zip(lon, lat, rng.integers(1, 400, 2000))
+        f"{a:.6f},{b:.6f},{n}" for a, b, n in zip(lon, lat, rng.integers(1, 400, 2000), strict=True)
     )
     (folder / "people.csv").write_text("lon,lat,persons\n" + rows + "\n")
     lines = ["name,tier,lon,lat,teams"]
