@@ -108,9 +108,8 @@ def main() -> None:
             started = time.perf_counter()
             RoadNetwork.load_compiled(folder / "grid.npz")
             loads.append(time.perf_counter() - started)
-        print(
-            f"load compiled: best {min(loads):.2f} s of 3 (file {(folder / 'grid.npz').stat().st_size / 2**20:.0f} MiB)"
-        )
+        size_mib = (folder / "grid.npz").stat().st_size / 2**20
+        print(f"load compiled: best {min(loads):.2f} s of 3 (file {size_mib:.0f} MiB)")
 
 
 if __name__ == "__main__":
