@@ -5,7 +5,7 @@ The public API: load a road network, route on it, run a scenario and measure
 
     import sim
 
-    network = sim.load_network("fujiang")
+    network = sim.load_network("fujiang")  # or sim.load_region("county.toml")
     stations = network.places["stations"]
     result = sim.static_coverage(network, stations, network.node_population_persons)
     print(result.headline())
@@ -30,6 +30,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "network.compiled": ["RoadNetwork"],
         "network.routing": ["Router", "ShortestPathTree"],
         "network.sources": ["load_network"],
+        "regions.source": ["load_region"],
         "scenarios.scenario": ["Scenario", "load_scenario"],
         "tiers": ["TIERS", "TierStandard"],
     },

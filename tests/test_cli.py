@@ -51,8 +51,9 @@ def test_help_documents_every_option(capsys) -> None:
 def test_coverage_on_osm_file(tmp_path, osm, capsys) -> None:
     stations = _stations(tmp_path, "post,ground,105.70,30.30,\n")
     population = tmp_path / "pop.csv"
-    # 30 persons at node 1 (the station), 100 at node 4, 50 at node 6
-    population.write_text("lon,lat,persons\n105.70,30.30,30\n105.73,30.30,100\n105.72,30.31,50\n")
+    # 30 persons at node 1 (the station), 100 at node 4, 50 at node 3 (node 6, entered
+    # only by a one-way street, is not in the strongly connected network)
+    population.write_text("lon,lat,persons\n105.70,30.30,30\n105.73,30.30,100\n105.72,30.301,50\n")
     out = tmp_path / "out"
     code = main(
         [
@@ -75,9 +76,10 @@ def test_coverage_on_osm_file(tmp_path, osm, capsys) -> None:
         (curve.policy == "joint") & (curve.tier == "ground") & (curve.jurisdiction == "all")
     ]
     share = dict(zip(joint.minutes, joint.coverage_share, strict=True))
-    # turnout 3 min; 1→3 is 1922 m at 60 km/h (1.9 min); 3→4 961 m at 30 km/h (1.9 min),
-    # 3→6 1112 m at 40 km/h (1.7 min): at 4 min only node 1 (30 of 180), at 7 min all
+    # turnout 3 min; 1→3 is 1922 m at 60 km/h (1.9 min); 3→4 961 m at 30 km/h (1.9 min):
+    # at 4 min only node 1 (30 of 180), at 5 min nodes 1 and 3 (80), at 7 min all
     assert share[4] == pytest.approx(30 / 180)
+    assert share[5] == pytest.approx(80 / 180)
     assert share[7] == pytest.approx(1.0)
     assert share[2] == 0.0
     assert (out / "coverage.png").stat().st_size > 10_000
@@ -114,7 +116,6 @@ def test_coverage_without_population_says_so(tmp_path, osm, capsys) -> None:
         ("station_outside", "outside the network"),
         ("unknown_tier", "tier 'boat' is not valid; use one of community, ground, aviation"),
         ("unknown_jurisdiction", "jurisdiction 'Mars' is not in this network"),
-        ("reaches_nothing", "reaches nothing"),
         ("population_outside", "population point at lon 120.0"),
         ("missing_column", "has no column lat; the header must have lon,lat,persons"),
         ("missing_stations_file", "file not found"),
@@ -139,8 +140,6 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(
         args += ["--stations", str(_stations(tmp_path, "x,boat,105.70,30.30,\n"))]
     elif case == "unknown_jurisdiction":
         args += ["--stations", str(_stations(tmp_path, "x,ground,105.70,30.30,Mars\n"))]
-    elif case == "reaches_nothing":  # node 6 is the end of the one-way 3 → 6
-        args += ["--stations", str(_stations(tmp_path, "x,ground,105.72,30.31,\n"))]
     elif case in ("population_outside", "missing_column"):
         pop = tmp_path / "pop.csv"
         pop.write_text(

@@ -389,11 +389,12 @@ def test_sim_site_bad_input_is_one_line_and_exit_2(
 
 
 def test_sim_site_from_scratch_on_an_osm_file(tmp_path, capsys) -> None:
-    # tests/osm_fixtures.py: no stations, no population (one person per node); osmnx
-    # keeps the road nodes 1, 3, 4, 6 (2 is inside a way). Within 5 min (2 min of travel
-    # after turnout) only the junction, OSM node 3, reaches all four: 1 over 1922 m of
-    # 60 km/h primary (115 s), 4 over 961 m at 30 km/h (115 s), 6 on the one-way
-    # tertiary (100 s); from 1 or 4 the junction alone takes 115 s.
+    # tests/osm_fixtures.py: no stations, no population (one person per node); the
+    # network keeps the road nodes 1, 3, 4 (2 is inside a way; 6, entered only by a
+    # one-way street, is not strongly connected). Within 5 min (2 min of travel after
+    # turnout) only the junction, OSM node 3, reaches all three: 1 over 1922 m of
+    # 60 km/h primary (115 s), 4 over 961 m at 30 km/h (115 s); from 1 or 4 the
+    # other end takes 230 s.
     osm = write_osm(tmp_path / "tiny.osm")
     out = tmp_path / "out"
     code, text, err = _site(["--region", str(osm), "--within", "5", "--out", str(out)], capsys)
@@ -401,7 +402,7 @@ def test_sim_site_from_scratch_on_an_osm_file(tmp_path, capsys) -> None:
     assert "has no stations: siting from scratch" in err
     assert "note: no population given" in text
     sites = pd.read_csv(out / "sites.csv")
-    assert sites["adds_persons"].tolist() == [4]
+    assert sites["adds_persons"].tolist() == [3]
     assert (sites["lon"].round(6).tolist(), sites["lat"].round(6).tolist()) == ([105.72], [30.3])
     stations = pd.read_csv(out / "stations.csv")
     assert stations[["tier", "teams"]].values.tolist() == [["ground", 1]]

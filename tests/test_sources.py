@@ -21,12 +21,12 @@ def _node(net, osmid: int) -> int:
 def test_osm_xml_loads_through_osmnx(tmp_path, name) -> None:
     net = load_network(write_osm(tmp_path / name))
     assert net.crs.upper().startswith("EPSG:326")  # projected to UTM metres
-    assert sorted(net.node_osmid) == [1, 3, 4, 6]  # osmnx simplified node 2; footway node 5 gone
-    n1, n3, n4, n6 = (_node(net, i) for i in (1, 3, 4, 6))
-    # the one-way tertiary 3 → 6 stays one-way
-    net.edge_ids(np.array([n3]), np.array([n6]))
-    with pytest.raises(NetworkError):
-        net.edge_ids(np.array([n6]), np.array([n3]))
+    # osmnx simplified node 2; footway node 5 is gone; node 6, entered only by the one-way
+    # 3 → 6, cannot be left by car: not strongly connected, dropped (and said so)
+    assert sorted(net.node_osmid) == [1, 3, 4]
+    assert any("dropped 1 nodes in 1 parts" in note for note in net.notes)
+    assert any("OSM node 6" in note for note in net.notes)
+    n1, n3, n4 = (_node(net, i) for i in (1, 3, 4))
     e13, e34 = net.edge_ids(np.array([n1, n3]), np.array([n3, n4]))
     assert net.speed_kph[e13] == 60.0  # from maxspeed
     assert net.speed_kph[e34] == DEFAULT_SPEED_KPH["residential"]  # filled by class
@@ -36,6 +36,26 @@ def test_osm_xml_loads_through_osmnx(tmp_path, name) -> None:
     assert net.length_m[e13] == pytest.approx(1922.5, rel=2e-3)
     assert net.travel_time_s[e13] == pytest.approx(net.length_m[e13] / (60 / 3.6))
     assert net.jurisdiction_names == (name.split(".")[0],)
+
+
+def test_one_way_streets_stay_one_way(tmp_path) -> None:
+    # one-way 3 → 6 → 4 beside the two-way residential 3-4, and a spur 6-7: all
+    # strongly connected, and 6 stays a junction
+    nodes = {**NODES, 7: (105.72, 30.32)}
+    ways = [
+        (10, [1, 2, 3], {"highway": "primary"}),
+        (11, [3, 4], {"highway": "residential"}),
+        (12, [3, 6], {"highway": "tertiary", "oneway": "yes"}),
+        (15, [6, 4], {"highway": "tertiary", "oneway": "yes"}),
+        (16, [6, 7], {"highway": "residential"}),
+    ]
+    net = load_network(write_osm(tmp_path / "loop.osm", nodes=nodes, ways=ways))
+    assert sorted(net.node_osmid) == [1, 3, 4, 6, 7]
+    assert not any("dropped" in note for note in net.notes)
+    n3, n6 = _node(net, 3), _node(net, 6)
+    net.edge_ids(np.array([n3]), np.array([n6]))
+    with pytest.raises(NetworkError):
+        net.edge_ids(np.array([n6]), np.array([n3]))
 
 
 def test_jurisdiction_polygons_from_geojson(tmp_path) -> None:
@@ -70,7 +90,7 @@ def test_jurisdiction_polygons_from_geojson(tmp_path) -> None:
         int(o): net.jurisdiction_names[j]
         for o, j in zip(net.node_osmid, net.jurisdiction, strict=True)
     }
-    assert names == {1: "Suining", 3: "Tongnan", 4: "Tongnan", 6: "Tongnan"}
+    assert names == {1: "Suining", 3: "Tongnan", 4: "Tongnan"}
 
 
 def test_bad_geojson(tmp_path) -> None:

@@ -364,8 +364,22 @@ class Dispatcher:
         )
 
     def set_boats(self, count: int, river_distance_m: np.ndarray) -> None:
-        """Give boats to the ``count`` ground teams whose stations are nearest the river."""
+        """Give boats to the ``count`` ground teams whose stations are nearest the river.
+
+        When the region's stations say where the boats are (a ``boats`` column: teams of
+        that station with a boat), those teams get them instead.
+        """
         ground = [k for k, t in enumerate(self.teams) if t.tier.name == "ground"]
+        stations = self.model.network.places["stations"]
+        if "boats" in stations.columns:
+            left = dict(zip(stations["node"], stations["boats"], strict=False))
+            for k in ground:
+                node = self.teams[k].station_node
+                if left.get(node, 0) > 0:
+                    self.teams[k].boat = True
+                    left[node] -= 1
+            self._boat = np.array([t.boat for t in self.teams], dtype=bool)
+            return
         ground.sort(key=lambda k: (river_distance_m[self.teams[k].station_node], k))
         for k in ground[:count]:
             self.teams[k].boat = True

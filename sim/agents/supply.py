@@ -101,8 +101,11 @@ class SupplyService:
         self.depot_juris = depots["jurisdiction"].to_numpy()
         self.stock_kits = depots["stock_kits"].to_numpy(dtype=np.int64).copy()
         self.trucks: list[SupplyTruck] = []
+        # a region's depots may give their own trucks; else [supply] trucks_per_depot
+        own = depots["trucks"].to_numpy() if "trucks" in depots.columns else None
         for d, level in enumerate(depots["level"]):
-            for _ in range(spec.trucks_per_depot.get(str(level), 0)):
+            count = spec.trucks_per_depot.get(str(level), 0) if own is None else int(own[d])
+            for _ in range(count):
                 self.trucks.append(
                     model.truck_class(model, depot=d, capacity_kits=spec.truck_capacity_kits)
                 )

@@ -13,11 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from sim.batch.keys import ExperimentError
+from sim.regions.manifest import LAYERS, resolved_data
 from sim.scenarios.builtin import builtin_path
 from sim.scenarios.load import read_toml
 
 #: Scenario settings that name files (resolved against the file that gives them).
-PATH_KEYS = ("region.source", "region.stations", "region.jurisdictions")
+PATH_KEYS = (
+    "region.source",
+    "region.roads",
+    *(f"region.{key}" for key in LAYERS),
+    *(f"region.{key}.file" for key in LAYERS),
+)
 
 
 def canonical(value: Any) -> str:
@@ -38,9 +44,7 @@ def with_files_resolved(data: dict, folder: Path) -> dict:
     region = data.get("region")
     if not isinstance(region, dict):
         return data
-    names = [key.split(".", 1)[1] for key in PATH_KEYS]
-    resolved = {k: resolve_file(v, folder) if k in names else v for k, v in region.items()}
-    return {**data, "region": resolved}
+    return {**data, "region": resolved_data(region, folder)}
 
 
 def check_keys(where: str, table: dict, valid: tuple[str, ...], prefix: str) -> None:

@@ -18,18 +18,19 @@ from sim.cli import (
     experiments,
     network,
     plot,
+    region,
     report,
     run,
     scenarios,
     site,
     validate,
 )
-from sim.cli.common import SimArgumentParser
+from sim.cli.common import NOTES, SimArgumentParser, flush_notes
 from sim.errors import SimError
 
 #: Sub-command modules, in help order.
-COMMANDS = (run, validate, scenarios, coverage, site, network, batch, report, experiments,
-            animate, plot)  # fmt: skip
+COMMANDS = (run, validate, scenarios, coverage, site, network, region, batch, report,
+            experiments, animate, plot)  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,13 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
     except SimError as exc:
+        NOTES.clear()
         print(f"sim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        NOTES.clear()
         print("sim: interrupted", file=sys.stderr)
         return 130
+    flush_notes()
+    return code
 
 
 def _version() -> str:

@@ -108,9 +108,11 @@ def add_region_arguments(parser: argparse.ArgumentParser) -> None:
         "--region",
         default="fujiang",
         metavar="SOURCE",
-        help="'fujiang' (built-in, default), an OSM XML file (.osm, .osm.bz2), an osmnx "
-        "GraphML file (.graphml), a compiled network (.npz), or 'place:NAME' to download "
-        "the drive network of a place through osmnx (needs internet; cached as GraphML)",
+        help="'fujiang' (built-in, default), a region manifest (.toml: roads with "
+        "jurisdictions, population, shelters, stations, ...; see `sim region --help`), a "
+        "compiled region (.npz from `sim region build`), an OSM file (.osm, .osm.bz2, "
+        ".osm.pbf), an osmnx GraphML file (.graphml), or 'place:NAME' to download the drive "
+        "network of a place through osmnx (needs internet; cached as GraphML)",
     )
     group.add_argument(
         "--seed",
@@ -136,16 +138,74 @@ def add_region_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_region(args: argparse.Namespace) -> RoadNetwork:
-    """Load the network the region options name."""
+    """Load the network the region options name (a manifest is built, its notes said)."""
     from sim.network.sources import load_network
+    from sim.regions.source import region_from_source
 
     with slow_step(f"loading region {args.region}"):
-        return load_network(
-            args.region,
-            seed=args.seed,
-            population_persons=args.population_total,
-            jurisdictions=args.jurisdictions,
+        built = region_from_source(args.region)
+        if built is None:
+            network = load_network(
+                args.region,
+                seed=args.seed,
+                population_persons=args.population_total,
+                jurisdictions=args.jurisdictions,
+            )
+        else:
+            network = built.network
+            if args.jurisdictions is not None:
+                from sim.network.jurisdictions import jurisdictions_from_geojson
+
+                index, names = jurisdictions_from_geojson(args.jurisdictions, network)
+                network = network.with_jurisdictions(index, names)
+    say_notes(network)
+    return network
+
+
+#: Lines said once the command has succeeded (an error stays the only line).
+NOTES: list[str] = []
+
+
+def say_notes(network: RoadNetwork, extra: tuple[str, ...] = ()) -> None:
+    """Say a loaded region's notes (dropped, moved, assumed) when the command ends well."""
+    notes = [*network.notes, *extra]
+    if not notes:
+        return
+    NOTES.append(f"region {network.name}: {len(notes)} notes (sim region check lists all)")
+    NOTES.extend(f"  {note}" for note in notes[:12])
+    if len(notes) > 12:
+        NOTES.append(f"  ... {len(notes) - 12} more")
+
+
+def scenario_defaults(scenario: Scenario, network: RoadNetwork) -> tuple[str, ...]:
+    """Defaults of the built-in rural county that a scenario applies to a loaded region."""
+    from sim.network.sources import BUILTIN_REGIONS
+
+    if scenario.region.roads is None and scenario.region.source in BUILTIN_REGIONS:
+        return ()
+    out = [
+        "default: response standards 10/30/60 min, turnouts and speeds of the Chongqing "
+        "tiers (sim/tiers.py; [forces] overrides them)"
+    ]
+    leak = scenario.hazards.gas_leak
+    if leak is not None and leak.terrain == "rural":
+        out.append(
+            "default: gas plume terrain 'rural' (Briggs open-country dispersion); a town or "
+            "city needs hazards.gas_leak.terrain = 'urban'"
         )
+    if scenario.hazards.flood is not None:
+        out.append(
+            "default: flood wave speed, bank search and river contact of the Fujiang "
+            "(hazards.flood: wave_speed_m_per_s, bank_search_m, river_contact_m)"
+        )
+    return tuple(out)
+
+
+def flush_notes() -> None:
+    """Say the notes collected by :func:`say_notes` (at the end of a command that worked)."""
+    for line in NOTES:
+        say(line)
+    NOTES.clear()
 
 
 def scenario_and_network(name: str, policy: str | None = None) -> tuple[Scenario, RoadNetwork]:
@@ -159,9 +219,10 @@ def scenario_and_network(name: str, policy: str | None = None) -> tuple[Scenario
     scenario = load_scenario(name)
     if policy is not None:
         scenario = replace(scenario, policy=replace(scenario.policy, linkage=policy))
-    with slow_step(f"loading region {scenario.region.source}"):
+    with slow_step(f"loading region {scenario.region.roads or scenario.region.source}"):
         network = network_for(scenario)
     check_against_network(scenario, network, source=str(name))
+    say_notes(network, scenario_defaults(scenario, network))
     return scenario, network
 
 

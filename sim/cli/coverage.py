@@ -18,7 +18,7 @@ from sim.errors import SimError
 
 DEFAULT_OUT = Path("results") / "coverage"
 #: Files ``sim coverage`` writes into its folder.
-OUTPUT_FILES = ("coverage.csv", "coverage.png")
+OUTPUT_FILES = ("coverage.csv", "coverage.png", "map.gpkg")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,7 +29,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Share of residents whose home is within 10, 30 and 60 minutes of a "
         "community, ground or aviation station (turnout included), per jurisdiction, "
         "under separate and joint dispatch. Prints the table and writes coverage.csv "
-        "(the full curve 0-120 min) and coverage.png.",
+        "(the full curve 0-120 min), coverage.png and map.gpkg (a GeoPackage for QGIS: "
+        "layer 'coverage', every road node with its minutes to each tier per policy).",
     )
     add_region_arguments(cov)
     cov.add_argument(
@@ -90,7 +91,7 @@ def handle(args: argparse.Namespace) -> int:
     with slow_step("routing from every station"):
         result = static_coverage(network, stations, population, policies=policies)
     print(format_headline(result, network))
-    with slow_step("writing coverage.csv and drawing coverage.png"):
+    with slow_step("writing coverage.csv, coverage.png and map.gpkg"):
         written = write_coverage_outputs(
             result,
             network,
@@ -99,6 +100,15 @@ def handle(args: argparse.Namespace) -> int:
             out_dir=args.out,
             map_tier=args.tier,
             plot=not args.no_plot,
+        )
+        from sim.files.atomic import write_atomic
+        from sim.results.gis import write_coverage_map
+
+        written.append(
+            write_atomic(
+                args.out / "map.gpkg",
+                lambda p: write_coverage_map(p, network, result.time_s, population),
+            )
         )
     for path in written:
         say(f"wrote {path}")

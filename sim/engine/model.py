@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 
 import mesa
 import numpy as np
@@ -37,6 +38,7 @@ from sim.engine.traffic import LinkTraffic
 from sim.errors import ScenarioError
 from sim.hazards.engine import HazardEngine
 from sim.network.compiled import RoadNetwork
+from sim.regions.base import with_place_tables
 from sim.scenarios.check import check_against_network
 from sim.scenarios.forces import IncidentSpec
 from sim.scenarios.hazards import ClosureSpec
@@ -103,7 +105,8 @@ class EmergencyModel(mesa.Model):
     scenario
         What happens.
     network
-        Where; must carry ``stations``, ``shelters`` and ``depots`` places and residents.
+        Where; must carry ``shelters`` (and residents to move); ``stations`` and
+        ``depots`` may be absent or empty (no rescue teams, no supply trucks).
     seed
         The run seed.
     """
@@ -115,12 +118,15 @@ class EmergencyModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, network: RoadNetwork, *, seed: int) -> None:
         check_against_network(scenario, network, source=f"scenario {scenario.name!r}")
-        for table in ("stations", "shelters", "depots"):
-            if table not in network.places or len(network.places[table]) == 0:
-                raise ScenarioError(
-                    f"region {network.name!r} has no {table}; a run needs stations, shelters "
-                    "and depots (the built-in region has them)"
-                )
+        if "shelters" not in network.places or len(network.places["shelters"]) == 0:
+            raise ScenarioError(
+                f"region {network.name!r} has no shelters, so warned households have nowhere "
+                "to go; give the region a shelters layer (stations and depots may be absent: "
+                "a run without them has no rescue teams or supply trucks)"
+            )
+        places = with_place_tables(network.places)  # none or empty: no teams, no trucks
+        if len(places) != len(network.places):
+            network = replace(network, places=places)
         sequence = np.random.SeedSequence(seed)
         children = sequence.spawn(len(SUBSYSTEMS) + 1)
         super().__init__(rng=np.random.default_rng(children[-1]))
@@ -205,6 +211,8 @@ class EmergencyModel(mesa.Model):
         if spec.node is not None:
             return int(spec.node)
         net = self.network
+        if spec.osmid is not None:
+            return net.node_index(spec.osmid)
         if spec.settlement is not None:
             table = net.places["settlements"]
             return int(table.loc[table["name"] == spec.settlement, "node"].iloc[0])

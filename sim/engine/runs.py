@@ -21,8 +21,8 @@ from sim.engine.recording import SCHEMA_VERSION
 from sim.files.jsonfile import write_json
 from sim.files.outputs import write_files
 from sim.network.compiled import RoadNetwork
-from sim.network.sources import load_network
-from sim.results.layout import COMPLETE_MARK, DERIVED_FILES, RUN_FILES
+from sim.regions.source import network_from_spec
+from sim.results.layout import COMPLETE_MARK, DERIVED_FILES, MAP_FILE, RUN_FILES
 from sim.scenarios.scenario import Scenario, load_scenario
 
 
@@ -53,6 +53,8 @@ class RunResult:
         H2S ppm, flood depth m, 1 inside a slide).
     hazard_work_s
         Seconds spent updating hazards.
+    network
+        The network the run was on (for ``map.gpkg``); None leaves the map out.
     wall_time_s
         Seconds the run took (kept out of ``summary`` so equal seeds give equal summaries).
     """
@@ -69,6 +71,7 @@ class RunResult:
     hazard_frames: pd.DataFrame | None = None
     hazard_work_s: float = 0.0
     wall_time_s: float = float("nan")
+    network: RoadNetwork | None = None
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the run folder (files in ``sim.results.layout.RUN_FILES``).
@@ -92,6 +95,17 @@ class RunResult:
         }
         if self.hazard_frames is not None and len(self.hazard_frames):
             files["hazard_frames.parquet"] = lambda p: self.hazard_frames.to_parquet(p, index=False)
+        if self.network is not None:
+            from sim.results.gis import write_run_map
+
+            files[MAP_FILE] = lambda p: write_run_map(
+                p,
+                self.network,
+                events=self.events,
+                incidents=self.incidents,
+                shelters=self.shelters,
+                hazard_frames=self.hazard_frames,
+            )
         files[COMPLETE_MARK] = lambda p: write_json(p, self.summary)
         return write_files(
             out_dir, files, last=COMPLETE_MARK, replaces=(*RUN_FILES, *DERIVED_FILES)
@@ -134,22 +148,12 @@ def run(
 
 
 def network_for(scenario: Scenario) -> RoadNetwork:
-    """Load the scenario's region, with its stations file when it names one."""
-    r = scenario.region
-    network = load_network(
-        r.source,
-        seed=r.seed,
-        population_persons=r.population_persons,
-        jurisdictions=r.jurisdictions,
-    )
-    if r.stations is not None:
-        from dataclasses import replace
+    """Load the scenario's region: its source and every layer ``[region]`` names.
 
-        from sim.network.points import read_stations_csv
-
-        stations = read_stations_csv(r.stations, network)
-        network = replace(network, places={**network.places, "stations": stations})
-    return network
+    See :func:`sim.regions.source.network_from_spec` (manifests, road files with
+    stations, shelters or population files, residents scaled to ``population_persons``).
+    """
+    return network_from_spec(scenario.region, where=f"scenario {scenario.name!r}")
 
 
 def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult:
@@ -200,6 +204,7 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         evacuation_curve=metrics.evacuation_curve(events, horizon_s=horizon),
         shelters=pd.concat([model.shelters.frame(), model.supply.shelter_columns()], axis=1),
         wall_time_s=wall_s,
+        network=net,
     )
 
 

@@ -39,8 +39,15 @@ class FloodHazard:
 
     def __init__(self, model: EmergencyModel, spec: FloodSpec) -> None:
         self.model, self.spec = model, spec
-        river = model.network.features.get("river")
-        self.geometry = river_geometry(model.network, river, bank_search_m=spec.bank_search_m)
+        features = model.network.features
+        bank = features.get("river_bank_height_m")
+        self.geometry = river_geometry(
+            model.network,
+            features.get("river"),
+            bank_search_m=spec.bank_search_m,
+            warning_level_m=features.get("river_warning_level_m"),
+            bank_height_m=float(bank[0]) if bank is not None and len(bank) else 0.0,
+        )
         self.hydro_t = np.array([p.time_min * 60.0 for p in spec.hydrograph])
         self.hydro_stage = np.array([p.stage_m for p in spec.hydrograph])
         self.depth = np.zeros(model.network.n_nodes)

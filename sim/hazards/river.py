@@ -33,9 +33,19 @@ class RiverGeometry:
 
 
 def river_geometry(
-    network: RoadNetwork, river_xy_m: np.ndarray, *, bank_search_m: float = 1000.0
+    network: RoadNetwork,
+    river_xy_m: np.ndarray,
+    *,
+    bank_search_m: float = 1000.0,
+    warning_level_m: np.ndarray | None = None,
+    bank_height_m: float = 0.0,
 ) -> RiverGeometry:
-    """Project every node on the river and derive warning levels along it."""
+    """Project every node on the river and derive warning levels along it.
+
+    ``warning_level_m`` (one value per vertex of the river, metres above sea level)
+    gives the water surface at the warning stage; without it the level is the lowest
+    ground near each station plus ``bank_height_m``. Either way it never rises downstream.
+    """
     line = shapely.LineString(river_xy_m)
     points = shapely.points(network.x_m, network.y_m)
     chainage = shapely.line_locate_point(line, points)
@@ -43,13 +53,18 @@ def river_geometry(
     stations = np.arange(0.0, line.length + STATION_SPACING_M, STATION_SPACING_M)
     index = np.minimum((chainage / STATION_SPACING_M).round().astype(np.int64), len(stations) - 1)
     near = distance <= bank_search_m
-    level = np.full(len(stations), np.inf)
-    np.minimum.at(level, index[near], network.elevation_m[near])
-    known = np.isfinite(level)
-    if not known.any():
-        level[:] = np.nanmin(network.elevation_m)
+    if warning_level_m is not None:
+        vertex_chainage = shapely.line_locate_point(line, shapely.points(river_xy_m))
+        level = np.interp(stations, vertex_chainage, np.asarray(warning_level_m, float))
     else:
-        level = np.interp(stations, stations[known], level[known])
+        level = np.full(len(stations), np.inf)
+        np.minimum.at(level, index[near], network.elevation_m[near])
+        known = np.isfinite(level)
+        if not known.any():
+            level[:] = np.nanmin(network.elevation_m)
+        else:
+            level = np.interp(stations, stations[known], level[known])
+        level = level + bank_height_m
     level = np.minimum.accumulate(level)  # water runs downhill
     return RiverGeometry(
         node_chainage_m=chainage,

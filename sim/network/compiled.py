@@ -74,6 +74,9 @@ class RoadNetwork:
         Named polylines (``"river"``, ``"border"``) in projected metres.
     seed
         Generator seed for built-in regions, else None.
+    notes
+        What building the region dropped, moved or assumed, in words (said by
+        ``sim region check``, ``sim network`` and before runs on the region).
     """
 
     name: str
@@ -98,6 +101,7 @@ class RoadNetwork:
     node_population_persons: np.ndarray | None = None
     features: dict[str, np.ndarray] = field(default_factory=dict)
     seed: int | None = None
+    notes: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ basics
     @property
@@ -199,6 +203,29 @@ class RoadNetwork:
         tr = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
         return tr.transform(np.asarray(x_m, float), np.asarray(y_m, float))
 
+    @cached_property
+    def _osmid_order(self) -> np.ndarray:
+        return np.argsort(self.node_osmid, kind="stable")
+
+    def node_index(self, osmid: int) -> int:
+        """Return the index of the node whose OSM (or GraphML) id is ``osmid``.
+
+        Raises
+        ------
+        NetworkError
+            When no node has that id (it was not an intersection, or was dropped as not
+            drivable or not strongly connected), saying to give lon/lat instead.
+        """
+        order = self._osmid_order
+        at = int(np.searchsorted(self.node_osmid, osmid, sorter=order))
+        if at < order.shape[0] and int(self.node_osmid[order[at]]) == int(osmid):
+            return int(order[at])
+        raise NetworkError(
+            f"node id {osmid} is not a node of network {self.name!r} (not an intersection "
+            "of its drivable roads, or dropped as not strongly connected; see "
+            "`sim region check`); give lon and lat instead"
+        )
+
     def jurisdiction_index(self, name: str) -> int:
         """Return the index of jurisdiction ``name``; the error lists the valid names."""
         try:
@@ -220,38 +247,9 @@ class RoadNetwork:
     # --------------------------------------------------------------- networkx
     def to_networkx(self) -> nx.MultiDiGraph:
         """Return an osmnx-style ``MultiDiGraph`` (for saving and plotting, not loops)."""
-        import networkx as nx
+        from sim.network.export import network_to_graph
 
-        graph = nx.MultiDiGraph(crs=self.crs, name=self.name)
-        for i in range(self.n_nodes):
-            graph.add_node(
-                int(self.node_osmid[i]),
-                x=float(self.x_m[i]),
-                y=float(self.y_m[i]),
-                elevation=float(self.elevation_m[i]),
-                jurisdiction=self.jurisdiction_names[self.jurisdiction[i]],
-            )
-        osmid = self.node_osmid
-        key = self._edge_key
-        reverse_key = self.edge_target.astype(np.int64) * self.n_nodes + self.edge_source
-        oneway = ~np.isin(reverse_key, key)
-        for e in range(self.n_edges):
-            # OSM convention: maxspeed and lanes (both directions on two-way roads) as
-            # tags, so that loading the file again reproduces this network.
-            lanes_tag = self.lanes[e] * (1 if oneway[e] else 2)
-            graph.add_edge(
-                int(osmid[self.edge_source[e]]),
-                int(osmid[self.edge_target[e]]),
-                length=float(self.length_m[e]),
-                maxspeed=f"{self.speed_kph[e]:g}",
-                speed_kph=float(self.speed_kph[e]),
-                travel_time=float(self.travel_time_s[e]),
-                lanes=f"{lanes_tag:g}",
-                oneway=bool(oneway[e]),
-                highway=ROAD_CLASSES[self.road_class[e]],
-                bridge="yes" if self.bridge[e] else "no",
-            )
-        return graph
+        return network_to_graph(self)
 
     # --------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> Path:
@@ -283,6 +281,7 @@ class RoadNetwork:
                 "crs": self.crs,
                 "jurisdiction_names": list(self.jurisdiction_names),
                 "seed": self.seed,
+                "notes": list(self.notes),
                 "places": {k: v.to_json(orient="split") for k, v in self.places.items()},
             }
             if self.node_population_persons is not None:
@@ -339,6 +338,7 @@ class RoadNetwork:
                 crs=meta["crs"],
                 jurisdiction_names=tuple(meta["jurisdiction_names"]),
                 seed=meta["seed"],
+                notes=tuple(str(n) for n in meta.get("notes", [])),
                 places=places,
                 features=features,
                 node_population_persons=arrays.get("node_population_persons"),

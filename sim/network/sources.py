@@ -4,20 +4,27 @@
 
 - ``"fujiang"``: the built-in region (generated from a seed, cached after the first build);
 - a path ending in ``.osm``, ``.osm.bz2`` or ``.xml``: OSM XML read by ``osmnx.graph_from_xml``;
+- a path ending in ``.osm.pbf``: an OSM extract read by pyosmium (:mod:`sim.network.pbf`);
 - a path ending in ``.graphml``: a graph saved by ``osmnx.save_graphml``;
 - a path ending in ``.npz``: a compiled network written by :meth:`RoadNetwork.save`;
 - ``"place:NAME"``: a place name geocoded and downloaded by osmnx (needs internet;
   the drive network is cached as GraphML in the cache folder, so a second load is offline).
 
-Loaded files keep drivable roads only (the classes in :data:`sim.network.road_classes.ROAD_CLASSES`)
-and their largest weakly connected component; one-way streets stay one-way.
+Loaded files keep the roads osmnx's drive filter admits (:mod:`sim.network.drive`) and
+their largest strongly connected component, and are projected to their UTM zone
+(:mod:`sim.network.graphs`); one-way streets stay one-way. :func:`load_roads` also
+returns what was dropped (:class:`sim.network.hygiene.RoadsReport`), and the network's
+``notes`` say it in words. A region *manifest* (roads with places, population,
+elevation, river) is built by :mod:`sim.regions.build`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,16 +35,19 @@ from sim.files.cache import cache_dir
 from sim.network import road_classes
 from sim.network.compile import compile_region
 from sim.network.compiled import COMPILED_FORMAT_VERSION, RoadNetwork
-from sim.network.road_classes import DEFAULT_SPEED_KPH, ROAD_CLASSES
-from sim.regions.base import RegionData
+from sim.network.graphs import graph_to_network
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from sim.network.hygiene import RoadsReport
 
 #: Built-in region names accepted by :func:`load_network`.
 BUILTIN_REGIONS = ("fujiang",)
 
 _OSM_SUFFIXES = (".osm", ".osm.bz2", ".xml", ".osm.xml")
+#: Road file endings :func:`load_roads` reads, for messages.
+ROAD_FILE_TYPES = ".osm/.osm.bz2/.xml (OSM XML), .osm.pbf, .graphml (osmnx) or .npz (compiled)"
 
 
 def load_network(
@@ -67,41 +77,59 @@ def load_network(
     -------
     RoadNetwork
     """
-    text = str(source)
-    if text in BUILTIN_REGIONS:
-        network = load_builtin(
-            text, seed=seed, population_persons=population_persons, use_cache=use_cache
-        )
-    elif text.startswith("place:"):
-        network = load_place(text[len("place:") :].strip())
-    else:
-        path = Path(text)
-        if not path.exists():
-            raise NetworkError(
-                f"region {text!r} is neither a built-in region ({', '.join(BUILTIN_REGIONS)}) "
-                "nor an existing file; give a path to .osm/.osm.bz2/.graphml/.npz, "
-                "or 'place:NAME' to download (needs internet)"
-            )
-        if not path.is_file() or not os.access(path, os.R_OK):
-            raise NetworkError(f"cannot read {path}: not a readable file")
-        name = path.name.lower()
-        if name.endswith(_OSM_SUFFIXES):
-            network = load_osm_xml(path)
-        elif name.endswith(".graphml"):
-            network = load_graphml(path)
-        elif name.endswith(".npz"):
-            network = RoadNetwork.load_compiled(path)
-        else:
-            raise NetworkError(
-                f"{path}: unknown file type; use .osm, .osm.bz2, .xml (OSM XML), "
-                ".graphml (osmnx) or .npz (compiled by `sim network --save`)"
-            )
+    network, _ = load_roads(
+        source, seed=seed, population_persons=population_persons, use_cache=use_cache
+    )
     if jurisdictions is not None:
         from sim.network.jurisdictions import jurisdictions_from_geojson
 
         index, names = jurisdictions_from_geojson(jurisdictions, network)
         network = network.with_jurisdictions(index, names)
     return network
+
+
+def load_roads(
+    source: str | Path = "fujiang",
+    *,
+    seed: int | None = None,
+    population_persons: int | None = None,
+    use_cache: bool = True,
+) -> tuple[RoadNetwork, RoadsReport | None]:
+    """Load a road source and say what loading dropped (see the module docstring).
+
+    Returns
+    -------
+    network, report
+        The report is None for sources that are not cleaned here (the built-in region
+        and compiled ``.npz`` files, cleaned when they were built).
+    """
+    text = str(source)
+    if text in BUILTIN_REGIONS:
+        return load_builtin(
+            text, seed=seed, population_persons=population_persons, use_cache=use_cache
+        ), None
+    elif text.startswith("place:"):
+        return load_place(text[len("place:") :].strip())
+    else:
+        path = Path(text)
+        if not path.exists():
+            raise NetworkError(
+                f"region {text!r} is neither a built-in region ({', '.join(BUILTIN_REGIONS)}) "
+                f"nor an existing file; give a path to {ROAD_FILE_TYPES}, "
+                "a region manifest (.toml), or 'place:NAME' to download (needs internet)"
+            )
+        if not path.is_file() or not os.access(path, os.R_OK):
+            raise NetworkError(f"cannot read {path}: not a readable file")
+        name = path.name.lower()
+        if name.endswith(_OSM_SUFFIXES):
+            return load_osm_xml(path)
+        if name.endswith(".osm.pbf"):
+            return load_pbf(path)
+        if name.endswith(".graphml"):
+            return load_graphml(path)
+        if name.endswith(".npz"):
+            return RoadNetwork.load_compiled(path), None
+        raise NetworkError(f"{path}: unknown file type; use {ROAD_FILE_TYPES}")
 
 
 # ----------------------------------------------------------------- built-in
@@ -148,13 +176,14 @@ def _compile_signature() -> str:
 
 
 # ---------------------------------------------------------------- OSM files
-def load_osm_xml(path: str | Path) -> RoadNetwork:
+def load_osm_xml(path: str | Path) -> tuple[RoadNetwork, RoadsReport]:
     """Load an OSM XML file (``.osm`` or ``.osm.bz2``) through ``osmnx.graph_from_xml``."""
     import osmnx as ox
 
     path = Path(path)
     try:
-        graph = ox.graph_from_xml(path, simplify=False, retain_all=True)
+        with _way_tags_kept():
+            graph = ox.graph_from_xml(path, simplify=False, retain_all=True)
     except Exception as exc:  # osmnx/ElementTree raise many types for bad files
         raise NetworkError(
             f"{path} could not be read as OSM XML ({type(exc).__name__}: {_first_line(exc)}); "
@@ -163,7 +192,36 @@ def load_osm_xml(path: str | Path) -> RoadNetwork:
     return graph_to_network(graph, name=_stem(path), simplify=True)
 
 
-def load_graphml(path: str | Path) -> RoadNetwork:
+@contextlib.contextmanager
+def _way_tags_kept() -> Iterator[None]:
+    """Let osmnx keep the way tags the drive filter reads (``motor_vehicle``, ...)."""
+    from osmnx import settings
+
+    from sim.network.drive import FILTER_TAGS
+
+    before = settings.useful_tags_way
+    settings.useful_tags_way = sorted({*before, *FILTER_TAGS})
+    try:
+        yield
+    finally:
+        settings.useful_tags_way = before
+
+
+def load_pbf(path: str | Path) -> tuple[RoadNetwork, RoadsReport]:
+    """Load an OSM extract (``.osm.pbf``) through pyosmium (:mod:`sim.network.pbf`)."""
+    from sim.network.pbf import read_pbf_graph
+
+    path = Path(path)
+    graph, filtered = read_pbf_graph(path)
+    if graph.number_of_nodes() == 0:
+        raise NetworkError(
+            f"{path} holds no drivable roads (no highway=* way that the drive filter "
+            f"admits; {filtered.text('ways')}); give an extract that covers roads"
+        )
+    return graph_to_network(graph, name=_stem(path), filtered=filtered)
+
+
+def load_graphml(path: str | Path) -> tuple[RoadNetwork, RoadsReport]:
     """Load a GraphML file saved by ``osmnx.save_graphml``."""
     import osmnx as ox
 
@@ -193,7 +251,7 @@ def _check_coordinates(graph: nx.MultiDiGraph, path: Path) -> None:
             )
 
 
-def load_place(query: str) -> RoadNetwork:
+def load_place(query: str) -> tuple[RoadNetwork, RoadsReport]:
     """Download the drive network of a place through osmnx (needs internet), cached as GraphML.
 
     The first call geocodes ``query`` with Nominatim and downloads from the Overpass
@@ -253,88 +311,9 @@ def save_network(network: RoadNetwork, path: str | Path) -> Path:
     )
 
 
-def graph_to_network(graph: nx.MultiDiGraph, *, name: str, simplify: bool = False) -> RoadNetwork:
-    """Project an osmnx graph, keep drivable roads, fill speeds, and compile it.
-
-    With ``simplify`` the drivable subgraph is simplified by ``osmnx.simplify_graph``
-    afterwards, so footways never merge into roads. Speeds:
-    ``osmnx.routing.add_edge_speeds`` parses ``maxspeed`` and fills missing values
-    from :data:`sim.network.road_classes.DEFAULT_SPEED_KPH` by road class.
-    """
-    import osmnx as ox
-
-    if graph.number_of_nodes() == 0:
-        raise NetworkError(f"network {name!r} has no nodes; the file holds no roads")
-    drivable = [
-        (u, v, k)
-        for u, v, k, hw in graph.edges(keys=True, data="highway")
-        if _first(hw) in ROAD_CLASSES
-    ]
-    if not drivable:
-        raise NetworkError(
-            f"network {name!r} has no drivable roads (no edge with highway in "
-            f"{', '.join(ROAD_CLASSES[:6])}, ...); load a file with a road network"
-        )
-    graph = graph.edge_subgraph(drivable).copy()
-    graph = ox.truncate.largest_component(graph, strongly=False)
-    if simplify and not graph.graph.get("simplified", False):
-        graph = ox.simplify_graph(graph)
-    if not ox.projection.is_projected(graph.graph.get("crs", "EPSG:4326")):
-        graph = ox.project_graph(graph)
-    hwy = {k: v for k, v in DEFAULT_SPEED_KPH.items()}
-    for u, v, k, hw in graph.edges(keys=True, data="highway"):
-        graph.edges[u, v, k]["highway"] = _first(hw)
-    graph = ox.routing.add_edge_speeds(graph, hwy_speeds=hwy, fallback=30.0)
-
-    nodes = sorted(graph.nodes)
-    index = {n: i for i, n in enumerate(nodes)}
-    x = np.array([graph.nodes[n]["x"] for n in nodes], float)
-    y = np.array([graph.nodes[n]["y"] for n in nodes], float)
-    elevation = np.array([float(graph.nodes[n].get("elevation", np.nan)) for n in nodes])
-    edges = list(graph.edges(data=True))
-    data = RegionData(
-        name=name,
-        crs=str(graph.graph["crs"]),
-        x_m=x,
-        y_m=y,
-        elevation_m=elevation,
-        jurisdiction=np.zeros(len(nodes), np.int8),
-        jurisdiction_names=(name,),
-        edge_source=np.array([index[u] for u, _, _ in edges], np.int64),
-        edge_target=np.array([index[v] for _, v, _ in edges], np.int64),
-        edge_length_m=np.array([float(d.get("length", 0.0)) for _, _, d in edges]),
-        edge_highway=np.array([d["highway"] for _, _, d in edges]),
-        edge_lanes=np.array([_lanes_per_direction(d) for _, _, d in edges]),
-        edge_maxspeed_kph=np.array([float(d["speed_kph"]) for _, _, d in edges]),
-        edge_bridge=np.array([_first(d.get("bridge")) not in (None, "no") for _, _, d in edges]),
-        node_osmid=np.array(nodes, dtype=np.int64),
-    )
-    return compile_region(data)
-
-
-def _first(value: object) -> object:
-    """Return the first element of an osmnx list attribute, or the value itself."""
-    if isinstance(value, list):
-        return value[0] if value else None
-    return value
-
-
-def _lanes_per_direction(edge: dict) -> float:
-    """Lanes per direction from an OSM ``lanes`` tag (``"2"``, ``"2;3"``, a list).
-
-    The tag counts both directions of a two-way road, so it is halved there (at least 1).
-    """
-    value = _first(edge.get("lanes"))
-    match = re.match(r"\s*(\d+(\.\d+)?)", str(value)) if value is not None else None
-    if not match:
-        return np.nan
-    total = float(match.group(1))
-    return total if _first(edge.get("oneway")) in (True, "yes", "True") else max(total / 2, 1.0)
-
-
 def _stem(path: Path) -> str:
     name = path.name
-    for suffix in (".osm.bz2", ".osm.xml", ".osm", ".xml", ".graphml", ".npz"):
+    for suffix in (".osm.bz2", ".osm.xml", ".osm.pbf", ".osm", ".xml", ".graphml", ".npz"):
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return path.stem

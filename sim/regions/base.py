@@ -102,3 +102,24 @@ class RegionData:
     def n_edges(self) -> int:
         """Number of directed edges."""
         return int(self.edge_source.shape[0])
+
+
+def with_place_tables(places: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Return ``places`` with an empty table (the right columns) for each one missing.
+
+    A region that only evacuates has no stations or depots: its runs have no teams and
+    no trucks, instead of needing dummy ones.
+    """
+    out = dict(places)
+    for kind, columns in PLACE_COLUMNS.items():
+        if kind not in out:
+            out[kind] = pd.DataFrame({c: pd.Series(dtype=_dtype(c)) for c in columns})
+    return out
+
+
+def _dtype(column: str) -> str:
+    if column in ("node", "teams", "capacity_persons", "stock_kits", "population_persons"):
+        return "int64"
+    if column in ("x_m", "y_m", "length_m"):
+        return "float64"
+    return "object"

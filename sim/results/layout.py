@@ -24,15 +24,17 @@ RUN_FILES: tuple[str, ...] = (
     "evacuation_curve.csv",
     "shelters.csv",
     "hazard_frames.parquet",
+    "map.gpkg",
     "summary.json",
 )
+#: The GeoPackage of a run (:mod:`sim.results.gis`).
+MAP_FILE = "map.gpkg"
 #: Files other commands write into a run folder; stale once the run is replaced.
 DERIVED_FILES: tuple[str, ...] = (
     "replay.mp4",
     "replay.gif",
     "replay.html",
     "plots",
-    "map.gpkg",
     "network.npz",
 )
 #: The file written last.

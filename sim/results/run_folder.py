@@ -254,27 +254,32 @@ def load_network_for_run(
 
     path = Path(path)
     if region is not None:
-        return load_network(region), f"--region {region}"
+        from sim.regions.source import region_from_source
+
+        built = region_from_source(region)
+        network = built.network if built is not None else load_network(region)
+        return network, f"--region {region}"
     stored = path / "network.npz"
     if stored.is_file():
         return RoadNetwork.load_compiled(stored), str(stored)
     scenario = _read_scenario(path)
     spec = scenario.get("region")
-    if not spec or "source" not in spec:
+    if not spec or ("source" not in spec and "roads" not in spec):
         raise InputError(
             f"run {path} has no network.npz and its scenario.toml names no [region] source; "
             "pass --region SOURCE"
         )
+    from sim.regions.source import network_from_spec
+    from sim.scenarios.load import Where, build
+    from sim.scenarios.scenario import RegionSpec
+
     try:
-        network = load_network(
-            spec["source"],
-            seed=spec.get("seed"),
-            population_persons=spec.get("population_persons"),
-            jurisdictions=spec.get("jurisdictions"),
-        )
+        where = Where(str(path / "scenario.toml"), "", ("region",))
+        network = network_from_spec(build(RegionSpec, spec, where), where=str(path))
     except SimError as exc:
         raise InputError(f"cannot load the region of run {path}: {exc}") from None
-    return network, f"region {spec['source']!r} of {path / 'scenario.toml'}"
+    named = spec.get("roads") or spec["source"]
+    return network, f"region {named!r} of {path / 'scenario.toml'}"
 
 
 def _check_nodes(

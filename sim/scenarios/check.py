@@ -49,12 +49,18 @@ def check_against_network(
             source, f"warnings[{i}].zone.settlements", w.zone.settlements, settlements
         )
     _check_hazards(scenario, network, source, settlements)
+    _check_elevation(scenario, network, source)
     for i, inc in enumerate(scenario.incidents):
         if inc.node is not None and not 0 <= inc.node < network.n_nodes:
             raise ScenarioError(
                 f"{source}: incidents[{i}].node = {inc.node} is outside the region "
                 f"(valid 0..{network.n_nodes - 1})"
             )
+        if inc.osmid is not None:
+            try:
+                network.node_index(inc.osmid)
+            except ValueError as exc:
+                raise ScenarioError(f"{source}: incidents[{i}].osmid: {exc}") from None
         if inc.settlement is not None:
             _check_settlements(source, f"incidents[{i}].settlement", (inc.settlement,), settlements)
         if inc.lon is not None:
@@ -94,6 +100,28 @@ def _check_hazards(
                     (slide.settlement,),
                     settlements,
                 )
+
+
+def _check_elevation(scenario: Scenario, network: RoadNetwork, source: str) -> None:
+    """Refuse what needs ground elevation on a region that has none (it would do nothing)."""
+    if np.isfinite(network.elevation_m).any():
+        return
+    needs = [
+        f"warnings[{i}].zone.max_elevation_m"
+        for i, w in enumerate(scenario.warnings)
+        if w.zone.max_elevation_m is not None
+    ]
+    if scenario.hazards.flood is not None:
+        needs.append("hazards.flood")
+    slide = scenario.hazards.landslide
+    if slide is not None and slide.rainfall and slide.rain_slides > 0:
+        needs.append("hazards.landslide.rainfall (rain-triggered slides follow slopes)")
+    if needs:
+        raise ScenarioError(
+            f"{source}: {needs[0]} needs ground elevation, but region {network.name!r} has "
+            'none (flat): add a DEM to the region (elevation = "dem.tif" in its manifest '
+            "or [region]), or remove it"
+        )
 
 
 def _check_settlements(source: str, key: str, wanted: tuple[str, ...], known: set[str]) -> None:

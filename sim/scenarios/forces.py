@@ -26,7 +26,8 @@ MAX_TASK_MIN = 1_440.0
 class IncidentSpec(Spec):
     """A scripted incident: people who need teams of the given tiers.
 
-    Give its place as ``node`` (index), ``lon``/``lat``, or ``settlement`` (a name).
+    Give its place as ``node`` (index), ``osmid`` (the OSM or GraphML id of a node of a
+    loaded region), ``lon``/``lat``, or ``settlement`` (a name).
     """
 
     time_min: float = bounded(low=0.0, unit="min")
@@ -34,6 +35,7 @@ class IncidentSpec(Spec):
     kind: str = "trapped"
     tiers: tuple[str, ...] = ("community", "ground")
     node: int | None = bounded(None, low=0)
+    osmid: int | None = None
     lon: float | None = bounded(None, low=-180.0, high=180.0, unit="degrees east")
     lat: float | None = bounded(None, low=-90.0, high=90.0, unit="degrees north")
     settlement: str | None = None
@@ -47,9 +49,10 @@ class IncidentSpec(Spec):
                     .child(i)
                     .error(f"= {tier!r} is not a tier; use {', '.join(TIER_NAMES)}")
                 )
-        places = sum(x is not None for x in (self.node, self.settlement)) + (self.lon is not None)
+        places = sum(x is not None for x in (self.node, self.osmid, self.settlement))
+        places += self.lon is not None
         if places != 1 or (self.lon is None) != (self.lat is None):
-            raise where.error("needs exactly one place: node, lon and lat, or settlement")
+            raise where.error("needs exactly one place: node, osmid, lon and lat, or settlement")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import dataclasses
 import difflib
+import functools
 import math
 import re
 import types
@@ -84,7 +85,12 @@ class Spec:
     """
 
     def __post_init__(self) -> None:
-        where = _BUILDING.get() or Where(type(self).__name__, "")
+        where = _BUILDING.get()
+        if where is None:  # built directly in Python: check the types a file would get
+            where = Where(type(self).__name__, "")
+            hints = _hints(type(self))
+            for f in dataclasses.fields(self):  # type: ignore[arg-type]
+                check_type(hints[f.name], getattr(self, f.name), where.child(f.name))
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
             bounds = f.metadata.get("bounds")
             if bounds is not None:
@@ -92,6 +98,57 @@ class Spec:
         check = getattr(self, "check", None)
         if check is not None:
             check(where)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return get_type_hints(cls)
+
+
+def check_type(hint: Any, value: Any, where: Where) -> None:
+    """Raise :class:`ScenarioError` unless ``value`` has the type ``hint`` (for direct building).
+
+    A file's values are converted by :func:`convert`; this is the same rule for a
+    section built in Python, so ``Scenario(region={...})`` or
+    ``WarningSpec(level="extreme")`` is refused with a message instead of failing later.
+    """
+    origin = get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        options = [a for a in get_args(hint) if a is not type(None)]
+        if value is None and len(options) < len(get_args(hint)):
+            return
+        return check_type(options[0], value, where)
+    if origin is Literal:
+        if value not in get_args(hint):
+            choices = ", ".join(repr(c) for c in get_args(hint))
+            raise where.error(f"= {_show(value)} is not valid; use one of {choices}")
+        return
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            raise where.error(f"must be a tuple, got {_show(value)}")
+        for i, item in enumerate(value):
+            check_type(get_args(hint)[0], item, where.child(i))
+        return
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise where.error(f"must be a dict, got {_show(value)}")
+        for key, item in value.items():
+            check_type(get_args(hint)[1], item, where.child(str(key)))
+        return
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, hint):
+            name = hint.__name__
+            raise where.error(
+                f"must be a {name}, got {_show(value)}; build it with {name}(...), or give "
+                "the whole scenario as a dict to Scenario.from_dict"
+            )
+        return
+    expected = {float: (int, float), int: (int,), bool: (bool,), str: (str,)}.get(hint)
+    if expected is None:
+        return
+    if (isinstance(value, bool) and hint is not bool) or not isinstance(value, expected):
+        word = {float: "a number", int: "a whole number", bool: "True or False", str: "text"}
+        raise where.error(f"must be {word[hint]}, got {_show(value)}")
 
 
 def check_bounds(where: Where, name: str, value: Any, bounds: Bounds) -> None:
@@ -219,6 +276,9 @@ def convert(hint: Any, value: Any, where: Where) -> Any:
         _, item = get_args(hint)
         return {str(k): convert(item, v, where.child(str(k))) for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
+        shorthand = getattr(hint, "SHORTHAND", None)
+        if shorthand is not None and isinstance(value, str):  # ``stations = "s.csv"``
+            value = {shorthand: value}
         return build(hint, value, where)
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):

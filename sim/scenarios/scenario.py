@@ -9,11 +9,19 @@ References to the network (jurisdictions, settlements, nodes) are checked by
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from sim.clock import is_clock
+from sim.errors import ScenarioError
+from sim.regions.manifest import (
+    DEFAULT_SNAP_LIMIT_M,
+    LAYERS,
+    LayerSpec,
+    RiverSpec,
+    resolved,
+)
 from sim.scenarios.behaviour import MAX_DELAY_MIN, BehaviourSpec, PopulationSpec, WarningSpec
 from sim.scenarios.builtin import scenario_file
 from sim.scenarios.forces import ForcesSpec, IncidentSpec, SupplySpec
@@ -30,17 +38,62 @@ MAX_HORIZON_H = 240.0
 
 @dataclass(frozen=True, kw_only=True)
 class RegionSpec(Spec):
-    """Which road network to run on (see :func:`sim.network.sources.load_network`).
+    """Which region to run on (loaded by :func:`sim.regions.source.network_from_spec`).
 
-    ``stations`` names a CSV (``name,tier,lon,lat,jurisdiction[,teams]``, as written by
-    ``sim site``) that replaces the region's rescue stations.
+    Attributes
+    ----------
+    source
+        ``"fujiang"`` (built-in), a road file (``.osm``, ``.osm.pbf``, ``.graphml``), a
+        compiled ``.npz``, a region manifest (``.toml``) or ``place:NAME``.
+    seed
+        Generator seed of the built-in region.
+    population_persons
+        Residents: the built-in region is generated with this many; a file region's
+        residents are scaled to it (the same shares).
+    roads, name
+        Instead of ``source``: the region's road file and name, with the layers below:
+        ``[region]`` is then the manifest itself (:mod:`sim.regions.manifest`).
+    jurisdictions, population, shelters, stations, depots, settlements, wells, river, elevation
+        Layers (a file name, or a table with ``file`` and ``crs``, ``layer``,
+        ``columns``, ``band``); each replaces what the source has. ``stations`` may be
+        the ``stations.csv`` that ``sim site`` writes.
+    snap_limit_m, strict
+        Points farther than this from a road are listed; ``strict`` refuses points
+        outside the region instead of leaving them out with a count.
     """
 
     source: str = "fujiang"
     seed: int | None = bounded(None, low=0, high=2**32 - 1)
     population_persons: int | None = bounded(None, low=0, high=50_000_000, unit="persons")
-    jurisdictions: str | None = None
-    stations: str | None = None
+    roads: str | None = None
+    name: str | None = None
+    jurisdictions: LayerSpec | None = None
+    population: LayerSpec | None = None
+    shelters: LayerSpec | None = None
+    stations: LayerSpec | None = None
+    depots: LayerSpec | None = None
+    settlements: LayerSpec | None = None
+    wells: LayerSpec | None = None
+    river: RiverSpec | None = None
+    elevation: LayerSpec | None = None
+    snap_limit_m: float = bounded(
+        DEFAULT_SNAP_LIMIT_M, low=0.0, above=True, high=100_000.0, unit="m"
+    )
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        for key in LAYERS:  # RegionSpec(stations="s.csv") in Python, as in a file
+            value = getattr(self, key)
+            if isinstance(value, str | Path):
+                kind = RiverSpec if key == "river" else LayerSpec
+                object.__setattr__(self, key, kind(file=str(value)))
+        super().__post_init__()
+
+    def check(self, where: Where) -> None:  # noqa: D102
+        if self.roads is not None and self.source != "fujiang":
+            raise where.child("roads").error(
+                f"and source = {self.source!r} both name roads; give one of them"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +138,19 @@ class Scenario(Spec):
     supply: SupplySpec = field(default_factory=SupplySpec)
     outputs: OutputSpec = field(default_factory=OutputSpec)
 
+    @classmethod
+    def from_dict(cls, data: dict, *, source: str = "<dict>", folder: str | Path = ".") -> Scenario:
+        """Build and validate a scenario from a dict (the TOML structure), as a file is.
+
+        Relative region paths start from ``folder``.
+        """
+        return scenario_from_dict(data, source=source, folder=folder)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Load and validate a scenario file (or a built-in name)."""
+        return load_scenario(path)
+
     @property
     def horizon_s(self) -> float:
         """Simulated duration in seconds."""
@@ -125,13 +191,27 @@ class Scenario(Spec):
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario TOML file (or a built-in name, see ``scenario_file``)."""
+    """Load and validate a scenario TOML file (or a built-in name, see ``scenario_file``).
+
+    Files named under ``[region]`` are relative to the scenario file (a ``source`` that
+    is not there stays relative to the working folder, as before).
+    """
     path = scenario_file(path)
     data, text = read_toml(path)
     data.setdefault("name", path.stem)
-    return build(Scenario, data, Where(str(path), text))
+    return with_region_paths(build(Scenario, data, Where(str(path), text)), path.parent)
 
 
-def scenario_from_dict(data: dict, *, source: str = "<dict>") -> Scenario:
+def scenario_from_dict(data: dict, *, source: str = "<dict>", folder: str | Path = ".") -> Scenario:
     """Build and validate a scenario from a plain dict (the TOML structure)."""
-    return build(Scenario, data, Where(source, ""))
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario must be a dict of keys, got {data!r}")
+    return with_region_paths(build(Scenario, data, Where(source, "")), Path(folder))
+
+
+def with_region_paths(scenario: Scenario, folder: Path) -> Scenario:
+    """Return ``scenario`` with the files of its ``[region]`` resolved against ``folder``."""
+    region = resolved(scenario.region, Path(folder).resolve(), strict=False)
+    if region == scenario.region:
+        return scenario
+    return replace(scenario, region=region)
