@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import sys
 import types
 import typing
@@ -188,6 +189,11 @@ def _choices(tp: object) -> tuple:
     return ()
 
 
+def _key(name: str) -> str:
+    """Write ``name`` as a TOML key: bare when it may be, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else '"' + name.replace('"', '\\"') + '"'
+
+
 def toml_value(value: object) -> str:
     """Return ``value`` written as a TOML value (inline tables for mappings)."""
     if isinstance(value, bool):
@@ -204,7 +210,7 @@ def toml_value(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {toml_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     if dataclasses.is_dataclass(value):
         return toml_value(
             {f.name: getattr(value, f.name) for f in dataclasses.fields(value)
