@@ -58,6 +58,8 @@ class Transfers:
         #: Refusers the responders made leave.
         self.forced = np.zeros(n, dtype=bool)
         self.knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+        #: When the responders were done at the doors of each transfer incident (by id).
+        self.doors_done_s: dict[int, float] = {}
 
     def sweep(self, carry: np.ndarray, visit: np.ndarray, *, level: int = 3) -> None:
         """Take out ``carry`` and make ``visit`` leave at the door: one incident per node.
@@ -116,7 +118,13 @@ class Transfers:
             t.plan_departure(np.array([row]), np.array([now]))
             m.env.process(m.household_agents[row].evacuate(now))
         m.door_knocking.knocks[incident.jurisdiction] += visits
+        self.doors_done_s[incident.id] = now + self.knock_s * visits
         return self.knock_s * visits
+
+    def cleared_s(self, incident: Incident) -> float:
+        """When ``incident``'s node was cleared: doors done and the vulnerable taken out."""
+        doors = self.doors_done_s.get(incident.id, np.inf)
+        return max(doors, incident.completed_s) if incident.households else doors
 
     def transferred_persons(self, juris: int) -> int:
         """Persons of side ``juris`` taken out by responders or made to leave by them."""

@@ -1,0 +1,253 @@
+"""Protective action on toy regions, with hand-computed timelines (tests/protective_fixtures.py).
+
+Every household is one walker (1.2 m/s) unless said otherwise; one channel reaches
+everyone at once and pre-movement is exactly 1 min (log-sd 0), so each timeline below
+is arithmetic on link lengths.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.agents.households import SHELTERED, SHELTERING
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect
+from sim.hazards import exposure
+from sim.scenarios import scenario_from_dict
+from sim.tiers import TIERS
+from tests.engine_fixtures import toy_engine_network
+from tests.protective_fixtures import (
+    AROUND_M,
+    flood_network,
+    plume_network,
+    with_community_post,
+)
+
+WALK_M_PER_S = 1.2
+BEHAVIOUR = {
+    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 0.0}],
+    "door_knocking": False,
+    "compliance": {"risk": 0.0, "imminent": 1.0, "immediate": 1.0},
+    "premovement_median_min": 1.0,
+    "premovement_sigma": 0.0,
+}
+POPULATION = {"household_size_mean_persons": 1.0, "vehicle_share": 0.0, "vulnerable_share": 0.0}
+GAS = {
+    "well": "W",
+    "release": [{"time_min": 0, "rate_kg_per_s": 25.0}],
+    "wind": [{"time_min": 0, "speed_m_per_s": 2.0, "from_deg": 270.0, "stability": "F"}],
+}
+
+
+def _gas_scenario(horizon_h: float, action: str = "auto"):
+    # the warning at 20.5 min falls between two 1-min hazard steps
+    return scenario_from_dict(
+        {
+            "name": "toy-gas",
+            "horizon_h": horizon_h,
+            "population": POPULATION,
+            "behaviour": BEHAVIOUR,
+            "hazards": {"step_min": 1.0, "gas_leak": GAS},
+            "warnings": [
+                {"time_min": 20.5, "level": "imminent", "issued_by": "A", "action": action}
+            ],
+            "outputs": {"track_households": 10},
+        }
+    )
+
+
+def test_evacuee_goes_round_the_plume_to_the_farther_safe_shelter() -> None:
+    model = EmergencyModel(_gas_scenario(3.0, "evacuate"), plume_network({0: 1}), seed=0)
+    gas = model.hazards.get("plume")
+    model.run_for()
+    result = collect(model)
+    # the plume: lethal at node 1 (2 km downwind), S-near (3 km) inside the AEGL-2 area
+    assert gas.ppm[1] >= 50.0 and gas.ppm[2] >= 27.0
+    assert gas.ppm[[0, 3, 4, 5]].max() < 1e-6
+    ev = result.events
+    unsafe = ev[ev["kind"] == "shelter_unsafe"]
+    # A knows the plume from its warning (1230 s); the next step (1260 s) closes S-near
+    assert unsafe[["time_s", "node"]].values.tolist() == [[1260.0, 2]]
+    depart_s = 1230.0 + 60.0
+    mine = ev[ev["agent"] == model.household_ids[0]]
+    assert mine[["time_s", "kind"]].values.tolist() == [
+        [1230.0, "warned"],
+        [depart_s, "depart"],
+        [pytest.approx(depart_s + AROUND_M / WALK_M_PER_S), "arrive_shelter"],
+    ]
+    assert model.households.shelter[0] == 1 and model.households.state[0] == SHELTERED
+    # by the way round: 0 -> 4 -> 5 -> S-far, never through node 1
+    track = result.tracks[result.tracks["family"] == "household"]
+    assert track["node"].tolist() == [0, 4, 5, 3]
+    assert track["time_s"].tolist() == pytest.approx(
+        [depart_s, depart_s + 2500.0, depart_s + 5000.0 / 1.2, depart_s + AROUND_M / 1.2]
+    )
+    assert gas.load[0] < exposure.aegl_load(1)
+
+
+def test_household_the_plume_reaches_first_shelters_in_place_with_the_documented_dose() -> None:
+    model = EmergencyModel(_gas_scenario(1.0), plume_network({6: 1}), seed=0)
+    gas = model.hazards.get("plume")
+    model.run_for()
+    result = collect(model)
+    spec = model.scenario.hazards.gas_leak
+    # node 6 (2.5 km downwind) is reached at 1250 s, 20 s after the warning: leaving
+    # takes 60 s of pre-movement and then a walk of 1300 m out of the footprint (to 0)
+    assert gas.arrival_s(1230.0)[6] == pytest.approx(1250.0)
+    ev = result.events
+    assert ev[ev["kind"] == "shelter_in_place"]["time_s"].tolist() == [1230.0]
+    assert model.households.state[0] == SHELTERING
+    assert result.summary["protective_action"]["sheltered_in_place_persons"] == 1
+    # the indoor level, step by step: C_in' = C_out + (C_in - C_out) exp(-lambda dt), with
+    # lambda = home_air_changes_per_h until the household has sealed its home (the step
+    # after the warning), sheltering_air_changes_per_h after; dose = sum C_in^n dt
+    outdoor = gas.ppm[6]
+    home_in = sealed = load = 0.0
+    for k in range(60):  # the steps at 0, 60, ..., 3540 s (the run stops at 3600 s)
+        now = 60.0 * k
+        c_out = outdoor if now * 2.0 >= 2500.0 else 0.0  # front at 2 m/s
+        if now <= 1230.0:
+            home_in = c_out + (home_in - c_out) * np.exp(-spec.home_air_changes_per_h / 60.0)
+        else:
+            if now == 1260.0:
+                sealed = home_in  # the home's level when it was shut
+            decay = np.exp(-spec.sheltering_air_changes_per_h / 60.0)
+            sealed = c_out + (sealed - c_out) * decay
+            load += sealed**exposure.TEN_BERGE_N * 1.0
+        if now <= 1230.0 and c_out > 0:
+            load += home_in**exposure.TEN_BERGE_N * 1.0
+    assert gas.sealed_ppm[0] == pytest.approx(sealed)
+    assert gas.load[0] == pytest.approx(load, rel=1e-9)
+    assert sealed < outdoor  # sheltering keeps the level below the outdoor one
+
+
+def _flood_scenario():
+    return scenario_from_dict(
+        {
+            "name": "toy-flood",
+            "horizon_h": 1.5,
+            # B would take 10 h to detect the water on its side: it never closes SB early
+            "policy": {"linkage": "separate", "detection_delay_min": 600.0},
+            "population": POPULATION,
+            "behaviour": BEHAVIOUR,
+            "hazards": {
+                "step_min": 1.0,
+                "flood": {
+                    "wave_speed_m_per_s": 30.0,
+                    "boat_teams": 0,
+                    "hydrograph": [
+                        {"time_min": 0, "stage_m": 0.0},
+                        {"time_min": 10, "stage_m": 0.0},
+                        {"time_min": 20, "stage_m": 0.2},
+                    ],
+                },
+            },
+            "warnings": [
+                {
+                    "time_min": 0,
+                    "level": "imminent",
+                    "issued_by": "A",
+                    "zone": {"jurisdiction": "A"},
+                }
+            ],
+        }
+    )
+
+
+def test_occupants_leave_a_shelter_that_floods_within_one_step() -> None:
+    model = EmergencyModel(_flood_scenario(), flood_network([0, 0, 1, 0, 0, 0]), seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events
+    # 60 s to set off, 1000 m to SB at node 3: 893.3 s. The water reaches SB's ground
+    # (10.1 m) when the stage passes 0.1 m at 15 min; the 16-min step sees it wet.
+    timeline = ev[ev["agent"].isin([model.household_ids[0], -1]) & (ev["kind"] != "warned")]
+    assert timeline[["time_s", "kind", "node"]].values.tolist() == [
+        [0.0, "warning_issued", -1],
+        [pytest.approx(60.0), "depart", 2],
+        [pytest.approx(60.0 + 1000.0 / 1.2), "arrive_shelter", 3],
+        [960.0, "shelter_unsafe", 3],
+        [960.0, "relocate", 3],
+        [pytest.approx(960.0 + 3000.0 / 1.2), "arrive_shelter", 0],
+    ]
+    assert result.shelters["occupants_persons"].tolist() == [1, 0]
+    assert result.shelters["unsafe_since_s"].tolist()[1] == 960.0
+    assert result.summary["shelters"]["unsafe"] == {
+        "shelters": 1,
+        "relocated_persons": 1,
+        "occupants_at_horizon": 0,
+    }
+
+
+def test_non_complier_acts_at_the_second_contact_at_the_exact_time() -> None:
+    scenario = scenario_from_dict(
+        {
+            "name": "repeat",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": {
+                **BEHAVIOUR,
+                "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
+            },
+            "warnings": [
+                {"time_min": 0, "level": "risk", "issued_by": "A"},  # nobody acts on it
+                {"time_min": 10, "level": "imminent", "issued_by": "A"},
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, toy_engine_network(population=[0, 1, 0, 0, 0, 0]), seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events[result.events["agent"] == model.household_ids[0]]
+    # heard at 300 s (refused), again at 600 + 300 s, left 60 s later, 1 km to SA
+    assert ev[["time_s", "kind"]].values.tolist() == [
+        [300.0, "warned"],
+        [900.0, "warned"],
+        [960.0, "depart"],
+        [pytest.approx(960.0 + 1000.0 / 1.2), "arrive_shelter"],
+    ]
+    assert model.households.acted_at_contact.tolist() == [2]
+    warnings = result.summary["warnings"]["A"]
+    assert warnings["acted_at_first_contact"] == 0
+    assert warnings["acted_after_repeated_contact"] == 1
+
+
+def test_mandatory_transfer_occupies_the_responder_for_the_computed_time() -> None:
+    scenario = scenario_from_dict(
+        {
+            "name": "transfer",
+            "horizon_h": 1.0,
+            "population": {**POPULATION, "vulnerable_share": 1.0},
+            "behaviour": BEHAVIOUR,
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+        }
+    )
+    net = with_community_post(toy_engine_network(population=[0, 1, 0, 0, 0, 0]), node=2)
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    community = TIERS["community"]
+    forces = model.scenario.forces
+    link_s = 1000.0 / (min(36.0, community.max_speed_kph) / 3.6)  # one 1-km link
+    arrive = community.turnout_s + link_s  # post at node 2, household at node 1
+    rescued = arrive + model.scenario.behaviour.door_knock_min_per_household * 60.0
+    rescued += forces.extraction_min_per_person["transfer"] * 60.0  # one person
+    delivered = rescued + link_s + forces.unload_min * 60.0  # to SA at node 0
+    home = delivered + 2 * link_s  # SA -> post
+    team = next(t for t in model.teams if t.tier.name == "community")
+    ev = result.events
+    mine = ev[ev["agent"] == team.unique_id]
+    assert mine[["time_s", "kind"]].values.tolist() == [
+        [0.0, "dispatch"],
+        [pytest.approx(arrive), "arrive_scene"],
+        [pytest.approx(rescued), "rescued"],
+        [pytest.approx(delivered), "deliver"],
+        [pytest.approx(home), "team_home"],
+    ]
+    assert model.households.state.tolist() == [SHELTERED]
+    assert result.summary["warnings"]["A"]["transferred_persons"] == 1
+    # planned assistance, not a person in need: no community coverage is measured
+    assert result.summary["coverage"]["all"]["community_10min"] is None or np.isnan(
+        result.summary["coverage"]["all"]["community_10min"]
+    )
