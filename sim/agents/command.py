@@ -296,7 +296,9 @@ class Dispatcher:
                 best, best_key = incident, key
         if best is None:
             return
-        eta_s = self._eta(team, best)
+        eta_s = team.tier.turnout_s + self.travel.travel_to_s(
+            team, team.station_node, best.target_node
+        )
         if np.isfinite(eta_s):
             self._dispatch(team, best, tier, self._route(team, best), eta_s - team.tier.turnout_s)
 

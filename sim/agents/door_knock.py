@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 COMMUNITY = "community"
+#: Travel between two visits is looked up within this time first (s): cheap, local trees.
+NEAR_S = 900.0
 
 
 class DoorKnocking:
@@ -219,5 +221,9 @@ class DoorKnocking:
         m = self.model
         if COMMUNITY not in m.roads.routers:
             return 0.0
-        tree = m.roads.router(COMMUNITY).tree(np.array([origin]))
-        return float(tree.time_s[target])
+        router = m.roads.router(COMMUNITY)
+        # a post's nodes are near each other: grow the tree only as far as needed
+        tree = router.tree(np.array([origin]), limit_s=NEAR_S)
+        if np.isfinite(tree.time_s[target]):
+            return float(tree.time_s[target])
+        return float(router.tree(np.array([origin])).time_s[target])

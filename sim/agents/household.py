@@ -163,6 +163,8 @@ class Household(mesa.Agent):
         table, i = m.households, self.index
         if table.state[i] != STRANDED:
             return False
+        if not m.shelters.can_reach(int(table.node[i]), vehicle=bool(table.has_vehicle[i])):
+            return False
         choice = self._choose()
         if choice is None or choice == NO_ROOM:
             return False

@@ -59,9 +59,13 @@ class Operations:
         """Whether household ``row`` of ``incident`` still waits there for the team.
 
         The dead are (the team finds them); the living are unless on the way or in a
-        shelter (they left on their own, or another incident's team took them).
+        shelter (they left on their own, or another incident's team took them). A
+        transfer's households are while at home: buried or dead, they belong to the
+        incident that found them so.
         """
         state = self.model.households.state[row]
+        if incident.kind == "transfer":  # buried or dead meanwhile: another incident's
+            return bool(state in (AT_HOME, SHELTERING))
         return bool(state == DEAD or state in WAITING_STATES)
 
     def fates(self, incident: Incident, units: list[Unit]) -> tuple[list[Unit], int]:

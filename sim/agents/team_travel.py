@@ -65,6 +65,16 @@ class TeamTravel:
         tree = self.model.roads.router(team.mode).tree(np.array([origin]))
         return float(tree.time_s[target])
 
+    def travel_to_s(self, team: RescueTeam, origin: int, target: int) -> float:
+        """As :meth:`travel_s`, from a reverse tree grown at ``target``.
+
+        For many teams asked about one target (the tree is shared among them).
+        """
+        if team.tier.travel == "air":
+            return self.travel_s(team, origin, target)
+        tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
+        return float(tree.time_s[origin])
+
     def route(self, team: RescueTeam, target: int) -> np.ndarray | None:
         """Node route of ``team`` from its station to ``target`` (None for aircraft)."""
         if team.tier.travel == "air":
@@ -76,11 +86,14 @@ class TeamTravel:
         """Route and time from ``from_node`` back to the team's station (inf if cut off)."""
         if team.tier.travel == "air":
             return None, self.travel_s(team, from_node, team.station_node)
-        tree = self.model.roads.router(team.mode).tree(np.array([team.station_node]), reverse=True)
-        time_s = float(tree.time_s[from_node])
+        # a forward tree from where the team is: teams come home from a few places (the
+        # shelters they deliver to), so these trees are shared; one tree per station
+        # would be grown for each of hundreds of community posts
+        tree = self.model.roads.router(team.mode).tree(np.array([from_node]))
+        time_s = float(tree.time_s[team.station_node])
         if not np.isfinite(time_s):
             return None, np.inf  # cut off from home: the team stays where it is
-        return tree.path(from_node), time_s
+        return tree.path(team.station_node), time_s
 
     def nearest_by_road(
         self, target: int, idx: np.ndarray

@@ -138,11 +138,22 @@ class Shelters:
                          net.y_m[self.node[fits]] - net.y_m[origin])  # fmt: skip
             shelter = int(fits[np.argmin(d)])
         else:
-            tree = self.roads.router(team.mode).tree(np.unique(self.node[fits]), reverse=True)
+            # the tree toward every usable shelter is shared by all calls until the roads
+            # or the usable set change; only when its nearest has no room is one grown
+            # toward those that fit
+            router = self.roads.router(team.mode)
+            tree = router.tree(np.unique(self.node[self.usable]), reverse=True)
             target = tree.source[origin]
             if target == NO_NODE:
                 return -1
-            shelter = int(fits[np.flatnonzero(self.node[fits] == target)[0]])
+            here = fits[self.node[fits] == target]
+            if here.size == 0:
+                tree = router.tree(np.unique(self.node[fits]), reverse=True)
+                target = tree.source[origin]
+                if target == NO_NODE:
+                    return -1
+                here = fits[self.node[fits] == target]
+            shelter = int(here[0])
         self.reserved_persons[shelter] += size
         return shelter
 
@@ -155,6 +166,22 @@ class Shelters:
             return False
         tree = self.roads.router(team.mode).tree(nodes, reverse=True)
         return bool(np.isfinite(tree.time_s[origin]))
+
+    def can_reach(self, origin: int, *, vehicle: bool) -> bool:
+        """Whether a household at ``origin`` can reach any shelter with room (cheap check).
+
+        Uses the shared tree toward open shelters, so asking many stranded households
+        after a reopening costs one lookup each.
+        """
+        remaining = self.open_remaining_persons()
+        if not (remaining > 0).any():
+            return False
+        mode = "vehicle" if vehicle else "walk"
+        router = self.roads.router(mode)
+        tree = self._trees.get(mode)
+        if tree is None or tree[0] != (router.version, self._usable_version):
+            tree = self._open_tree(mode, remaining)
+        return bool(tree[1].source[origin] != NO_NODE)
 
     def _pick(self, tree, origin: int, size: int, remaining: np.ndarray) -> int:
         """Shelter at the tree's nearest node that fits: index, -1 (none fits), -2 (no route)."""

@@ -41,6 +41,14 @@ def format_run(result: RunResult) -> str:
             else ""
         )
     )
+    if inc.get("to_complete"):
+        lines.append(
+            f"  rescue: {inc['persons_rescued']:,} persons got out alive, "
+            f"{inc['persons_died_waiting']:,} died waiting, "
+            f"{inc['persons_still_waiting']:,} still waiting at the horizon; "
+            f"{inc['completed']} of {inc['to_complete']} incidents completed"
+        )
+    lines += _people_lines(s)
     ev = s["evacuation"]
     lines.append(
         f"Evacuation: {ev['departed_persons']:,.0f} persons set off, "
@@ -56,3 +64,52 @@ def format_run(result: RunResult) -> str:
         f"supplied; need met at 6 h {_pct(sup['need_met_share_6h']).strip()}"
     )
     return "\n".join(lines)
+
+
+def _places(counts: dict[str, int]) -> str:
+    parts = [f"{place.replace('_', ' ')} {n:,}" for place, n in counts.items() if n]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _people_lines(s: dict) -> list[str]:
+    """Casualties, protective actions, warnings per side and unsafe shelters."""
+    lines = []
+    cas = s.get("casualties")
+    if cas is not None:
+        sides = ", ".join(
+            f"{side} {v['dead']:,} dead / {v['injured']:,} injured"
+            for side, v in cas["by_jurisdiction"].items()
+        )
+        lines.append(
+            f"Casualties: {cas['dead']:,} dead{_places(cas['dead_by_place'])}, "
+            f"{cas['injured']:,} injured{_places(cas['injured_by_place'])}; {sides}"
+        )
+    act = s.get("protective_action")
+    if act is not None:
+        lines.append(
+            f"Protective action: {act['evacuated_persons']:,} persons evacuated, "
+            f"{act['sheltered_in_place_persons']:,} sheltered in place, "
+            f"{act['stayed_at_home_persons']:,} stayed at home"
+        )
+    for side, w in (s.get("warnings") or {}).items():
+        first = w["first_warning_s"]
+        when = "never warned" if math.isinf(first) else f"first warning at {first / 60:.0f} min"
+        lines.append(
+            f"  warnings {side}: {when}, {w['persons_warned']:,} persons warned, "
+            f"acted at first contact {w['acted_at_first_contact']:,}, after repeated "
+            f"{w['acted_after_repeated_contact']:,}; {w['door_knocks']:,} door visits, "
+            f"{w['transferred_persons']:,} of {w['transfer_requested_persons']:,} transferred"
+            + (
+                f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
+                if w.get("vulnerable_waiting_persons")
+                else ""
+            )
+        )
+    unsafe = (s.get("shelters") or {}).get("unsafe")
+    if unsafe and unsafe["shelters"]:
+        lines.append(
+            f"Shelters: {unsafe['shelters']} became unsafe, "
+            f"{unsafe['relocated_persons']:,} persons moved on from them, "
+            f"{unsafe['occupants_at_horizon']:,} still inside at the horizon"
+        )
+    return lines
