@@ -300,7 +300,8 @@ class Dispatcher:
             team, team.station_node, best.target_node
         )
         if np.isfinite(eta_s):
-            self._dispatch(team, best, tier, self._route(team, best), eta_s - team.tier.turnout_s)
+            route = self.travel.route_to(team, best.target_node)
+            self._dispatch(team, best, tier, route, eta_s - team.tier.turnout_s)
 
     def _waiting(self, key: tuple[int, str]) -> list[Incident]:
         """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""

@@ -75,6 +75,13 @@ class TeamTravel:
         tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
         return float(tree.time_s[origin])
 
+    def route_to(self, team: RescueTeam, target: int) -> np.ndarray | None:
+        """As :meth:`route`, on the reverse tree grown at ``target`` (shared per target)."""
+        if team.tier.travel == "air":
+            return None
+        tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
+        return tree.path(team.station_node)
+
     def route(self, team: RescueTeam, target: int) -> np.ndarray | None:
         """Node route of ``team`` from its station to ``target`` (None for aircraft)."""
         if team.tier.travel == "air":
