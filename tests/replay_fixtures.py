@@ -16,12 +16,26 @@ On the toy engine region (tests/engine_fixtures.py; SA at node 0 holds 3 persons
 - synthetic events: edge 4→5 and 5→4 closed at 1500 s and reopened at 3000 s; 2 persons
   exposed (AEGL-2) at node 1 at 1500 s; 1 person cut off by the flood at node 4 at 1300 s.
 
+Two runs of protective action, on the toy regions of tests/protective_fixtures.py, written
+by the engine's own run-folder writer:
+
+- ``flood_run_dir`` (the flooded-shelter timeline of tests/test_protective.py): one tracked
+  walker leaves node 2 at 60 s, reaches SB (node 3) at 893.3 s; SB floods and is closed
+  at 960 s (``shelter_unsafe``) and the household relocates at once, walking 3 km back to
+  SA (node 0), where it arrives at 3460 s. The folder has no ``map.gpkg``: the toy line's
+  nodes are collinear, which the map's flood-extent cells cannot take.
+- ``gas_run_dir`` (the plume toy): the household at node 6, 2.5 km downwind of the well,
+  hears the warning at 1230 s and shelters in place at once; S-near (node 2) is closed
+  as unsafe at 1260 s with nobody inside; a scripted incident at B's ground station
+  (node 5) makes the team move, so the run has tracks to replay.
+
 This module holds fixtures and the pandas reference for counters (imported by the replay
 test modules).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +46,9 @@ from sim.engine.runs import run
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
+from tests.protective_fixtures import flood_network, plume_network
+from tests.test_protective import BEHAVIOUR as PROTECTIVE_BEHAVIOUR
+from tests.test_protective import GAS, POPULATION, _flood_scenario
 
 BEHAVIOUR = {
     "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
@@ -118,6 +135,48 @@ def tiny_events(tiny_run_dir: Path) -> pd.DataFrame:
     return pd.read_parquet(tiny_run_dir / "events.parquet")
 
 
+def write_flood_run(out: Path) -> Path:
+    network = flood_network([0, 0, 1, 0, 0, 0])
+    result = run(_flood_scenario(), seed=0, network=network)
+    replace(result, network=None).write(out)  # no map.gpkg (see the module docstring)
+    network.save(out / "network.npz")
+    return out
+
+
+def gas_scenario():
+    return scenario_from_dict(
+        {
+            "name": "toy-gas",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": PROTECTIVE_BEHAVIOUR,
+            "hazards": {"step_min": 1.0, "gas_leak": GAS},
+            "warnings": [{"time_min": 20.5, "level": "imminent", "issued_by": "A"}],
+            "incidents": [{"time_min": 1.0, "node": 5, "persons": 1, "tiers": ["ground"]}],
+            "outputs": {"track_households": 10},
+        }
+    )
+
+
+def write_gas_run(out: Path) -> Path:
+    network = plume_network({6: 1})
+    run(gas_scenario(), seed=0, network=network).write(out)
+    network.save(out / "network.npz")
+    return out
+
+
+@pytest.fixture(scope="session")
+def flood_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The flood run folder (shared: tests must not modify it)."""
+    return write_flood_run(tmp_path_factory.mktemp("replay-flood") / "flood-run")
+
+
+@pytest.fixture(scope="session")
+def gas_run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gas run folder (shared: tests must not modify it)."""
+    return write_gas_run(tmp_path_factory.mktemp("replay-gas") / "gas-run")
+
+
 def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
     """Counters computed directly with pandas on ``events[time_s <= t]``.
 
@@ -133,20 +192,21 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
     reported = of("incident_reported")
     arrivals = of("arrive_scene")
     stranded = of("stranded")
-    resumed = of("resume")
     withdrawn = of("incident_withdrawn")
     exposed = of("exposed")
+    in_state = persons_by_household_state(events, t)
     out = {
         "warnings_issued": len(of("warning_issued")),
         "warned_persons": warned[warned["agent"] >= 0].drop_duplicates("agent")["value"].sum()
         + warned[warned["agent"] < 0]["value"].sum(),
         "departed_persons": of("depart")["value"].sum(),
-        "evacuated_persons": of("arrive_shelter")["value"].sum(),
-        "on_the_way_persons": of("depart")["value"].sum()
-        - of("arrive_shelter")["value"].sum()
-        - stranded[stranded["agent"] >= 0]["value"].sum()
-        + resumed["value"].sum(),
-        "stranded_persons": stranded["value"].sum() - resumed["value"].sum(),
+        "evacuated_persons": in_state["sheltered"],
+        "on_the_way_persons": in_state["on_the_way"],
+        "stranded_persons": stranded[stranded["agent"] < 0]["value"].sum() + in_state["stranded"],
+        "sheltering_in_place_persons": in_state["sheltering_in_place"],
+        "unsheltered_persons": in_state["unsheltered"],
+        "relocated_persons": of("relocate")["value"].sum(),
+        "shelters_unsafe": len(of("shelter_unsafe")),
         "exposed_persons": exposed[exposed["tier"] != "AEGL-3"]["value"].sum(),
         "dead_persons": exposed[exposed["tier"] == "AEGL-3"]["value"].sum(),
         "incidents_reported": len(reported),
@@ -172,3 +232,48 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
         )
         out[f"coverage_{name}"] = covered / total if total > 0 else np.nan
     return {k: float(v) for k, v in out.items()}
+
+
+#: What each household event makes of a household, for :func:`household_states`.
+STATE_AFTER = {
+    "depart": "on_the_way",
+    "resume": "on_the_way",
+    "relocate": "on_the_way",
+    "arrive_shelter": "sheltered",
+    "stranded": "stranded",
+    "shelter_in_place": "sheltering_in_place",
+    "unsheltered": "unsheltered",
+}
+
+
+def household_states(events: pd.DataFrame, t: float) -> dict[int, tuple[str, int, float]]:
+    """``{agent: (state, node, persons)}`` at ``t``, walking each household's events in order.
+
+    Independent of :mod:`sim.replay.households` (a plain loop): the household's state
+    is that of its last event up to ``t``; ``warned`` counts only as its first event;
+    ``persons`` is the largest ``value`` of its events.
+    """
+    kinds = [*STATE_AFTER, "warned"]
+    rows = events[events["kind"].isin(kinds) & (events["agent"] >= 0)]
+    rows = rows.sort_values("time_s", kind="stable")
+    out = {}
+    for agent, group in rows.groupby("agent", sort=True):
+        state, node = "not_warned", -1
+        for k, row in enumerate(group.itertuples(index=False)):
+            if row.time_s > t:
+                break
+            if row.kind == "warned":
+                if k == 0:
+                    state, node = "warned", int(row.node)
+                continue
+            state, node = STATE_AFTER[row.kind], int(row.node)
+        out[int(agent)] = (state, node, float(group["value"].max()))
+    return out
+
+
+def persons_by_household_state(events: pd.DataFrame, t: float) -> dict[str, float]:
+    """Persons of the households in each state at ``t`` (see :func:`household_states`)."""
+    out = dict.fromkeys(["not_warned", "warned", *STATE_AFTER.values()], 0.0)
+    for state, _, persons in household_states(events, t).values():
+        out[state] += persons
+    return out

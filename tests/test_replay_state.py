@@ -11,7 +11,7 @@ import pytest
 from sim.engine.runs import run
 from sim.replay.build import build_timeline
 from sim.replay.counters import build_counters, counter_table, counters_at, time_ms
-from sim.replay.state import (
+from sim.replay.symbols import (
     EXPOSED,
     NOT_WARNED,
     ON_THE_WAY,
@@ -101,6 +101,10 @@ def random_event_log(seed: int, n: int = 3000) -> pd.DataFrame:
             "road_reopened",
             "resume",
             "incident_withdrawn",
+            "relocate",
+            "shelter_in_place",
+            "unsheltered",
+            "shelter_unsafe",
         ]
     )
     kind = kinds[rng.integers(0, kinds.size, n)]
@@ -291,3 +295,26 @@ def test_incident_labels_give_response_minutes_per_tier(timeline) -> None:
     inc = timeline.incidents
     assert inc.label_at(0, 339.0) == ""
     assert inc.label_at(0, 340.0) == "g 5 min"  # reported at 60 s, reached at 340 s
+
+
+def test_a_track_point_at_an_infinite_time_is_never_reached(
+    tiny_run_dir: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # a team route with an infinite leg (seen in the built-in flood run) once turned every
+    # agent's position into nan: the point is left out, the other points are kept
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(tiny_run_dir, out)
+    tracks = pd.read_parquet(out / "tracks.parquet")
+    team = tracks[tracks["family"] == "team"].iloc[[-1]].assign(time_s=np.inf)
+    pd.concat([tracks, team], ignore_index=True).to_parquet(out / "tracks.parquet", index=False)
+    tl = build_timeline(load_run(out))
+    tr = tl.tracks
+    assert np.isfinite(tr.time_s).all()
+    x, _, started = tr.positions_at(290.0)  # A's ground team half-way from node 2 to node 3
+    k = np.flatnonzero(tr.family == "team")[0]
+    assert x[k] == pytest.approx(500_000.0 + 2500.0) and started[k]
+    x, _ = tl.moving_households_at(952.0)
+    assert x.tolist() == pytest.approx([500_000.0 + 1000.0 - 1000.0 * 52 / 104])

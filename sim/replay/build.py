@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from sim.replay.counters import build_counters, first_per
+from sim.replay.households import state_events
+from sim.replay.shelters import relocations, shelter_nodes
 from sim.replay.state import (
     HazardFrames,
     Households,
@@ -33,7 +35,7 @@ def build_timeline(run: RunFolder) -> Timeline:
         else net.node_population_persons.astype(float)
     )
     tracked = run.tracks.loc[run.tracks["family"] == "household", "agent"].unique()
-    households = _households(events, run.agent_ids["household"], tracked)
+    households, table = _households(events, run.agent_ids["household"], tracked)
     of_kind = events["kind"].to_numpy()
     no_agent = events["agent"].to_numpy() < 0
     return Timeline(
@@ -50,55 +52,61 @@ def build_timeline(run: RunFolder) -> Timeline:
         hazards=_hazards(run.hazard_frames, run.hazard_frame_times_s),
         closures=_closures(events),
         population_persons=population,
+        shelters=shelter_nodes(run.shelters, events),
+        relocations=relocations(table),
     )
 
 
-def _households(events: pd.DataFrame, ids: range, tracked: np.ndarray) -> Households:
-    kinds = ["warned", "depart", "arrive_shelter", "stranded", "resume"]
-    rows = events[events["kind"].isin(kinds) & (events["agent"] >= 0)]
-    if len(ids):
-        rows = rows[(rows["agent"] >= ids.start) & (rows["agent"] < ids.stop)]
-    agent = np.unique(rows["agent"].to_numpy(np.int64))
+def _households(
+    events: pd.DataFrame, ids: range, tracked: np.ndarray
+) -> tuple[Households, pd.DataFrame]:
+    """Return the households' state events (:mod:`sim.replay.households`) as arrays and table."""
+    table = state_events(events, ids)
+    agent, start, counts = np.unique(
+        table["agent"].to_numpy(np.int64), return_index=True, return_counts=True
+    )
+    time_s = table["time_s"].to_numpy(float)
+    node = table["node"].to_numpy(np.int64)
+    home = node[start].copy()
+    brought = table["kind"].to_numpy()[start] == "arrive_shelter"  # by a team, never warned
+    if brought.any():
+        home[brought] = pick_up_nodes(events, time_s[start][brought], node[start][brought])
+    return (
+        Households(
+            agent=agent,
+            home_node=home,
+            size_persons=table["persons"].to_numpy(float)[start],
+            first_s=time_s[start],
+            tracked=np.isin(agent, tracked),
+            start=start,
+            end=start + counts,
+            household=np.repeat(np.arange(agent.size), counts),
+            time_s=time_s,
+            state=table["state"].to_numpy(np.int8),
+            node=node,
+        ),
+        table,
+    )
 
-    def first(kind: str, of: pd.DataFrame | None = None) -> tuple[np.ndarray, ...]:
-        of = first_per(rows[rows["kind"] == kind] if of is None else of, ["agent"])
-        where = np.searchsorted(agent, of["agent"].to_numpy(np.int64))
-        time_s = np.full(agent.shape[0], np.inf)
-        node = np.full(agent.shape[0], -1, np.int64)
-        size = np.zeros(agent.shape[0])
-        time_s[where] = of["time_s"].to_numpy(float)
-        node[where] = of["node"].to_numpy(np.int64)
-        size[where] = of["value"].to_numpy(float)
-        return time_s, node, size
 
-    warned_s, warned_node, warned_size = first("warned")
-    depart_s, depart_node, depart_size = first("depart")
-    arrive_s, arrive_node, arrive_size = first("arrive_shelter")
-    stranded_s, stranded_node, stranded_size = first("stranded")
-    resume_s, _, _ = first("resume")
-    again = rows[rows["kind"] == "stranded"]
-    again = again.sort_values("time_s", kind="stable").drop_duplicates("agent", keep="last")
-    where = np.searchsorted(agent, again["agent"].to_numpy(np.int64))
-    again = again[again["time_s"].to_numpy(float) > resume_s[where]]
-    restranded_s, restranded_node, _ = first("stranded", again)
-    home = np.where(warned_node >= 0, warned_node, np.where(depart_node >= 0, depart_node, -1))
-    home = np.where(home >= 0, home, np.where(stranded_node >= 0, stranded_node, arrive_node))
-    size = np.maximum.reduce([warned_size, depart_size, arrive_size, stranded_size])
-    return Households(
-        agent=agent,
-        home_node=home,
-        size_persons=size,
-        first_s=np.minimum.reduce([warned_s, depart_s, stranded_s, arrive_s]),
-        warned_s=warned_s,
-        depart_s=depart_s,
-        arrive_s=arrive_s,
-        arrive_node=arrive_node,
-        stranded_s=stranded_s,
-        stranded_node=stranded_node,
-        resume_s=resume_s,
-        restranded_s=restranded_s,
-        restranded_node=restranded_node,
-        tracked=np.isin(agent, tracked),
+def pick_up_nodes(events: pd.DataFrame, arrive_s: np.ndarray, shelter: np.ndarray) -> np.ndarray:
+    """Where households a team brought to a shelter were taken from.
+
+    The team's ``deliver`` event at the same time and shelter names the incident; its
+    ``incident_reported`` node is where they waited. With no such delivery, the shelter.
+    """
+    deliver = events.loc[events["kind"] == "deliver", ["time_s", "node", "incident"]]
+    reported = first_per(events[events["kind"] == "incident_reported"], ["incident"])
+    wanted = pd.DataFrame({"time_s": np.asarray(arrive_s, float), "node": shelter})
+    found = wanted.merge(
+        deliver.drop_duplicates(["time_s", "node"]), how="left", on=["time_s", "node"]
+    ).merge(
+        reported[["incident", "node"]].rename(columns={"node": "from_node"}),
+        how="left",
+        on="incident",
+    )
+    return np.where(found["from_node"].notna(), found["from_node"].fillna(-1), shelter).astype(
+        np.int64
     )
 
 
@@ -112,7 +120,8 @@ def _node_events(rows: pd.DataFrame) -> NodeEvents:
 
 
 def _tracks(run: RunFolder) -> Tracks:
-    t = run.tracks
+    t = run.tracks  # a point at an infinite time (a route that never ends) is never reached
+    t = t[np.isfinite(t["time_s"].to_numpy(float))].reset_index(drop=True)
     agent_col = t["agent"].to_numpy(np.int64)
     agent, start, counts = np.unique(agent_col, return_index=True, return_counts=True)
     time_s = t["time_s"].to_numpy(float)

@@ -1,9 +1,10 @@
 """Running counters of a run at any time, straight from its event log.
 
-Every counter at time ``t`` is a count or a sum over the events with ``time_s <= t``;
-each is stored as a step function (sorted change times and the running value after
-each), so the value at any ``t`` is one ``numpy.searchsorted``. The HTML replay embeds
-the same step functions, so the page shows exactly these numbers.
+Every counter at time ``t`` is a function of the events with ``time_s <= t`` (a count,
+a sum, or the persons of the households in a state); each is stored as a step function
+(sorted change times and the running value after each), so the value at any ``t`` is
+one ``numpy.searchsorted``. The HTML replay embeds the same step functions, so the page
+shows exactly these numbers.
 
 Counters (persons are sums of the event ``value``):
 
@@ -11,15 +12,23 @@ Counters (persons are sums of the event ``value``):
     ``warning_issued`` events.
 ``warned_persons``
     Persons of households warned at least once (each household's first ``warned``).
-``departed_persons``, ``evacuated_persons``
-    ``depart`` and ``arrive_shelter`` persons.
+``departed_persons``
+    ``depart`` persons.
+``evacuated_persons``, ``on_the_way_persons``
+    Persons of the households in a shelter and on the way at ``t``.
+``sheltering_in_place_persons``, ``unsheltered_persons``
+    Persons of the households sheltering in place and unsheltered at ``t``. In all
+    four, each household is in the state of its last state event
+    (:mod:`sim.replay.households`), so occupants who leave a shelter that became
+    unsafe (``relocate``) are on the way again until their next ``arrive_shelter``, and
+    households a team brought to a shelter count as sheltered from their arrival.
 ``stranded_persons``
-    ``stranded`` persons (households stranded on the way, and persons a flood cut off
-    at home, which are reported per node), minus ``resume`` persons (stranded households
-    that set off again when a road reopened).
-``on_the_way_persons``
-    Departed, minus arrived, minus stranded households (``stranded`` with an agent),
-    plus those that resumed.
+    Persons a flood cut off at home (``stranded`` with no agent, reported per node),
+    plus the households stranded at ``t`` (stranded on the way, not yet set off again
+    with ``resume`` nor taken out by a team).
+``relocated_persons``, ``shelters_unsafe``
+    ``relocate`` persons (occupants who left a shelter that became unsafe) and
+    ``shelter_unsafe`` events (shelters closed as unsafe).
 ``exposed_persons``, ``dead_persons``
     ``exposed`` persons at AEGL-2 (an event whose ``tier`` is not ``AEGL-3``), and at
     AEGL-3.
@@ -47,6 +56,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.replay.households import state_changes, state_events
+from sim.replay.symbols import ON_THE_WAY, SHELTERED, SHELTERING, STRANDED, UNSHELTERED
 from sim.tiers import TIERS
 
 COUNTERS: tuple[str, ...] = (
@@ -56,6 +67,10 @@ COUNTERS: tuple[str, ...] = (
     "evacuated_persons",
     "on_the_way_persons",
     "stranded_persons",
+    "sheltering_in_place_persons",
+    "unsheltered_persons",
+    "relocated_persons",
+    "shelters_unsafe",
     "exposed_persons",
     "dead_persons",
     "incidents_reported",
@@ -130,7 +145,13 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
         [first_per(warned[warned["agent"] >= 0], ["agent"]), warned[warned["agent"] < 0]]
     )
     stranded = _of(events, "stranded")
-    resumed = _of(events, "resume")
+    households = state_events(events)
+
+    def in_state(state: int, *extra: tuple[pd.DataFrame, str | None, float]) -> StepFunction:
+        time_s, change = state_changes(households, state)
+        parts = [(pd.DataFrame({"time_s": time_s, "value": change}), "value", 1.0), *extra]
+        return _merge(*parts)
+
     exposed = _of(events, "exposed")
     reported = first_per(_of(events, "incident_reported"), ["incident"])
     withdrawn = first_per(_of(events, "incident_withdrawn"), ["incident"])
@@ -147,14 +168,13 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
         "warnings_issued": _step(_of(events, "warning_issued")),
         "warned_persons": _step(warned, "value"),
         "departed_persons": _step(_of(events, "depart"), "value"),
-        "evacuated_persons": _step(_of(events, "arrive_shelter"), "value"),
-        "on_the_way_persons": _merge(
-            (_of(events, "depart"), "value", 1.0),
-            (_of(events, "arrive_shelter"), "value", -1.0),
-            (stranded[stranded["agent"] >= 0], "value", -1.0),
-            (resumed, "value", 1.0),
-        ),
-        "stranded_persons": _merge((stranded, "value", 1.0), (resumed, "value", -1.0)),
+        "evacuated_persons": in_state(SHELTERED),
+        "on_the_way_persons": in_state(ON_THE_WAY),
+        "stranded_persons": in_state(STRANDED, (stranded[stranded["agent"] < 0], "value", 1.0)),
+        "sheltering_in_place_persons": in_state(SHELTERING),
+        "unsheltered_persons": in_state(UNSHELTERED),
+        "relocated_persons": _step(_of(events, "relocate"), "value"),
+        "shelters_unsafe": _step(_of(events, "shelter_unsafe")),
         "exposed_persons": _step(exposed[exposed["tier"] != "AEGL-3"], "value"),
         "dead_persons": _step(exposed[exposed["tier"] == "AEGL-3"], "value"),
         "incidents_reported": _step(reported),

@@ -1,11 +1,12 @@
 """The event list of the HTML replay: one line per moment worth jumping to.
 
 Warnings, hazard detection, incidents, team dispatches and arrivals, mutual-aid
-requests, border crossings, landslides, isolated villages and supply-truck dispatches
-get one line each, as do withdrawn incidents; road closures, exposure, stranding
-(households stranded on the way, and persons a flood cut off at home, reported per node)
-and stranded households setting off again are summed into one line per time, kind and
-level.
+requests, border crossings, landslides, isolated villages, supply-truck dispatches and
+shelters that became unsafe get one line each, as do withdrawn incidents; road
+closures, exposure, stranding (households stranded on the way, and persons a flood cut
+off at home, reported per node), stranded households setting off again, households
+relocating from an unsafe shelter, sheltering in place or left unsheltered are summed
+into one line per time, kind and level.
 """
 
 from __future__ import annotations
@@ -40,9 +41,16 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "stranded": "hazard",
         "resume": "hazard",
         "incident_withdrawn": "incident",
+        "shelter_unsafe": "shelter",
+        "relocate": "shelter",
+        "shelter_in_place": "shelter",
+        "unsheltered": "shelter",
     }
 )
-_SUMMED = ("road_closed", "road_reopened", "exposed", "stranded", "resume")
+_SUMMED = (
+    "road_closed", "road_reopened", "exposed", "stranded", "resume", "relocate",
+    "shelter_in_place", "unsheltered",
+)  # fmt: skip
 
 
 def _team(agent: int, tier: str, first_team: int) -> str:
@@ -53,9 +61,12 @@ def _persons(value: float) -> str:
     return f"{value:.0f} person{'' if round(value) == 1 else 's'}"
 
 
-def _describe(row, first_team: int, first_truck: int) -> str:
+def _describe(row, first_team: int, first_truck: int, shelter_names: dict[int, str]) -> str:
     kind, juris, tier = row.kind, row.jurisdiction, row.tier
     incident, value = int(row.incident), float(row.value)
+    if kind == "shelter_unsafe":
+        name = shelter_names.get(int(row.node), f"at node {int(row.node)}")
+        return f"shelter {name} in {juris} unsafe and closed ({_persons(value)} inside)"
     if kind == "warning_issued":
         level = WARNING_LEVELS[int(value)] if 0 <= value < len(WARNING_LEVELS) else f"{value:g}"
         return f"{juris} issues a '{level}' warning"
@@ -89,10 +100,14 @@ def event_list(timeline: Timeline) -> list[list]:
     events = timeline.run.events
     ids = timeline.run.agent_ids
     first_team, first_truck = ids["team"].start, ids["truck"].start
+    shelters = timeline.run.shelters
+    names = dict(
+        zip(shelters["node"].astype(int)[::-1], shelters["name"].astype(str)[::-1], strict=True)
+    )  # the first shelter of each node
     rows = events[events["kind"].isin(list(CATEGORIES))]
     summed = rows["kind"].isin(_SUMMED).to_numpy()
     out = [
-        (float(r.time_s), CATEGORIES[r.kind], _describe(r, first_team, first_truck))
+        (float(r.time_s), CATEGORIES[r.kind], _describe(r, first_team, first_truck, names))
         for r in rows[~summed].itertuples(index=False)
     ]
     groups = rows[summed].assign(on_the_way=rows.loc[summed, "agent"].to_numpy() >= 0)
@@ -117,6 +132,12 @@ def _summed_text(kind: str, group: pd.DataFrame, on_the_way: bool) -> str:
         return f"{_persons(persons)} exposed at {level} ({harm})"
     if kind == "resume":
         return f"{_persons(persons)} stranded set off again as roads reopen"
+    if kind == "relocate":
+        return f"{_persons(persons)} relocating from an unsafe shelter"
+    if kind == "shelter_in_place":
+        return f"{_persons(persons)} sheltering in place (windows and doors shut)"
+    if kind == "unsheltered":
+        return f"{_persons(persons)} unsheltered: no shelter with room"
     if on_the_way:
         return f"{_persons(persons)} stranded on the way"
     return f"{_persons(persons)} cut off at home by the flood"

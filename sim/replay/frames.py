@@ -24,7 +24,15 @@ from sim.plot.maps import draw_features, draw_jurisdictions, draw_roads
 from sim.replay.grid import hazard_classes, make_grid
 from sim.replay.labels import place_labels
 from sim.replay.panel import Panel
-from sim.replay.state import SHELTERED, STRANDED, Timeline
+from sim.replay.shelter_layer import ShelterLayer
+from sim.replay.state import Timeline
+from sim.replay.symbols import (
+    ABOVE_SHELTERS,
+    BELOW_SHELTERS,
+    HOUSEHOLD_COLOURS,
+    HOUSEHOLD_STATES,
+    SHELTERED,
+)
 from sim.replay.view import FrameOptions, fit_bbox, network_bbox_m
 
 #: Pixels of the side panel at 1280 px width (scaled with the width).
@@ -168,25 +176,13 @@ class FrameRenderer:
         )
         self.ax.add_collection(self._closed)
         self._households = {}
-        for k, state in enumerate(style.HOUSEHOLD_STATES):
+        for k, state in enumerate(HOUSEHOLD_STATES):
             for b, size in enumerate(style.PERSON_BIN_DIAMETER_PX):
-                colour = style.HOUSEHOLD_COLOURS[state]
-                self._households[k, b] = self._marker("o", colour, size)
-        self._shelters = [
-            self._marker("s", colour, style.SHELTER_PX, edge="black", edge_width=0.8 * self.scale)
-            if k
-            else self._marker(
-                "s",
-                colour,
-                style.SHELTER_EMPTY_PX,
-                edge=style.SHELTER_EMPTY_EDGE,
-                edge_width=0.6 * self.scale,
-            )
-            for k, colour in enumerate(style.SHELTER_FILL_COLOURS)
-        ]
+                self._households[k, b] = self._marker("o", HOUSEHOLD_COLOURS[state], size)
+        self.shelters = ShelterLayer(self.ax, tl, self.scale, self.px)
         self._moving = self._marker(
             "o",
-            style.HOUSEHOLD_COLOURS["on_the_way"],
+            HOUSEHOLD_COLOURS["on_the_way"],
             5.0,
             edge="black",
             edge_width=0.5 * self.scale,
@@ -257,13 +253,13 @@ class FrameRenderer:
             )
             self._closure_version = version
         persons = tl.node_persons_at(time_s)
-        for k in range(len(style.HOUSEHOLD_STATES)):
+        for k in range(len(HOUSEHOLD_STATES)):
             nodes = np.flatnonzero(persons[k] > 0)
             bins = style.person_bin(persons[k][nodes])
             for b in range(len(style.PERSON_BIN_DIAMETER_PX)):
                 chosen = nodes[bins == b]
                 self._households[k, b].set_data(net.x_m[chosen], net.y_m[chosen])
-        self._update_shelters(persons[SHELTERED])
+        self.shelters.update(time_s, persons[SHELTERED])
         self._moving.set_data(*tl.moving_households_at(time_s))
         self._update_agents(time_s)
         self._update_incidents(time_s)
@@ -283,19 +279,6 @@ class FrameRenderer:
                 + [to_rgba(c, style.HAZARD_ALPHA) for c in style.HAZARD_COLOURS[hazard]]
             )
             image.set_data(palette[levels])
-
-    def _update_shelters(self, sheltered: np.ndarray) -> None:
-        shelters = self.timeline.run.shelters
-        net = self.timeline.run.network
-        if len(shelters) == 0:
-            return
-        node = shelters["node"].to_numpy(np.int64)
-        capacity = np.bincount(node, weights=shelters["capacity_persons"], minlength=net.n_nodes)
-        nodes = np.unique(node)
-        fill = style.shelter_fill_class(sheltered[nodes], capacity[nodes])
-        for k, line in enumerate(self._shelters):
-            chosen = nodes[fill == k]
-            line.set_data(net.x_m[chosen], net.y_m[chosen])
 
     def _update_agents(self, time_s: float) -> None:
         tr = self.timeline.tracks
@@ -359,9 +342,9 @@ class FrameRenderer:
         artists = [
             *self._hazard_images.values(),
             self._closed,
-            *(self._households[k, b] for k, b in self._households if k < STRANDED),
-            *self._shelters,
-            *(self._households[k, b] for k, b in self._households if k >= STRANDED),
+            *(self._households[k, b] for k, b in self._households if k in BELOW_SHELTERS),
+            *self.shelters.artists(),
+            *(self._households[k, b] for k, b in self._households if k in ABOVE_SHELTERS),
             self._moving,
             self._trucks,
             self._trails,

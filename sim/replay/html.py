@@ -32,11 +32,21 @@ import numpy as np
 from sim.network.road_classes import ROAD_CLASSES
 from sim.plot import style
 from sim.plot.areas import jurisdiction_areas
-from sim.replay.counters import NEVER_MS, StepFunction, time_ms
+from sim.replay import symbols
+from sim.replay.counters import StepFunction, time_ms
 from sim.replay.events import event_list
 from sim.replay.grid import hazard_classes, make_grid, run_lengths
 from sim.replay.legend import legend_entries, shown_counter_rows
-from sim.replay.state import FAMILIES, Timeline
+from sim.replay.page_people import (
+    delta_list,
+    households_payload,
+    int_list,
+    places_payload,
+    population_payload,
+    relocations_payload,
+    tracks_payload,
+)
+from sim.replay.state import Timeline
 from sim.tiers import TIERS
 
 #: DOM id of each counter's element.
@@ -48,6 +58,10 @@ COUNTER_IDS: Mapping[str, str] = MappingProxyType(
         "evacuated_persons": "count-evacuated",
         "on_the_way_persons": "count-on-the-way",
         "stranded_persons": "count-stranded",
+        "sheltering_in_place_persons": "count-sheltering-in-place",
+        "unsheltered_persons": "count-unsheltered",
+        "relocated_persons": "count-relocated",
+        "shelters_unsafe": "count-shelters-unsafe",
         "exposed_persons": "count-exposed",
         "dead_persons": "count-dead",
         "incidents_reported": "count-incidents",
@@ -65,23 +79,14 @@ GRID_COLUMNS = 480
 _DATA_MARK = "/*__REPLAY_DATA__*/"
 
 
-def _delta(values: np.ndarray) -> list[int]:
-    v = np.asarray(values, np.int64)
-    return np.diff(v, prepend=0).tolist() if v.size else []
-
-
-def _ints(values: np.ndarray) -> list[int]:
-    return np.rint(np.asarray(values, float)).astype(np.int64).tolist()
-
-
 def _step(step: StepFunction) -> dict:
     ms = time_ms(step.time_s)
     keep = np.append(ms[1:] != ms[:-1], True) if ms.size else np.zeros(0, bool)
     values = step.value[keep]
     integral = bool(np.all(values == np.rint(values)))
     return {
-        "t": _delta(ms[keep]),
-        "v": _ints(values) if integral else np.round(values, 3).tolist(),
+        "t": delta_list(ms[keep]),
+        "v": int_list(values) if integral else np.round(values, 3).tolist(),
     }
 
 
@@ -108,15 +113,15 @@ def build_payload(
             "networkSource": run.network_source,
         },
         "view": [view[0] - west, view[1] - south, view[2] - west, view[3] - south],
-        "nodes": {"x": _ints(net.x_m - west), "y": _ints(net.y_m - south)},
+        "nodes": {"x": int_list(net.x_m - west), "y": int_list(net.y_m - south)},
         "roads": _roads(timeline),
         "features": {
-            name: _ints(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
+            name: int_list(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
             for name, line in net.features.items()
             if name == "river" and len(line)
         },
         "borders": [
-            _ints(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
+            int_list(np.column_stack([line[:, 0] - west, line[:, 1] - south]).ravel())
             for line in areas.border_lines
         ],
         "grid": {
@@ -130,7 +135,8 @@ def build_payload(
             "names": list(net.jurisdiction_names),
             "colours": [style.jurisdiction_colour(j) for j in range(len(net.jurisdiction_names))],
             "rings": [
-                [_ints((ring - [west, south]).ravel()) for ring in rings] for rings in areas.rings
+                [int_list((ring - [west, south]).ravel()) for ring in rings]
+                for rings in areas.rings
             ],
             "labels": [
                 [float(x - west), float(y - south)] if np.isfinite(x) else None
@@ -138,27 +144,28 @@ def build_payload(
             ],
         },
         "legend": [
-            [e.kind, e.shape, e.face, e.edge, e.text, e.dashed]
+            [e.kind, e.shape, e.face, e.edge, e.text, e.dashed, e.cross]
             for e in legend_entries(
                 timeline, tuple(h for h in style.HAZARD_ORDER if h in timeline.hazards)
             )
         ],
         "hazards": _hazards(timeline, grid),
-        "places": _places(timeline),
-        "population": _population(timeline),
-        "households": _households(timeline),
+        "places": places_payload(timeline),
+        "population": population_payload(timeline),
+        "households": households_payload(timeline),
+        "relocations": relocations_payload(timeline),
         "nodeEvents": {
             name: {
-                "t": _delta(time_ms(ev.time_s)),
+                "t": delta_list(time_ms(ev.time_s)),
                 "node": ev.node.tolist(),
-                "persons": _ints(ev.persons),
+                "persons": int_list(ev.persons),
             }
             for name, ev in (
                 ("stranded", timeline.node_stranded),
                 ("exposed", timeline.node_exposed),
             )
         },
-        "tracks": _tracks(timeline),
+        "tracks": tracks_payload(timeline),
         "incidents": _incidents(timeline),
         "crossings": {
             "t": time_ms(timeline.crossings["time_s"].to_numpy(float)).tolist(),
@@ -197,79 +204,6 @@ def _roads(timeline: Timeline) -> list[dict]:
     return out
 
 
-def _places(timeline: Timeline) -> dict:
-    places = timeline.run.network.places
-    stations = places.get("stations")
-    depots = places.get("depots")
-    shelters = timeline.run.shelters
-    node = shelters["node"].to_numpy(np.int64)
-    nodes, where = np.unique(node, return_inverse=True)
-    capacity = np.bincount(where, weights=shelters["capacity_persons"].to_numpy(float))
-    tiers = list(TIERS)
-    return {
-        "stations": []  # community posts (one per village) are not drawn: they hid the map
-        if stations is None
-        else [
-            [int(n), tiers.index(t) if t in tiers else 1]
-            for n, t in zip(stations["node"], stations["tier"], strict=True)
-            if t != "community"
-        ],
-        "depots": [] if depots is None else depots["node"].astype(int).tolist(),
-        "shelters": {"node": nodes.tolist(), "capacity": _ints(capacity)},
-    }
-
-
-def _population(timeline: Timeline) -> dict:
-    persons = timeline.population_persons
-    nodes = np.flatnonzero(persons > 0)
-    return {"node": _delta(nodes), "persons": _ints(persons[nodes])}
-
-
-def _households(timeline: Timeline) -> dict:
-    h = timeline.households
-    order = np.argsort(h.first_s, kind="stable")
-    first = time_ms(h.first_s[order])
-
-    def rel(times: np.ndarray) -> list[int]:  # ms after the household's first event
-        ms = time_ms(times[order])
-        return np.where(ms >= 0, ms - first, NEVER_MS).tolist()
-
-    return {
-        "home": h.home_node[order].tolist(),
-        "size": _ints(h.size_persons[order]),
-        "first": _delta(first),
-        "warned": rel(h.warned_s),
-        "depart": rel(h.depart_s),
-        "arrive": rel(h.arrive_s),
-        "arriveNode": h.arrive_node[order].tolist(),
-        "stranded": rel(h.stranded_s),
-        "strandedNode": h.stranded_node[order].tolist(),
-        "trackIndex": [
-            int(k) if h.tracked[i] else -1
-            for i, k in zip(
-                order, np.searchsorted(timeline.tracks.agent, h.agent[order]), strict=True
-            )
-        ],
-    }
-
-
-def _tracks(timeline: Timeline) -> list[dict]:
-    tr = timeline.tracks
-    tiers = list(TIERS)
-    out = []
-    for a in range(tr.agent.shape[0]):
-        rows = slice(tr.start[a], tr.end[a])
-        out.append(
-            {
-                "family": FAMILIES.index(str(tr.family[a])),
-                "tier": tiers.index(tr.tier[a]) if tr.tier[a] in tiers else -1,
-                "t": _delta(time_ms(tr.time_s[rows])),
-                "node": tr.node[rows].tolist(),
-            }
-        )
-    return out
-
-
 def _incidents(timeline: Timeline) -> dict:
     inc = timeline.incidents
     return {
@@ -278,7 +212,7 @@ def _incidents(timeline: Timeline) -> dict:
         "report": time_ms(inc.report_s).tolist(),
         "arrival": time_ms(inc.first_arrival_s).tolist(),
         "withdrawn": time_ms(inc.withdrawn_s).tolist(),
-        "persons": _ints(inc.persons),
+        "persons": int_list(inc.persons),
         "tierArrival": [time_ms(inc.tier_arrival_s[tier]).tolist() for tier in TIERS],
     }
 
@@ -317,9 +251,16 @@ def _closures(timeline: Timeline) -> dict:
 
 def _style() -> dict:
     return {
-        "states": list(style.HOUSEHOLD_STATES),
-        "stateColours": [style.HOUSEHOLD_COLOURS[s] for s in style.HOUSEHOLD_STATES],
-        "stateLabels": [style.HOUSEHOLD_LABELS[s] for s in style.HOUSEHOLD_STATES],
+        "states": list(symbols.HOUSEHOLD_STATES),
+        "stateColours": [symbols.HOUSEHOLD_COLOURS[s] for s in symbols.HOUSEHOLD_STATES],
+        "stateLabels": [symbols.HOUSEHOLD_LABELS[s] for s in symbols.HOUSEHOLD_STATES],
+        "belowShelters": list(symbols.BELOW_SHELTERS),
+        "aboveShelters": list(symbols.ABOVE_SHELTERS),
+        "onTheWay": symbols.ON_THE_WAY,
+        "sheltered": symbols.SHELTERED,
+        "shelterUnsafe": symbols.SHELTER_UNSAFE_COLOUR,
+        "relocation": symbols.RELOCATION_COLOUR,
+        "relocationRecentMs": int(symbols.RELOCATION_RECENT_S * 1000),
         "personBinEdges": list(style.PERSON_BIN_EDGES),
         "personBinPx": list(style.PERSON_BIN_DIAMETER_PX),
         "tiers": list(TIERS),

@@ -11,14 +11,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.plot import style
+from sim.replay import symbols
 from sim.replay.state import Timeline
 
 #: Counter rows of the panel and the HTML page: (key, label, always shown).
 COUNTER_ROWS: tuple[tuple[str, str, bool], ...] = (
-    ("evacuated_persons", "evacuated (sheltered)", True),
+    ("evacuated_persons", "in shelters", True),
     ("on_the_way_persons", "on the way", True),
     ("warned_persons", "warned", True),
+    ("sheltering_in_place_persons", "sheltering in place", False),
     ("stranded_persons", "stranded", True),
+    ("unsheltered_persons", "unsheltered (no room)", False),
+    ("shelters_unsafe", "shelters unsafe", False),
+    ("relocated_persons", "relocated from unsafe shelters", False),
     ("exposed_persons", "exposed AEGL-2+", False),
     ("dead_persons", "dead AEGL-3", False),
     ("open_incidents", "open incidents", True),
@@ -52,6 +57,9 @@ class LegendEntry:
         (a filled square: an area).
     shape
         Marker shape in matplotlib's letters (``o s D ^ * X P``), for ``"marker"``.
+    cross
+        Colour of a thin cross (``x``) drawn over the marker (a shelter that became
+        unsafe), or ``""`` for none.
     face, edge
         ``#rrggbb`` colours, or ``"none"``.
     label
@@ -67,6 +75,7 @@ class LegendEntry:
     shape: str = "o"
     dashed: bool = False
     detail: str = ""
+    cross: str = ""
 
     @property
     def text(self) -> str:
@@ -77,12 +86,19 @@ class LegendEntry:
 def legend_entries(timeline: Timeline, hazards: tuple[str, ...]) -> list[LegendEntry]:
     """Everything the map of a run may show, in the order both legends list it.
 
-    Stations are the ground stations and air bases (the community responders' posts,
-    one per village, are not drawn: hundreds of them hid the map).
+    Sheltering in place, unsheltered, unsafe shelters and relocations are listed when
+    the run has them. Stations are the ground stations and air bases (the community
+    responders' posts, one per village, are not drawn: hundreds of them hid the map).
     """
+    ever = set(timeline.households.state.tolist())
+    states = [
+        symbols.HOUSEHOLD_STATES[k]
+        for k in symbols.LEGEND_STATES
+        if k in ever or k not in (symbols.SHELTERING, symbols.UNSHELTERED)
+    ]
     entries = [
-        LegendEntry("marker", style.HOUSEHOLD_LABELS[s], style.HOUSEHOLD_COLOURS[s])
-        for s in style.HOUSEHOLD_STATES
+        LegendEntry("marker", symbols.HOUSEHOLD_LABELS[s], symbols.HOUSEHOLD_COLOURS[s])
+        for s in states
     ]
     entries += [
         LegendEntry("marker", f"{tier} team", colour, "#ffffff", style.TIER_MARKERS[tier],
@@ -99,6 +115,7 @@ def legend_entries(timeline: Timeline, hazards: tuple[str, ...]) -> list[LegendE
             "marker", "shelter, empty", style.SHELTER_FILL_COLOURS[0], style.SHELTER_EMPTY_EDGE,
             "s",
         ),
+        *_unsafe_shelter_entries(timeline),
         LegendEntry("marker", "ground station", "none", style.TIER_COLOURS["ground"], "s"),
         LegendEntry("marker", "air base", "none", style.TIER_COLOURS["aviation"], "^"),
         LegendEntry("marker", "supply depot", "none", style.DEPOT_COLOUR, "P"),
@@ -125,4 +142,30 @@ def legend_entries(timeline: Timeline, hazards: tuple[str, ...]) -> list[LegendE
         ):
             short, _, detail = label.partition(" (")
             entries.append(LegendEntry("patch", short, colour, detail=detail.rstrip(")")))
+    return entries
+
+
+def _unsafe_shelter_entries(timeline: Timeline) -> list[LegendEntry]:
+    entries = []
+    if np.isfinite(timeline.shelters.unsafe_s).any():
+        entries.append(
+            LegendEntry(
+                "marker",
+                "shelter unsafe",
+                style.SHELTER_FILL_COLOURS[0],
+                symbols.SHELTER_UNSAFE_COLOUR,
+                "s",
+                detail="closed, occupants moved on",
+                cross=symbols.SHELTER_UNSAFE_COLOUR,
+            )
+        )
+    if timeline.relocations.start_s.size:
+        entries.append(
+            LegendEntry(
+                "line",
+                "relocation",
+                symbols.RELOCATION_COLOUR,
+                detail="unsafe shelter → shelter reached",
+            )
+        )
     return entries

@@ -25,9 +25,10 @@ import numpy as np
 from sim.errors import InputError
 from sim.files.atomic import write_atomic
 from sim.files.outputs import check_writable_folder
-from sim.plot.style import hex_to_rgb, style_colours
+from sim.plot.style import hex_to_rgb
 from sim.replay.build import build_timeline
 from sim.replay.state import Timeline
+from sim.replay.symbols import replay_colours
 from sim.replay.view import FrameOptions
 from sim.results.run_folder import RunFolder, check_run_folder, load_run
 
@@ -267,7 +268,7 @@ def gif_palette(samples: list, *, n_colours: int = 256) -> list[int]:
     """
     from PIL import Image
 
-    exact = list(dict.fromkeys(style_colours()))[:n_colours]
+    exact = list(dict.fromkeys(replay_colours()))[:n_colours]
     collage = Image.new("RGB", (samples[0].width, samples[0].height * len(samples)))
     for k, image in enumerate(samples):
         collage.paste(image, (0, k * image.height))

@@ -142,6 +142,10 @@ def legend_handle(entry: LegendEntry):
     if entry.kind == "patch":
         return Patch(facecolor=entry.face, edgecolor=entry.edge, lw=0.6)
     size = 8.0 if entry.shape in "X*" else 6.0
-    return Line2D(
+    handle = Line2D(
         [], [], ls="none", marker=entry.shape, mfc=entry.face, mec=entry.edge, ms=size, mew=0.9
     )
+    if not entry.cross:
+        return handle
+    cross = Line2D([], [], ls="none", marker="x", mec=entry.cross, ms=size + 2.0, mew=1.4)
+    return (handle, cross)  # drawn one over the other

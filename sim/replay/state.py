@@ -5,21 +5,27 @@ then evaluated at a time with vectorised comparisons and ``numpy.searchsorted``:
 per-frame loop over events.
 
 Households
-    A household's state at ``t`` comes from its own events: *not yet warned* before its
-    first ``warned``, then *warned*, *on the way* from ``depart``, *sheltered* from
-    ``arrive_shelter`` (drawn at the shelter's node) or *stranded* from ``stranded``
-    (drawn where it was stranded). Households with no event at all are residents who
-    were never warned: a node's *not yet warned* persons are its residents minus those
-    of households with an event by ``t``. Tracked households on the way are drawn at
-    their interpolated position; the others stay at their home node until they arrive.
+    A household's state at ``t`` is that of its last state event up to ``t``
+    (:mod:`sim.replay.households`): *not yet warned* before its first event, then
+    *warned*, *on the way* (``depart``, ``resume``, ``relocate``), *sheltered*
+    (``arrive_shelter``), *stranded*, *sheltering in place* or *unsheltered*, drawn at
+    that event's node (the shelter it reached, where it was stranded, the shelter it
+    left). Households with no event at all are residents who were never warned: a
+    node's *not yet warned* persons are its residents minus those of households with an
+    event by ``t`` (at their home: the node of their first event, or for a household a
+    team brought to a shelter with no event before, the node of the incident it was
+    taken from). Tracked households on the way are drawn at their interpolated
+    position; the others stay at the node they set off from until they arrive.
     Node-level events (``stranded`` with no agent: persons a flood cut off at home;
     ``exposed``: persons at AEGL-2 or worse) are drawn at their node from their time on;
     stranded ones are taken out of that node's persons at home.
+Shelters
+    Per node, with the persons sheltered there at ``t`` (0 once its occupants have
+    relocated); unsafe from its first ``shelter_unsafe`` event; relocation flows from an
+    unsafe shelter to where its occupants went (:mod:`sim.replay.shelters`).
 Teams, trucks, tracked households
     Positions interpolated linearly between track points (one per node reached); an
     agent stays at its first point before it and at its last point after it.
-    A stranded household that sets off again (``resume``) is *on the way* until it
-    arrives or is stranded again (its last ``stranded`` after the resume).
 Incidents
     *Open* from ``incident_reported`` until the first ``arrive_scene`` of any tier, then
     *reached*, with that response time; gone from ``incident_withdrawn`` (its people left
@@ -39,32 +45,51 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.plot.style import HOUSEHOLD_STATES
 from sim.replay.counters import RunCounters
+from sim.replay.shelters import Relocations, ShelterNodes
+from sim.replay.symbols import (
+    EXPOSED,
+    HOUSEHOLD_STATES,
+    NOT_WARNED,
+    ON_THE_WAY,
+    STRANDED,
+    WARNED,
+)
 from sim.results.run_folder import RunFolder
 
-NOT_WARNED, WARNED, ON_THE_WAY, SHELTERED, STRANDED, EXPOSED = range(len(HOUSEHOLD_STATES))
 FAMILIES = ("household", "team", "truck")
 
 
 @dataclass(frozen=True, eq=False)
 class Households:
-    """Households that have at least one event, as arrays (times ``inf`` = never)."""
+    """Households that have at least one state event, and those events as arrays.
+
+    Rows ``start[k]:end[k]`` of ``time_s``, ``state`` and ``node`` are household ``k``'s
+    state events in time order (:func:`sim.replay.households.state_events`);
+    ``household`` is the household of each row.
+    """
 
     agent: np.ndarray
     home_node: np.ndarray
     size_persons: np.ndarray
     first_s: np.ndarray
-    warned_s: np.ndarray
-    depart_s: np.ndarray
-    arrive_s: np.ndarray
-    arrive_node: np.ndarray
-    stranded_s: np.ndarray
-    stranded_node: np.ndarray
-    resume_s: np.ndarray
-    restranded_s: np.ndarray
-    restranded_node: np.ndarray
     tracked: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    household: np.ndarray
+    time_s: np.ndarray
+    state: np.ndarray
+    node: np.ndarray
+
+    def state_at(self, time_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return each household's state and node at ``time_s`` (its last event's)."""
+        if self.time_s.size == 0:
+            return np.full(self.agent.size, NOT_WARNED, np.int8), self.home_node.copy()
+        done = np.bincount(self.household[self.time_s <= time_s], minlength=self.agent.size)
+        last = np.maximum(self.start + done - 1, 0)
+        seen = done > 0
+        state = np.where(seen, self.state[last], NOT_WARNED).astype(np.int8)
+        return state, np.where(seen, self.node[last], self.home_node)
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,6 +208,8 @@ class Timeline:
     hazards: dict[str, HazardFrames]
     closures: pd.DataFrame
     population_persons: np.ndarray
+    shelters: ShelterNodes
+    relocations: Relocations
 
     @property
     def horizon_s(self) -> float:
@@ -190,16 +217,8 @@ class Timeline:
         return self.run.horizon_s
 
     def household_state_at(self, time_s: float) -> np.ndarray:
-        """State index (see :data:`sim.plot.style.HOUSEHOLD_STATES`) of each household."""
-        h = self.households
-        state = np.full(h.agent.shape[0], NOT_WARNED, np.int8)
-        state[h.warned_s <= time_s] = WARNED
-        state[h.depart_s <= time_s] = ON_THE_WAY
-        state[h.stranded_s <= time_s] = STRANDED
-        state[h.resume_s <= time_s] = ON_THE_WAY
-        state[h.restranded_s <= time_s] = STRANDED
-        state[h.arrive_s <= time_s] = SHELTERED
-        return state
+        """State index (see :data:`sim.replay.symbols.HOUSEHOLD_STATES`) of each household."""
+        return self.households.state_at(time_s)[0]
 
     def node_persons_at(self, time_s: float) -> np.ndarray:
         """Persons per household state and node at ``time_s``, shape (states, nodes).
@@ -207,23 +226,18 @@ class Timeline:
         Tracked households on the way are left out (they are drawn at their positions).
         """
         h, n = self.households, self.run.network.n_nodes
-        state = self.household_state_at(time_s)
-        node = np.where(
-            state == SHELTERED,
-            h.arrive_node,
-            np.where(
-                state == STRANDED,
-                np.where(h.restranded_s <= time_s, h.restranded_node, h.stranded_node),
-                h.home_node,
-            ),
-        )
+        state, node = h.state_at(time_s)
         known = h.first_s <= time_s
         drawn = known & ~(h.tracked & (state == ON_THE_WAY))
-        flat = np.bincount(
-            state[drawn].astype(np.int64) * n + node[drawn],
-            weights=h.size_persons[drawn],
-            minlength=len(HOUSEHOLD_STATES) * n,
-        ).reshape(len(HOUSEHOLD_STATES), n)
+        flat = (
+            np.bincount(
+                state[drawn].astype(np.int64) * n + node[drawn],
+                weights=h.size_persons[drawn],
+                minlength=len(HOUSEHOLD_STATES) * n,
+            )
+            .reshape(len(HOUSEHOLD_STATES), n)
+            .astype(float)
+        )  # float even when none is drawn
         at_home = self.population_persons - np.bincount(
             h.home_node[known], weights=h.size_persons[known], minlength=n
         )
