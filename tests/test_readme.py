@@ -3,9 +3,11 @@
 Each fenced ``python`` block is run in order in one namespace; each ``sim ...`` line of
 a ``bash`` block is run through the real command (``sim.cli.app.main``) in a scratch
 folder that holds the files the README names (a scenario, an OSM extract, stations,
-population, jurisdictions, candidates, the README's own example experiment). A line or
-block that errors fails the test. Only these changes are made, each for time or for the
-machine, never for what a command does:
+population, jurisdictions, candidates, the README's own example experiment, and the county
+of "Your own region": its roads as OSM XML and PBF, the README's own manifest
+``county.toml`` with every GIS layer it names, and ``my_flood.toml``, written by
+:mod:`tests.readme_world`). A line or block that errors fails the test. Only these
+changes are made, each for time or for the machine, never for what a command does:
 
 - a full batch runs its ``--small`` mode (the README offers it) on at most 2 workers,
   into ``results/<experiment>-full`` (the full batch's own folder, not the small one's);
@@ -32,6 +34,7 @@ from sim.cli.app import main
 from sim.scenarios.reference import REFERENCE_PATH, reference_toml
 from sim.scenarios.scenario import load_scenario
 from tests.osm_fixtures import write_osm
+from tests.readme_world import readme_manifest, write_readme_county
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -82,12 +85,14 @@ def write_readme_world(folder: Path, text: str) -> None:
     (folder / "my_scenario.toml").write_text(tomli_w.dumps(default))
     experiment = next(b for b in fenced_blocks(text, "toml") if 'name = "my_experiment"' in b)
     (folder / "my_experiment.toml").write_text(experiment)
-    for name in ("county.osm", "my_county.osm.bz2"):
-        write_osm(folder / name)
+    write_osm(folder / "my_county.osm.bz2")
+    # the county of "Your own region": county.osm, county.osm.pbf, county.toml, its layers
+    write_readme_county(folder, readme_manifest(fenced_blocks(text, "toml")))
 
-    # two made-up sides of the small OSM extract (nodes at 105.70 .. 105.74 E, 30.30 N)
+    # two made-up sides of my_county (nodes at 105.70 .. 105.74 E, 30.30 N) and of county.osm
+    # (105.70 .. 105.765 E, 30.30 .. 30.34 N)
     def square(west: float, east: float) -> list:
-        return [[[west, 30.28], [east, 30.28], [east, 30.33], [west, 30.33], [west, 30.28]]]
+        return [[[west, 30.28], [east, 30.28], [east, 30.36], [west, 30.36], [west, 30.28]]]
 
     counties = {
         "type": "FeatureCollection",
@@ -97,7 +102,7 @@ def write_readme_world(folder: Path, text: str) -> None:
                 "properties": {"name": name},
                 "geometry": {"type": "Polygon", "coordinates": square(west, east)},
             }
-            for name, west, east in (("Suining", 105.69, 105.715), ("Tongnan", 105.715, 105.75))
+            for name, west, east in (("Suining", 105.69, 105.715), ("Tongnan", 105.715, 105.78))
         ],
     }
     (folder / "counties.geojson").write_text(json.dumps(counties))
