@@ -95,7 +95,7 @@ def test_stranded_household_becomes_a_ground_incident() -> None:
 
 @pytest.mark.parametrize(
     ("linkage", "delay_s"),
-    [("separate", 45 * 60.0), ("notify", 30 * 60.0), ("mutual_aid", 30 * 60.0), ("joint", 0.0)],
+    [("separate", 45 * 60.0), ("notify", 15 * 60.0), ("mutual_aid", 15 * 60.0), ("joint", 0.0)],
 )
 def test_other_side_warned_after_policy_delay(linkage: str, delay_s: float) -> None:
     net = toy_engine_network(population=[0, 1, 0, 1, 0, 0])

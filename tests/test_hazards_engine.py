@@ -199,8 +199,8 @@ def test_flood_strands_at_home_and_needs_a_boat_team() -> None:
         # B learns of the slide in its own territory at the 10-minute hazard step and
         # detects it after its own 45-minute delay: 600 + 2700 s
         ("separate", 3300.0),
-        # notify: A's warning reaches B after the 30-minute notification delay, first
-        ("notify", 1800.0),
+        # notify: A's warning reaches B after the 15-minute notification delay, first
+        ("notify", 900.0),
     ],
 )
 def test_the_other_side_detects_a_hazard_by_itself(linkage: str, b_warned_s: float) -> None:

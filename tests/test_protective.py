@@ -162,7 +162,10 @@ def test_occupants_leave_a_shelter_that_floods_within_one_step() -> None:
     ev = result.events
     # 60 s to set off, 1000 m to SB at node 3: 893.3 s. The water reaches SB's ground
     # (10.1 m) when the stage passes 0.1 m at 15 min; the 16-min step sees it wet.
-    timeline = ev[ev["agent"].isin([model.household_ids[0], -1]) & (ev["kind"] != "warned")]
+    timeline = ev[
+        ev["agent"].isin([model.household_ids[0], -1])
+        & ~ev["kind"].isin(["warned", "hazard_known"])
+    ]
     assert timeline[["time_s", "kind", "node"]].values.tolist() == [
         [0.0, "warning_issued", -1],
         [pytest.approx(60.0), "depart", 2],

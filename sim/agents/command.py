@@ -1,30 +1,29 @@
-"""Command: turns incidents into dispatches under the linkage policy between jurisdictions.
+"""Command: turns incidents into dispatches under the linkage between jurisdictions.
 
-Policies (``PolicySpec.linkage``):
-
-- ``separate`` and ``notify``: each side dispatches only its own teams (``notify`` differs
-  in warnings, see :mod:`sim.agents.warning`);
-- ``mutual_aid``: own teams first; when no own team can arrive within the tier's
-  standard, the side requests aid, and after ``mutual_aid_request_delay_min`` the other
-  side sends its nearest free team if that one would arrive before the own team;
-- ``joint``: one command; the nearest free team regardless of the border.
+Each side has a command; sides joined by ``joint`` linkage share one (one queue per
+tier, :mod:`sim.agents.linkage`). A new incident gets the nearest free team of each
+tier it needs from its own command; teams of another side of a joint command, and
+teams lent through mutual aid, are taken only beyond the reserve their side keeps
+(:mod:`sim.agents.aid`). When the command's best arrival exceeds the tier's standard,
+it asks the sides that aid it, and after ``mutual_aid_request_delay_min`` the nearest
+free team of theirs goes if it would arrive first. Boat teams are kept for the
+incidents that need a boat while a flood runs.
 
 How teams travel (roads, boats, aircraft to a landing site) is
-:mod:`sim.agents.team_travel`.
+:mod:`sim.agents.team_travel`. "Nearest" is by current travel time (turnout included);
+among the teams of the nearest station the lower team id goes.
 
-"Nearest" is by current travel time (turnout included); among the teams of the nearest
-station the lower team id goes.
-When no team of a tier is free, or no free team can reach the incident, it waits in the
-queue of its side (one shared queue under ``joint``). Waiting incidents are triaged:
-threats to life (:data:`sim.engine.incidents.TRIAGE_PRIORITY` 0: buried, trapped, injured, exposed,
+When no team of a tier is free, or no free team can reach the incident, it waits in
+its command's queue. The next team of the tier to come home takes the waiting incident
+it serves best (:meth:`Dispatcher.team_free`): threats to life
+(:data:`sim.engine.incidents.TRIAGE_PRIORITY` 0: buried, trapped, injured, exposed,
 people in flood water, and any kind a scenario names that is not listed) before people
-who are safe but cannot leave and blocked roads (priority 1), oldest first within a
-priority.
-The next team of the tier to come home takes the first waiting incident it can reach
-(boat incidents wait for a boat team); when roads reopen, waiting incidents that a free
-team can now reach are dispatched at once, in the same order; before that, stranded
-households no team has been sent to are asked whether they can now leave on their own
-(their incidents are then withdrawn, see :meth:`Dispatcher.withdraw`).
+who are safe but cannot leave, transfers and blocked roads (priority 1), then the most
+persons expected alive on arrival, then the oldest. When roads reopen, waiting
+incidents that a free team can now reach are dispatched at once, in triage order;
+before that, stranded households no team has been sent to are asked whether they can
+now leave on their own (their incidents are then withdrawn, see
+:meth:`Dispatcher.withdraw`).
 """
 
 from __future__ import annotations
@@ -36,20 +35,21 @@ import numpy as np
 import simpy
 
 from sim.agents.team_travel import TeamTravel
+from sim.agents.waiting import WaitingQueues
 from sim.engine.incidents import (
     TRIAGE_PRIORITY,
     Incident,
     IncidentReport,
     incidents_summary,
-    triage_key,
 )
+from sim.engine.survival import survival
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
     from sim.engine.model import EmergencyModel
 
 
-class Dispatcher:
+class Dispatcher(WaitingQueues):
     """The commands of all jurisdictions, and their linkage.
 
     Parameters
@@ -66,15 +66,15 @@ class Dispatcher:
     def __init__(self, model: EmergencyModel, teams: list[RescueTeam]) -> None:
         self.model = model
         self.teams = teams
-        policy = model.scenario.policy
-        self.linkage = policy.linkage
-        self.request_delay_s = policy.mutual_aid_request_delay_min * 60.0
+        self.request_delay_s = model.scenario.policy.mutual_aid_request_delay_min * 60.0
         self.incidents: list[Incident] = []
         self.queues: dict[tuple[int, str], list[Incident]] = {}
         self.travel = TeamTravel(model, teams)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])
         self._boat = np.zeros(len(teams), dtype=bool)
+        #: Boats are kept for the incidents only they can serve while a flood runs.
+        self._keep_boats = model.scenario.hazards.flood is not None
 
     # ---------------------------------------------------------------- incidents
     def new_incident(
@@ -143,20 +143,31 @@ class Dispatcher:
             households=(row,) if row >= 0 else (),
         )
 
+    def key(self, side: int, tier: str) -> tuple[int, str]:
+        """Queue of ``tier`` of the command ``side`` belongs to (one per joint command)."""
+        return int(self.model.linkage.group[side]), tier
+
     def _assign(self, incident: Incident, tier: str) -> None:
         standard_s = self.model.tiers[tier].standard_min * 60.0
-        team, eta_s, route = self._nearest(
-            incident, tier, side="own" if self.linkage != "joint" else "any"
-        )
-        if self.linkage == "mutual_aid" and (team is None or eta_s > standard_s):
+        team, eta_s, route = self._nearest(incident, tier, side="own")
+        helpers = self._helpers(incident.jurisdiction)
+        if helpers and (team is None or eta_s > standard_s):
             self._event("aid_requested", incident, tier)
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
         if team is not None:
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
         else:
-            key = (-1 if self.linkage == "joint" else incident.jurisdiction, tier)
-            self.queues.setdefault(key, []).append(incident)
+            self.queues.setdefault(self.key(incident.jurisdiction, tier), []).append(incident)
+
+    def _helpers(self, side: int) -> list[int]:
+        """Sides outside ``side``'s command that answer its requests for teams."""
+        link = self.model.linkage
+        return [
+            j
+            for j in range(len(link.names))
+            if not link.same_command(j, side) and link.aids(j, side)
+        ]
 
     def _mutual_aid(
         self, incident: Incident, tier: str, own_arrival_s: float
@@ -168,20 +179,34 @@ class Dispatcher:
         if team is not None and self.model.env.now + eta_s < own_arrival_s:
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
 
+    def _may_serve(self, team: RescueTeam, incident: Incident) -> bool:
+        """Whether ``team`` may take ``incident``: boats kept for water, reserves kept."""
+        if team.boat and self._keep_boats and not incident.needs_boat:
+            return False
+        if incident.needs_boat and team.tier.name == "ground" and not team.boat:
+            return False
+        return team.jurisdiction == incident.jurisdiction or self.model.aid.may_lend(team)
+
     def _nearest(
         self, incident: Incident, tier: str, *, side: str
     ) -> tuple[RescueTeam | None, float, np.ndarray | None]:
-        """Nearest free team of ``tier`` on ``side`` (own, other, any): team, ETA, route.
+        """Nearest free team of ``tier``: team, ETA (turnout included), route.
 
-        The ETA includes turnout; ties go to the lower team id.
+        ``side``: ``"own"`` (the incident's command, all sides of a joint one) or
+        ``"other"`` (the sides that aid it). Teams of another side are taken only
+        beyond the reserve their side keeps (:mod:`sim.agents.aid`).
         """
         free = np.array([t.available for t in self.teams], dtype=bool) & (self._tier == tier)
+        link = self.model.linkage
+        group = link.group[self._juris]
         if side == "own":
-            free &= self._juris == incident.jurisdiction
+            free &= group == link.group[incident.jurisdiction]
         elif side == "other":
-            free &= self._juris != incident.jurisdiction
-        if incident.needs_boat and tier == "ground":
-            free &= self._boat
+            free &= np.isin(self._juris, self._helpers(incident.jurisdiction))
+        free &= np.array(
+            [f and self._may_serve(t, incident) for f, t in zip(free, self.teams, strict=True)],
+            dtype=bool,
+        )
         idx = np.nonzero(free)[0]
         if idx.size == 0:
             return None, np.inf, None
@@ -225,30 +250,51 @@ class Dispatcher:
 
     # -------------------------------------------------------------------- teams
     def team_free(self, team: RescueTeam) -> None:
-        """Give a team that is home the first waiting incident (triage order) it can take.
+        """Give a team that is home the waiting incident it serves best, if any.
 
-        A community team with doors still to knock takes only :meth:`urgent` incidents
-        (threats to life, mandatory transfers): warning those no channel reached comes
-        before other work.
+        Among the waiting incidents of its command that it may take (boats for water,
+        reserves kept, :meth:`_may_serve`) and can reach, the most urgent triage class
+        first; within it the greatest expected benefit: the persons still waiting
+        times their chance to be alive when the team gets there (the survival curve of
+        the kind, :mod:`sim.engine.survival`; 1 for the safe), then the oldest. A
+        community team with doors still to knock takes only :meth:`urgent` incidents
+        (threats to life, mandatory transfers).
         """
         tier = team.tier.name
-        key = (-1 if self.linkage == "joint" else team.jurisdiction, tier)
+        key = self.key(team.jurisdiction, tier)
         urgent_only = self.model.door_knocking.has_work(team)
+        now = self.model.env.now
+        best, best_rank, best_eta = None, None, np.inf
         for incident in self._waiting(key):
-            if incident.needs_boat and tier == "ground" and not team.boat:
+            if not self._may_serve(team, incident):
                 continue  # another team must take it; it keeps its place in line
             if urgent_only and not self.urgent(incident):
                 continue
             eta_s = self._eta(team, incident)
             if not np.isfinite(eta_s):
                 continue
-            self.queues[key].remove(incident)
+            left = incident.persons - incident.carried_persons - incident.persons_moved_on
+            alive = float(survival(incident.kind, now + eta_s - incident.report_s))
+            rank = (
+                self.triage_priority.get(incident.kind, 0),
+                -max(left, 0) * alive,
+                incident.id,
+            )
+            if best_rank is None or rank < best_rank:
+                best, best_rank, best_eta = incident, rank, eta_s
+        if best is not None:
+            self.queues[key].remove(best)
             self._dispatch(
-                team, incident, tier, self._route(team, incident), eta_s - team.tier.turnout_s
+                team, best, tier, self._route(team, best), best_eta - team.tier.turnout_s
             )
             return
         if not urgent_only:
             self._reinforce(team)
+
+    def rebase(self, team: RescueTeam, node: int) -> None:
+        """Make ``node`` the base ``team`` sets out from and returns to (pre-positioning)."""
+        team.station_node = node
+        self.travel.station[self.teams.index(team)] = node
 
     def urgent(self, incident: Incident) -> bool:
         """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
@@ -261,13 +307,11 @@ class Dispatcher:
         the team's station (cached until the roads change) screens them, so asking
         between two door-knocking visits stays cheap.
         """
-        tier = team.tier.name
-        key = (-1 if self.linkage == "joint" else team.jurisdiction, tier)
+        key = self.key(team.jurisdiction, team.tier.name)
         waiting = [
             i
             for i in self._waiting(key)
-            if not (i.needs_boat and tier == "ground" and not team.boat)
-            and not (urgent_only and not self.urgent(i))
+            if self._may_serve(team, i) and not (urgent_only and not self.urgent(i))
         ]
         if not waiting or team.tier.travel == "air":
             return waiting
@@ -287,9 +331,9 @@ class Dispatcher:
         for incident in self.incidents:
             if not incident.waiting or tier not in incident.tiers or incident.withdrawn:
                 continue
-            if self.linkage != "joint" and incident.jurisdiction != team.jurisdiction:
+            if not self.model.linkage.same_command(incident.jurisdiction, team.jurisdiction):
                 continue
-            if incident.needs_boat and tier == "ground" and not team.boat:
+            if not self._may_serve(team, incident):
                 continue
             key = (-len(incident.waiting), incident.id)
             if best_key is None or key < best_key:
@@ -302,56 +346,6 @@ class Dispatcher:
         if np.isfinite(eta_s):
             route = self.travel.route_to(team, best.target_node)
             self._dispatch(team, best, tier, route, eta_s - team.tier.turnout_s)
-
-    def _waiting(self, key: tuple[int, str]) -> list[Incident]:
-        """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
-        queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched]
-        self.queues[key] = queue  # those that mutual aid took meanwhile leave the queue
-        return sorted(queue, key=lambda i: triage_key(i, self.triage_priority))
-
-    def retry_waiting(self) -> None:
-        """Dispatch waiting incidents that a free team can now reach (after roads reopen).
-
-        An incident waits when no team of its tier is free *or* no free team can reach it;
-        in the second case a reopened road may be all it was waiting for. Incidents are taken
-        in triage order, each by the nearest free team that can reach it.
-        One forward tree per travel mode from the free teams' stations screens out the
-        incidents still cut off, so a retry costs a few Dijkstra calls, not one per incident
-        (the screen stays valid, if loose, as teams are taken: ``_nearest`` decides).
-        """
-        self._let_people_leave()
-        side = "any" if self.linkage == "joint" else "own"
-        reachable: dict[str, np.ndarray | None] = {}
-        for key in list(self.queues):
-            tier = key[1]
-            for incident in self._waiting(key):
-                if tier not in reachable:
-                    reachable[tier] = self.travel.reachable_by_free(tier)
-                mask = reachable[tier]
-                if mask is not None and not mask[incident.target_node]:
-                    continue
-                team, eta_s, route = self._nearest(incident, tier, side=side)
-                if team is None:
-                    continue
-                self.queues[key].remove(incident)
-                self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
-
-    def _let_people_leave(self) -> None:
-        """Ask waiting incidents with no team sent whether their people can now leave."""
-        waiting = {id(i): i for queue in self.queues.values() for i in queue}
-        for incident in sorted(waiting.values(), key=lambda i: i.id):
-            if incident.on_reopen is not None and not incident.dispatched:
-                incident.on_reopen()
-
-    def withdraw(self, incident: Incident) -> None:
-        """Take an incident no team has been sent to out of the queues: it needs none now."""
-        if incident.dispatched:
-            raise ValueError(f"incident {incident.id} already has a team on the way")
-        incident.withdrawn_s = self.model.env.now
-        incident.on_reopen = None
-        for key, queue in self.queues.items():
-            self.queues[key] = [i for i in queue if i is not incident]
-        self._event("incident_withdrawn", incident, ",".join(incident.tiers))
 
     def _event(self, kind: str, incident: Incident, tier: str) -> None:
         """Record ``kind`` for ``incident`` now, at its node (``value``: its persons)."""

@@ -11,7 +11,9 @@ room (unloading there takes ``unload_s``) and comes back while anyone is left; a
 reach-only incident, if it carries nobody, or when no safe shelter can be reached from
 the incident, it stays ``on_scene_s`` (and the people stay where they are). Then it returns
 home and is available again. Arrival times at every node of a road trip are recorded
-as track points, and a ``border_cross`` event marks each change of jurisdiction.
+as track points, and a ``border_cross`` event marks each change of jurisdiction; without
+priority passage (``separate``, ``notify``) each crossing first costs the border
+passage delay (:mod:`sim.agents.aid`, a ``border_wait`` event).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ class RescueTeam(mesa.Agent):
         ends = [self.station_node, incident.target_node]
         if self.tier.travel == "air":
             ends = [self.station_node, m.dispatcher.landing_node(incident.target_node)]
+        yield from self._border_wait(route_nodes)
         self._trace(route_nodes, ends, travel_s)
         yield m.env.timeout(travel_s)
         if tier not in incident.arrival_s:
@@ -151,6 +154,7 @@ class RescueTeam(mesa.Agent):
         back_nodes, back_s = m.dispatcher.route_home(self, where)
         if not np.isfinite(back_s):
             return  # no open road home: the team stays where it is, out of service
+        yield from self._border_wait(back_nodes)
         self._trace(back_nodes, [where, self.station_node], back_s)
         yield m.env.timeout(back_s)
         self.available = True
@@ -250,9 +254,27 @@ class RescueTeam(mesa.Agent):
         nodes, time_s = m.operations.route(self, origin, target)
         if not np.isfinite(time_s):
             return False
+        yield from self._border_wait(nodes)
         self._trace(nodes, [origin, target], time_s)
         yield m.env.timeout(time_s)
         return True
+
+    def _border_wait(self, route_nodes: np.ndarray | None) -> Generator[simpy.Event, None, None]:
+        """Wait out the border crossings of a trip without priority passage (drawn at the start)."""
+        m = self.model
+        wait_s = m.aid.passage_delay_s(route_nodes)
+        if wait_s > 0:
+            m.recorder.event(
+                m.env.now,
+                "border_wait",
+                agent=self.unique_id,
+                node=int(route_nodes[0]),
+                jurisdiction=m.jurisdiction_name(self.jurisdiction),
+                tier=self.tier.name,
+                value=wait_s,
+            )
+            m.aid.waited(self, wait_s)
+            yield m.env.timeout(wait_s)
 
     def _trace(self, route_nodes: np.ndarray | None, ends: list[int], travel_s: float) -> None:
         """Record track points and border crossings of a trip starting now."""

@@ -3,7 +3,7 @@
 A shelter needs ``kits_per_person`` kits per occupant. When an arrival leaves its unmet
 need (need minus kits delivered or on the way) at ``request_min_kits`` or more, it asks
 for supplies. The request goes to the nearest depot (by current vehicle travel time) that
-has stock and a free truck, on the shelter's own side (any side under ``joint``, which
+has stock and a free truck, on the shelter's own side (any side of one joint command, which
 shares depots). A truck loads what the request needs (up to its capacity and the
 stock), drives at free-flow speed, unloads, and returns; a need larger than one truck
 takes further trucks, each from the nearest depot that can still send one. Need that no
@@ -61,6 +61,9 @@ class SupplyTruck(mesa.Agent):
         if not np.isfinite(s.first_delivery_s[shelter]):
             s.first_delivery_s[shelter] = m.env.now
         s.deliveries.append((m.env.now, shelter, kits))
+        juris = m.network.jurisdiction
+        if juris[s.depot_node[self.depot]] != juris[m.shelters.node[shelter]]:
+            s.across_border_kits[shelter] += kits
         m.recorder.event(
             m.env.now,
             "delivery",
@@ -95,7 +98,6 @@ class SupplyService:
         self.kits_per_person = spec.kits_per_person
         self.unload_s = spec.unload_min * 60.0
         self.request_min_kits = spec.request_min_kits
-        self.shared = model.scenario.policy.linkage == "joint"
         depots = depots.reset_index(drop=True)
         self.depot_node = depots["node"].to_numpy(dtype=np.int64)
         self.depot_juris = depots["jurisdiction"].to_numpy()
@@ -114,6 +116,8 @@ class SupplyService:
         self.pending_kits = np.zeros(n, dtype=np.int64)
         self.first_delivery_s = np.full(n, np.inf)
         self.deliveries: list[tuple[float, int, int]] = []
+        #: Kits each shelter received from a depot of another jurisdiction.
+        self.across_border_kits = np.zeros(n, dtype=np.int64)
         self.waiting: deque[int] = deque()
         self._trees: dict[tuple[int, bool], tuple[int, ShortestPathTree]] = {}
 
@@ -185,8 +189,8 @@ class SupplyService:
         free = {t.depot for t in self.trucks if t.available}
         ok = np.array([d in free for d in range(len(self.depot_node))], dtype=bool)
         ok &= self.stock_kits > 0
-        if not self.shared:
-            ok &= self.depot_juris == m.shelters.jurisdiction[shelter]
+        side = int(m.network.jurisdiction[m.shelters.node[shelter]])
+        ok &= m.linkage.group[m.network.jurisdiction[self.depot_node]] == m.linkage.group[side]
         if not ok.any():
             return None
         target = int(m.shelters.node[shelter])
@@ -232,6 +236,12 @@ class SupplyService:
                 else float("nan")
             )
         return out
+
+    def kits_across_border(self, juris: int) -> int:
+        """Kits that shelters of side ``juris`` received from the other side's depots."""
+        m = self.model
+        side = m.network.jurisdiction[m.shelters.node]
+        return int(self.across_border_kits[side == juris].sum())
 
     def shelter_columns(self) -> pd.DataFrame:
         """Kits delivered and the first delivery time per shelter (rows as the shelters)."""

@@ -45,15 +45,6 @@ if TYPE_CHECKING:
 IMMEDIATE = WARNING_LEVELS.index("immediate")
 
 
-def linkage_delay_s(linkage: str, *, notification_s: float) -> float:
-    """Delay before the other side hears of a warning through the linkage (inf: never)."""
-    if linkage == "joint":
-        return 0.0
-    if linkage == "separate":
-        return np.inf
-    return notification_s
-
-
 class WarningService:
     """Issues warnings to households under the scenario's behaviour and policy."""
 
@@ -61,9 +52,6 @@ class WarningService:
         self.model = model
         self.behaviour = model.scenario.behaviour
         policy = model.scenario.policy
-        self.linkage_s = linkage_delay_s(
-            policy.linkage, notification_s=policy.notification_delay_min * 60.0
-        )
         self.detection_s = policy.detection_delay_min * 60.0
         self.rng = model.rng_behaviour
         self.knock_level = WARNING_LEVELS.index(self.behaviour.door_knock_min_level)
@@ -87,7 +75,7 @@ class WarningService:
             if j == issuer:
                 m.env.process(self._issue_at(time_s, j, mask, level, warning.action))
             else:
-                m.env.process(self._issue_other(time_s, j, mask, level, warning.action))
+                m.env.process(self._issue_other(time_s, issuer, j, mask, level, warning.action))
 
     def _issue_at(
         self, time_s: float, juris: int, mask: np.ndarray, level: int, action: str
@@ -96,32 +84,50 @@ class WarningService:
         self.issue(juris, mask, level, action)
 
     def _issue_other(
-        self, time_s: float, juris: int, mask: np.ndarray, level: int, action: str
+        self, time_s: float, issuer: int, juris: int, mask: np.ndarray, level: int, action: str
     ) -> Generator[simpy.Event, None, None]:
         m = self.model
         waits = []
-        if np.isfinite(self.linkage_s):
-            waits.append(m.env.timeout(time_s + self.linkage_s))
+        forwarded_s = time_s + m.linkage.notify_s(issuer, juris)
+        if np.isfinite(forwarded_s):
+            waits.append(m.env.timeout(max(forwarded_s - m.env.now, 0.0)))
         if m.hazards.active:
             waits.append(m.detected[juris])
         else:
             waits.append(m.env.timeout(time_s + self.detection_s))
         yield m.env.any_of(waits)
-        self.issue(juris, mask, level, action)
+        via_linkage = np.isfinite(forwarded_s) and m.env.now >= forwarded_s
+        if via_linkage and not (m.hazards.active and m.detected[juris].triggered):
+            m.linkage.warnings_received[juris] += 1
+        self.issue(juris, mask, level, action, source="linkage" if via_linkage else "script")
 
-    def issue(self, juris: int, node_mask: np.ndarray, level: int, action: str = "auto") -> int:
+    def issue(
+        self,
+        juris: int,
+        node_mask: np.ndarray,
+        level: int,
+        action: str = "auto",
+        *,
+        source: str = "script",
+    ) -> int:
         """Warn households of ``juris`` at home on ``node_mask`` now; return how many heard.
 
         ``action``: ``"evacuate"``, ``"shelter_in_place"`` or ``"auto"`` (the command
-        chooses per node, see :mod:`sim.agents.protective`).
+        chooses per node, see :mod:`sim.agents.protective`). ``source`` says where the
+        warning comes from (``"script"``, ``"linkage"``: a neighbour's forwarded warning,
+        ``"plan"``: the side's warning plan), recorded with ``warning_issued``.
         """
         m = self.model
         t = m.households
         now = m.env.now
         self.first_warning_s[juris] = min(self.first_warning_s[juris], now)
-        m.known_since_s[juris] = min(m.known_since_s[juris], now)  # it knows what it warns of
+        m.linkage.learn(juris, "warned")  # a command knows what it warns of
         m.recorder.event(
-            now, "warning_issued", jurisdiction=m.jurisdiction_name(juris), value=level
+            now,
+            "warning_issued",
+            jurisdiction=m.jurisdiction_name(juris),
+            tier=source,
+            value=level,
         )
         who = np.nonzero(
             (t.jurisdiction == juris)

@@ -16,17 +16,20 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.agents.aid import MutualAid
 from sim.agents.command import Dispatcher
 from sim.agents.compliance import ComplianceModel
 from sim.agents.door_knock import DoorKnocking
 from sim.agents.household import Household
 from sim.agents.households import SHELTERED, households_from_population
+from sim.agents.linkage import Linkage
 from sim.agents.operations import Operations
 from sim.agents.protective import ProtectiveAction
 from sim.agents.rescue import RescueTeam
 from sim.agents.supply import SupplyService, SupplyTruck
 from sim.agents.transfers import Transfers
 from sim.agents.warning import WarningService
+from sim.agents.warning_plan import WarningPlan
 from sim.clock import Clock
 from sim.engine.forces import make_teams, resolve_tiers
 from sim.engine.incidents import IncidentReport
@@ -175,6 +178,11 @@ class EmergencyModel(mesa.Model):
 
         self.shelters = Shelters(network.places["shelters"], self.roads)
         self.teams = make_teams(self)
+        n_juris = len(network.jurisdiction_names)
+        #: When each side's command came to know the hazard (inf: not yet).
+        self.known_since_s = np.full(n_juris, np.inf)
+        self.linkage = Linkage(self)
+        self.aid = MutualAid(self)
         self.dispatcher = Dispatcher(self, self.teams)
         self.operations = Operations(self)
         self.door_knocking = DoorKnocking(self)
@@ -182,10 +190,7 @@ class EmergencyModel(mesa.Model):
         self.protective = ProtectiveAction(self)
         self.supply = SupplyService(self, network.places["depots"])
         self.shelters.on_arrival = self._on_shelter_arrival
-        n_juris = len(network.jurisdiction_names)
         self.detected = [self.env.event() for _ in range(n_juris)]
-        #: When each side's command came to know the hazard (inf: not yet).
-        self.known_since_s = np.full(n_juris, np.inf)
         self._seen_danger = np.zeros(network.n_nodes, dtype=bool)
         self.roads.on_change = self._roads_changed
         self._retry_after_step = False
@@ -198,6 +203,7 @@ class EmergencyModel(mesa.Model):
         if self.hazards.active:
             self.env.process(self._hazard_steps())
         self.warnings = WarningService(self)
+        self.warning_plan = WarningPlan(self)
         for warning in scenario.warnings:
             self.warnings.schedule(warning)
         for closure in scenario.closures:
@@ -259,6 +265,7 @@ class EmergencyModel(mesa.Model):
             for report in step.incidents:
                 self.dispatcher.report(report)
             self._update_shelters()
+            self.warning_plan.step()
             self._see_danger()
             yield self.env.timeout(self.hazards.step_s)
 
@@ -269,8 +276,8 @@ class EmergencyModel(mesa.Model):
             self.recorder.event(
                 self.env.now, "hazard_detected", jurisdiction=self.jurisdiction_name(jurisdiction)
             )
-            self.known_since_s[jurisdiction] = self.env.now
             self.detected[jurisdiction].succeed()
+            self.linkage.learn(jurisdiction, "detected")
 
     def _see_danger(self) -> None:
         """Let households where the hazard just became visible reconsider (once per node)."""
@@ -279,6 +286,17 @@ class EmergencyModel(mesa.Model):
         self._seen_danger |= danger
         if new.size:
             self.warnings.see_danger(new)
+
+    def on_hazard_known(self, side: int, how: str) -> None:
+        """Side ``side``'s command has just come to know the hazard (``how``).
+
+        Its warning plan starts; told by a neighbour it aids, it pre-positions teams.
+        """
+        self.warning_plan.start(side)
+        if how.startswith("via "):
+            source = self.network.jurisdiction_index(how[4:])
+            if self.linkage.aids(side, source):
+                self.aid.preposition(side)
 
     def knows_hazard(self, jurisdiction: int) -> bool:
         """Whether side ``jurisdiction``'s command knows the hazard (and its forecast)."""

@@ -184,6 +184,7 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         "casualties": outcomes.casualties(model),
         "protective_action": outcomes.protective_action(model),
         "warnings": model.warnings.summary(),
+        "linkage": _linkage_summary(model),
         "supply": model.supply.summary(events),
         "teams": len(model.teams),
         "trucks": len(model.supply.trucks),
@@ -206,6 +207,14 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         wall_time_s=wall_s,
         network=net,
     )
+
+
+def _linkage_summary(model: EmergencyModel) -> dict:
+    """Per side: what each linkage mechanism did (:mod:`sim.agents.linkage`, ``aid``)."""
+    aid = model.aid.summary()
+    return {
+        name: {**side, **aid[name]} for name, side in model.linkage.summary().items()
+    }
 
 
 def _versions() -> dict[str, str]:

@@ -107,6 +107,18 @@ class HazardEngine:
                 out = np.minimum(out, value)
         return out
 
+    def forecast_arrival_s(self, now_s: float) -> np.ndarray:
+        """When each node's forecast says the hazard arrives (now if already; inf: never).
+
+        The earliest over the hazards that forecast (``forecast_arrival_s(now_s)``).
+        """
+        out = np.full(self.model.network.n_nodes, np.inf)
+        for hazard in self.hazards:
+            value = getattr(hazard, "forecast_arrival_s", None)
+            if value is not None:
+                out = np.minimum(out, value(now_s))
+        return np.maximum(out, now_s)
+
     def forecast_unsafe(self, now_s: float) -> np.ndarray:
         """Nodes any hazard's forecast puts in danger (for commands that know it)."""
         return self._union("forecast_unsafe", now_s)

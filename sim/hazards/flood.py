@@ -77,6 +77,10 @@ class FloodHazard:
             deepest = np.maximum(deepest, depth)
         return first, deepest
 
+    def forecast_arrival_s(self, now_s: float) -> np.ndarray:
+        """When the forecast puts each node under water (inf: never by the horizon)."""
+        return self.first_flood_s
+
     def forecast_unsafe(self, now_s: float) -> np.ndarray:
         """Nodes the forecast puts under water at some time up to the horizon."""
         return self.max_depth_m > 0

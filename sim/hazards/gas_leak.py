@@ -8,10 +8,13 @@ wind last changed: a new wind's plume grows from the well):
   its lower flammable limit (ignition). For the public (households, trucks) links at or
   above AEGL-3 for 60 min (50 ppm) are closed and the others cost more by their toxic
   load (``exposure_penalty_min`` per AEGL-2 load of crossing them): routes go around the
-  plume, on foot too. Rescue teams in breathing apparatus still pass.
+  plume, on foot too. Links into the forecast footprint are closed to the public (a
+  cordon: people inside may leave, nobody outside enters). Rescue teams in breathing
+  apparatus still pass.
 - **Exposure.** Every household accumulates an H2S toxic load where it is
-  (:mod:`sim.hazards.exposure`): outdoors (on the way, stranded, unsheltered) the
-  outdoor level, indoors (at home, sheltering in place, in a shelter) the indoor level
+  (:mod:`sim.hazards.exposure`): outdoors (on the way, unsheltered) the outdoor
+  level, indoors (at home, cut off and waiting in the nearest building, sheltering in
+  place, in a shelter) the indoor level
   of the single-room infiltration model at that building's air-exchange rate. Reaching
   AEGL-2 makes an ``exposed`` incident for community responders and ground teams (the
   households of it are the incident's people); AEGL-3 kills.
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import AT_HOME, SHELTERED, SHELTERING
+from sim.agents.households import AT_HOME, SHELTERED, SHELTERING, STRANDED
 from sim.engine.incidents import IncidentReport
 from sim.hazards import exposure, plume
 from sim.hazards.base import HazardStep, step_value
@@ -124,7 +127,17 @@ class GasLeakHazard:
         edge_ppm = np.maximum(self.ppm[s], self.ppm[t])
         lethal = edge_ppm >= LETHAL_PPM
         m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, teams=False)
-        m.roads.set_costs(f"{self.name}-exposure", *self._exposure_costs_s(edge_ppm))
+        # the forecast footprint (next hour) counts as lethal air for routing: nobody is
+        # sent towards where the plume is about to be (a wind shift, a growing release)
+        forecast = self.footprint(now_s)
+        ahead = np.where(forecast, LETHAL_PPM, 0.0)
+        cost_ppm = np.maximum(edge_ppm, np.maximum(ahead[s], ahead[t]))
+        # a cordon: the public may leave the forecast footprint but not enter it
+        # ("isolate the hazard area and deny entry", US DOT Emergency Response
+        # Guidebook 2020, guide 117 for hydrogen sulfide)
+        entry = forecast[t] & ~forecast[s]
+        m.roads.set_closures(f"{self.name}-cordon", entry, entry, teams=False)
+        m.roads.set_costs(f"{self.name}-exposure", *self._exposure_costs_s(cost_ppm))
         self._update_indoor(step_min)
         incidents = self._expose(step_min)
         return HazardStep(touched=self.ppm >= FOOTPRINT_PPM, incidents=tuple(incidents))
@@ -186,6 +199,10 @@ class GasLeakHazard:
                 area |= self._footprints[key]
         return area
 
+    def forecast_arrival_s(self, now_s: float) -> np.ndarray:
+        """When the plume front reaches each node of the forecast footprint (inf: outside)."""
+        return np.where(self.footprint(now_s), self.arrival_s(now_s), np.inf)
+
     def arrival_s(self, now_s: float) -> np.ndarray:
         """When the plume front reaches each node with the current wind (inf: upwind)."""
         net = self.model.network
@@ -216,7 +233,10 @@ class GasLeakHazard:
         t = self.model.households
         conc = self.ppm[t.node]
         for state, indoor in self.indoor.items():  # indoors: the building's level
-            conc = np.where(t.state == state, indoor[t.node], conc)
+            inside = t.state == state
+            if state == AT_HOME:  # cut off: they take refuge in a building where they are
+                inside |= t.state == STRANDED
+            conc = np.where(inside, indoor[t.node], conc)
         return np.where(t.state == SHELTERING, self.sealed_ppm, conc)
 
     def _expose(self, step_min: float) -> list[IncidentReport]:

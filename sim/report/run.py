@@ -112,4 +112,32 @@ def _people_lines(s: dict) -> list[str]:
             f"{unsafe['relocated_persons']:,} persons moved on from them, "
             f"{unsafe['occupants_at_horizon']:,} still inside at the horizon"
         )
+    lines += _linkage_lines(s.get("linkage") or {})
+    return lines
+
+
+def _linkage_lines(linkage: dict) -> list[str]:
+    """What each side got from the linkage: hazard news, teams, shelter, supplies."""
+    lines = []
+    for side, k in linkage.items():
+        known = k["knew_hazard_s"]
+        if math.isinf(known):
+            news = "never knew of a hazard"
+        else:
+            news = f"knew of the hazard at {known / 60:.0f} min ({k['knew_how']}"
+            lead = k["lead_over_own_s"]
+            if lead > 0:
+                ahead = "never on its own" if math.isinf(lead) else f"{lead / 60:.0f} min"
+                news += f"; ahead of its own knowledge: {ahead}"
+            news += ")"
+        dispatches = sum(k["cross_border_dispatches"].values())
+        lines.append(
+            f"  linkage {side}: {news}; {k['warnings_received']:,} warnings via the "
+            f"linkage; {dispatches} teams from the other side "
+            f"({k['incidents_reached_only_by_foreign_teams']} incidents reached only by "
+            f"them); {k['persons_sheltered_across_border']:,} persons sheltered across the "
+            f"border; {k['kits_from_other_side']:,} kits from the other side; "
+            f"{k['teams_prepositioned']} teams pre-positioned, {k['reserve_holds']} reserve "
+            f"holds, {k['border_wait_min']:g} min waited at the border"
+        )
     return lines

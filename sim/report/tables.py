@@ -129,6 +129,7 @@ def load_batch(folder: str | Path) -> Batch:
     for key, values in manifest.get("grid", {}).items():
         cells = [param_value(v) for v in values]
         baselines[key] = "separate" if "separate" in cells and key.endswith("linkage") else cells[0]
+    runs = runs.copy()  # one block per dtype: the many metric columns, then a label
     if len(runs):
         runs["label"] = configuration_labels(runs, keys)
     else:

@@ -22,14 +22,22 @@ from sim.regions.manifest import (
     RiverSpec,
     resolved,
 )
-from sim.scenarios.behaviour import MAX_DELAY_MIN, BehaviourSpec, PopulationSpec, WarningSpec
+from sim.scenarios.behaviour import (
+    MAX_DELAY_MIN,
+    WARNING_LEVELS,
+    BehaviourSpec,
+    PopulationSpec,
+    WarningSpec,
+)
 from sim.scenarios.builtin import scenario_file
 from sim.scenarios.forces import ForcesSpec, IncidentSpec, SupplySpec
 from sim.scenarios.hazards import ClosureSpec, HazardsSpec
 from sim.scenarios.limits import check_run_fits
-from sim.scenarios.load import Spec, Where, bounded, build, read_toml
+from sim.scenarios.load import Bounds, Spec, Where, bounded, build, check_bounds, read_toml
 
 Linkage = Literal["separate", "notify", "mutual_aid", "joint"]
+#: Linkage levels, weakest first (each adds to the one before).
+LINKAGES: tuple[str, ...] = ("separate", "notify", "mutual_aid", "joint")
 LINKAGES: tuple[str, ...] = ("separate", "notify", "mutual_aid", "joint")
 #: Longest simulated time, hours (10 days: a flood crest passes in a few days; every
 #: step and event of a longer run would still be kept in memory).
@@ -96,14 +104,88 @@ class RegionSpec(Spec):
             )
 
 
+def _default_plan_leads() -> dict[str, float]:
+    return {"trend": 1440.0, "risk": 360.0, "imminent": 120.0, "immediate": 30.0}
+
+
 @dataclass(frozen=True, kw_only=True)
 class PolicySpec(Spec):
-    """Linkage between the two jurisdictions and its delays (minutes)."""
+    """Linkage between the jurisdictions, its mechanisms and their delays (minutes).
+
+    ``linkage`` (each level adds to the one before, :mod:`sim.agents.linkage`):
+
+    - ``separate``: each side on its own; a team crossing the border waits
+      ``border_passage_delay_min`` at it (checkpoint, permission);
+    - ``notify``: information sharing: the side that knows the hazard forwards it (its
+      detection, the plume forecast, the river gauges' forecast, slides and closed
+      roads) and its warnings ``notification_delay_min`` later; the receiving side
+      warns from that forecast by its own warning plan;
+    - ``mutual_aid``: a side asks the other for a team as soon as its own best arrival
+      exceeds the tier's standard, answered ``mutual_aid_request_delay_min`` later;
+      on notice of a hazard the neighbour pre-positions ``preposition_teams`` ground
+      teams at its border point nearest the hazard; a lender keeps ``reserve_share``
+      of a tier's teams while the hazard is forecast to reach its own side; priority
+      passage at the border (the green channels of the linkage agreements);
+    - ``joint``: one command over all teams (no delays between the sides), triage by
+      threat to life and expected benefit, the same reserves and priority passage.
+
+    ``pairs`` sets the linkage of particular pairs of jurisdictions (``"A|B" =
+    "joint"``) for regions with more than two; others use ``linkage``.
+
+    **Warning plan** (``warning_plan``): once a side's command knows a hazard that its
+    forecast places (the flood's hydrograph, the plume's footprint) it warns every node
+    of its own that the forecast puts under the hazard at the staged lead times of
+    ``warning_plan_lead_min`` before the forecast arrival: trend 24 h, risk 6 h,
+    imminent 2 h (``../shared/DOMAIN.md``) and the mandatory ``immediate`` order 30 min
+    before (an assumption for the "real-time response" stage).
+
+    **Default delays.** ``notification_delay_min`` 15: Chinese rules for reporting
+    sudden incidents ask for a first report by telephone within 30 minutes of the event
+    (the "30 minutes by phone, 1 hour in writing" rule of provincial emergency
+    information reporting); a standing cross-border hotline is assumed to take half
+    that. ``mutual_aid_request_delay_min`` 10 and ``border_passage_delay_min`` 20 are
+    assumptions: the Tongnan-Suining agreement (``../shared/DOMAIN.md``) names
+    emergency linkage response and priority passage for rescue vehicles as mechanisms
+    but gives no times. ``detection_delay_min`` 45 is the time a side needs to notice a
+    hazard on its own ground (Kaixian 2003: about 35 minutes to the evacuation order).
+    """
 
     linkage: Linkage = "separate"
-    notification_delay_min: float = bounded(30.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
-    mutual_aid_request_delay_min: float = bounded(20.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
+    pairs: dict[str, Linkage] = field(default_factory=dict)
+    notification_delay_min: float = bounded(15.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
+    mutual_aid_request_delay_min: float = bounded(10.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
     detection_delay_min: float = bounded(45.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
+    border_passage_delay_min: float = bounded(20.0, low=0.0, high=MAX_DELAY_MIN, unit="min")
+    preposition_teams: int = bounded(1, low=0, high=1000, unit="teams")
+    reserve_share: float = bounded(0.5, low=0.0, high=1.0)
+    warning_plan: bool = True
+    warning_plan_lead_min: dict[str, float] = field(default_factory=_default_plan_leads)
+
+    def check(self, where: Where) -> None:  # noqa: D102
+        for level, lead in self.warning_plan_lead_min.items():
+            if level not in WARNING_LEVELS:
+                raise (
+                    where.child("warning_plan_lead_min")
+                    .child(level)
+                    .error(f"is not a warning level; use {', '.join(WARNING_LEVELS)}")
+                )
+            check_bounds(
+                where.child("warning_plan_lead_min"),
+                level,
+                lead,
+                Bounds(low=0.0, high=MAX_DELAY_MIN, unit="min"),
+            )
+        for pair, linkage in self.pairs.items():
+            if len(pair.split("|")) != 2:
+                raise (
+                    where.child("pairs").child(pair).error("names a pair of jurisdictions as 'A|B'")
+                )
+            if linkage not in LINKAGES:
+                raise (
+                    where.child("pairs")
+                    .child(pair)
+                    .error(f"= {linkage!r}; use one of {', '.join(LINKAGES)}")
+                )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,72 @@
+"""The queues of waiting incidents of the commands, and what reopened roads change.
+
+Part of :class:`sim.agents.command.Dispatcher` (a base class of it): incidents wait
+in their command's queue per tier (:meth:`Dispatcher.key`) until a team can take them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.engine.incidents import Incident, triage_key
+
+if TYPE_CHECKING:
+    from sim.engine.model import EmergencyModel
+
+
+class WaitingQueues:
+    """Waiting incidents by (command, tier); retries when roads reopen; withdrawals."""
+
+    model: EmergencyModel
+    queues: dict[tuple[int, str], list[Incident]]
+
+    def _waiting(self, key: tuple[int, str]) -> list[Incident]:
+        """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
+        queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched]
+        self.queues[key] = queue  # those that mutual aid took meanwhile leave the queue
+        return sorted(queue, key=lambda i: triage_key(i, self.triage_priority))
+
+    def retry_waiting(self) -> None:
+        """Dispatch waiting incidents that a free team can now reach (after roads reopen).
+
+        An incident waits when no team of its tier is free *or* no free team can reach it;
+        in the second case a reopened road may be all it was waiting for. Incidents are taken
+        in triage order, each by the nearest free team that can reach it.
+        One forward tree per travel mode from the free teams' stations screens out the
+        incidents still cut off, so a retry costs a few Dijkstra calls, not one per incident
+        (the screen stays valid, if loose, as teams are taken: ``_nearest`` decides).
+        """
+        self._let_people_leave()
+        reachable: dict[str, np.ndarray | None] = {}
+        for key in list(self.queues):
+            tier = key[1]
+            for incident in self._waiting(key):
+                if tier not in reachable:
+                    reachable[tier] = self.travel.reachable_by_free(tier)
+                mask = reachable[tier]
+                if mask is not None and not mask[incident.target_node]:
+                    continue
+                team, eta_s, route = self._nearest(incident, tier, side="own")
+                if team is None:
+                    continue
+                self.queues[key].remove(incident)
+                self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
+
+    def _let_people_leave(self) -> None:
+        """Ask waiting incidents with no team sent whether their people can now leave."""
+        waiting = {id(i): i for queue in self.queues.values() for i in queue}
+        for incident in sorted(waiting.values(), key=lambda i: i.id):
+            if incident.on_reopen is not None and not incident.dispatched:
+                incident.on_reopen()
+
+    def withdraw(self, incident: Incident) -> None:
+        """Take an incident no team has been sent to out of the queues: it needs none now."""
+        if incident.dispatched:
+            raise ValueError(f"incident {incident.id} already has a team on the way")
+        incident.withdrawn_s = self.model.env.now
+        incident.on_reopen = None
+        for key, queue in self.queues.items():
+            self.queues[key] = [i for i in queue if i is not incident]
+        self._event("incident_withdrawn", incident, ",".join(incident.tiers))
