@@ -57,6 +57,13 @@ class Clock:
         a, b = self.night_start_s, self.night_end_s
         return (a <= now or now < b) if a > b else (a <= now < b)
 
+    def next_dawn_s(self, t_s: float) -> float:
+        """Run time of the next end of night strictly after ``t_s`` (inf: no night)."""
+        if self.night_start_s == self.night_end_s:
+            return math.inf
+        delta = math.fmod(self.night_end_s - self.time_of_day_s(t_s) + 86_400.0, 86_400.0)
+        return t_s + (delta if delta > 0 else 86_400.0)
+
     def label(self, t_s: float) -> str:
         """``"HH:MM"`` at run time ``t_s``."""
         now = int(self.time_of_day_s(t_s)) // 60

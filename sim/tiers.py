@@ -26,6 +26,12 @@ class TierStandard:
         Road tiers: cap on road speed (community responders on motorbikes), or None.
     cruise_speed_kph
         Air tiers: straight-line cruise speed.
+    approach_km
+        Air tiers: distance flown from the real base to the map point of its station
+        (a city-level corps based outside the county), km; 0 for a base on the map.
+    night_capable
+        Whether the tier operates at night (``behaviour.night_start`` to ``night_end``);
+        aircraft without night capability stay on the ground until daylight.
     """
 
     name: str
@@ -34,15 +40,22 @@ class TierStandard:
     turnout_s: float
     max_speed_kph: float | None = None
     cruise_speed_kph: float | None = None
+    approach_km: float = 0.0
+    night_capable: bool = True
 
 
 #: The three tiers with default standards and travel. Community responders live in
-#: the villages and ride motorbikes (40 km/h cap, 1 min turnout); ground teams drive
-#: from stations (3 min turnout); helicopters launch in 15 min and cruise at 220 km/h.
+#: the villages and ride motorbikes (40 km/h cap); they are residents called at home or
+#: at work, so their turnout is a volunteer's, 4 min (NFPA 1720 sets no turnout for
+#: volunteers; 4 min is this project's planning assumption, several times the 60-80 s
+#: NFPA 1710 allows a crew on duty). Ground teams drive from stations (3 min turnout);
+#: helicopters launch in 15 min and cruise at 220 km/h, by day only unless the scenario
+#: says they fly at night (``forces.aviation.night_capable``; rescue helicopters without
+#: night-vision crews fly by visual rules in daylight, a planning assumption).
 TIERS: Mapping[str, TierStandard] = MappingProxyType(
     {
         "community": TierStandard(
-            name="community", standard_min=10.0, travel="road", turnout_s=60.0, max_speed_kph=40.0
+            name="community", standard_min=10.0, travel="road", turnout_s=240.0, max_speed_kph=40.0
         ),
         "ground": TierStandard(name="ground", standard_min=30.0, travel="road", turnout_s=180.0),
         "aviation": TierStandard(
@@ -51,6 +64,7 @@ TIERS: Mapping[str, TierStandard] = MappingProxyType(
             travel="air",
             turnout_s=900.0,
             cruise_speed_kph=220.0,
+            night_capable=False,
         ),
     }
 )

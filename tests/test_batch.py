@@ -289,3 +289,20 @@ def test_replications_needed_for_a_2pp_half_width() -> None:
     # sd 5 pp: t(25) * 5 / sqrt(26) = 2.020 > 2, t(26) * 5 / sqrt(27) = 1.978 <= 2
     assert replications_needed(5.0, 2.0) == 27
     assert replications_needed(0.0, 2.0) == 2
+
+
+def test_report_splits_the_linkage_gain_by_the_mechanism_each_level_adds(tiny_batch) -> None:
+    _, out = tiny_batch
+    text = (out / "report.md").read_text()
+    section = text[text.index("## What each linkage level adds") :]
+    lines = [line for line in section.splitlines() if line.startswith("| joint")]
+    assert len(lines) == 1
+    cells = [c.strip() for c in lines[0].strip("|").split("|")]
+    header = next(line for line in section.splitlines() if line.startswith("| linkage"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    row = dict(zip(columns, cells, strict=True))
+    # joint adds one command: A's team takes B's incident (0 % -> 100 % ground <= 30)
+    assert row["adds"] == "joint command"
+    assert row["ground ≤30"] == "100.0 (+100.0)"
+    assert row["teams across the border"] == "1"
+    assert row["incidents reached only by foreign teams"] == "1"

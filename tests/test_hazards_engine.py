@@ -187,7 +187,11 @@ def test_flood_strands_at_home_and_needs_a_boat_team() -> None:
     dispatched = result.events[
         (result.events["kind"] == "dispatch") & result.events["incident"].isin(stranded["incident"])
     ]
-    assert len(dispatched) > 0 and set(dispatched["agent"]) <= boats
+    ground = dispatched[dispatched["tier"] == "ground"]
+    assert len(ground) > 0 and set(ground["agent"]) <= boats
+    # the rest are aircraft, requested where no boat could get through
+    aircraft = {t.unique_id for t in model.teams if t.tier.name == "aviation"}
+    assert set(dispatched.loc[dispatched["tier"] != "ground", "agent"]) <= aircraft
     assert isinstance(result.hazard_frames, pd.DataFrame)
     assert (result.hazard_frames["value"] > 0).all()
     assert np.isfinite(result.summary["hazards"]["reached_s"]["Suining"])

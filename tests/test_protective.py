@@ -233,12 +233,15 @@ def test_mandatory_transfer_occupies_the_responder_for_the_computed_time() -> No
     community = TIERS["community"]
     forces = model.scenario.forces
     link_s = 1000.0 / (min(36.0, community.max_speed_kph) / 3.6)  # one 1-km link
-    arrive = community.turnout_s + link_s  # post at node 2, household at node 1
+    team = next(t for t in model.teams if t.tier.name == "community")
+    # the responder is a resident: the post's only populated node within 1.5 km is the
+    # household's own (node 1), so it sets off from there after a volunteer's turnout
+    assert team.station_node == 1
+    arrive = community.turnout_s
     rescued = arrive + model.scenario.behaviour.door_knock_min_per_household * 60.0
     rescued += forces.extraction_min_per_person["transfer"] * 60.0  # one person
     delivered = rescued + link_s + forces.unload_min * 60.0  # to SA at node 0
-    home = delivered + 2 * link_s  # SA -> post
-    team = next(t for t in model.teams if t.tier.name == "community")
+    home = delivered + link_s  # SA -> the responder's home at node 1
     ev = result.events
     mine = ev[ev["agent"] == team.unique_id]
     assert mine[["time_s", "kind"]].values.tolist() == [

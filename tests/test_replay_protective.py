@@ -266,8 +266,9 @@ def test_sheltering_in_place_colour_in_a_video_frame(gas) -> None:
 
 def test_household_a_team_brings_to_a_shelter_is_never_on_the_way(tmp_path: Path) -> None:
     # tests/test_protective.py: a vulnerable walker at node 1 is warned (immediate) at 0 s;
-    # the community team takes it out (rescued at 460 s) and delivers it to SA at 860 s.
-    # It has no depart event: on the way = departures - arrivals would be -1 from 860 s.
+    # the community responder, who lives at node 1, takes it out (rescued at 540 s) and
+    # delivers it to SA at 940 s. It has no depart event: on the way = departures -
+    # arrivals would be -1 from 940 s.
     scenario = scenario_from_dict(
         {
             "name": "transfer",
@@ -283,18 +284,18 @@ def test_household_a_team_brings_to_a_shelter_is_never_on_the_way(tmp_path: Path
     net.save(out / "network.npz")
     tl = build_timeline(load_run(out))
     events = tl.run.events
-    assert events[events["kind"] == "deliver"]["time_s"].tolist() == [860.0]
-    assert [int(tl.household_state_at(t)[0]) for t in (0.0, 859.0, 860.0)] == [
+    assert events[events["kind"] == "deliver"]["time_s"].tolist() == [940.0]
+    assert [int(tl.household_state_at(t)[0]) for t in (0.0, 939.0, 940.0)] == [
         WARNED,
         WARNED,
         SHELTERED,
     ]
-    assert tl.node_persons_at(859.0)[WARNED, 1] == 1
-    assert tl.node_persons_at(860.0)[SHELTERED, 0] == 1
+    assert tl.node_persons_at(939.0)[WARNED, 1] == 1
+    assert tl.node_persons_at(940.0)[SHELTERED, 0] == 1
     for t in np.unique(events["time_s"]):
         got = counters_at(tl.counters, t)
         assert got["on_the_way_persons"] == 0 and got["departed_persons"] == 0
-        assert got["evacuated_persons"] == (1 if t >= 860.0 else 0)
+        assert got["evacuated_persons"] == (1 if t >= 940.0 else 0)
         assert_counters_equal(got, reference_counters(events, t))
 
 

@@ -101,9 +101,9 @@ def test_response_times_are_turnout_plus_travel_from_the_site(toy: RoadNetwork) 
     times = response_times_s(toy, TIERS["ground"], [2, 0], nodes, limit_s=1e9).toarray()
     travel = np.array([[200, 100, 0, 100, 200, 100], [0, 100, 150, 250, 350, 250]])
     np.testing.assert_allclose(times, 180.0 + travel, rtol=1e-12)
-    # community riders are capped at 40 km/h: the primary 1->2 takes 90 s, turnout 60 s
+    # community riders are capped at 40 km/h: the primary 1->2 takes 90 s, turnout 240 s
     times = response_times_s(toy, TIERS["community"], [0], [2], limit_s=1e9).toarray()
-    np.testing.assert_allclose(times, [[60.0 + 100.0 + 90.0]], rtol=1e-12)
+    np.testing.assert_allclose(times, [[240.0 + 100.0 + 90.0]], rtol=1e-12)
     # beyond the limit nothing is stored; a zero time is stored, not dropped
     limited = response_times_s(toy, TIERS["ground"], [2], nodes, limit_s=280.0)
     assert sorted(limited.indices.tolist()) == [1, 2, 3, 5]

@@ -12,9 +12,11 @@
   forecast to reach its own sends ``preposition_teams`` free ground teams to its border
   node nearest the threatened area: they wait there (their base for the run) for
   requests.
-- **Border passage.** Under ``separate`` and ``notify`` a road team crossing the border
-  waits ``border_passage_delay_min`` at each crossing (checkpoint, permission); aid
-  partners have priority passage (the green channels of the linkage agreements).
+- **Border passage.** Under ``separate`` and ``notify`` a road team whose trip ends on
+  the other side's ground (to work there, or to bring people to a shelter there)
+  waits ``border_passage_delay_min`` once on that trip (checkpoint, identification,
+  permission); passing through costs nothing; aid partners have priority passage (the
+  green channels of the linkage agreements).
 """
 
 from __future__ import annotations
@@ -49,10 +51,10 @@ class MutualAid:
         self.preposition_teams = policy.preposition_teams
         self._threat_at: tuple[float, np.ndarray] | None = None
         n = len(model.network.jurisdiction_names)
-        #: Per side: teams sent to the border, times a team was held back as reserve,
-        #: and seconds teams of the side waited at border crossings.
+        #: Per side: teams sent to the border, teams held back as reserve at least once
+        #: (ids), and seconds teams of the side waited at the border.
         self.prepositioned = np.zeros(n, dtype=np.int64)
-        self.reserve_held = np.zeros(n, dtype=np.int64)
+        self.reserve_held: list[set[int]] = [set() for _ in range(n)]
         self.border_wait_s = np.zeros(n)
 
     # ---------------------------------------------------------------- reserves
@@ -80,31 +82,37 @@ class MutualAid:
         free = sum(t.available for t in mine)
         if free > keep:
             return True
-        self.reserve_held[side] += 1
+        self.reserve_held[side].add(team.unique_id)
         return False
 
     # ----------------------------------------------------------------- passage
-    def passage_delay_s(self, nodes: np.ndarray | None) -> float:
-        """Return the wait at border crossings along ``nodes`` without priority passage, s."""
-        if nodes is None or len(nodes) < 2 or self.passage_s <= 0:
+    def passage_delay_s(self, team: RescueTeam, nodes: np.ndarray | None) -> float:
+        """Return the wait of ``team`` at the border on a trip along ``nodes``, s.
+
+        A trip that ends on the ground of a side without priority passage with the
+        team's own side (to work there, or to bring people to a shelter there) waits
+        once: checkpoint, identification, permission. Passing through on a road costs
+        nothing (emergency vehicles in transit are not stopped); aircraft do not wait.
+        """
+        if self.passage_s <= 0 or nodes is None or len(nodes) < 2:
             return 0.0
         m = self.model
-        juris = m.network.jurisdiction[np.asarray(nodes)]
-        cross = np.flatnonzero(juris[1:] != juris[:-1])
-        slow = sum(not m.linkage.priority_passage(juris[k], juris[k + 1]) for k in cross)
-        return self.passage_s * slow
+        side, own = int(m.network.jurisdiction[int(nodes[-1])]), team.jurisdiction
+        if side == own or m.linkage.priority_passage(own, side):
+            return 0.0
+        return self.passage_s
 
     def waited(self, team: RescueTeam, wait_s: float) -> None:
         """Count ``wait_s`` seconds ``team`` waited at border crossings."""
         self.border_wait_s[team.jurisdiction] += wait_s
 
     def summary(self) -> dict:
-        """Per side: teams pre-positioned, reserve holds, border waiting of its teams, min."""
+        """Per side: teams pre-positioned, teams held in reserve, its teams' border waits."""
         names = self.model.network.jurisdiction_names
         return {
             name: {
                 "teams_prepositioned": int(self.prepositioned[j]),
-                "reserve_holds": int(self.reserve_held[j]),
+                "teams_held_in_reserve": len(self.reserve_held[j]),
                 "border_wait_min": round(float(self.border_wait_s[j]) / 60.0, 1),
             }
             for j, name in enumerate(names)

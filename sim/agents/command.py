@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.agents.air_ops import AirOperations
 from sim.agents.team_travel import TeamTravel
 from sim.agents.waiting import WaitingQueues
 from sim.engine.incidents import (
@@ -41,6 +42,7 @@ from sim.engine.incidents import (
     Incident,
     IncidentReport,
     incidents_summary,
+    rescue_by_side,
 )
 from sim.engine.survival import survival
 
@@ -49,7 +51,12 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 
-class Dispatcher(WaitingQueues):
+#: A free team joins an open incident only if it gets there within this many times its
+#: tier's standard (a planning rule of this project: 20 min for community responders).
+REINFORCE_WITHIN_STANDARDS = 2.0
+
+
+class Dispatcher(WaitingQueues, AirOperations):
     """The commands of all jurisdictions, and their linkage.
 
     Parameters
@@ -75,6 +82,8 @@ class Dispatcher(WaitingQueues):
         self._boat = np.zeros(len(teams), dtype=bool)
         #: Boats are kept for the incidents only they can serve while a flood runs.
         self._keep_boats = model.scenario.hazards.flood is not None
+        if any(not t.tier.night_capable for t in teams):
+            model.env.process(self.at_daylight())
 
     # ---------------------------------------------------------------- incidents
     def new_incident(
@@ -106,6 +115,9 @@ class Dispatcher(WaitingQueues):
             on_cleared=on_cleared,
             households=tuple(int(h) for h in households),
         )
+        if self.needs_aircraft(incident):
+            incident.tiers = (*incident.tiers, "aviation")
+            tiers = incident.tiers
         self.incidents.append(incident)
         self._event("incident_reported", incident, ",".join(tiers))
         for tier in tiers:
@@ -127,8 +139,16 @@ class Dispatcher(WaitingQueues):
         )
 
     def summary(self) -> dict[str, int]:
-        """Return the incident counts for ``summary.json`` (see ``incidents_summary``)."""
-        return incidents_summary(self.incidents)
+        """Return the incident counts for ``summary.json`` (see ``incidents_summary``).
+
+        ``rescue_by_jurisdiction``: persons rescued alive and died waiting per side and
+        incident kind (:func:`sim.engine.incidents.rescue_by_side`).
+        """
+        names = self.model.network.jurisdiction_names
+        return {
+            **incidents_summary(self.incidents),
+            "rescue_by_jurisdiction": rescue_by_side(self.incidents, names),
+        }
 
     def report_stranded(
         self, node: int, persons: int, *, row: int = -1, needs_boat: bool = False
@@ -180,7 +200,9 @@ class Dispatcher(WaitingQueues):
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
 
     def _may_serve(self, team: RescueTeam, incident: Incident) -> bool:
-        """Whether ``team`` may take ``incident``: boats kept for water, reserves kept."""
+        """Whether ``team`` may take ``incident``: flying, boats kept for water, reserves kept."""
+        if self.grounded(team):
+            return False
         if team.boat and self._keep_boats and not incident.needs_boat:
             return False
         if incident.needs_boat and team.tier.name == "ground" and not team.boat:
@@ -296,33 +318,12 @@ class Dispatcher(WaitingQueues):
         team.station_node = node
         self.travel.station[self.teams.index(team)] = node
 
-    def urgent(self, incident: Incident) -> bool:
-        """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
-        return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
-
-    def waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> list[Incident]:
-        """Incidents waiting in ``team``'s queue that it could take and reach, in triage order.
-
-        ``urgent_only``: only :meth:`urgent` incidents. One forward tree from
-        the team's station (cached until the roads change) screens them, so asking
-        between two door-knocking visits stays cheap.
-        """
-        key = self.key(team.jurisdiction, team.tier.name)
-        waiting = [
-            i
-            for i in self._waiting(key)
-            if self._may_serve(team, i) and not (urgent_only and not self.urgent(i))
-        ]
-        if not waiting or team.tier.travel == "air":
-            return waiting
-        time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
-        return [i for i in waiting if np.isfinite(time_s[i.target_node])]
-
     def _reinforce(self, team: RescueTeam) -> None:
         """No incident waits for this team: join the open incident with most people left.
 
         Only incidents that need the team's tier and whose people it can carry, on its
-        own side (any side under ``joint``), and only when it can reach them.
+        own side (any side under ``joint``), and only when it gets there within
+        :data:`REINFORCE_WITHIN_STANDARDS` times its tier's standard.
         """
         if team.carry_persons <= 0:
             return
@@ -343,7 +344,9 @@ class Dispatcher(WaitingQueues):
         eta_s = team.tier.turnout_s + self.travel.travel_to_s(
             team, team.station_node, best.target_node
         )
-        if np.isfinite(eta_s):
+        # help from farther than twice the tier's standard comes too late to matter
+        # (the teams on scene carry on), and leaves the team's own area uncovered
+        if eta_s <= REINFORCE_WITHIN_STANDARDS * team.tier.standard_min * 60.0:
             route = self.travel.route_to(team, best.target_node)
             self._dispatch(team, best, tier, route, eta_s - team.tier.turnout_s)
 

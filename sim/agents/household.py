@@ -75,11 +75,19 @@ class Household(mesa.Agent):
         yield m.env.timeout(max(depart_s - m.env.now, 0.0))
         if table.state[i] != AT_HOME:
             return  # died, was stranded or sheltered in place before setting off
+        choice = self._choose()
+        if choice is None and m.hazards.get("plume") is not None:
+            # no open way out of a toxic release: shut the home and shelter in place
+            # (what guidance prescribes when evacuating is not possible, US EPA/NRC AEGL
+            # and ERG 2020 "protect in place"), not wait outside for a team
+            table.shelter_in_place(np.array([i]))
+            self.record("shelter_in_place")
+            return
         table.set_off(i, m.env.now)
         self.record("depart")
         if self.tracked:
             m.recorder.track(m.env.now, self.unique_id, self.family, int(table.node[i]))
-        yield from self._to_shelter(self._choose())
+        yield from self._to_shelter(choice)
 
     def relocate(self) -> Generator[simpy.Event, None, None]:
         """Leave a shelter that became unsafe and go on to the next safe one (simpy process)."""

@@ -260,15 +260,15 @@ class RescueTeam(mesa.Agent):
         return True
 
     def _border_wait(self, route_nodes: np.ndarray | None) -> Generator[simpy.Event, None, None]:
-        """Wait out the border crossings of a trip without priority passage (drawn at the start)."""
+        """Wait at the border on a trip along ``route_nodes`` (``MutualAid.passage_delay_s``)."""
         m = self.model
-        wait_s = m.aid.passage_delay_s(route_nodes)
+        wait_s = m.aid.passage_delay_s(self, route_nodes)
         if wait_s > 0:
             m.recorder.event(
                 m.env.now,
                 "border_wait",
                 agent=self.unique_id,
-                node=int(route_nodes[0]),
+                node=self.station_node,
                 jurisdiction=m.jurisdiction_name(self.jurisdiction),
                 tier=self.tier.name,
                 value=wait_s,

@@ -3,7 +3,8 @@
 Road tiers travel on their router (:mod:`sim.engine.roads`; a boat team on the boat
 router), over the roads open to teams now. Aircraft fly straight at cruise speed to the
 landing site nearest the target (a settlement, shelter, station or depot node) and the
-crew walks the last stretch in a straight line at walking speed. Times are shortest-path
+crew walks the last stretch in a straight line at walking speed; flights from and to
+the base add the tier's ``approach_km`` (a base outside the map). Times are shortest-path
 times on the current weights from forward trees grown at the origin, cached by the
 router until the roads change, so asking many targets from one station costs one
 Dijkstra.
@@ -61,6 +62,8 @@ class TeamTravel:
             land = self.landing_node(target) if target != team.station_node else target
             fly = np.hypot(net.x_m[origin] - net.x_m[land], net.y_m[origin] - net.y_m[land])
             walk = np.hypot(net.x_m[land] - net.x_m[target], net.y_m[land] - net.y_m[target])
+            if team.station_node in (origin, target):  # to or from the real base
+                fly += team.tier.approach_km * 1000.0
             return float(fly / (team.tier.cruise_speed_kph / 3.6) + walk / self._walk_m_per_s)
         tree = self.model.roads.router(team.mode).tree(np.array([origin]))
         return float(tree.time_s[target])

@@ -13,11 +13,15 @@ import numpy as np
 from sim.engine.incidents import Incident, triage_key
 
 if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
     from sim.engine.model import EmergencyModel
 
 
 class WaitingQueues:
-    """Waiting incidents by (command, tier); retries when roads reopen; withdrawals."""
+    """Waiting incidents by (command, tier); retries when roads reopen; withdrawals.
+
+    Also which of them a given team could take (:meth:`waiting_for`, :meth:`urgent`).
+    """
 
     model: EmergencyModel
     queues: dict[tuple[int, str], list[Incident]]
@@ -70,3 +74,25 @@ class WaitingQueues:
         for key, queue in self.queues.items():
             self.queues[key] = [i for i in queue if i is not incident]
         self._event("incident_withdrawn", incident, ",".join(incident.tiers))
+
+    def urgent(self, incident: Incident) -> bool:
+        """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
+        return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
+
+    def waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> list[Incident]:
+        """Incidents waiting in ``team``'s queue that it could take and reach, in triage order.
+
+        ``urgent_only``: only :meth:`urgent` incidents. One forward tree from
+        the team's station (cached until the roads change) screens them, so asking
+        between two door-knocking visits stays cheap.
+        """
+        key = self.key(team.jurisdiction, team.tier.name)
+        waiting = [
+            i
+            for i in self._waiting(key)
+            if self._may_serve(team, i) and not (urgent_only and not self.urgent(i))
+        ]
+        if not waiting or team.tier.travel == "air":
+            return waiting
+        time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
+        return [i for i in waiting if np.isfinite(time_s[i.target_node])]

@@ -121,7 +121,8 @@ class WarningService:
         t = m.households
         now = m.env.now
         self.first_warning_s[juris] = min(self.first_warning_s[juris], now)
-        m.linkage.learn(juris, "warned")  # a command knows what it warns of
+        if source == "script":  # a command knows what it warns of by itself
+            m.linkage.learn(juris, "warned")
         m.recorder.event(
             now,
             "warning_issued",

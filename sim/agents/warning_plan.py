@@ -63,10 +63,13 @@ class WarningPlan:
         arrival = m.hazards.forecast_arrival_s(now)
         ahead = arrival - now
         juris = m.network.jurisdiction
+        # the highest stage due at each node (a node told late hears the latest stage)
+        stage = np.full(arrival.shape, -1, dtype=np.int8)
+        for level, lead_s in self.stages:
+            stage[ahead <= lead_s] = np.maximum(stage[ahead <= lead_s], level)
         for side in np.flatnonzero(self.active):
-            mine = (juris == side) & np.isfinite(arrival)
-            for level, lead_s in self.stages:
-                due = mine & (ahead <= lead_s) & (self.issued < level)
-                if due.any():
-                    self.issued[due] = level
-                    m.warnings.issue(int(side), due, level, "auto", source="plan")
+            mine = (juris == side) & np.isfinite(arrival) & (stage > self.issued)
+            for level in np.unique(stage[mine]):
+                due = mine & (stage == level)
+                self.issued[due] = level
+                m.warnings.issue(int(side), due, int(level), "auto", source="plan")

@@ -247,3 +247,19 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         "completed": int(sum(np.isfinite(i.completed_s) for i in carried)),
         "to_complete": len(carried),
     }
+
+
+def rescue_by_side(incidents: list[Incident], names: tuple[str, ...]) -> dict[str, dict]:
+    """Per side and incident kind: persons rescued alive and persons who died waiting.
+
+    Only incidents whose people teams carry out (``carried``), not withdrawn ones.
+    """
+    out: dict[str, dict] = {name: {} for name in names}
+    for incident in incidents:
+        if not incident.carried or incident.withdrawn:
+            continue
+        kinds = out[names[incident.jurisdiction]]
+        row = kinds.setdefault(incident.kind, {"rescued": 0, "died_waiting": 0})
+        row["rescued"] += int(incident.persons_rescued)
+        row["died_waiting"] += int(incident.persons_died)
+    return out

@@ -212,9 +212,7 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
 def _linkage_summary(model: EmergencyModel) -> dict:
     """Per side: what each linkage mechanism did (:mod:`sim.agents.linkage`, ``aid``)."""
     aid = model.aid.summary()
-    return {
-        name: {**side, **aid[name]} for name, side in model.linkage.summary().items()
-    }
+    return {name: {**side, **aid[name]} for name, side in model.linkage.summary().items()}
 
 
 def _versions() -> dict[str, str]:

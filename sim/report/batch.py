@@ -6,7 +6,8 @@
 Sections: the experiment; the 10/30/60 table per configuration and jurisdiction with
 95 % intervals across seeds; coverage curves, evacuation curves and supply fill per
 configuration; the gain of each grid value over its key's baseline (each linkage level
-over ``separate``) and whether it exceeds the noise; how many replications the
+over ``separate``) and whether it exceeds the noise; what each linkage level adds,
+by mechanism (:mod:`sim.report.mechanisms`); how many replications the
 intervals need; failed runs. Statistics are described in :mod:`sim.report.stats`.
 """
 
@@ -28,6 +29,7 @@ from sim.report.cells import (
     value_text,
 )
 from sim.report.figures import curve_sections, few_seeds, save_figure, slug
+from sim.report.mechanisms import mechanism_section
 from sim.report.render import Block, Heading, Image, Paragraph, Table, to_html, to_markdown
 from sim.report.stats import LEVEL, MIN_REPLICATIONS
 from sim.report.tables import (
@@ -78,6 +80,7 @@ def write_report(
     blocks += _coverage_section(batch, out, written)
     blocks += curve_sections(batch, out, written)
     blocks += _gain_section(batch, out, written)
+    blocks += mechanism_section(batch)
     blocks += _replication_section(batch, max_half_width_pp)
     blocks += _failures(batch)
     title = f"Batch report: {batch.manifest.get('experiment', batch.folder.name)}"

@@ -48,6 +48,13 @@ def format_run(result: RunResult) -> str:
             f"{inc['persons_still_waiting']:,} still waiting at the horizon; "
             f"{inc['completed']} of {inc['to_complete']} incidents completed"
         )
+        for side, kinds in (inc.get("rescue_by_jurisdiction") or {}).items():
+            if kinds:
+                parts = ", ".join(
+                    f"{kind} {k['rescued']:,} alive / {k['died_waiting']:,} died"
+                    for kind, k in kinds.items()
+                )
+                lines.append(f"    {side}: {parts}")
     lines += _people_lines(s)
     ev = s["evacuation"]
     lines.append(
@@ -117,7 +124,7 @@ def _people_lines(s: dict) -> list[str]:
 
 
 def _linkage_lines(linkage: dict) -> list[str]:
-    """What each side got from the linkage: hazard news, teams, shelter, supplies."""
+    """Return what each side got from the linkage: hazard news, teams, shelter, kits."""
     lines = []
     for side, k in linkage.items():
         known = k["knew_hazard_s"]
@@ -137,7 +144,7 @@ def _linkage_lines(linkage: dict) -> list[str]:
             f"({k['incidents_reached_only_by_foreign_teams']} incidents reached only by "
             f"them); {k['persons_sheltered_across_border']:,} persons sheltered across the "
             f"border; {k['kits_from_other_side']:,} kits from the other side; "
-            f"{k['teams_prepositioned']} teams pre-positioned, {k['reserve_holds']} reserve "
-            f"holds, {k['border_wait_min']:g} min waited at the border"
+            f"{k['teams_prepositioned']} teams pre-positioned, {k['teams_held_in_reserve']} "
+            f"held in reserve, {k['border_wait_min']:g} min waited at the border"
         )
     return lines

@@ -62,6 +62,8 @@ class TierForcesSpec(Spec):
     ``teams`` sets the tier's total number of teams, spread over its stations one at a
     time, stations with more teams by default first (then in table order);
     ``teams_per_station`` sets every station's count instead. Give at most one.
+    ``approach_km`` (aircraft: the distance from the real base to its map point) and
+    ``night_capable`` override the tier's (:data:`sim.tiers.TIERS`).
     """
 
     teams: int | None = bounded(None, low=0, high=MAX_TEAMS, unit="teams")
@@ -71,6 +73,8 @@ class TierForcesSpec(Spec):
     max_speed_kph: float | None = bounded(None, low=0.0, above=True, high=400.0, unit="km/h")
     cruise_speed_kph: float | None = bounded(None, low=0.0, above=True, high=1000.0, unit="km/h")
     carry_persons: int = bounded(0, low=0, high=1000, unit="persons")
+    approach_km: float | None = bounded(None, low=0.0, high=2000.0, unit="km")
+    night_capable: bool | None = None
 
     def check(self, where: Where) -> None:  # noqa: D102
         if self.teams is not None and self.teams_per_station is not None:

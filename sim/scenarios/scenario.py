@@ -114,8 +114,8 @@ class PolicySpec(Spec):
 
     ``linkage`` (each level adds to the one before, :mod:`sim.agents.linkage`):
 
-    - ``separate``: each side on its own; a team crossing the border waits
-      ``border_passage_delay_min`` at it (checkpoint, permission);
+    - ``separate``: each side on its own; a team whose trip ends on the other side's
+      ground waits ``border_passage_delay_min`` at the border (checkpoint, permission);
     - ``notify``: information sharing: the side that knows the hazard forwards it (its
       detection, the plume forecast, the river gauges' forecast, slides and closed
       roads) and its warnings ``notification_delay_min`` later; the receiving side

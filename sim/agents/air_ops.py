@@ -1,0 +1,73 @@
+"""When aircraft fly and where they are needed: night limits, places ground teams cannot reach.
+
+Part of :class:`sim.agents.command.Dispatcher` (a base class of it):
+
+- **Night.** Aircraft of a tier without ``night_capable`` do not set out between
+  ``behaviour.night_start`` and ``night_end`` (the run's :class:`sim.clock.Clock`); the
+  incidents wait in their queue and the aircraft go at dawn.
+- **Need.** An incident that asked for ground teams but that no ground team of its
+  command, or of the sides that aid it, can reach by road now (no boat, for water)
+  also asks for aviation (isolated villages, households cut off by water).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
+    from sim.engine.incidents import Incident
+    from sim.engine.model import EmergencyModel
+
+
+class AirOperations:
+    """Night grounding and aviation by need (see the module docs)."""
+
+    model: EmergencyModel
+    teams: list[RescueTeam]
+
+    def needs_aircraft(self, incident: Incident) -> bool:
+        """Whether ``incident`` needs aviation it did not ask for: no ground team can get there.
+
+        Isolated (no ground team of its command or of those that aid it reaches it by
+        road now), or cut off by water with no boat that reaches it.
+        """
+        m = self.model
+        if "aviation" in incident.tiers or "ground" not in incident.tiers:
+            return False
+        if not any(t.tier.name == "aviation" for t in self.teams):
+            return False
+        sides = {incident.jurisdiction, *self._helpers(incident.jurisdiction)}
+        link = m.linkage
+        for team in self.teams:
+            if team.tier.name != "ground" or (incident.needs_boat and not team.boat):
+                continue
+            if not (
+                team.jurisdiction in sides
+                or link.same_command(team.jurisdiction, incident.jurisdiction)
+            ):
+                continue
+            tree = m.roads.router(team.mode).tree(np.array([incident.target_node]), reverse=True)
+            if np.isfinite(tree.time_s[team.station_node]):
+                return False
+        return True
+
+    def grounded(self, team: RescueTeam) -> bool:
+        """Whether ``team`` may not set out now: aircraft without night capability at night."""
+        return not team.tier.night_capable and self.model.clock.is_night(self.model.env.now)
+
+    def at_daylight(self) -> Generator[simpy.Event, None, None]:
+        """Every morning, send the aircraft grounded overnight to the incidents waiting."""
+        m = self.model
+        while m.env.now < m.scenario.horizon_s:
+            day = m.clock.next_dawn_s(m.env.now)
+            if not np.isfinite(day) or day > m.scenario.horizon_s:
+                return
+            yield m.env.timeout(day - m.env.now)
+            for team in self.teams:
+                if team.available and not team.tier.night_capable:
+                    self.team_free(team)

@@ -1,0 +1,185 @@
+"""Cross-border linkage on the toy regions, with hand-computed timelines.
+
+The toy (tests/engine_fixtures.py): ``0 - 1 - 2 | 3 - 4 ---- 5``, A on 0-2, B on 3-5,
+1-km links at 36 km/h (100 s) and a 30-km link 4-5 (3000 s); ground teams at node 2
+(A) and node 5 (B), turnout 180 s. Nobody lives there unless said, so no traffic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.clock import Clock
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect
+from sim.scenarios import scenario_from_dict
+from sim.scenarios.behaviour import WARNING_LEVELS
+from sim.tiers import TIERS
+from tests.engine_fixtures import toy_engine_network
+from tests.protective_fixtures import flood_network
+
+GROUND_TURNOUT_S = TIERS["ground"].turnout_s
+LINK_S = 100.0
+
+
+def _events(result, kinds):
+    ev = result.events
+    return ev[ev["kind"].isin(kinds)]
+
+
+def _flood(linkage: str, **policy):
+    """A's warning at 0 s; B's node 3 goes under water at 15 min (tests/protective_fixtures)."""
+    return scenario_from_dict(
+        {
+            "name": "toy-flood-link",
+            "horizon_h": 1.0,
+            "policy": {
+                "linkage": linkage,
+                "notification_delay_min": 5.0,
+                "detection_delay_min": 600.0,  # B would not notice the water by itself
+                **policy,
+            },
+            "hazards": {
+                "step_min": 1.0,
+                "flood": {
+                    "wave_speed_m_per_s": 30.0,
+                    "boat_teams": 0,
+                    "hydrograph": [
+                        {"time_min": 0, "stage_m": 0.0},
+                        {"time_min": 10, "stage_m": 0.0},
+                        {"time_min": 20, "stage_m": 0.2},
+                    ],
+                },
+            },
+            "warnings": [
+                {"time_min": 0, "level": "risk", "issued_by": "A", "zone": {"jurisdiction": "A"}}
+            ],
+        }
+    )
+
+
+def test_a_forwarded_forecast_warns_the_other_side_before_the_water_arrives() -> None:
+    for linkage in ("separate", "notify"):
+        model = EmergencyModel(_flood(linkage), flood_network([0, 0, 0, 0, 0, 0]), seed=0)
+        model.run_for()
+        result = collect(model)
+        b = _events(result, ["warning_issued"])
+        b = b[b["jurisdiction"] == "B"]
+        link = result.summary["linkage"]["B"]
+        if linkage == "separate":
+            assert b.empty and np.isinf(link["knew_hazard_s"])
+            continue
+        # told 5 min after A's warning (A's own warning is forwarded too); node 3 is
+        # forecast wet at 15 min, 10 min ahead: inside every stage's lead, so B's plan
+        # issues the highest, the immediate order, for it
+        assert sorted(b[["time_s", "tier", "value"]].values.tolist()) == [
+            [300.0, "linkage", WARNING_LEVELS.index("risk")],
+            [300.0, "plan", WARNING_LEVELS.index("immediate")],
+        ]
+        assert link["knew_hazard_s"] == 300.0 and link["knew_how"] == "via A"
+        assert np.isinf(link["lead_over_own_s"])  # on its own, never within the hour
+        assert result.summary["warnings"]["B"]["first_warning_s"] == 300.0
+        assert result.summary["hazards"]["reached_s"]["B"] > 300.0
+
+
+def _call(linkage: str, **policy):
+    return scenario_from_dict(
+        {
+            "name": "toy-aid",
+            "horizon_h": 2.0,
+            "policy": {"linkage": linkage, "mutual_aid_request_delay_min": 10.0, **policy},
+            "incidents": [{"time_min": 1.0, "node": 3, "persons": 1, "tiers": ["ground"]}],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("linkage", "requested", "first_s", "arrive_s"),
+    [
+        # B's own team: 60 + 180 + 100 + 3000 = 3340 s, beyond the 30-min standard
+        ("separate", False, 60.0, 60.0 + GROUND_TURNOUT_S + 31 * LINK_S),
+        # asked at once, A answers 10 min later from 1 km away
+        ("mutual_aid", True, 660.0, 660.0 + GROUND_TURNOUT_S + LINK_S),
+        # one command: the nearest team goes at once
+        ("joint", False, 60.0, 60.0 + GROUND_TURNOUT_S + LINK_S),
+    ],
+)
+def test_mutual_aid_is_requested_when_own_arrival_exceeds_the_standard(
+    linkage, requested, first_s, arrive_s
+) -> None:
+    model = EmergencyModel(_call(linkage), toy_engine_network(), seed=0)
+    model.run_for()
+    result = collect(model)
+    asked = _events(result, ["aid_requested"])
+    assert asked["time_s"].tolist() == ([60.0] if requested else [])
+    a_team = next(t for t in model.teams if t.jurisdiction == 0)
+    arrivals = _events(result, ["arrive_scene"])
+    first = arrivals.iloc[0]
+    assert first["time_s"] == pytest.approx(arrive_s)
+    if linkage != "separate":
+        assert first["agent"] == a_team.unique_id
+        dispatch = _events(result, ["dispatch"])
+        assert dispatch.loc[dispatch["agent"] == a_team.unique_id, "time_s"].iloc[0] == first_s
+    assert result.incidents["response_s"].iloc[0] == pytest.approx(arrive_s - 60.0)
+    link = result.summary["linkage"]["B"]
+    foreign = 0 if linkage == "separate" else 1
+    assert link["cross_border_dispatches"].get("ground", 0) == foreign
+
+
+def test_border_passage_delay_only_without_priority_passage() -> None:
+    for linkage, wait_s in (("separate", 1200.0), ("notify", 1200.0), ("mutual_aid", 0.0)):
+        scenario = _call(linkage, border_passage_delay_min=20.0)
+        model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+        a_team = next(t for t in model.teams if t.jurisdiction == 0)
+        # a trip that ends on B's ground waits once; one on A's ground or back home never
+        assert model.aid.passage_delay_s(a_team, np.array([2, 3, 4])) == wait_s
+        assert model.aid.passage_delay_s(a_team, np.array([2, 3, 2])) == 0.0
+        assert model.aid.passage_delay_s(a_team, np.array([0, 1, 2])) == 0.0
+        aircraft_route = None
+        assert model.aid.passage_delay_s(a_team, aircraft_route) == 0.0
+
+
+def test_a_threatened_lender_keeps_its_reserve() -> None:
+    scenario = _flood("mutual_aid", reserve_share=0.5)
+    net = flood_network([0, 0, 0, 0, 0, 0])
+    model = EmergencyModel(scenario, net, seed=0)
+    b_team = next(t for t in model.teams if t.jurisdiction == 1)
+    assert model.aid.may_lend(b_team)  # nobody knows of the flood yet
+    model.env.run(until=400.0)
+    # B knows at 300 s (A's warning, forwarded) that the water will reach node 3:
+    # of its one ground team it keeps ceil(0.5 x 1) = 1, so it lends none
+    assert model.aid.threatened().tolist() == [False, True]
+    assert not model.aid.may_lend(b_team)
+    a_team = next(t for t in model.teams if t.jurisdiction == 0)
+    assert model.aid.may_lend(a_team)  # A's ground is dry
+    assert model.aid.summary()["B"]["teams_held_in_reserve"] == 1
+
+
+def _night_call(night_capable: bool):
+    return scenario_from_dict(
+        {
+            "name": "toy-night",
+            "horizon_h": 10.0,
+            "start_clock": "21:00",
+            "forces": {"aviation": {"night_capable": night_capable}},
+            "incidents": [{"time_min": 70.0, "node": 1, "persons": 1, "tiers": ["aviation"]}],
+        }
+    )
+
+
+@pytest.mark.parametrize(("night_capable", "dispatch_s"), [(False, 9 * 3600.0), (True, 4200.0)])
+def test_aircraft_without_night_capability_wait_for_daylight(night_capable, dispatch_s) -> None:
+    # reported 22:10, in the night (22:00-06:00): a day-only helicopter launches at 06:00
+    model = EmergencyModel(_night_call(night_capable), toy_engine_network(aviation_node=0), seed=0)
+    model.run_for()
+    result = collect(model)
+    dispatch = _events(result, ["dispatch"])
+    assert dispatch[["time_s", "tier"]].values.tolist() == [[dispatch_s, "aviation"]]
+
+
+def test_clock_next_dawn() -> None:
+    clock = Clock("21:00", "22:00", "06:00")
+    assert clock.next_dawn_s(0.0) == 9 * 3600.0
+    assert clock.next_dawn_s(9 * 3600.0) == 33 * 3600.0
+    assert Clock("12:00", "00:00", "00:00").next_dawn_s(0.0) == np.inf
