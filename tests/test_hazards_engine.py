@@ -192,6 +192,8 @@ def test_flood_strands_at_home_and_needs_a_boat_team() -> None:
     # the rest are aircraft, requested where no boat could get through
     aircraft = {t.unique_id for t in model.teams if t.tier.name == "aviation"}
     assert set(dispatched.loc[dispatched["tier"] != "ground", "agent"]) <= aircraft
+    # teams sent along links that closed after they set off still have finite tracks
+    assert np.isfinite(result.tracks["time_s"]).all()
     assert isinstance(result.hazard_frames, pd.DataFrame)
     assert (result.hazard_frames["value"] > 0).all()
     assert np.isfinite(result.summary["hazards"]["reached_s"]["Suining"])

@@ -286,9 +286,16 @@ class RescueTeam(mesa.Agent):
             nodes, times = np.array(ends), np.array([now, now + travel_s])
         else:
             nodes = np.asarray(route_nodes)
-            weights = m.roads.router(self.mode).weights_s
             edges = m.network.edge_ids(nodes[:-1], nodes[1:])
-            times = now + np.concatenate(([0.0], np.cumsum(weights[edges])))
+            # the route was chosen on the weights of its time; a link closed since then
+            # (the team is already committed) takes its open-road time, and the points
+            # are spread so that the trip takes the travel time it was sent with
+            link_s = m.roads.router(self.mode).weights_s[edges]
+            link_s = np.where(np.isfinite(link_s), link_s, m.roads.base_weights_s(self.mode)[edges])
+            cum = np.concatenate(([0.0], np.cumsum(link_s)))
+            if np.isfinite(travel_s) and cum[-1] > 0:
+                cum *= travel_s / cum[-1]
+            times = now + cum
             for t, n in zip(times, nodes, strict=True):
                 m.recorder.track(float(t), self.unique_id, self.family, int(n))
         juris = m.network.jurisdiction[nodes]

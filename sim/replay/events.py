@@ -31,6 +31,9 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "isolated": "hazard",
         "incident_reported": "incident",
         "aid_requested": "incident",
+        "hazard_known": "hazard",
+        "preposition": "team",
+        "border_wait": "border",
         "dispatch": "team",
         "arrive_scene": "team",
         "border_cross": "border",
@@ -83,7 +86,14 @@ def _describe(row, first_team: int, first_truck: int, shelter_names: dict[int, s
         return f"incident {incident} in {juris} withdrawn: {_persons(value)} left on their own"
     if kind == "aid_requested":
         return f"{juris} requests {tier} mutual aid for incident {incident}"
+    if kind == "hazard_known":
+        how = {"detected": "detects it itself", "warned": "warns of it"}.get(str(tier), tier)
+        return f"{juris} knows of the hazard ({how})"
     team = _team(int(row.agent), tier, first_team)
+    if kind == "preposition":
+        return f"{team} ({juris}) moves to the border to stand by, {value / 60:.0f} min away"
+    if kind == "border_wait":
+        return f"{team} ({juris}) waits {value / 60:.0f} min for passage at the border"
     if kind == "dispatch":
         return f"{team} ({juris}) dispatched to incident {incident}, ETA {value / 60:.0f} min"
     if kind == "arrive_scene":
