@@ -43,16 +43,18 @@ class AirOperations:
             return False
         sides = {incident.jurisdiction, *self._helpers(incident.jurisdiction)}
         link = m.linkage
+        stations: dict[str, set[int]] = {}
         for team in self.teams:
             if team.tier.name != "ground" or (incident.needs_boat and not team.boat):
                 continue
-            if not (
-                team.jurisdiction in sides
-                or link.same_command(team.jurisdiction, incident.jurisdiction)
+            if team.jurisdiction in sides or link.same_command(
+                team.jurisdiction, incident.jurisdiction
             ):
-                continue
-            tree = m.roads.router(team.mode).tree(np.array([incident.target_node]), reverse=True)
-            if np.isfinite(tree.time_s[team.station_node]):
+                stations.setdefault(team.mode, set()).add(team.station_node)
+        # one forward tree per mode from all those stations (cached until roads change)
+        for mode, nodes in stations.items():
+            tree = m.roads.router(mode).tree(np.array(sorted(nodes)))
+            if np.isfinite(tree.time_s[incident.target_node]):
                 return False
         return True
 

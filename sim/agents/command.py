@@ -287,12 +287,19 @@ class Dispatcher(WaitingQueues, AirOperations):
         urgent_only = self.model.door_knocking.has_work(team)
         now = self.model.env.now
         best, best_rank, best_eta = None, None, np.inf
+        # one tree from the team's base for all the incidents (road tiers)
+        road_s = None
+        if team.tier.travel == "road":
+            road_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
         for incident in self._waiting(key):
             if not self._may_serve(team, incident):
                 continue  # another team must take it; it keeps its place in line
             if urgent_only and not self.urgent(incident):
                 continue
-            eta_s = self._eta(team, incident)
+            if road_s is not None:
+                eta_s = team.tier.turnout_s + float(road_s[incident.target_node])
+            else:
+                eta_s = self._eta(team, incident)
             if not np.isfinite(eta_s):
                 continue
             left = incident.persons - incident.carried_persons - incident.persons_moved_on
