@@ -23,7 +23,8 @@ def _scenario(linkage: str, **extra) -> object:
             "name": f"toy-{linkage}",
             "horizon_h": 3.0,
             "policy": {"linkage": linkage, "mutual_aid_request_delay_min": 20.0},
-            "forces": {"ground": {"on_scene_min": 10.0}},
+            # teams work 10 min on scene and carry nobody: the plain dispatch timeline
+            "forces": {"ground": {"on_scene_min": 10.0, "carry_persons": 0}},
             "incidents": [{"time_min": 1.0, "node": 3, "persons": 5, "tiers": ["ground"]}],
             "outputs": {"track_households": 0},
             **extra,

@@ -183,3 +183,34 @@ def test_clock_next_dawn() -> None:
     assert clock.next_dawn_s(0.0) == 9 * 3600.0
     assert clock.next_dawn_s(9 * 3600.0) == 33 * 3600.0
     assert Clock("12:00", "00:00", "00:00").next_dawn_s(0.0) == np.inf
+
+
+def test_joint_triage_takes_the_threat_to_life_before_the_older_stranded_household() -> None:
+    # one ground team for both sides (A's, node 2). It takes the first incident at node
+    # 1 (t = 60 s): arrives 60 + 180 + 100 = 340 s, 15 min to free the trapped person,
+    # 100 s + 5 min unload to SA at node 0, 200 s home: free at 1840 s. Meanwhile a
+    # stranded household of A (node 1, t = 120 s) and a burial in B (node 3, t = 180 s)
+    # wait in the one joint queue: the burial goes first though it came later
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-joint-triage",
+            "horizon_h": 2.0,
+            "policy": {"linkage": "joint"},
+            "forces": {"ground": {"teams": 1}},
+            "incidents": [
+                {"time_min": 1.0, "node": 1, "persons": 1, "tiers": ["ground"]},
+                {"time_min": 2.0, "node": 1, "persons": 2, "tiers": ["ground"], "kind": "stranded"},
+                {"time_min": 3.0, "node": 3, "persons": 3, "tiers": ["ground"], "kind": "buried"},
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    result = collect(model)
+    assert [t.station_node for t in model.teams] == [2]
+    dispatch = _events(result, ["dispatch"])
+    free_s = 60.0 + GROUND_TURNOUT_S + LINK_S + 15 * 60.0 + LINK_S + 300.0 + 2 * LINK_S
+    assert dispatch[["time_s", "incident"]].values.tolist()[:2] == [
+        [60.0, 0],
+        [pytest.approx(free_s), 2],
+    ]

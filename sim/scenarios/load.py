@@ -222,8 +222,13 @@ class Where:
         return ScenarioError(f"{self.location()} {message}")
 
 
-def build(cls: type, data: Any, where: Where) -> Any:
-    """Convert ``data`` (parsed TOML) to an instance of dataclass ``cls``, checking it."""
+def build(cls: type, data: Any, where: Where, base: Any = None) -> Any:
+    """Convert ``data`` (parsed TOML) to an instance of dataclass ``cls``, checking it.
+
+    Keys ``data`` leaves out keep the values of ``base`` (an instance of ``cls``) when
+    given, else the class defaults: a table such as ``[forces.ground]`` with one key
+    keeps the ground tier's own defaults (it carries 8), not the generic ones.
+    """
     if not isinstance(data, dict):
         raise where.error(f"must be a table of keys, got {_show(data)}")
     fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
@@ -237,7 +242,17 @@ def build(cls: type, data: Any, where: Where) -> Any:
     values = {}
     for name, field in fields.items():
         if name in data:
-            values[name] = convert(hints[name], data[name], where.child(name))
+            default = (
+                field.default_factory()
+                if field.default_factory is not dataclasses.MISSING
+                else None
+            )
+            if dataclasses.is_dataclass(default) and isinstance(data[name], dict):
+                values[name] = build(type(default), data[name], where.child(name), default)
+            else:
+                values[name] = convert(hints[name], data[name], where.child(name))
+        elif base is not None:
+            values[name] = getattr(base, name)
         elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
             raise where.child(name).error("is required but missing")
     with _building(where):

@@ -1,0 +1,95 @@
+"""Rescue carried to completion on the toy region: trips, completion time, survival.
+
+The toy (tests/engine_fixtures.py): ``0 - 1 - 2 | 3 - 4 ---- 5``; 1-km links take
+100 s; A's ground team at node 2 (turnout 180 s, carries 8), shelter SB at node 4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect
+from sim.engine.survival import survival
+from sim.scenarios import scenario_from_dict
+from tests.engine_fixtures import toy_engine_network
+
+LINK_S = 100.0
+
+
+def _incident(persons: int, kind: str, **forces):
+    return scenario_from_dict(
+        {
+            "name": "toy-rescue",
+            "horizon_h": 12.0,
+            "policy": {"linkage": "joint"},  # A's team, 1 km away, takes B's incident
+            "forces": forces,
+            "incidents": [
+                {"time_min": 1.0, "node": 3, "persons": persons, "kind": kind, "tiers": ["ground"]}
+            ],
+        }
+    )
+
+
+def test_three_trips_complete_at_the_hand_computed_time() -> None:
+    # 20 stranded persons (they survive waiting), 1 min each to get out, 8 per trip
+    scenario = _incident(20, "stranded")
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    result = collect(model)
+    unload_s = scenario.forces.unload_min * 60.0
+    per_s = scenario.forces.extraction_min_per_person["stranded"] * 60.0
+    t = 60.0 + 180.0 + LINK_S  # reported, turnout, node 2 -> 3
+    expected = [[t, "arrive_scene"]]
+    for trip, load in enumerate((8, 8, 4)):
+        if trip > 0:
+            t += LINK_S  # back from SB at node 4 to the incident at node 3
+        t += load * per_s
+        expected.append([t, "rescued"])
+        t += LINK_S + unload_s  # to SB and hand over
+        expected.append([t, "deliver"])
+    t += 2 * LINK_S  # SB (node 4) -> home (node 2)
+    expected.append([t, "team_home"])
+    team = next(m for m in model.teams if m.jurisdiction == 0)
+    ev = result.events[result.events["agent"] == team.unique_id]
+    ev = ev[ev["kind"].isin(["arrive_scene", "rescued", "deliver", "team_home"])]
+    assert ev[["time_s", "kind"]].values.tolist() == [[pytest.approx(a), b] for a, b in expected]
+    assert ev.loc[ev["kind"] == "rescued", "value"].tolist() == [8, 8, 4]
+    row = result.incidents.iloc[0]
+    assert row["persons_rescued"] == 20 and row["persons_died"] == 0
+    assert row["completed_s"] == pytest.approx(expected[5][0])  # the last person out
+
+
+def test_deaths_while_waiting_follow_the_survival_curve() -> None:
+    # 400 buried, 30 s each to dig out (so 50 trips spread over the curve's hours)
+    scenario = _incident(400, "buried", extraction_min_per_person={"buried": 0.5})
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events
+    out = ev[ev["kind"].isin(["rescued", "died_waiting"])]
+    trips = out.groupby("time_s")["value"].sum()  # persons taken out at each instant
+    p_dead = 1.0 - survival("buried", trips.index.to_numpy() - 60.0)
+    n = trips.to_numpy()
+    expected, sd = float((n * p_dead).sum()), float(np.sqrt((n * p_dead * (1 - p_dead)).sum()))
+    row = result.incidents.iloc[0]
+    assert row["persons_rescued"] + row["persons_died"] == 400
+    assert n.sum() == 400
+    # each trip's fates are independent draws: within 3 standard deviations
+    assert abs(row["persons_died"] - expected) <= 3 * sd
+    assert 100 < expected < 390  # the curve matters: neither all alive nor all dead
+
+
+def test_a_tier_table_with_one_key_keeps_the_tier_defaults() -> None:
+    # `[forces.aviation] approach_km = 100` once made helicopters carry nobody
+    forces = scenario_from_dict(
+        {"name": "x", "forces": {"ground": {"teams": 1}, "aviation": {"approach_km": 100.0}}}
+    ).forces
+    assert (forces.ground.teams, forces.ground.carry_persons, forces.ground.on_scene_min) == (
+        1,
+        8,
+        30.0,
+    )
+    assert (forces.aviation.carry_persons, forces.aviation.approach_km) == (6, 100.0)
+    assert forces.community.carry_persons == 2
