@@ -28,6 +28,18 @@ def _events(result, kinds):
     return ev[ev["kind"].isin(kinds)]
 
 
+#: Node 3 (B, 10.1 m) goes under water when the stage passes 0.1 m, at 15 min.
+FLOOD = {
+    "wave_speed_m_per_s": 30.0,
+    "boat_teams": 0,
+    "hydrograph": [
+        {"time_min": 0, "stage_m": 0.0},
+        {"time_min": 10, "stage_m": 0.0},
+        {"time_min": 20, "stage_m": 0.2},
+    ],
+}
+
+
 def _flood(linkage: str, **policy):
     """A's warning at 0 s; B's node 3 goes under water at 15 min (tests/protective_fixtures)."""
     return scenario_from_dict(
@@ -40,18 +52,7 @@ def _flood(linkage: str, **policy):
                 "detection_delay_min": 600.0,  # B would not notice the water by itself
                 **policy,
             },
-            "hazards": {
-                "step_min": 1.0,
-                "flood": {
-                    "wave_speed_m_per_s": 30.0,
-                    "boat_teams": 0,
-                    "hydrograph": [
-                        {"time_min": 0, "stage_m": 0.0},
-                        {"time_min": 10, "stage_m": 0.0},
-                        {"time_min": 20, "stage_m": 0.2},
-                    ],
-                },
-            },
+            "hazards": {"step_min": 1.0, "flood": FLOOD},
             "warnings": [
                 {"time_min": 0, "level": "risk", "issued_by": "A", "zone": {"jurisdiction": "A"}}
             ],
@@ -214,3 +215,51 @@ def test_joint_triage_takes_the_threat_to_life_before_the_older_stranded_househo
         [60.0, 0],
         [pytest.approx(free_s), 2],
     ]
+
+
+@pytest.mark.parametrize(("teams", "arrive_s"), [(1, 1200.0 + 180.0 + 100.0), (0, 1200.0 + 480.0)])
+def test_a_neighbour_told_of_the_flood_pre_positions_a_team_at_its_border(teams, arrive_s) -> None:
+    # B warns at 0 s of the flood that will reach its node 3; A hears 5 min later and,
+    # its own ground dry, sends its team from node 0 to its border node nearest the
+    # water (node 2, 200 s away). B's incident at node 3 (10 min) is 3280 s away for
+    # B's own team: A is asked at once and answers 10 min later, from node 2 (100 s)
+    # instead of from home (300 s)
+    from dataclasses import replace
+
+    net = flood_network([0, 0, 0, 0, 0, 0])
+    stations = net.places["stations"].copy()
+    stations.loc[stations["name"] == "A-post", "node"] = 0
+    net = replace(net, places={**net.places, "stations": stations})
+    spec = scenario_from_dict(
+        {
+            "name": "toy-preposition",
+            "horizon_h": 1.0,
+            "policy": {
+                "linkage": "mutual_aid",
+                "notification_delay_min": 5.0,
+                "mutual_aid_request_delay_min": 10.0,
+                "preposition_teams": teams,
+                "reserve_share": 0.0,
+            },
+            "hazards": {"step_min": 1.0, "flood": FLOOD},
+            "warnings": [
+                {"time_min": 0, "level": "risk", "issued_by": "B", "zone": {"jurisdiction": "B"}}
+            ],
+            "incidents": [{"time_min": 10.0, "node": 3, "persons": 1, "tiers": ["ground"]}],
+        }
+    )
+    model = EmergencyModel(spec, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    a_team = next(t for t in model.teams if t.jurisdiction == 0)
+    moved = _events(result, ["preposition"])
+    if teams:
+        assert moved[["time_s", "agent", "node", "value"]].values.tolist() == [
+            [300.0, a_team.unique_id, 2, 200.0]
+        ]
+        assert result.summary["linkage"]["A"]["teams_prepositioned"] == 1
+    else:
+        assert moved.empty
+    first = _events(result, ["arrive_scene"]).iloc[0]
+    assert first["agent"] == a_team.unique_id
+    assert first["time_s"] == pytest.approx(arrive_s)
