@@ -187,9 +187,14 @@ class RescueTeam(mesa.Agent):
             )
             if not units:
                 break
-            persons = sum(u.persons for u in units)
-            yield m.env.timeout(persons * self.per_person_s(incident.kind))
-            alive_units, dead = m.operations.fates(incident, units)
+            # one after the other: each person's chance to be alive is the survival
+            # curve at the moment they are got out, not when the last of the load is
+            alive_units, dead = [], 0
+            for unit in units:
+                yield m.env.timeout(unit.persons * self.per_person_s(incident.kind))
+                alive_now, dead_now = m.operations.fates(incident, [unit])
+                alive_units += alive_now
+                dead += dead_now
             alive = sum(u.persons for u in alive_units)
             incident.got_out(alive, dead, m.env.now)
             m.recorder.event(

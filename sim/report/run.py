@@ -74,7 +74,10 @@ def format_run(result: RunResult) -> str:
 
 
 def _places(counts: dict[str, int]) -> str:
-    parts = [f"{place.replace('_', ' ')} {n:,}" for place, n in counts.items() if n]
+    names = {"stranded": "waiting for rescue (cut off, buried, in water)"}
+    parts = [
+        f"{names.get(place, place.replace('_', ' '))} {n:,}" for place, n in counts.items() if n
+    ]
     return f" ({', '.join(parts)})" if parts else ""
 
 
