@@ -8,6 +8,7 @@ The toy (tests/engine_fixtures.py): ``0 - 1 - 2 | 3 - 4 ---- 5``, A on 0-2, B on
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.clock import Clock
@@ -263,3 +264,39 @@ def test_a_neighbour_told_of_the_flood_pre_positions_a_team_at_its_border(teams,
     first = _events(result, ["arrive_scene"]).iloc[0]
     assert first["agent"] == a_team.unique_id
     assert first["time_s"] == pytest.approx(arrive_s)
+
+
+def test_aviation_is_sent_unasked_to_a_threat_to_life_far_from_any_ground_team() -> None:
+    # B's injured at node 3: its ground team needs 10 min turnout + 3100 s = 3700 s, over
+    # the 60-min aviation standard, so B's helicopter at node 5 is sent too: 15 min
+    # launch + 31 km at 220 km/h, landing at the village (node 3) itself
+    from dataclasses import replace
+
+    net = toy_engine_network()
+    air = pd.DataFrame(
+        {"name": ["B-air"], "tier": ["aviation"], "node": [5], "teams": [1], "jurisdiction": ["B"]}
+    )
+    stations = pd.concat([net.places["stations"], air], ignore_index=True)
+    net = replace(net, places={**net.places, "stations": stations})
+    for kind, sent in (("injured", True), ("stranded", False)):
+        scenario = scenario_from_dict(
+            {
+                "name": "toy-air-need",
+                "horizon_h": 2.0,
+                "forces": {"ground": {"turnout_min": 10.0}},
+                "incidents": [
+                    {"time_min": 1.0, "node": 3, "persons": 1, "kind": kind, "tiers": ["ground"]}
+                ],
+            }
+        )
+        model = EmergencyModel(scenario, net, seed=0)
+        model.run_for()
+        result = collect(model)
+        arrivals = _events(result, ["arrive_scene"])
+        flights = arrivals[arrivals["tier"] == "aviation"]
+        if not sent:  # safe where they are: the ground team goes, nobody flies
+            assert flights.empty
+            continue
+        fly_s = 900.0 + 31_000.0 / (220.0 / 3.6)  # node 5 (34 km) to node 3 (3 km)
+        assert flights["time_s"].tolist() == [pytest.approx(60.0 + fly_s)]
+        assert result.incidents["tier"].tolist() == ["ground", "aviation"]

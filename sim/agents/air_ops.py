@@ -5,14 +5,17 @@ Part of :class:`sim.agents.command.Dispatcher` (a base class of it):
 - **Night.** Aircraft of a tier without ``night_capable`` do not set out between
   ``behaviour.night_start`` and ``night_end`` (the run's :class:`sim.clock.Clock`); the
   incidents wait in their queue and the aircraft go at dawn.
-- **Need.** An incident that asked for ground teams but that no ground team of its
-  command, or of the sides that aid it, can reach by road now (no boat, for water)
-  also asks for aviation (isolated villages, households cut off by water).
+- **Need.** An incident that asked for ground teams also asks for aviation when no
+  ground team of its command, or of the sides that aid it, can reach it by road now
+  (isolated villages; households cut off by water that no boat reaches), or, for a
+  threat to life (triage priority 0: buried, trapped, injured, exposed, in water), when
+  the nearest of those ground teams would need longer than the aviation standard
+  (60 min) to get there: far from any team by road.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,13 +32,10 @@ class AirOperations:
 
     model: EmergencyModel
     teams: list[RescueTeam]
+    triage_priority: Mapping[str, int]
 
     def needs_aircraft(self, incident: Incident) -> bool:
-        """Whether ``incident`` needs aviation it did not ask for: no ground team can get there.
-
-        Isolated (no ground team of its command or of those that aid it reaches it by
-        road now), or cut off by water with no boat that reaches it.
-        """
+        """Whether ``incident`` needs aviation it did not ask for (see the module docs)."""
         m = self.model
         if "aviation" in incident.tiers or "ground" not in incident.tiers:
             return False
@@ -52,11 +52,16 @@ class AirOperations:
             ):
                 stations.setdefault(team.mode, set()).add(team.station_node)
         # one forward tree per mode from all those stations (cached until roads change)
+        best_s = np.inf
         for mode, nodes in stations.items():
             tree = m.roads.router(mode).tree(np.array(sorted(nodes)))
-            if np.isfinite(tree.time_s[incident.target_node]):
-                return False
-        return True
+            best_s = min(best_s, float(tree.time_s[incident.target_node]))
+        if not np.isfinite(best_s):
+            return True
+        if self.triage_priority.get(incident.kind, 0) != 0:
+            return False
+        tiers = m.tiers
+        return best_s + tiers["ground"].turnout_s > tiers["aviation"].standard_min * 60.0
 
     def grounded(self, team: RescueTeam) -> bool:
         """Whether ``team`` may not set out now: aircraft without night capability at night."""
