@@ -35,6 +35,7 @@ import numpy as np
 import simpy
 
 from sim.agents.air_ops import AirOperations
+from sim.agents.reinforce import Reinforcements
 from sim.agents.team_travel import TeamTravel
 from sim.agents.waiting import WaitingQueues
 from sim.engine.incidents import (
@@ -51,12 +52,7 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 
-#: A free team joins an open incident only if it gets there within this many times its
-#: tier's standard (a planning rule of this project: 20 min for community responders).
-REINFORCE_WITHIN_STANDARDS = 2.0
-
-
-class Dispatcher(WaitingQueues, AirOperations):
+class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
     """The commands of all jurisdictions, and their linkage.
 
     Parameters
@@ -171,7 +167,8 @@ class Dispatcher(WaitingQueues, AirOperations):
         standard_s = self.model.tiers[tier].standard_min * 60.0
         team, eta_s, route = self._nearest(incident, tier, side="own")
         helpers = self._helpers(incident.jurisdiction)
-        if helpers and (team is None or eta_s > standard_s):
+        # mandatory transfers are each village's own duty (三个必转): no aid asked
+        if helpers and incident.kind != "transfer" and (team is None or eta_s > standard_s):
             self._event("aid_requested", incident, tier)
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
@@ -239,7 +236,10 @@ class Dispatcher(WaitingQueues, AirOperations):
                 return None, np.inf, None
             best = self.teams[int(idx[order[0]])]
             return best, float(eta[order[0]]), None
-        return self.travel.nearest_by_road(incident.target_node, idx)
+        team, eta_s, route = self.travel.nearest_by_road(incident.target_node, idx)
+        if team is not None and eta_s > self._reach_s(team):
+            return None, np.inf, None  # out of a community responder's area
+        return team, eta_s, route
 
     def _eta(self, team: RescueTeam, incident: Incident) -> float:
         """Turnout plus travel from the team's station to the incident."""
@@ -300,7 +300,7 @@ class Dispatcher(WaitingQueues, AirOperations):
                 eta_s = team.tier.turnout_s + float(road_s[incident.target_node])
             else:
                 eta_s = self._eta(team, incident)
-            if not np.isfinite(eta_s):
+            if not np.isfinite(eta_s) or eta_s > self._reach_s(team):
                 continue
             left = incident.persons - incident.carried_persons - incident.persons_moved_on
             alive = float(survival(incident.kind, now + eta_s - incident.report_s))
@@ -324,38 +324,6 @@ class Dispatcher(WaitingQueues, AirOperations):
         """Make ``node`` the base ``team`` sets out from and returns to (pre-positioning)."""
         team.station_node = node
         self.travel.station[self.teams.index(team)] = node
-
-    def _reinforce(self, team: RescueTeam) -> None:
-        """No incident waits for this team: join the open incident with most people left.
-
-        Only incidents that need the team's tier and whose people it can carry, on its
-        own side (any side under ``joint``), and only when it gets there within
-        :data:`REINFORCE_WITHIN_STANDARDS` times its tier's standard.
-        """
-        if team.carry_persons <= 0:
-            return
-        tier = team.tier.name
-        best, best_key = None, None
-        for incident in self.incidents:
-            if not incident.waiting or tier not in incident.tiers or incident.withdrawn:
-                continue
-            if not self.model.linkage.same_command(incident.jurisdiction, team.jurisdiction):
-                continue
-            if not self._may_serve(team, incident):
-                continue
-            key = (-len(incident.waiting), incident.id)
-            if best_key is None or key < best_key:
-                best, best_key = incident, key
-        if best is None:
-            return
-        eta_s = team.tier.turnout_s + self.travel.travel_to_s(
-            team, team.station_node, best.target_node
-        )
-        # help from farther than twice the tier's standard comes too late to matter
-        # (the teams on scene carry on), and leaves the team's own area uncovered
-        if eta_s <= REINFORCE_WITHIN_STANDARDS * team.tier.standard_min * 60.0:
-            route = self.travel.route_to(team, best.target_node)
-            self._dispatch(team, best, tier, route, eta_s - team.tier.turnout_s)
 
     def _event(self, kind: str, incident: Incident, tier: str) -> None:
         """Record ``kind`` for ``incident`` now, at its node (``value``: its persons)."""

@@ -120,6 +120,10 @@ class Linkage:
                 m.env.process(self._tell(other, delay, f"via {self.names[side]}"))
         m.on_hazard_known(side, how)
 
+    def would_know(self, side: int, at_s: float) -> None:
+        """Side ``side`` would have known the hazard by itself at ``at_s`` (for the summary)."""
+        self.own_s[side] = min(self.own_s[side], at_s)
+
     def _tell(self, side: int, delay_s: float, how: str):
         yield self.model.env.timeout(delay_s)
         self.learn(side, how)

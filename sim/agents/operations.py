@@ -118,6 +118,7 @@ class Operations:
             if not incident.carried or incident.withdrawn or not incident.waiting:
                 continue
             units = list(incident.waiting)
+            died = 0
             for unit in units:
                 unit_persons = int(size[unit.row]) if unit.row >= 0 else unit.persons
                 if unit.row >= 0 and not self.present(incident, unit.row):
@@ -131,6 +132,17 @@ class Operations:
                 p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
                 if p_alive < 1.0 and self.rng.random() >= p_alive:
                     incident.persons_died += unit_persons
+                    died += unit_persons
                     incident.waiting.remove(unit)
                     if unit.row >= 0:
                         m.households.kill(unit.row)
+            if died:  # where and when they died: at the horizon, still waiting
+                m.recorder.event(
+                    m.env.now,
+                    "died_waiting",
+                    node=incident.node,
+                    jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+                    incident=incident.id,
+                    tier=incident.kind,
+                    value=died,
+                )

@@ -193,10 +193,11 @@ class RescueTeam(mesa.Agent):
             for unit in units:
                 yield m.env.timeout(unit.persons * self.per_person_s(incident.kind))
                 alive_now, dead_now = m.operations.fates(incident, [unit])
+                # counted as each is out: a load the horizon cuts short keeps its count
+                incident.got_out(sum(u.persons for u in alive_now), dead_now, m.env.now)
                 alive_units += alive_now
                 dead += dead_now
             alive = sum(u.persons for u in alive_units)
-            incident.got_out(alive, dead, m.env.now)
             m.recorder.event(
                 m.env.now,
                 "rescued",

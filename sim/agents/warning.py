@@ -94,7 +94,9 @@ class WarningService:
         if m.hazards.active:
             waits.append(m.detected[juris])
         else:
-            waits.append(m.env.timeout(time_s + self.detection_s))
+            own_s = time_s + self.detection_s  # it would have heard by itself then
+            m.linkage.would_know(juris, own_s)
+            waits.append(m.env.timeout(max(own_s - m.env.now, 0.0)))
         yield m.env.any_of(waits)
         via_linkage = np.isfinite(forwarded_s) and m.env.now >= forwarded_s
         if via_linkage and not (m.hazards.active and m.detected[juris].triggered):

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.engine.metrics import evacuation_flows
 from sim.network.compiled import RoadNetwork
 from sim.scenarios.scenario import RegionSpec, Scenario
 
@@ -227,13 +228,13 @@ def timeline(
     """
     grid = np.arange(0.0, horizon_s + step_s / 2, step_s)
     columns: dict[str, np.ndarray] = {"time_s": grid}
-    kinds = (
-        ("depart", "departed_persons"),
-        ("arrive_shelter", "sheltered_persons"),
-        ("delivery", "kits_delivered"),
+    set_off, sheltered = evacuation_flows(events)  # as summary["evacuation"]
+    flows = (
+        (set_off, "departed_persons"),
+        (sheltered, "sheltered_persons"),
+        (events[events["kind"] == "delivery"], "kits_delivered"),
     )
-    for kind, column in kinds:
-        rows = events[events["kind"] == kind]
+    for rows, column in flows:
         total = np.concatenate(([0.0], rows["value"].cumsum().to_numpy(dtype=float)))
         columns[column] = total[np.searchsorted(rows["time_s"].to_numpy(), grid, side="right")]
     need = columns["sheltered_persons"] * kits_per_person

@@ -112,12 +112,36 @@ def headline(curve: pd.DataFrame, tiers: dict[str, TierStandard]) -> dict[str, d
     return out
 
 
-def evacuation(events: pd.DataFrame) -> dict[str, float]:
-    """Persons who set off and arrived, and the 50/90/100 % clearance times (s)."""
-    departed = events.loc[events["kind"] == "depart", "value"].sum()
+def evacuation_flows(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Who set off and who reached a shelter, as ``time_s``/``value`` rows in time order.
+
+    Set off: households that left by themselves (``depart``) and households a team
+    brought in (their first ``arrive_shelter`` with no ``depart`` before: they set off
+    with the team); reached a shelter: each household's first ``arrive_shelter`` (one
+    that moved on from an unsafe shelter is not counted twice).
+    """
+    departs = events[events["kind"] == "depart"]
     arrivals = events[events["kind"] == "arrive_shelter"]
+    arrivals = arrivals[~arrivals["agent"].duplicated(keep="first")]
+    carried = arrivals[~arrivals["agent"].isin(departs["agent"])]
+    set_off = pd.concat([departs, carried]).sort_values("time_s", kind="stable")
+    return set_off[["time_s", "value"]], arrivals[["time_s", "value"]]
+
+
+def evacuation(events: pd.DataFrame) -> dict[str, float]:
+    """Persons who set off and arrived, and the 50/90/100 % clearance times (s).
+
+    See :func:`evacuation_flows`; ``brought_in_persons`` are those a team brought in.
+    """
+    set_off, arrivals = evacuation_flows(events)
+    departed = set_off["value"].sum()
     arrived = arrivals["value"].sum()
-    result = {"departed_persons": float(departed), "sheltered_persons": float(arrived)}
+    self_departed = events.loc[events["kind"] == "depart", "value"].sum()
+    result = {
+        "departed_persons": float(departed),
+        "sheltered_persons": float(arrived),
+        "brought_in_persons": float(departed - self_departed),
+    }
     cumulative = arrivals["value"].cumsum().to_numpy()
     times = arrivals["time_s"].to_numpy()
     for p in (50, 90, 100):
@@ -138,8 +162,8 @@ def evacuation_curve(
     end = horizon_s if horizon_s is not None else float(events["time_s"].max() or 0.0)
     grid = np.arange(0.0, end + step_s, step_s)
     out = {"time_s": grid}
-    for kind, column in (("depart", "departed_persons"), ("arrive_shelter", "sheltered_persons")):
-        rows = events[events["kind"] == kind]
+    flows = evacuation_flows(events)
+    for rows, column in zip(flows, ("departed_persons", "sheltered_persons"), strict=True):
         cum = np.concatenate(([0.0], rows["value"].cumsum().to_numpy()))
         out[column] = cum[np.searchsorted(rows["time_s"].to_numpy(), grid, side="right")]
     return pd.DataFrame(out)

@@ -5,8 +5,9 @@ gas hazard's exposure record:
 
 - ``casualties``: persons dead by where they died (``at_home``, ``on_the_way``,
   ``in_shelter``, ``sheltering_in_place``, ``stranded`` (cut off or buried, waiting for
-  a team), ``unsheltered``), persons injured (reached AEGL-2 and survived) by where the
-  dose crossed AEGL-2, and both per jurisdiction;
+  a team; also the persons of scripted incidents who died waiting), ``unsheltered``),
+  persons injured (reached AEGL-2 and survived) by where the dose crossed AEGL-2, and
+  both per jurisdiction;
 - ``protective_action``: persons who evacuated (set off, on their own or transferred),
   who sheltered in place, and who stayed at home without doing either.
 """
@@ -46,17 +47,25 @@ def casualties(model: EmergencyModel) -> dict:
     gas = model.hazards.get("plume")
     injured_where = gas.injured_where if gas is not None else np.full(t.n, -1, np.int8)
     injured = (injured_where >= 0) & ~dead
+    names = model.network.jurisdiction_names
+    # persons of scripted incidents (no households behind them) who died waiting
+    scripted = np.zeros(len(names), dtype=np.int64)
+    for incident in model.dispatcher.incidents:
+        if not incident.households:
+            scripted[incident.jurisdiction] += incident.persons_died
     by_side = {}
-    for j, name in enumerate(model.network.jurisdiction_names):
+    for j, name in enumerate(names):
         mine = t.jurisdiction == j
         by_side[name] = {
-            "dead": int(size[dead & mine].sum()),
+            "dead": int(size[dead & mine].sum() + scripted[j]),
             "injured": int(size[injured & mine].sum()),
         }
+    places = _by_place(t.died_where[dead], size[dead])
+    places["stranded"] += int(scripted.sum())
     return {
-        "dead": int(size[dead].sum()),
+        "dead": int(size[dead].sum() + scripted.sum()),
         "injured": int(size[injured].sum()),
-        "dead_by_place": _by_place(t.died_where[dead], size[dead]),
+        "dead_by_place": places,
         "injured_by_place": _by_place(injured_where[injured], size[injured]),
         "by_jurisdiction": by_side,
     }

@@ -154,8 +154,33 @@ class Shelters:
                     return -1
                 here = fits[self.node[fits] == target]
             shelter = int(here[0])
+            shelter = self._mind_the_border(shelter, fits, origin, team, tree)
         self.reserved_persons[shelter] += size
         return shelter
+
+    def _mind_the_border(self, shelter: int, fits: np.ndarray, origin: int, team, tree) -> int:
+        """Prefer a shelter with no border wait when the wait makes ``shelter`` later.
+
+        A team without priority passage waits at the border to bring people to a
+        shelter on the other side (:meth:`sim.agents.aid.MutualAid.passage_delay_s`).
+        """
+        m = team.model
+        wait_s = m.aid.passage_delay_s(team, np.array([origin, int(self.node[shelter])]))
+        if wait_s <= 0:
+            return shelter
+        side = self.roads.network.jurisdiction[self.node[fits]]
+        no_wait = np.array(
+            [s == team.jurisdiction or m.linkage.priority_passage(team.jurisdiction, int(s))
+             for s in side], dtype=bool,
+        )  # fmt: skip
+        if not no_wait.any():
+            return shelter
+        ok = fits[no_wait]
+        alt = self.roads.router(team.mode).tree(np.unique(self.node[ok]), reverse=True)
+        target = alt.source[origin]
+        if target == NO_NODE or alt.time_s[origin] > tree.time_s[origin] + wait_s:
+            return shelter
+        return int(ok[self.node[ok] == target][0])
 
     def reachable_for_team(self, origin: int, team) -> bool:
         """Whether ``team`` can bring people from ``origin`` to any usable shelter."""

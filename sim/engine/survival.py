@@ -15,7 +15,8 @@ Sources of the curves (adapted; the tables say where they come from):
 ``trapped``
     Trapped in a collapsed building: survival by time of rescue after the Tangshan
     earthquake as summarised by Macintyre et al. 2006 (*Prehospital and Disaster
-    Medicine* 21(3): 162–166): 91 % within 30 min, 81 % on day 1, 36 % on day 2.
+    Medicine* 21(3): 162–166): 99.3 % when rescued within 30 min, 81 % on day 1,
+    36.7 % on day 2, 33.7 % on day 3, 19 % on day 4, 7.4 % on day 5.
 ``injured``
     10 % of the injured are critically injured (an assumption) and each 3 min of delay
     costs about 1 % of them (Clarke et al. 2002, *Journal of Trauma* 52(3): 420–425), so
@@ -44,8 +45,8 @@ SURVIVAL: Mapping[str, tuple[tuple[float, ...], tuple[float, ...]]] = MappingPro
             (1.0, 0.91, 0.34, 0.07),
         ),
         "trapped": (
-            (0.0, 30 * _MIN, 24 * _HOUR, 48 * _HOUR),
-            (1.0, 0.91, 0.81, 0.36),
+            (0.0, 30 * _MIN, 24 * _HOUR, 48 * _HOUR, 72 * _HOUR, 96 * _HOUR, 120 * _HOUR),
+            (1.0, 0.993, 0.81, 0.367, 0.337, 0.19, 0.074),
         ),
         "injured": ((0.0, 300 * _MIN), (1.0, 0.90)),
         "flood_stranded": ((0.0, 12 * _HOUR), (1.0, 0.99)),

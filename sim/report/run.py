@@ -58,7 +58,13 @@ def format_run(result: RunResult) -> str:
     lines += _people_lines(s)
     ev = s["evacuation"]
     lines.append(
-        f"Evacuation: {ev['departed_persons']:,.0f} persons set off, "
+        f"Evacuation: {ev['departed_persons']:,.0f} persons set off"
+        + (
+            f" ({ev['brought_in_persons']:,.0f} brought in by teams)"
+            if ev.get("brought_in_persons")
+            else ""
+        )
+        + ", "
         f"{ev['sheltered_persons']:,.0f} sheltered; clearance 50 % "
         f"{_minutes(ev['clearance_50pct_s'])}, 90 % {_minutes(ev['clearance_90pct_s'])}, "
         f"100 % {_minutes(ev['clearance_100pct_s'])}"
