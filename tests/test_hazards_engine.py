@@ -235,3 +235,45 @@ def test_the_other_side_detects_a_hazard_by_itself(linkage: str, b_warned_s: flo
     )
     assert rows == expected
     assert result.summary["hazards"]["reached_s"] == {"A": float("inf"), "B": 600.0}
+
+
+def test_gas_released_before_a_wind_shift_travels_on_until_it_has_passed() -> None:
+    # release 500 m west of node 0, wind from the west at 2 m/s for 40 min, then from
+    # the north (the new plume goes south, off the line of nodes). Node 4 is 4500 m
+    # downwind of the well on the old axis: the gas released until 2400 s occupies
+    # 2 (t - 2400) to 2 t m, so node 4 keeps gas until 2 (t - 2400) >= 4500 m, t = 4650 s
+    net = toy_engine_network(population=[0] * 6)
+    lon, lat = net.to_lonlat(net.x_m[[0]] - 500.0, net.y_m[[0]])
+    scenario = scenario_from_dict(
+        {
+            "name": "plume-shift",
+            "horizon_h": 1.5,
+            "hazards": {
+                "step_min": 5.0,
+                "gas_leak": {
+                    "lon": float(lon[0]),
+                    "lat": float(lat[0]),
+                    "release": [{"time_min": 0, "rate_kg_per_s": 20.0}],
+                    "wind": [
+                        {"time_min": 0, "speed_m_per_s": 2.0, "from_deg": 270.0, "stability": "F"},
+                        {"time_min": 40, "speed_m_per_s": 2.0, "from_deg": 0.0, "stability": "F"},
+                    ],
+                },
+            },
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    gas = model.hazards.get("plume")
+    seen: dict[float, float] = {}
+
+    def watch():
+        while True:
+            seen[model.env.now] = float(gas.ppm[4])
+            yield model.env.timeout(300.0)
+
+    model.env.process(watch())
+    model.run_for()
+    assert seen[2100.0] == 0.0  # front at 4200 m: not there yet
+    assert seen[2400.0] > 0.0 and seen[3600.0] > 0.0  # the old plume's tail still passing
+    # 2 x (4500 - 2400) = 4200 m < 4500: still there; 2 x (4800 - 2400) = 4800 m: gone
+    assert seen[4500.0] > 0.0 and seen[4800.0] == 0.0

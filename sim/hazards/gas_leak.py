@@ -2,7 +2,8 @@
 
 Every step the plume of the current release rate and wind is computed at every node
 the plume front has reached (wind speed x time since the release began, or since the
-wind last changed: a new wind's plume grows from the well):
+wind last changed: a new wind's plume grows from the well, while what the earlier wind
+released travels on along its axis until it leaves the map):
 
 - **Roads.** Links close to everyone where methane exceeds ``close_at_lfl_fraction`` of
   its lower flammable limit (ignition). For the public (households, trucks) links at or
@@ -118,6 +119,7 @@ class GasLeakHazard:
         # from the well instead of appearing at once over its whole length
         since_s = max(now_s - wind.time_min * 60.0, 0.0)
         gas = self._gas(rate, wind, front_m=wind.speed_m_per_s * since_s)
+        gas = np.maximum(gas, self._earlier_winds(now_s))
         self.ppm = plume.h2s_ppm(gas, spec.h2s_mass_fraction)
         flammable = plume.methane_volume_fraction(gas, spec.methane_mass_fraction) >= (
             spec.close_at_lfl_fraction * plume.METHANE_LFL
@@ -142,11 +144,34 @@ class GasLeakHazard:
         incidents = self._expose(step_min)
         return HazardStep(touched=self.ppm >= FOOTPRINT_PPM, incidents=tuple(incidents))
 
-    def _gas(self, rate, wind, *, front_m: float) -> np.ndarray:
-        """Gas concentration (kg/m^3) at nodes downwind within ``front_m`` of the well."""
+    def _earlier_winds(self, now_s: float) -> np.ndarray:
+        """Gas released under earlier winds that has not yet blown off the map, kg/m^3.
+
+        What a wind released from ``t0`` to ``t1`` (when the next wind set in) occupies
+        the stretch of its own axis between ``u (now - t1)`` and ``u (now - t0)`` from
+        the well: the tail keeps travelling downwind at that wind's speed instead of
+        vanishing at the shift. (It drifts along the old axis, not with the new wind:
+        an approximation of the steady-plume model, on the safe side for routes.)
+        """
+        winds = self.spec.wind
+        out = np.zeros(self.model.network.n_nodes)
+        times = [w.time_min * 60.0 for w in winds]
+        rates = [r.time_min for r in self.spec.release]
+        for k in range(len(winds) - 1):
+            t0, t1 = times[k], times[k + 1]
+            if t1 > now_s:
+                break
+            u = winds[k].speed_m_per_s
+            rate = step_value(rates, list(self.spec.release), t1 - 1e-6)
+            gas = self._gas(rate, winds[k], front_m=u * (now_s - t0), tail_m=u * (now_s - t1))
+            out = np.maximum(out, gas)
+        return out
+
+    def _gas(self, rate, wind, *, front_m: float, tail_m: float = 0.0) -> np.ndarray:
+        """Gas concentration (kg/m^3) at nodes downwind between ``tail_m`` and ``front_m``."""
         spec, net = self.spec, self.model.network
         down, cross = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, wind.from_deg)
-        reach = np.nonzero((down > 0) & (down <= front_m))[0]
+        reach = np.nonzero((down > tail_m) & (down <= front_m))[0]
         gas = np.zeros(net.n_nodes)
         gas[reach] = plume.concentration_kg_per_m3(
             release_kg_per_s=rate.rate_kg_per_s,
