@@ -237,7 +237,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
             best = self.teams[int(idx[order[0]])]
             return best, float(eta[order[0]]), None
         team, eta_s, route = self.travel.nearest_by_road(incident.target_node, idx)
-        if team is not None and eta_s > self._reach_s(team):
+        if team is not None and eta_s > self._reach_s(team, incident):
             return None, np.inf, None  # out of a community responder's area
         return team, eta_s, route
 
@@ -300,7 +300,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
                 eta_s = team.tier.turnout_s + float(road_s[incident.target_node])
             else:
                 eta_s = self._eta(team, incident)
-            if not np.isfinite(eta_s) or eta_s > self._reach_s(team):
+            if not np.isfinite(eta_s) or eta_s > self._reach_s(team, incident):
                 continue
             left = incident.persons - incident.carried_persons - incident.persons_moved_on
             alive = float(survival(incident.kind, now + eta_s - incident.report_s))

@@ -31,9 +31,15 @@ class Reinforcements:
     model: EmergencyModel
     incidents: list[Incident]
 
-    def _reach_s(self, team: RescueTeam) -> float:
-        """Farthest a team is sent (ETA, s): community responders stay near home."""
+    def _reach_s(self, team: RescueTeam, incident: Incident | None = None) -> float:
+        """Farthest a team is sent (ETA, s): community responders stay near home.
+
+        Mandatory transfers (planned help to leave, not an emergency) are the exception:
+        a responder from farther away may still come for the vulnerable.
+        """
         if team.tier.name != "community":
+            return np.inf
+        if incident is not None and incident.kind == "transfer":
             return np.inf
         return REINFORCE_WITHIN_STANDARDS * team.tier.standard_min * 60.0
 
