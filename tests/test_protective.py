@@ -257,3 +257,42 @@ def test_mandatory_transfer_occupies_the_responder_for_the_computed_time() -> No
     assert result.summary["coverage"]["all"]["community_10min"] is None or np.isnan(
         result.summary["coverage"]["all"]["community_10min"]
     )
+
+
+def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() -> None:
+    # post at node 1; its responder lives at node 0 (the median home within 1.5 km).
+    # Nobody hears the SMS; the imminent warning sends the responder knocking: its own
+    # node 0 (0-180 s), then node 1 (100 s away: 280-460 s). A trapped person at node 2,
+    # reported at 200 s, waits for a community team: at 460 s it goes from node 1,
+    # turnout 240 s and 100 s of road, instead of riding home first (+100 s)
+    scenario = scenario_from_dict(
+        {
+            "name": "called-away",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": {
+                **BEHAVIOUR,
+                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
+                "door_knocking": True,
+            },
+            "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}],
+            "incidents": [{"time_min": 200 / 60, "node": 2, "persons": 1, "tiers": ["community"]}],
+        }
+    )
+    net = with_community_post(toy_engine_network(population=[1, 1, 1, 0, 0, 0]), node=1)
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    team = next(t for t in model.teams if t.tier.name == "community")
+    assert team.station_node == 0
+    ev = result.events[result.events["agent"] == team.unique_id]
+    knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+    link_s = 1000.0 / (min(36.0, TIERS["community"].max_speed_kph) / 3.6)
+    first = ev[ev["kind"].isin(["door_knock", "dispatch", "arrive_scene"])].iloc[:4]
+    called_s = knock_s + link_s + knock_s
+    assert first[["time_s", "kind", "node"]].values.tolist() == [
+        [0.0, "door_knock", 0],
+        [pytest.approx(knock_s + link_s), "door_knock", 1],
+        [pytest.approx(called_s), "dispatch", 1],
+        [pytest.approx(called_s + TIERS["community"].turnout_s + link_s), "arrive_scene", 2],
+    ]

@@ -12,9 +12,10 @@ first, then outward from the hazard's source (the well, the river), then from th
   for each household still at home there (the visit is a contact: the household
   decides again, :mod:`sim.agents.compliance`), recorded as a ``door_knock`` event;
 - between nodes the team checks its side's queue: when a threat to life or a mandatory
-  transfer waits for a community team, it goes back to its post and takes it
-  (:meth:`Dispatcher.team_free`); other work (stranded households, blocked roads)
-  waits until the post's list is done: warning those no channel reached comes first.
+  transfer waits for a community team, it sets off for it from the door it is at
+  (:meth:`Dispatcher.team_free` with the team's base there for the call) and comes
+  home afterwards; other work (stranded households, blocked roads) waits until the
+  post's list is done: warning those no channel reached comes first.
 
 A team knocking doors is not available for incidents (``available`` is False), and one
 out on an incident resumes knocking when it is home again.
@@ -198,6 +199,15 @@ class DoorKnocking:
                 self.knocks[team.jurisdiction] += rows.size
                 rows = rows[m.households.state[rows] == AT_HOME]
                 m.warnings.deliver(rows, level, np.full(rows.size, m.env.now), self._masks[mask_id])
+            if at != post and todo and m.env.now < m.scenario.horizon_s:
+                # called away by urgent work: set off from the door it is at
+                team.available = True
+                m.dispatcher.rebase(team, at)
+                m.dispatcher.team_free(team)
+                m.dispatcher.rebase(team, post)  # home is still home when it is done
+                if not team.available:
+                    continue  # on its way; it resumes the list once home again
+                team.available = False
             back_s = self._travel_s(at, post) if at != post else 0.0
             if not np.isfinite(back_s):
                 return  # no open road back to the post: the team stays where it is

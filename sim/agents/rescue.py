@@ -106,7 +106,10 @@ class RescueTeam(mesa.Agent):
             m.env.now,
             "dispatch",
             agent=self.unique_id,
-            node=self.station_node,
+            # where it sets out from (a responder called away from a door: that door)
+            node=int(route_nodes[0])
+            if route_nodes is not None and len(route_nodes)
+            else self.station_node,
             jurisdiction=m.jurisdiction_name(self.jurisdiction),
             incident=incident.id,
             tier=tier,
