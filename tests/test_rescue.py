@@ -83,6 +83,9 @@ def test_deaths_while_waiting_follow_the_survival_curve() -> None:
     assert rescued["time_s"].iloc[0] == pytest.approx(out_s[7])  # the first load's last
     row = result.incidents.iloc[0]
     assert row["persons_rescued"] + row["persons_died"] == 400
+    # every death has its event: where and when (on the way out, or at the horizon)
+    died = result.events[result.events["kind"] == "died_waiting"]["value"].sum()
+    assert died == row["persons_died"]
     # each trip's fates are independent draws: within 3 standard deviations
     assert abs(row["persons_died"] - expected) <= 3 * sd
     assert 100 < expected < 390  # the curve matters: neither all alive nor all dead

@@ -110,6 +110,19 @@ class Operations:
             table.unshelter(unit.row)
             self.model.household_agents[unit.row].record("unsheltered")
 
+    def record_died(self, incident: Incident, persons: int) -> None:
+        """Record that ``persons`` of ``incident`` died waiting, now (``died_waiting``)."""
+        m = self.model
+        m.recorder.event(
+            m.env.now,
+            "died_waiting",
+            node=incident.node,
+            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+            incident=incident.id,
+            tier=incident.kind,
+            value=persons,
+        )
+
     def finish(self) -> None:
         """At the horizon: people still waiting draw their fate for the time waited."""
         m = self.model
@@ -137,12 +150,4 @@ class Operations:
                     if unit.row >= 0:
                         m.households.kill(unit.row)
             if died:  # where and when they died: at the horizon, still waiting
-                m.recorder.event(
-                    m.env.now,
-                    "died_waiting",
-                    node=incident.node,
-                    jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-                    incident=incident.id,
-                    tier=incident.kind,
-                    value=died,
-                )
+                self.record_died(incident, died)

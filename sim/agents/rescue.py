@@ -212,15 +212,7 @@ class RescueTeam(mesa.Agent):
                 value=alive,
             )
             if dead:
-                m.recorder.event(
-                    m.env.now,
-                    "died_waiting",
-                    node=incident.node,
-                    jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-                    incident=incident.id,
-                    tier=incident.kind,
-                    value=dead,
-                )
+                m.operations.record_died(incident, dead)
             if alive:
                 at = yield from self._deliver(incident, alive_units, at)
         return at
