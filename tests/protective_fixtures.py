@@ -108,6 +108,19 @@ def plume_network(population: dict[int, int]) -> RoadNetwork:
     return compile_region(data)
 
 
+#: The flood of the toy: node 3 (B, 10.1 m) goes under water when the stage passes
+#: 0.1 m, at 15 min.
+TOY_FLOOD = {
+    "wave_speed_m_per_s": 30.0,
+    "boat_teams": 0,
+    "hydrograph": [
+        {"time_min": 0, "stage_m": 0.0},
+        {"time_min": 10, "stage_m": 0.0},
+        {"time_min": 20, "stage_m": 0.2},
+    ],
+}
+
+
 def flood_network(population: list[int]) -> RoadNetwork:
     """The flood toy (module docs)."""
     net = toy_engine_network(population=population, shelter_b_node=3)

@@ -18,7 +18,7 @@ from sim.scenarios import scenario_from_dict
 from sim.scenarios.behaviour import WARNING_LEVELS
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
-from tests.protective_fixtures import flood_network
+from tests.protective_fixtures import TOY_FLOOD, flood_network
 
 GROUND_TURNOUT_S = TIERS["ground"].turnout_s
 LINK_S = 100.0
@@ -27,18 +27,6 @@ LINK_S = 100.0
 def _events(result, kinds):
     ev = result.events
     return ev[ev["kind"].isin(kinds)]
-
-
-#: Node 3 (B, 10.1 m) goes under water when the stage passes 0.1 m, at 15 min.
-FLOOD = {
-    "wave_speed_m_per_s": 30.0,
-    "boat_teams": 0,
-    "hydrograph": [
-        {"time_min": 0, "stage_m": 0.0},
-        {"time_min": 10, "stage_m": 0.0},
-        {"time_min": 20, "stage_m": 0.2},
-    ],
-}
 
 
 def _flood(linkage: str, **policy):
@@ -53,7 +41,7 @@ def _flood(linkage: str, **policy):
                 "detection_delay_min": 600.0,  # B would not notice the water by itself
                 **policy,
             },
-            "hazards": {"step_min": 1.0, "flood": FLOOD},
+            "hazards": {"step_min": 1.0, "flood": TOY_FLOOD},
             "warnings": [
                 {"time_min": 0, "level": "risk", "issued_by": "A", "zone": {"jurisdiction": "A"}}
             ],
@@ -242,7 +230,7 @@ def test_a_neighbour_told_of_the_flood_pre_positions_a_team_at_its_border(teams,
                 "preposition_teams": teams,
                 "reserve_share": 0.0,
             },
-            "hazards": {"step_min": 1.0, "flood": FLOOD},
+            "hazards": {"step_min": 1.0, "flood": TOY_FLOOD},
             "warnings": [
                 {"time_min": 0, "level": "risk", "issued_by": "B", "zone": {"jurisdiction": "B"}}
             ],

@@ -19,6 +19,7 @@ from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
 from tests.protective_fixtures import (
     AROUND_M,
+    TOY_FLOOD,
     flood_network,
     plume_network,
     with_community_post,
@@ -133,15 +134,7 @@ def _flood_scenario():
             "behaviour": BEHAVIOUR,
             "hazards": {
                 "step_min": 1.0,
-                "flood": {
-                    "wave_speed_m_per_s": 30.0,
-                    "boat_teams": 0,
-                    "hydrograph": [
-                        {"time_min": 0, "stage_m": 0.0},
-                        {"time_min": 10, "stage_m": 0.0},
-                        {"time_min": 20, "stage_m": 0.2},
-                    ],
-                },
+                "flood": TOY_FLOOD,
             },
             "warnings": [
                 {

@@ -69,7 +69,6 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
     def __init__(self, model: EmergencyModel, teams: list[RescueTeam]) -> None:
         self.model = model
         self.teams = teams
-        self.request_delay_s = model.scenario.policy.mutual_aid_request_delay_min * 60.0
         self.incidents: list[Incident] = []
         self.queues: dict[tuple[int, str], list[Incident]] = {}
         self.travel = TeamTravel(model, teams)
@@ -189,7 +188,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
     def _mutual_aid(
         self, incident: Incident, tier: str, own_arrival_s: float
     ) -> Generator[simpy.Event, None, None]:
-        yield self.model.env.timeout(self.request_delay_s)
+        yield self.model.env.timeout(self.model.aid.request_delay_s)
         if tier in incident.arrival_s:
             return
         team, eta_s, route = self._nearest(incident, tier, side="other")

@@ -112,7 +112,6 @@ class Linkage:
             return
         self.known_s[side] = now
         self.known_how[side] = how
-        m.known_since_s[side] = now
         m.recorder.event(now, "hazard_known", jurisdiction=self.names[side], tier=how)
         for other in range(len(self.names)):
             delay = self.notify_s(side, other) if other != side else np.inf

@@ -178,9 +178,6 @@ class EmergencyModel(mesa.Model):
 
         self.shelters = Shelters(network.places["shelters"], self.roads)
         self.teams = make_teams(self)
-        n_juris = len(network.jurisdiction_names)
-        #: When each side's command came to know the hazard (inf: not yet).
-        self.known_since_s = np.full(n_juris, np.inf)
         self.linkage = Linkage(self)
         self.aid = MutualAid(self)
         self.dispatcher = Dispatcher(self, self.teams)
@@ -190,7 +187,7 @@ class EmergencyModel(mesa.Model):
         self.protective = ProtectiveAction(self)
         self.supply = SupplyService(self, network.places["depots"])
         self.shelters.on_arrival = self._on_shelter_arrival
-        self.detected = [self.env.event() for _ in range(n_juris)]
+        self.detected = [self.env.event() for _ in range(len(network.jurisdiction_names))]
         self._seen_danger = np.zeros(network.n_nodes, dtype=bool)
         self.roads.on_change = self._roads_changed
         self._retry_after_step = False
@@ -297,6 +294,11 @@ class EmergencyModel(mesa.Model):
             source = self.network.jurisdiction_index(how[4:])
             if self.linkage.aids(side, source):
                 self.aid.preposition(side)
+
+    @property
+    def known_since_s(self) -> np.ndarray:
+        """When each side's command came to know the hazard (inf: not yet; the linkage's)."""
+        return self.linkage.known_s
 
     def knows_hazard(self, jurisdiction: int) -> bool:
         """Whether side ``jurisdiction``'s command knows the hazard (and its forecast)."""

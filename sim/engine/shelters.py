@@ -98,17 +98,16 @@ class Shelters:
         if not (remaining >= size).any():
             return None
         mode = "vehicle" if vehicle else "walk"
-        router = self.roads.router(mode)
-        tree = self._trees.get(mode)
-        if tree is None or tree[0] != (router.version, self._usable_version):
-            tree = self._open_tree(mode, remaining)
+        tree = self._shared_tree(mode, remaining)
         shelter = self._pick(tree[1], origin, size, remaining)
         if shelter == -1:  # the shelter the tree names has filled up: refresh once
             tree = self._open_tree(mode, remaining)
             shelter = self._pick(tree[1], origin, size, remaining)
         path_tree = tree[1]
         if shelter == -1:  # nearest shelter with room is too small for this household
-            path_tree = router.tree(np.unique(self.node[remaining >= size]), reverse=True)
+            path_tree = self.roads.router(mode).tree(
+                np.unique(self.node[remaining >= size]), reverse=True
+            )
             shelter = self._pick(path_tree, origin, size, remaining)
         if shelter < 0:
             return None
@@ -201,12 +200,16 @@ class Shelters:
         remaining = self.open_remaining_persons()
         if not (remaining > 0).any():
             return False
-        mode = "vehicle" if vehicle else "walk"
+        tree = self._shared_tree("vehicle" if vehicle else "walk", remaining)
+        return bool(tree[1].source[origin] != NO_NODE)
+
+    def _shared_tree(self, mode: str, remaining: np.ndarray):
+        """Return the cached tree toward open shelters of ``mode``, grown again after a change."""
         router = self.roads.router(mode)
         tree = self._trees.get(mode)
         if tree is None or tree[0] != (router.version, self._usable_version):
             tree = self._open_tree(mode, remaining)
-        return bool(tree[1].source[origin] != NO_NODE)
+        return tree
 
     def _pick(self, tree, origin: int, size: int, remaining: np.ndarray) -> int:
         """Shelter at the tree's nearest node that fits: index, -1 (none fits), -2 (no route)."""
