@@ -101,3 +101,66 @@ def test_paths_for_many_nodes_match_single_paths(toy: RoadNetwork) -> None:
     flat, offsets = tree.paths_flat(np.array([1, 4]))
     np.testing.assert_array_equal(offsets, [0, 2, 2])  # node 4 unreachable: empty path
     np.testing.assert_array_equal(flat, [1, 0])
+
+
+def test_tree_for_keeps_a_tree_while_it_holds_for_the_node(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    first = router.tree_for(np.array([0]), 4)  # 0→1→2→3→4, 350 s
+    # slowing 2→5, off node 4's path, keeps the tree for node 4 (no new Dijkstra)
+    router.slow_edges(path_edges(toy, np.array([2, 5])), 2.0)
+    assert router.tree_for(np.array([0]), 4) is first
+    # node 5's path uses that link: a fresh tree with its new time, 150 + 2 x 100 s
+    to_5 = router.tree_for(np.array([0]), 5)
+    assert to_5 is not first and to_5.time_s[5] == pytest.approx(350.0)
+    # a link got faster: any other path may now be shorter, so nothing older holds
+    router.slow_edges(path_edges(toy, np.array([2, 5])), 0.5)
+    again = router.tree_for(np.array([0]), 4)
+    assert again is not first and again is not to_5
+    assert again.time_s[4] == pytest.approx(350.0)
+
+
+def test_tree_for_keeps_a_tree_while_the_nodes_source_remains(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    both = router.tree_for(np.array([0, 3]), 4, reverse=True, family="targets")
+    assert both.source[4] == 3 and both.time_s[4] == pytest.approx(100.0)
+    # target 0 is dropped: node 4's nearest (3) is still a target, the tree holds
+    assert router.tree_for(np.array([3]), 4, reverse=True, family="targets") is both
+    # target 3 is dropped: node 4 must go on to 0, 4→3→2→1→0 = 400 s
+    only_0 = router.tree_for(np.array([0]), 4, reverse=True, family="targets")
+    assert only_0 is not both and only_0.time_s[4] == pytest.approx(400.0)
+
+
+def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
+    from sim.network.sources import load_network
+
+    net = load_network("fujiang")
+    rng = np.random.default_rng(7)
+    router = Router(net)
+    sources = np.unique(rng.choice(net.n_nodes, 40, replace=False))
+    reused = 0
+    for step in range(8):
+        # a hazard step: closures and slowdowns, and in every other step some links
+        # reopen (faster again), so both of tree_for's reasons to grow anew are met
+        weights = np.array(router.weights_s)
+        weights[rng.choice(net.n_edges, 150, replace=False)] = np.inf
+        weights[rng.choice(net.n_edges, 300, replace=False)] *= 1.5
+        if step % 2:
+            closed = np.flatnonzero(np.isinf(weights))
+            back = rng.choice(closed, 40, replace=False)
+            weights[back] = net.travel_time_s[back]
+        router.set_weights(weights)
+        sources = sources[rng.random(sources.size) > 0.1]  # some targets fill up
+        for reverse in (True, False):
+            fresh = Router(net, weights).tree(sources, reverse=reverse)
+            for node in rng.choice(net.n_nodes, 40, replace=False):
+                before = len(router._cache)
+                tree = router.tree_for(sources, int(node), reverse=reverse, family="targets")
+                reused += len(router._cache) == before
+                assert tree.time_s[node] == pytest.approx(fresh.time_s[node], abs=1e-6)
+                if np.isfinite(fresh.time_s[node]):
+                    source = tree.source[node]
+                    assert source in sources and fresh.time_s[source] == 0.0
+                    path = tree.path(node)
+                    cost = weights[path_edges(net, path)].sum()
+                    assert cost == pytest.approx(fresh.time_s[node], abs=1e-6)
+    assert reused > 200  # the point: most questions need no new Dijkstra

@@ -193,18 +193,21 @@ class Household(mesa.Agent):
         """
         m = self.model
         table, i = m.households, self.index
+        roads, shelters, traffic, env = m.roads, m.shelters, m.traffic, m.env
+        state, where = table.state, table.node
         target = m.network.edge_target
-        traffic = m.traffic
         walk_s = m.walk_time_s
         router = m.roads.router("vehicle" if vehicle else "walk")
         version = router.version
-        planned = np.asarray(router.weights_s)[np.asarray(edges, dtype=np.int64)]
-        to_go = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0]))
+        edges = np.asarray(edges, dtype=np.int64)
+        planned = np.asarray(router.weights_s)[edges]
+        to_go = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0])).tolist()
         previous = -1
-        for k, edge in enumerate(edges):
-            edge = int(edge)
-            turn_back = table.state[i] == DEAD or m.roads.closed_for(vehicle)[edge]
-            turn_back |= not m.shelters.usable[shelter]
+        # one pass per link, so the checks read plain Python scalars; the arrays a hazard
+        # step replaces (closures, usable shelters) are looked up again at every link
+        for k, edge in enumerate(edges.tolist()):
+            closed = roads.closed_vehicle if vehicle else roads.closed_walk
+            turn_back = bool(state[i] == DEAD or closed[edge] or not shelters.usable[shelter])
             if not turn_back and router.version != version:
                 version = router.version
                 now_cost = float(np.asarray(router.weights_s)[edges[k:]].sum())
@@ -214,16 +217,18 @@ class Household(mesa.Agent):
                     traffic.leave(previous)
                 return False
             if vehicle:
-                yield from traffic.enter(edge)
+                ticket = traffic.try_enter(edge)
+                if ticket is not None:
+                    yield ticket
                 if previous >= 0:
                     traffic.leave(previous)
-                yield m.env.timeout(traffic.exit_time_s(edge) - m.env.now)
+                yield env.timeout(traffic.exit_time_s(edge) - env.now)
                 previous = edge
             else:
-                yield m.env.timeout(walk_s[edge])
-            table.node[i] = target[edge]
+                yield env.timeout(walk_s[edge])
+            where[i] = target[edge]
             if self.tracked:
-                m.recorder.track(m.env.now, self.unique_id, self.family, int(target[edge]))
+                m.recorder.track(env.now, self.unique_id, self.family, int(target[edge]))
         if previous >= 0:
             traffic.leave(previous)
         return True

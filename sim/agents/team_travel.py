@@ -7,7 +7,8 @@ crew walks the last stretch in a straight line at walking speed; flights from an
 the base add the tier's ``approach_km`` (a base outside the map). Times are shortest-path
 times on the current weights from forward trees grown at the origin, cached by the
 router until the roads change, so asking many targets from one station costs one
-Dijkstra.
+Dijkstra; a question about one node takes an older tree while it still holds there
+(:meth:`sim.network.routing.Router.tree_for`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class TeamTravel:
             if team.station_node in (origin, target):  # to or from the real base
                 fly += team.tier.approach_km * 1000.0
             return float(fly / (team.tier.cruise_speed_kph / 3.6) + walk / self._walk_m_per_s)
-        tree = self.model.roads.router(team.mode).tree(np.array([origin]))
+        tree = self.model.roads.router(team.mode).tree_for(np.array([origin]), target)
         return float(tree.time_s[target])
 
     def travel_to_s(self, team: RescueTeam, origin: int, target: int) -> float:
@@ -75,21 +76,23 @@ class TeamTravel:
         """
         if team.tier.travel == "air":
             return self.travel_s(team, origin, target)
-        tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
+        tree = self.model.roads.router(team.mode).tree_for(np.array([target]), origin, reverse=True)
         return float(tree.time_s[origin])
 
     def route_to(self, team: RescueTeam, target: int) -> np.ndarray | None:
         """As :meth:`route`, on the reverse tree grown at ``target`` (shared per target)."""
         if team.tier.travel == "air":
             return None
-        tree = self.model.roads.router(team.mode).tree(np.array([target]), reverse=True)
+        tree = self.model.roads.router(team.mode).tree_for(
+            np.array([target]), team.station_node, reverse=True
+        )
         return tree.path(team.station_node)
 
     def route(self, team: RescueTeam, target: int) -> np.ndarray | None:
         """Node route of ``team`` from its station to ``target`` (None for aircraft)."""
         if team.tier.travel == "air":
             return None
-        tree = self.model.roads.router(team.mode).tree(np.array([team.station_node]))
+        tree = self.model.roads.router(team.mode).tree_for(np.array([team.station_node]), target)
         return tree.path(target)
 
     def route_home(self, team: RescueTeam, from_node: int) -> tuple[np.ndarray | None, float]:
@@ -99,7 +102,7 @@ class TeamTravel:
         # a forward tree from where the team is: teams come home from a few places (the
         # shelters they deliver to), so these trees are shared; one tree per station
         # would be grown for each of hundreds of community posts
-        tree = self.model.roads.router(team.mode).tree(np.array([from_node]))
+        tree = self.model.roads.router(team.mode).tree_for(np.array([from_node]), team.station_node)
         time_s = float(tree.time_s[team.station_node])
         if not np.isfinite(time_s):
             return None, np.inf  # cut off from home: the team stays where it is
@@ -118,7 +121,9 @@ class TeamTravel:
         modes = np.array([self.teams[k].mode for k in idx])
         for mode in sorted(set(modes.tolist())):
             mine = idx[modes == mode]
-            tree = self.model.roads.router(mode).tree(np.unique(self.station[mine]))
+            tree = self.model.roads.router(mode).tree_for(
+                np.unique(self.station[mine]), target, family="free stations"
+            )
             time_s = float(tree.time_s[target])
             if not np.isfinite(time_s):
                 continue

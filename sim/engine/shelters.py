@@ -51,8 +51,6 @@ class Shelters:
         #: Persons who left each shelter because it became unsafe.
         self.relocated_persons = np.zeros(len(self.table), dtype=np.int64)
         self.roads = roads
-        self._usable_version = 0
-        self._trees: dict[str, tuple[tuple[int, int], object]] = {}
         self.on_arrival = None  # set by the model: callback(shelter_index)
 
     @property
@@ -80,7 +78,6 @@ class Shelters:
         lost = np.flatnonzero(self.usable & ~usable)
         self.unsafe_since_s[lost] = np.minimum(self.unsafe_since_s[lost], now_s)
         self.usable = usable.copy()
-        self._usable_version += 1
         return lost
 
     def reserve(self, origin: int, size: int, *, vehicle: bool) -> tuple[int, np.ndarray] | None:
@@ -88,37 +85,31 @@ class Shelters:
 
         Returns None when no shelter with room can be reached from ``origin``.
 
-        The tree toward open shelters is refreshed lazily: it is recomputed when the
-        roads change, or when the shelter it names for this household has no room left
-        (it then leaves out every shelter full at that moment). Only when the nearest
-        shelter with any room is too small for the household is a tree toward the
-        shelters that fit it grown, for that household alone.
+        The tree toward shelters with room is shared by all households until it no
+        longer holds for the one asking (:meth:`sim.network.routing.Router.tree_for`:
+        the shelter it names filled up, or the roads changed on its route or got
+        faster somewhere). Only when the nearest shelter with any room is too small
+        for the household is a tree toward the shelters that fit it grown.
         """
         remaining = self.open_remaining_persons()
         if not (remaining >= size).any():
             return None
-        mode = "vehicle" if vehicle else "walk"
-        tree = self._shared_tree(mode, remaining)
-        shelter = self._pick(tree[1], origin, size, remaining)
-        if shelter == -1:  # the shelter the tree names has filled up: refresh once
-            tree = self._open_tree(mode, remaining)
-            shelter = self._pick(tree[1], origin, size, remaining)
-        path_tree = tree[1]
+        router = self.roads.router("vehicle" if vehicle else "walk")
+        tree = self._tree(router, origin, remaining > 0, "with room")
+        shelter = self._pick(tree, origin, size, remaining)
         if shelter == -1:  # nearest shelter with room is too small for this household
-            path_tree = self.roads.router(mode).tree(
-                np.unique(self.node[remaining >= size]), reverse=True
-            )
-            shelter = self._pick(path_tree, origin, size, remaining)
+            tree = self._tree(router, origin, remaining >= size, "that fit")
+            shelter = self._pick(tree, origin, size, remaining)
         if shelter < 0:
             return None
         self.reserved_persons[shelter] += size
-        return shelter, path_edges(self.roads.network, path_tree.path(origin))
+        return shelter, path_edges(self.roads.network, tree.path(origin))
 
-    def _open_tree(self, mode: str, remaining: np.ndarray) -> tuple[tuple[int, int], object]:
-        router = self.roads.router(mode)
-        tree = router.tree(np.unique(self.node[remaining > 0]), reverse=True)
-        self._trees[mode] = ((router.version, self._usable_version), tree)
-        return self._trees[mode]
+    def _tree(self, router, origin: int, among: np.ndarray, family: str):
+        """Reverse tree toward the shelters ``among`` (a mask), exact for ``origin``."""
+        return router.tree_for(
+            np.unique(self.node[among]), origin, reverse=True, family=f"shelters {family}"
+        )
 
     def nearest_for_team(self, origin: int, size: int, team) -> int:
         """Reserve ``size`` places at the usable shelter nearest ``origin`` for ``team``.
@@ -141,13 +132,13 @@ class Shelters:
             # or the usable set change; only when its nearest has no room is one grown
             # toward those that fit
             router = self.roads.router(team.mode)
-            tree = router.tree(np.unique(self.node[self.usable]), reverse=True)
+            tree = self._tree(router, origin, self.usable, "usable")
             target = tree.source[origin]
             if target == NO_NODE:
                 return -1
             here = fits[self.node[fits] == target]
             if here.size == 0:
-                tree = router.tree(np.unique(self.node[fits]), reverse=True)
+                tree = self._tree(router, origin, (remaining >= size) & self.usable, "that fit")
                 target = tree.source[origin]
                 if target == NO_NODE:
                     return -1
@@ -185,31 +176,23 @@ class Shelters:
         """Whether ``team`` can bring people from ``origin`` to any usable shelter."""
         if team.tier.travel == "air":
             return bool(self.usable.any())
-        nodes = np.unique(self.node[self.usable])
-        if nodes.size == 0:
+        if not self.usable.any():
             return False
-        tree = self.roads.router(team.mode).tree(nodes, reverse=True)
+        tree = self._tree(self.roads.router(team.mode), origin, self.usable, "usable")
         return bool(np.isfinite(tree.time_s[origin]))
 
     def can_reach(self, origin: int, *, vehicle: bool) -> bool:
         """Whether a household at ``origin`` can reach any shelter with room (cheap check).
 
-        Uses the shared tree toward open shelters, so asking many stranded households
-        after a reopening costs one lookup each.
+        Uses the tree toward shelters with room that :meth:`reserve` shares, so asking
+        many stranded households after a reopening costs one lookup each.
         """
         remaining = self.open_remaining_persons()
         if not (remaining > 0).any():
             return False
-        tree = self._shared_tree("vehicle" if vehicle else "walk", remaining)
-        return bool(tree[1].source[origin] != NO_NODE)
-
-    def _shared_tree(self, mode: str, remaining: np.ndarray):
-        """Return the cached tree toward open shelters of ``mode``, grown again after a change."""
-        router = self.roads.router(mode)
-        tree = self._trees.get(mode)
-        if tree is None or tree[0] != (router.version, self._usable_version):
-            tree = self._open_tree(mode, remaining)
-        return tree
+        router = self.roads.router("vehicle" if vehicle else "walk")
+        tree = self._tree(router, origin, remaining > 0, "with room")
+        return bool(tree.source[origin] != NO_NODE)
 
     def _pick(self, tree, origin: int, size: int, remaining: np.ndarray) -> int:
         """Shelter at the tree's nearest node that fits: index, -1 (none fits), -2 (no route)."""

@@ -42,35 +42,88 @@ class LinkTraffic:
         The network; free-flow times come from ``weights_s`` when given.
     weights_s
         Per-edge free-flow times (s); default the network's.
+    storage_veh
+        Per-edge storage (vehicles); default link length x lanes / ``JAM_SPACING_M``,
+        at least ``MIN_STORAGE_VEH``.
+
+    The per-link arrays are fixed when the queues are made (the attributes are
+    copies for reading); state changes only through :meth:`try_enter`,
+    :meth:`exit_time_s` and :meth:`leave`.
     """
 
     def __init__(
-        self, env: simpy.Environment, network: RoadNetwork, weights_s: np.ndarray | None = None
+        self,
+        env: simpy.Environment,
+        network: RoadNetwork,
+        weights_s: np.ndarray | None = None,
+        *,
+        storage_veh: np.ndarray | None = None,
     ) -> None:
         self.env = env
         self.network = network
-        self.free_flow_s = network.travel_time_s if weights_s is None else weights_s
-        self.headway_s = 3600.0 / np.maximum(network.capacity_veh_per_h.astype(np.float64), 1.0)
-        self.storage_veh = np.maximum(
-            np.floor(network.length_m * network.lanes / JAM_SPACING_M), MIN_STORAGE_VEH
-        ).astype(np.int64)
-        self.next_exit_s = np.zeros(network.n_edges)
-        self.occupancy_veh = np.zeros(network.n_edges, dtype=np.int64)
+        free_flow_s = network.travel_time_s if weights_s is None else weights_s
+        headway_s = 3600.0 / np.maximum(network.capacity_veh_per_h.astype(np.float64), 1.0)
+        if storage_veh is None:
+            storage_veh = np.maximum(
+                np.floor(network.length_m * network.lanes / JAM_SPACING_M), MIN_STORAGE_VEH
+            )
+        # per-link state read and written once per vehicle and link: Python lists, whose
+        # scalar access costs a fraction of a NumPy element's (same float arithmetic)
+        self._free_s: list[float] = np.asarray(free_flow_s, dtype=np.float64).tolist()
+        self._headway_s: list[float] = headway_s.tolist()
+        self._storage: list[int] = np.asarray(storage_veh, dtype=np.int64).tolist()
+        self._next_exit_s: list[float] = [0.0] * network.n_edges
+        self._occupancy: list[int] = [0] * network.n_edges
         self._waiting: dict[int, deque[simpy.Event]] = {}
+
+    @property
+    def free_flow_s(self) -> np.ndarray:
+        """Free-flow time of each link, s (a copy)."""
+        return np.array(self._free_s)
+
+    @property
+    def headway_s(self) -> np.ndarray:
+        """Least time between two vehicles leaving each link (3600 / capacity), s (a copy)."""
+        return np.array(self._headway_s)
+
+    @property
+    def storage_veh(self) -> np.ndarray:
+        """Most vehicles each link holds (a copy)."""
+        return np.array(self._storage, dtype=np.int64)
+
+    @property
+    def occupancy_veh(self) -> np.ndarray:
+        """Vehicles on each link now (a copy)."""
+        return np.array(self._occupancy, dtype=np.int64)
+
+    @property
+    def next_exit_s(self) -> np.ndarray:
+        """Earliest time the next vehicle may leave each link (a copy)."""
+        return np.array(self._next_exit_s)
+
+    def try_enter(self, edge: int) -> simpy.Event | None:
+        """Occupy ``edge`` now if it has room (None), else the event that lets the vehicle in.
+
+        The caller yields the returned event (spill-back); the vehicle leaving ``edge``
+        hands its place over, so occupancy is unchanged when it fires.
+        """
+        if self._occupancy[edge] < self._storage[edge] and edge not in self._waiting:
+            self._occupancy[edge] += 1
+            return None
+        ticket = self.env.event()
+        self._waiting.setdefault(edge, deque()).append(ticket)
+        return ticket
 
     def enter(self, edge: int) -> Generator[simpy.Event, None, None]:
         """Wait (spill-back) until ``edge`` has room, then occupy it (a simpy sub-process)."""
-        if self.occupancy_veh[edge] < self.storage_veh[edge] and edge not in self._waiting:
-            self.occupancy_veh[edge] += 1
-            return
-        ticket = self.env.event()
-        self._waiting.setdefault(edge, deque()).append(ticket)
-        yield ticket  # the leaving vehicle hands its place over: occupancy is unchanged
+        ticket = self.try_enter(edge)
+        if ticket is not None:
+            yield ticket
 
     def exit_time_s(self, edge: int) -> float:
         """Reserve and return the earliest time the vehicle now entering ``edge`` may leave it."""
-        exit_s = max(self.env.now + self.free_flow_s[edge], self.next_exit_s[edge])
-        self.next_exit_s[edge] = exit_s + self.headway_s[edge]
+        exit_s = max(self.env.now + self._free_s[edge], self._next_exit_s[edge])
+        self._next_exit_s[edge] = exit_s + self._headway_s[edge]
         return exit_s
 
     def leave(self, edge: int) -> None:
@@ -81,7 +134,7 @@ class LinkTraffic:
             if not queue:
                 del self._waiting[edge]
         else:
-            self.occupancy_veh[edge] -= 1
+            self._occupancy[edge] -= 1
 
     def drive(self, edges: np.ndarray) -> Generator[simpy.Event, None, float]:
         """Drive along ``edges`` in order (a simpy sub-process); return the arrival time.

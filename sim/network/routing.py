@@ -5,6 +5,15 @@ A :class:`Router` holds one per-edge weight vector (travel time in seconds by de
 Changing the weights (closures, slowdowns) bumps :attr:`Router.version`; trees are
 cached per (sources, direction, limit, version) and recomputed only after a change.
 
+A tree asked for one node's sake (:meth:`Router.tree_for`) may be an older one, when
+its path for that node is still a shortest one: no link of the path changed weight,
+the path's source is still a source, and no link that got faster since could make a
+shorter path. A new path that uses such a link ``u → v`` costs at least its new
+weight plus the old tree time at ``v`` (reverse trees; at ``u`` for forward trees),
+because the rest of it runs on links that only got slower or stayed; so a node whose
+old time is no more than the least of those bounds keeps its path. Ties between
+equally short paths may resolve differently than in a fresh tree.
+
 Directions: a *forward* tree from stations gives the time from the nearest station to
 every node; a *reverse* tree from shelters gives every node's time to its nearest
 shelter, and following its predecessors from a node walks the route to that shelter.
@@ -105,6 +114,20 @@ class ShortestPathTree:
         return pieces if self.reverse else [p[::-1] for p in pieces]
 
 
+@dataclass(kw_only=True, eq=False)
+class _Latest:
+    """The latest tree of a family, when it was grown and from which sources.
+
+    Also the bound of :meth:`Router._faster_bound_s`, cached per version.
+    """
+
+    version: int
+    sources: np.ndarray
+    tree: ShortestPathTree
+    bound_version: int = -1
+    bound_s: float = np.inf
+
+
 class Router:
     """Shortest paths over a network with a replaceable per-edge weight vector.
 
@@ -125,6 +148,11 @@ class Router:
         self._cache: OrderedDict[tuple, ShortestPathTree] = OrderedDict()
         self._cache_size = cache_size
         self.version = 0
+        #: Per edge, the version that last changed its weight, and that last lowered it.
+        self._edge_version = np.zeros(network.n_edges, dtype=np.int64)
+        self._edge_faster_version = np.zeros(network.n_edges, dtype=np.int64)
+        #: Latest tree of each family (see :meth:`tree_for`).
+        self._latest: OrderedDict[tuple, _Latest] = OrderedDict()
         self.set_weights(network.travel_time_s if weights_s is None else weights_s)
 
     @property
@@ -144,10 +172,18 @@ class Router:
             )
         if np.any(np.isnan(weights)) or np.any(weights < 0):
             raise NetworkError("edge weights must be >= 0 (use np.inf to close an edge)")
+        old = getattr(self, "_weights", None)
+        self.version += 1
+        if old is None:
+            self._edge_version[:] = self.version
+            self._edge_faster_version[:] = self.version
+        else:
+            changed = weights != old  # inf == inf: a link that stays closed is unchanged
+            self._edge_version[changed] = self.version
+            self._edge_faster_version[changed & (weights < old)] = self.version
         self._weights = weights
         self._forward = self.network.csr(weights)
         self._backward = None
-        self.version += 1
         self._cache.clear()
 
     def close_edges(self, edges: np.ndarray) -> None:
@@ -204,6 +240,70 @@ class Router:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return tree
+
+    def tree_for(
+        self,
+        sources: np.ndarray,
+        node: int,
+        *,
+        reverse: bool = False,
+        limit_s: float = np.inf,
+        family: str | None = None,
+    ) -> ShortestPathTree:
+        """Return a tree that is exact for ``node``: its time, nearest source and path.
+
+        As :meth:`tree`, but an older tree of the same ``family`` (default: the same
+        sources) is returned when it still holds for ``node`` (see the module
+        docstring; a family's sources may shrink, e.g. shelters that filled up). Use
+        only its values at ``node``; elsewhere they may be out of date.
+        """
+        sources = self._check_sources(sources)
+        base = (family if family is not None else sources.tobytes(), reverse, float(limit_s))
+        latest = self._latest.get(base)
+        if latest is not None and self._holds_for(latest, sources, node):
+            self._latest.move_to_end(base)
+            return latest.tree
+        tree = self.tree(sources, reverse=reverse, limit_s=limit_s)
+        mask = np.zeros(self.network.n_nodes, dtype=bool)
+        mask[sources] = True
+        self._latest[base] = _Latest(version=self.version, sources=mask, tree=tree)
+        self._latest.move_to_end(base)
+        if len(self._latest) > self._cache_size:
+            self._latest.popitem(last=False)
+        return tree
+
+    def _holds_for(self, latest: _Latest, sources: np.ndarray, node: int) -> bool:
+        """Whether the older tree ``latest`` is still exact for ``node``."""
+        tree = latest.tree
+        if not latest.sources[sources].all():
+            return False  # a new source: it may be nearer
+        time_s = tree.time_s[node]
+        if time_s > self._faster_bound_s(latest):
+            return False  # a link that got faster may give a shorter path (or any path)
+        if not np.isfinite(time_s):
+            return True  # unreachable then, and still: no faster link leads anywhere
+        nodes = tree.path(node)
+        end = nodes[-1] if tree.reverse else nodes[0]
+        if not np.any(sources == end):
+            return False  # its nearest source is gone
+        if latest.version == self.version or nodes.size < 2:
+            return True
+        edges = self.network.edge_ids(nodes[:-1], nodes[1:])
+        return bool((self._edge_version[edges] <= latest.version).all())
+
+    def _faster_bound_s(self, latest: _Latest) -> float:
+        """Least time of a path using a link that got faster since ``latest`` was grown."""
+        if latest.bound_version != self.version:
+            faster = np.flatnonzero(self._edge_faster_version > latest.version)
+            bound = np.inf
+            if faster.size:
+                tree = latest.tree
+                # the part of a new path beyond (reverse) or before (forward) its last
+                # or first faster link runs on links no faster than then
+                end = self.network.edge_target if tree.reverse else self.network.edge_source
+                bound = float(np.min(self._weights[faster] + tree.time_s[end[faster]]))
+            latest.bound_version, latest.bound_s = self.version, bound
+        return latest.bound_s
 
     def nearest_time_s(
         self, sources: np.ndarray, *, reverse: bool = False, limit_s: float = np.inf

@@ -76,8 +76,9 @@ def test_bottleneck_clears_at_capacity(n: int, highway: str, lanes: float) -> No
 def test_spill_back_holds_vehicles_upstream() -> None:
     net = compile_region(_corridor(1.0, "tertiary"))
     env = simpy.Environment()
-    traffic = LinkTraffic(env, net)
-    traffic.storage_veh[1] = 3
+    storage = LinkTraffic(env, net).storage_veh
+    storage[1] = 3
+    traffic = LinkTraffic(env, net, storage_veh=storage)
     seen_max = []
 
     def vehicle():
