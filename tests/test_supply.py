@@ -27,8 +27,8 @@ from sim.scenarios import scenario_from_dict
 UNLOAD_S = 900.0
 
 
-def supply_line(*, stock_a: int, stock_b: int):
-    x = np.array([0.0, 1000.0, 2000.0, 3000.0]) + 500_000.0
+def supply_line(*, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0):
+    x = np.array([0.0, 1000.0, 2000.0, 2000.0 + link_2_3_m]) + 500_000.0
     pairs = [(0, 1), (1, 2), (2, 3)]
     s = [a for a, b in pairs] + [b for a, b in pairs]
     t = [b for a, b in pairs] + [a for a, b in pairs]
@@ -67,7 +67,7 @@ def supply_line(*, stock_a: int, stock_b: int):
             jurisdiction_names=("A", "B"),
             edge_source=np.array(s),
             edge_target=np.array(t),
-            edge_length_m=np.full(len(s), 1000.0),
+            edge_length_m=np.array([1000.0, 1000.0, link_2_3_m] * 2),
             edge_highway=np.array(["residential"] * len(s)),
             edge_lanes=np.full(len(s), np.nan),
             edge_maxspeed_kph=np.full(len(s), 36.0),
@@ -183,3 +183,34 @@ def test_nearest_depot_with_stock_and_a_truck_is_chosen() -> None:
     )
     nodes = {r[2] for r in truck_log(empty_b) if r[1] == "truck_dispatch"}
     assert nodes == {0}
+
+
+def test_a_depot_across_the_border_sends_a_truck_only_when_it_is_there_first() -> None:
+    # joint command; DB is 20 km beyond S2 (2000 s from S2, 2100 s from S1), DA 100 s from
+    # S1 and 200 s from S2; one truck each, a 100 s trip and 900 s unloading
+    result = run(
+        supply_scenario("joint", trucks={"city": 1, "town": 1}),
+        seed=0,
+        network=supply_line(stock_a=10, stock_b=10, link_2_3_m=20_000.0),
+    )
+    assert truck_log(result) == [
+        (900.0, "supply_request", 1, 1),
+        (900.0, "truck_dispatch", 0, 1),  # DA's truck to S1, due home at 2000 s
+        # S1 asks again: DA's truck, back at 2000 s, is there at 2100 s, DB's free one
+        # only at 3000 s: S1 waits for its own side's truck (no haul across the border)
+        (900.0, "supply_request", 1, 1),
+        (900.0, "supply_request", 2, 1),
+        (900.0, "truck_dispatch", 3, 1),  # S2's own side: DB's free truck, there at 2900 s
+        (900.0, "supply_request", 2, 1),  # both trucks away: waits
+        (1900.0, "delivery", 1, 1),
+        (2000.0, "truck_dispatch", 0, 2),  # DA home: S1 (first in line) gets its 2 kits
+        (3000.0, "delivery", 1, 2),
+        # DA home at 3100 s: S2's own truck is due back at 5800 s (there at 7800 s); DA's
+        # is there at 3300 s, so it crosses the border
+        (3100.0, "truck_dispatch", 0, 1),
+        (900.0 + 2000.0 + UNLOAD_S, "delivery", 2, 1),
+        (3100.0 + 200.0 + UNLOAD_S, "delivery", 2, 1),
+    ]
+    shelters = result.shelters.set_index("name")
+    assert shelters.loc["S1", "kits_delivered"] == 3
+    assert shelters.loc["S2", "kits_delivered"] == 2

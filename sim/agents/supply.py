@@ -2,13 +2,16 @@
 
 A shelter needs ``kits_per_person`` kits per occupant. When an arrival leaves its unmet
 need (need minus kits delivered or on the way) at ``request_min_kits`` or more, it asks
-for supplies. The request goes to the nearest depot (by current vehicle travel time) that
-has stock and a free truck, on the shelter's own side (any side of one joint command, which
-shares depots). A truck loads what the request needs (up to its capacity and the
-stock), drives at free-flow speed, unloads, and returns; a need larger than one truck
-takes further trucks, each from the nearest depot that can still send one. Need that no
-depot can serve now (no free truck, no stock) waits in first-in-first-out order and is
-retried whenever a truck comes home.
+for supplies. The request goes to the nearest depot (by current vehicle travel time) that has stock
+and a free truck, on the shelter's own side (any side of one joint command, which
+shares depots). A depot of another side sends its truck only when it gets there before
+any of the own side's trucks would, one on its way home included (the service knows
+when each truck is due back): otherwise a joint command would haul kits across the
+border both ways, each side's trucks away on long trips when their own shelters ask.
+A truck loads what the request needs (up to its capacity and the stock), drives at
+free-flow speed, unloads, and returns; a need larger than one truck takes further
+trucks, each chosen the same way. Need that no depot can serve now waits in
+first-in-first-out order and is retried whenever a truck comes home.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class SupplyTruck(mesa.Agent):
         self.depot = depot
         self.capacity_kits = capacity_kits
         self.available = True
+        #: When the truck is expected back at its depot (s; inf: cut off from it).
+        self.back_s = 0.0
 
     def deliver(
         self, shelter: int, kits: int, route: np.ndarray, travel_s: float
@@ -179,25 +184,45 @@ class SupplyService:
             self.stock_kits[truck.depot] -= kits
             self.pending_kits[shelter] += kits
             truck.available = False
-            route = self.depot_tree(truck.depot).path(int(self.model.shelters.node[shelter]))
+            node = int(self.model.shelters.node[shelter])
+            home_s = float(self.depot_tree(truck.depot, reverse=True).time_s[node])
+            truck.back_s = self.model.env.now + travel_s + self.unload_s + home_s
+            route = self.depot_tree(truck.depot).path(node)
             self.model.env.process(truck.deliver(shelter, kits, route, travel_s))
         return True
 
     def _nearest_truck(self, shelter: int) -> tuple[SupplyTruck, float] | None:
-        """Return a free truck of the nearest depot that can send one, and its travel time."""
+        """Return a free truck of the nearest depot that can send one, and its travel time.
+
+        Depots of the shelter's command with stock and a free truck compete by travel
+        time. A depot of another side (a joint command's shared depots) sends its truck
+        only if it gets there before any truck of the shelter's own side would, a busy
+        one back home first included; otherwise the nearest own free truck goes, or,
+        with none free, the request waits for one.
+        """
         m = self.model
-        free = {t.depot for t in self.trucks if t.available}
-        ok = np.array([d in free for d in range(len(self.depot_node))], dtype=bool)
-        ok &= self.stock_kits > 0
-        side = int(m.network.jurisdiction[m.shelters.node[shelter]])
-        ok &= m.linkage.group[m.network.jurisdiction[self.depot_node]] == m.linkage.group[side]
-        if not ok.any():
-            return None
+        juris = m.network.jurisdiction
+        side = int(juris[m.shelters.node[shelter]])
+        ok = self.stock_kits > 0
+        ok &= m.linkage.group[juris[self.depot_node]] == m.linkage.group[side]
+        own = juris[self.depot_node] == side
+        free = np.zeros(len(self.depot_node), dtype=bool)
+        ready_s = np.full(len(self.depot_node), np.inf)
+        for truck in self.trucks:
+            if ok[truck.depot]:
+                free[truck.depot] |= truck.available
+                at_s = m.env.now if truck.available else max(truck.back_s, m.env.now)
+                ready_s[truck.depot] = min(ready_s[truck.depot], at_s)
         target = int(m.shelters.node[shelter])
         times = np.full(len(self.depot_node), np.inf)
-        for d in np.flatnonzero(ok):
+        for d in np.flatnonzero(np.isfinite(ready_s)):
             times[d] = self.depot_tree(int(d)).time_s[target]
-        depot = int(np.argmin(times))
+        own_first_s = float(np.min(ready_s[own] + times[own], initial=np.inf))
+        # free trucks of the own side, and of the other sides when they are first there
+        send = free & (own | (m.env.now + times < own_first_s))
+        if not send.any():
+            return None
+        depot = int(np.argmin(np.where(send, times, np.inf)))
         if not np.isfinite(times[depot]):
             return None
         truck = next(t for t in self.trucks if t.available and t.depot == depot)
