@@ -1,11 +1,25 @@
 """Static 10/30/60-minute coverage: who lives within reach of each rescue tier today.
 
 Static coverage at T for tier k is the share of residents whose home node is within
-T minutes of a tier-k station (turnout included), per jurisdiction and overall, under
+T minutes of a tier-k team (turnout included), per jurisdiction and overall, under
 a dispatch policy:
 
 - ``separate``: each side's residents are served only by its own stations;
 - ``joint``: any station serves anyone (the nearest one, regardless of the border).
+
+Teams set off from where the engine starts them (:mod:`sim.responders`):
+
+- **community** responders are residents and leave from home, not from their post: a
+  node's time from a post is the time from the nearest of the post's responders'
+  homes (one per responder, the ``teams`` column of the stations, default 1), by road
+  on the tier's weights, plus turnout. ``responders_at_home=False`` routes them from
+  the post instead (the older, flattering figure: a village incident at the post's own
+  node then costs the turnout only);
+- **ground** teams drive from their station;
+- **aviation** flies straight from its base: turnout (launch) plus the tier's
+  ``approach_km`` (from the real base, off the map, to the station's map point) plus
+  the straight distance, at cruise speed. The default tiers have no approach; a
+  scenario's (:func:`sim.engine.forces.resolve_tiers`, ``sim coverage --scenario``) may.
 
 The joint time of a node is the minimum of the per-side station times, so a policy
 comparison costs one multi-source Dijkstra per tier and side.
@@ -21,6 +35,7 @@ import pandas as pd
 from sim.errors import InputError
 from sim.network.compiled import RoadNetwork
 from sim.network.routing import Router
+from sim.responders import departure_nodes
 from sim.tiers import TIERS, TierStandard
 
 #: Dispatch policies static coverage compares.
@@ -45,12 +60,16 @@ class CoverageResult:
         The tier standards used, by name.
     population_assumed
         True when persons were spread evenly over nodes for lack of population data.
+    responders_at_home
+        True when community responders were routed from their homes (the default),
+        False when from their post.
     """
 
     curve: pd.DataFrame
     time_s: dict[tuple[str, str], np.ndarray]
     tiers: dict[str, TierStandard]
     population_assumed: bool = False
+    responders_at_home: bool = True
 
     def within(self, minutes: float) -> pd.DataFrame:
         """Rows of :attr:`curve` at ``minutes``."""
@@ -76,28 +95,63 @@ def station_times_s(
     station_nodes: np.ndarray,
     tier: TierStandard,
     *,
+    teams: np.ndarray | None = None,
+    responders_at_home: bool = True,
     router: Router | None = None,
     limit_s: float = np.inf,
 ) -> np.ndarray:
     """Response time in seconds from the nearest of ``station_nodes`` to every node.
 
-    Road tiers travel the network (speeds capped at ``tier.max_speed_kph``); air tiers
-    fly straight at ``tier.cruise_speed_kph``. ``tier.turnout_s`` is added. With no
+    Road tiers travel the network (speeds capped at ``tier.max_speed_kph``) from where
+    their teams set off (:func:`sim.responders.departure_nodes`: community responders
+    from their homes); air tiers fly straight at ``tier.cruise_speed_kph``, plus
+    ``tier.approach_km`` from the real base. ``tier.turnout_s`` is added. With no
     stations every time is ``inf``.
+
+    Parameters
+    ----------
+    network
+        The road network.
+    station_nodes
+        Node of each station of the tier.
+    tier
+        The tier's standard.
+    teams
+        Teams of each station (community: one home per responder); None is one each.
+    responders_at_home
+        False routes community responders from their post.
+    router
+        A router on :func:`tier_weights_s` of ``tier`` (built when None).
+    limit_s
+        Times beyond this may be returned as ``inf`` (road tiers stop searching there).
     """
     station_nodes = np.asarray(station_nodes, dtype=np.int64)
     if station_nodes.size == 0:
         return np.full(network.n_nodes, np.inf)
     if tier.travel == "air":
-        from scipy.spatial import cKDTree
-
-        bases = np.column_stack([network.x_m[station_nodes], network.y_m[station_nodes]])
-        distance_m, _ = cKDTree(bases).query(np.column_stack([network.x_m, network.y_m]))
-        return tier.turnout_s + distance_m / (tier.cruise_speed_kph / 3.6)
+        return tier.turnout_s + flight_m(network, station_nodes, tier) / (
+            tier.cruise_speed_kph / 3.6
+        )
+    origins, _ = departure_nodes(
+        network, tier, station_nodes, teams, responders_at_home=responders_at_home
+    )
     if router is None:
         router = Router(network, tier_weights_s(network, tier))
-    travel_s = router.nearest_time_s(station_nodes, limit_s=max(limit_s - tier.turnout_s, 0.0))
+    travel_s = router.nearest_time_s(origins, limit_s=max(limit_s - tier.turnout_s, 0.0))
     return tier.turnout_s + travel_s
+
+
+def flight_m(network: RoadNetwork, base_nodes: np.ndarray, tier: TierStandard) -> np.ndarray:
+    """Distance flown from the nearest of ``base_nodes`` to every node, m.
+
+    The straight line from the base's map point plus ``tier.approach_km`` (the flight
+    from the real base to that point).
+    """
+    from scipy.spatial import cKDTree
+
+    bases = np.column_stack([network.x_m[base_nodes], network.y_m[base_nodes]])
+    distance_m, _ = cKDTree(bases).query(np.column_stack([network.x_m, network.y_m]))
+    return tier.approach_km * 1000.0 + distance_m
 
 
 def tier_weights_s(network: RoadNetwork, tier: TierStandard) -> np.ndarray:
@@ -116,6 +170,7 @@ def static_coverage(
     policies: tuple[str, ...] = STATIC_POLICIES,
     tiers: dict[str, TierStandard] | None = None,
     minutes: np.ndarray = CURVE_MINUTES,
+    responders_at_home: bool = True,
 ) -> CoverageResult:
     """Coverage of residents by each tier's stations, per jurisdiction and overall.
 
@@ -124,7 +179,8 @@ def static_coverage(
     network
         The road network.
     stations
-        Table with columns ``tier``, ``node`` and ``jurisdiction`` (a name of the network's).
+        Table with columns ``tier``, ``node`` and ``jurisdiction`` (a name of the network's),
+        optionally ``teams`` (community: responders per post, one home each; default 1).
     population_persons
         Residents per node; None spreads one person per node (``population_assumed``).
     policies
@@ -133,6 +189,9 @@ def static_coverage(
         Tier standards by name (default :data:`sim.tiers.TIERS`).
     minutes
         Thresholds of the coverage curve; each tier's standard is always added.
+    responders_at_home
+        True (default, as the engine does): community responders set off from their
+        homes near the post; False: from the post itself.
 
     Returns
     -------
@@ -157,6 +216,8 @@ def static_coverage(
     station_juris = np.array(
         [network.jurisdiction_index(j) for j in stations["jurisdiction"]], dtype=np.int64
     )
+    nodes = stations["node"].to_numpy(dtype=np.int64)
+    teams = stations["teams"].to_numpy(dtype=np.int64) if "teams" in stations else None
     times: dict[tuple[str, str], np.ndarray] = {}
     for name, tier in tiers.items():
         of_tier = (stations["tier"] == name).to_numpy()
@@ -164,8 +225,10 @@ def static_coverage(
         per_side = [
             station_times_s(
                 network,
-                stations["node"].to_numpy()[of_tier & (station_juris == j)],
+                nodes[of_tier & (station_juris == j)],
                 tier,
+                teams=None if teams is None else teams[of_tier & (station_juris == j)],
+                responders_at_home=responders_at_home,
                 router=router,
                 limit_s=limit_s,
             )
@@ -198,7 +261,13 @@ def static_coverage(
         curve["covered_persons"] / curve["total_persons"].clip(lower=1e-300),
         0.0,
     )
-    return CoverageResult(curve=curve, time_s=times, tiers=dict(tiers), population_assumed=assumed)
+    return CoverageResult(
+        curve=curve,
+        time_s=times,
+        tiers=dict(tiers),
+        population_assumed=assumed,
+        responders_at_home=responders_at_home,
+    )
 
 
 def coverage_curve(time_s: np.ndarray, persons: np.ndarray, minutes: np.ndarray) -> np.ndarray:

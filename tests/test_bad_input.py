@@ -313,6 +313,20 @@ CASES = [
         "scenario-not-toml", lambda ws: validate_bad(ws, "name = [unclosed\n"), "is not valid TOML"
     ),
     Case(
+        "coverage-unknown-scenario",
+        lambda ws: coverage_with(ws, "--scenario", "defualt"),
+        "no built-in scenario 'defualt'; did you mean 'default'?",
+    ),
+    Case(
+        "coverage-scenario-bad-approach",
+        lambda ws: coverage_with(
+            ws,
+            "--scenario",
+            scenario(ws, 'name = "far"\n[forces.aviation]\napproach_km = -5\n'),
+        ),
+        "forces.aviation.approach_km",
+    ),
+    Case(
         "stations-duplicate-columns",
         lambda ws: coverage_with(
             ws,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -104,6 +105,31 @@ def test_coverage_without_population_says_so(tmp_path, osm, capsys) -> None:
         == 0
     )
     assert "persons spread evenly over nodes" in capsys.readouterr().out
+
+
+def test_coverage_takes_the_tiers_of_a_scenario(tmp_path, capsys) -> None:
+    # The built-in scripts fly helicopters 100 km from the real base: no aircraft is
+    # anywhere before 15 min launch + 100 km at 220 km/h = 42.27 min. Without a scenario
+    # the built-in region's farthest home is under 25 min from a base.
+    def aviation_share(out) -> dict[float, float]:
+        curve = pd.read_csv(out / "coverage.csv")
+        rows = curve[
+            (curve.policy == "joint") & (curve.tier == "aviation") & (curve.jurisdiction == "all")
+        ]
+        return dict(zip(rows.minutes, rows.coverage_share, strict=True))
+
+    base = ["coverage", "--no-plot", "--policy", "joint"]
+    assert main([*base, "--out", str(tmp_path / "tiers")]) == 0
+    assert "approach" not in capsys.readouterr().out
+    assert aviation_share(tmp_path / "tiers")[25] == 1.0
+    assert main([*base, "--scenario", "default", "--out", str(tmp_path / "default")]) == 0
+    assert "aviation 60 min (turnout 15 min, 100 km approach from the base)" in (
+        capsys.readouterr().out
+    )
+    share = aviation_share(tmp_path / "default")
+    first = 15.0 + 100.0 / 220.0 * 60.0
+    assert share[np.floor(first)] == 0.0 and share[np.ceil(first)] > 0.0
+    assert share[60] == 1.0  # the region is small: within 60 min even so
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ A = nodes 0, 1, 2, 5 (120 persons), B = nodes 3, 4 (90 persons).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,6 +74,61 @@ def test_aviation_straight_line_and_missing_base(toy: RoadNetwork) -> None:
     # joint: node 3 at 3000 m → 360 s, node 4 at 4000 m → 460 s, both within 10 min
     assert _share(r, "joint", "aviation", "B", 5) == 0.0
     assert _share(r, "joint", "aviation", "B", 10) == pytest.approx(1.0)
+
+
+COMMUNITY = TierStandard(
+    name="community", standard_min=10, travel="road", turnout_s=240.0, max_speed_kph=40.0
+)
+
+
+def test_community_responders_set_off_from_home(toy: RoadNetwork) -> None:
+    # Post at node 1 (A). Its one responder lives at the median populated node of A
+    # within 1.5 km, by distance then index [1, 0, 2, 5]: node 2 (tests/test_responders.py).
+    # From node 2 at 36 km/h (the 72 km/h primary runs 1->2 only): 2->1 100 s,
+    # 2->1->0 200 s (2->5->0 takes 280 s), 2->3 100 s, 2->3->4 200 s, 2->5 100 s.
+    post = pd.DataFrame({"name": ["p"], "tier": ["community"], "node": [1], "jurisdiction": ["A"]})
+    r = static_coverage(toy, post, POP, tiers={"community": COMMUNITY}, minutes=np.array([10]))
+    joint = r.time_s[("joint", "community")]
+    assert joint[1] == pytest.approx(240.0 + 100.0)  # the post's own node: home 2 -> 1
+    np.testing.assert_allclose(joint, 240.0 + np.array([200, 100, 0, 100, 200, 100]))
+    separate = r.time_s[("separate", "community")]
+    np.testing.assert_allclose(separate, 240.0 + np.array([200, 100, 0, np.inf, np.inf, 100]))
+    assert r.responders_at_home
+    # the older figure, from the post: 1->0 100 s, 1->2 on the primary capped at 40 km/h
+    # 90 s, then 2->3 100 s, 3->4 100 s, 2->5 100 s
+    at_post = static_coverage(
+        toy, post, POP, tiers={"community": COMMUNITY}, responders_at_home=False
+    )
+    np.testing.assert_allclose(
+        at_post.time_s[("joint", "community")], 240.0 + np.array([100, 0, 90, 190, 290, 190])
+    )
+    assert not at_post.responders_at_home
+
+
+def test_the_nearest_of_a_posts_responders_goes(toy: RoadNetwork) -> None:
+    # two responders of the post at node 1 live at nodes 0 and 5; each node takes the
+    # nearer: 0->1 100 s, 0->1->2 190 s (primary at 40 km/h), +100 s per link to 3, 4;
+    # node 5 is a home (0 s), 5->0 takes 180 s
+    post = pd.DataFrame(
+        {"name": ["p"], "tier": ["community"], "node": [1], "teams": [2], "jurisdiction": ["A"]}
+    )
+    r = static_coverage(toy, post, POP, tiers={"community": COMMUNITY}, policies=("joint",))
+    np.testing.assert_allclose(
+        r.time_s[("joint", "community")], 240.0 + np.array([0, 100, 190, 290, 390, 0])
+    )
+
+
+def test_aviation_flies_the_approach_from_its_real_base(toy: RoadNetwork) -> None:
+    far = replace(AIR, approach_km=1.5)
+    bases = pd.DataFrame({"name": ["h"], "tier": ["aviation"], "node": [0], "jurisdiction": ["A"]})
+    r = static_coverage(toy, bases, POP, tiers={"aviation": far}, minutes=np.array([5, 10]))
+    # 10 m/s: 1500 m from the real base to node 0, then the straight line
+    distance_m = np.array([0.0, 1000, 2000, 3000, 4000, np.hypot(2000, 1000)])
+    np.testing.assert_allclose(r.time_s[("joint", "aviation")], 60 + (1500 + distance_m) / 10)
+    # within 5 min (300 s): node 0 alone (210 s; node 1 takes 310 s), 10 of A's 120
+    # persons; within 10 min all but node 4 (610 s): 210 - 50 persons
+    assert _share(r, "joint", "aviation", "A", 5) == pytest.approx(10 / 120)
+    assert _share(r, "joint", "aviation", "all", 10) == pytest.approx(160 / 210)
 
 
 def test_community_speed_cap(toy: RoadNetwork) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -101,9 +102,22 @@ def test_response_times_are_turnout_plus_travel_from_the_site(toy: RoadNetwork) 
     times = response_times_s(toy, TIERS["ground"], [2, 0], nodes, limit_s=1e9).toarray()
     travel = np.array([[200, 100, 0, 100, 200, 100], [0, 100, 150, 250, 350, 250]])
     np.testing.assert_allclose(times, 180.0 + travel, rtol=1e-12)
-    # community riders are capped at 40 km/h: the primary 1->2 takes 90 s, turnout 240 s
-    times = response_times_s(toy, TIERS["community"], [0], [2], limit_s=1e9).toarray()
+    # community riders are capped at 40 km/h: the primary 1->2 takes 90 s, turnout 240 s.
+    # From the post at node 0 itself:
+    times = response_times_s(
+        toy, TIERS["community"], [0], [2], limit_s=1e9, responders_at_home=False
+    ).toarray()
     np.testing.assert_allclose(times, [[240.0 + 100.0 + 90.0]], rtol=1e-12)
+    # ...but its responder lives at node 1 (the median of A's populated nodes within
+    # 1.5 km of node 0: [0, 1]); two responders of a post at node 1 live at 0 and 5
+    # (tests/test_responders.py) and the nearer one counts: to node 2 from 0 190 s,
+    # from 5 370 s; to node 5 0 s
+    times = response_times_s(toy, TIERS["community"], [0], [2], limit_s=1e9).toarray()
+    np.testing.assert_allclose(times, [[240.0 + 90.0]], rtol=1e-12)
+    times = response_times_s(
+        toy, TIERS["community"], [0, 1], [2, 5], limit_s=1e9, site_teams=np.array([1, 2])
+    ).toarray()
+    np.testing.assert_allclose(times, 240.0 + np.array([[90, 190], [190, 0]]), rtol=1e-12)
     # beyond the limit nothing is stored; a zero time is stored, not dropped
     limited = response_times_s(toy, TIERS["ground"], [2], nodes, limit_s=280.0)
     assert sorted(limited.indices.tolist()) == [1, 2, 3, 5]
@@ -111,6 +125,13 @@ def test_response_times_are_turnout_plus_travel_from_the_site(toy: RoadNetwork) 
     flights = response_times_s(toy, aviation, [0], nodes, limit_s=1e9).toarray()[0]
     distance_m = np.hypot(toy.x_m - toy.x_m[0], toy.y_m - toy.y_m[0])
     np.testing.assert_allclose(flights, 900.0 + distance_m / (220.0 / 3.6), rtol=1e-12)
+    # a corps based off the map flies 100 km to node 0 first; beyond reach nothing is stored
+    far = replace(aviation, approach_km=100.0)
+    flights = response_times_s(toy, far, [0], nodes, limit_s=1e9).toarray()[0]
+    np.testing.assert_allclose(
+        flights, 900.0 + (100_000.0 + distance_m) / (220.0 / 3.6), rtol=1e-12
+    )
+    assert response_times_s(toy, far, [0], nodes, limit_s=900.0 + 1600.0).nnz == 0
     instant = TierStandard(name="x", standard_min=1, travel="road", turnout_s=0.0)
     zero = response_times_s(toy, instant, [2], [2], limit_s=10.0)
     assert zero.nnz == 1 and zero.data[0] == 0.0
@@ -156,6 +177,38 @@ def test_covered_persons_equal_static_coverage_of_the_same_stations(
         )
         row = static.within(within_s / 60.0)
         assert counted == row[row["jurisdiction"] == "all"]["covered_persons"].item()
+
+
+@pytest.mark.parametrize(
+    ("tier", "teams"),
+    [
+        (TIERS["community"], [1, 2, 3]),
+        (replace(TIERS["aviation"], approach_km=100.0), [1, 1, 1]),
+        (TIERS["ground"], [2, 1, 1]),
+    ],
+    ids=["community-at-home", "aviation-approach", "ground"],
+)
+def test_response_times_equal_static_coverage_times(
+    toy: RoadNetwork, tier: TierStandard, teams: list[int]
+) -> None:
+    # the nearest of three stations (nodes 1, 3, 4; community: one home per responder)
+    # to each node, as siting stores it and as static coverage computes it
+    nodes, sides = np.array([1, 3, 4]), ["A", "B", "B"]
+    stations = pd.DataFrame(
+        {"name": ["s1", "s3", "s4"], "tier": tier.name, "node": nodes, "teams": teams}
+    ).assign(jurisdiction=sides)
+    matrix = response_times_s(
+        toy, tier, nodes, np.arange(6), limit_s=7200.0, site_teams=np.array(teams)
+    ).toarray()
+    static = static_coverage(
+        toy,
+        stations,
+        toy.node_population_persons,
+        policies=("joint",),
+        tiers={tier.name: tier},
+        minutes=np.array([120]),
+    )
+    np.testing.assert_allclose(matrix.min(axis=0), static.time_s[("joint", tier.name)], rtol=1e-12)
 
 
 def _stored(matrix) -> np.ndarray:

@@ -27,8 +27,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "coverage",
         help="static 10/30/60-minute coverage of residents by rescue tier and policy",
         description="Share of residents whose home is within 10, 30 and 60 minutes of a "
-        "community, ground or aviation station (turnout included), per jurisdiction, "
-        "under separate and joint dispatch. Prints the table and writes coverage.csv "
+        "community, ground or aviation team (turnout included), per jurisdiction, "
+        "under separate and joint dispatch. As in a run, community responders set off from "
+        "their homes near the post, ground teams from their station, and aircraft fly from "
+        "their base (plus the tier's approach_km from a base off the map, which --scenario "
+        "can set). Prints the table and writes coverage.csv "
         "(the full curve 0-120 min), coverage.png and map.gpkg (a GeoPackage for QGIS: "
         "layer 'coverage', every road node with its minutes to each tier per policy).",
     )
@@ -38,7 +41,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         type=Path,
         metavar="CSV",
         help="stations file with columns name,tier,lon,lat,jurisdiction (tier: community, "
-        "ground or aviation); default: the built-in region's stations",
+        "ground or aviation) and optionally teams (community: responders of the post, "
+        "each from a home of their own); default: the built-in region's stations",
     )
     cov.add_argument(
         "--population",
@@ -46,6 +50,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="CSV",
         help="population file with columns lon,lat,persons; default: the region's residents, "
         "or one person per node for a loaded file (the output says so)",
+    )
+    cov.add_argument(
+        "--scenario",
+        metavar="NAME_OR_TOML",
+        default=None,
+        help="take the tier standards (turnout, speeds, aviation approach_km, from "
+        "[forces]) from a scenario: a built-in name (`sim scenarios`) or a TOML file "
+        "('default' flies helicopters 100 km from their real base). The region "
+        "and stations still come from --region and --stations. Default: the standard "
+        "tiers of sim/tiers.py (no approach flight)",
+    )
+    cov.add_argument(
+        "--responders-at-post",
+        action="store_true",
+        help="route community responders from their post instead of their homes (the "
+        "figure of a crew on duty at the post; flatters the 10-min share)",
     )
     cov.add_argument(
         "--policy",
@@ -72,6 +92,12 @@ def handle(args: argparse.Namespace) -> int:
 
     check_out_dir(args.out, OUTPUT_FILES, force=args.force)
     started = time.perf_counter()
+    tiers = None
+    if args.scenario is not None:
+        from sim.engine.forces import resolve_tiers
+        from sim.scenarios.scenario import load_scenario
+
+        tiers = resolve_tiers(load_scenario(args.scenario))
     network = load_region(args)
     if args.stations is not None:
         stations = read_stations_csv(args.stations, network)
@@ -89,7 +115,14 @@ def handle(args: argparse.Namespace) -> int:
         population = network.node_population_persons
     policies = STATIC_POLICIES if args.policy == "both" else (args.policy,)
     with slow_step("routing from every station"):
-        result = static_coverage(network, stations, population, policies=policies)
+        result = static_coverage(
+            network,
+            stations,
+            population,
+            policies=policies,
+            tiers=tiers,
+            responders_at_home=not args.responders_at_post,
+        )
     print(format_headline(result, network))
     with slow_step("writing coverage.csv, coverage.png and map.gpkg"):
         written = write_coverage_outputs(

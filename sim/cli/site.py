@@ -72,7 +72,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=1,
         metavar="N",
         help="teams at each new station, written to stations.csv for sim run and sim batch "
-        "(default 1; static coverage does not depend on it)",
+        "(default 1; static coverage counts it for community posts only: each responder "
+        "sets off from a home of their own near the post)",
     )
     site.add_argument(
         "--within",
@@ -257,6 +258,7 @@ def handle(args: argparse.Namespace) -> int:
         population_persons=population,
         policy=args.policy,
         limit_s=within_s,
+        candidate_teams=args.teams,
         progress=progress_wanted(None),
     )
     say(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.responders import HOME_BASED_TIER, homes_by_post
 from sim.tiers import TIERS, TierStandard
 
 if TYPE_CHECKING:
@@ -46,41 +47,13 @@ def resolve_tiers(scenario: Scenario) -> dict[str, TierStandard]:
     return tiers
 
 
-#: Community responders live within this distance of their post (a village's homes), m.
-RESPONDER_HOME_RADIUS_M = 1_500.0
-
-
-def responder_homes(model: EmergencyModel, post: int, count: int) -> list[int]:
-    """Home nodes of the ``count`` community responders of the post at node ``post``.
-
-    Community responders are residents (群防员, ``../shared/DOMAIN.md``), not a crew on
-    duty at the post: they set off from home. They live at populated nodes of the
-    post's side within :data:`RESPONDER_HOME_RADIUS_M`, spread over the distance
-    quantiles (one responder: the home at the median distance from the post). Without
-    a populated node there they live at the post.
-    """
-    net = model.network
-    people = net.node_population_persons
-    if people is None:
-        return [post] * count
-    d = np.hypot(net.x_m - net.x_m[post], net.y_m - net.y_m[post])
-    near = np.flatnonzero(
-        (people > 0) & (d <= RESPONDER_HOME_RADIUS_M) & (net.jurisdiction == net.jurisdiction[post])
-    )
-    if near.size == 0:
-        return [post] * count
-    near = near[np.lexsort((near, d[near]))]
-    picks = ((np.arange(count) + 0.5) / count * near.size).astype(np.int64)
-    return [int(near[k]) for k in picks]
-
-
 def make_teams(model: EmergencyModel) -> list[RescueTeam]:
     """Create every team of ``model.team_class``, station by station in table order.
 
     A station's count is its ``teams`` column, unless the scenario's tier forces set
     ``teams_per_station`` (every station) or ``teams`` (the tier's total, spread by
     :func:`spread_teams`). Community responders start from their homes
-    (:func:`responder_homes`), other teams from their station.
+    (:func:`sim.responders.responder_homes`), other teams from their station.
     """
     stations = model.network.places["stations"].reset_index(drop=True)
     counts = stations["teams"].to_numpy(dtype=np.int64).copy()
@@ -96,19 +69,21 @@ def make_teams(model: EmergencyModel) -> list[RescueTeam]:
         kind: minutes * 60.0 for kind, minutes in forces.extraction_min_per_person.items()
     }
     hoist_s = {"*": forces.hoist_min_per_person * 60.0}
+    posts = np.flatnonzero((stations["tier"] == HOME_BASED_TIER).to_numpy() & (counts > 0))
+    nodes = stations["node"].to_numpy(dtype=np.int64)
+    homes = homes_by_post(model.network, nodes[posts], counts[posts])
+    homes_of = dict(zip(posts.tolist(), homes, strict=True))
     teams: list[RescueTeam] = []
-    for row, count in zip(stations.itertuples(index=False), counts, strict=True):
+    for i, (row, count) in enumerate(zip(stations.itertuples(index=False), counts, strict=True)):
         spec = getattr(model.scenario.forces, row.tier)
         air = model.tiers[row.tier].travel == "air"
-        homes = [int(row.node)] * int(count)
-        if row.tier == "community" and count:
-            homes = responder_homes(model, int(row.node), int(count))
+        starts = homes_of.get(i, [int(row.node)] * int(count))
         for k in range(int(count)):
             teams.append(
                 model.team_class(
                     model,
                     tier=model.tiers[row.tier],
-                    station_node=homes[k],
+                    station_node=starts[k],
                     jurisdiction=model.network.jurisdiction_index(row.jurisdiction),
                     on_scene_s=spec.on_scene_min * 60.0,
                     name=f"{row.name}#{k + 1}",

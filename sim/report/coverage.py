@@ -10,7 +10,8 @@ import pandas as pd
 from sim.coverage import CoverageResult
 from sim.files.atomic import write_atomic
 from sim.network.compiled import RoadNetwork
-from sim.tiers import TIERS
+from sim.responders import RESPONDER_HOME_RADIUS_M
+from sim.tiers import TierStandard
 
 
 def format_headline(result: CoverageResult, network: RoadNetwork) -> str:
@@ -32,17 +33,28 @@ def format_headline(result: CoverageResult, network: RoadNetwork) -> str:
             sep = table[(table["policy"] == "separate") & (table["jurisdiction"] == juris)]
             values = "".join(f"{100 * (joint[c].iloc[0] - sep[c].iloc[0]):+16.1f} " for c in tiers)
             lines.append(f"{'':<10} {juris:<14}{values}")
-    standards = ", ".join(
-        f"{t.name} {t.standard_min:g} min (turnout {t.turnout_s / 60:g} min)"
-        for t in TIERS.values()
-    )
-    lines.append(f"standards: {standards}")
+    lines.append(f"standards: {', '.join(_standard(t) for t in result.tiers.values())}")
+    if "community" in result.tiers:
+        lines.append(
+            "community responders set off from home (a populated node within "
+            f"{RESPONDER_HOME_RADIUS_M / 1000:g} km of the post)"
+            if result.responders_at_home
+            else "community responders set off from their post (--responders-at-post)"
+        )
     if result.population_assumed:
         lines.append(
             "note: no population given; persons spread evenly over nodes "
             "(shares are shares of road nodes)"
         )
     return "\n".join(lines)
+
+
+def _standard(tier: TierStandard) -> str:
+    """One tier's standard in words: minutes, turnout, and the approach flight if any."""
+    text = f"{tier.name} {tier.standard_min:g} min (turnout {tier.turnout_s / 60:g} min"
+    if tier.travel == "air" and tier.approach_km > 0:
+        text += f", {tier.approach_km:g} km approach from the base"
+    return text + ")"
 
 
 def write_coverage_outputs(

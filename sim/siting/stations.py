@@ -10,7 +10,8 @@ into a :class:`StationSiting`:
 - **columns** are the nodes where residents live, weighted by their persons (one
   person per node when the network has no population);
 - **entries** are response times in seconds (the tier's turnout plus travel), computed
-  as :func:`sim.coverage.static_coverage` does (:mod:`sim.siting.times`). Only times up
+  as :func:`sim.coverage.static_coverage` does (:mod:`sim.siting.times`; a community
+  site's responders set off from their homes near it, as many as its teams). Only times up
   to ``limit_s`` are stored, as a sparse matrix (absent = farther), which
   :func:`sim.siting.maximal_covering` and :func:`sim.siting.set_covering` take as is.
 
@@ -242,6 +243,7 @@ def station_siting(
     population_persons: np.ndarray | None,
     policy: str,
     limit_s: float,
+    candidate_teams: int = 1,
     progress: bool = False,
 ) -> StationSiting:
     """Build the siting problem of one tier on a network.
@@ -253,8 +255,8 @@ def station_siting(
     tier
         ``"community"``, ``"ground"`` or ``"aviation"`` (:data:`sim.tiers.TIERS`).
     existing
-        Stations table (``name, tier, node, jurisdiction``); the rows of ``tier`` become
-        the fixed sites, the others are ignored.
+        Stations table (``name, tier, node, jurisdiction``, optionally ``teams``); the
+        rows of ``tier`` become the fixed sites, the others are ignored.
     candidates
         Table with ``node`` and optionally ``name`` (e.g. from :func:`candidate_nodes`
         or :func:`read_candidates_csv`). Nodes that already host a station of the tier,
@@ -265,6 +267,9 @@ def station_siting(
         ``"separate"`` or ``"joint"``.
     limit_s
         Longest response time to compute (e.g. the coverage threshold), seconds.
+    candidate_teams
+        Teams a new site would get (community: responders, one home each, so more of
+        them reach more homes sooner; other tiers: no difference).
     progress
         Show a bar of candidate sites routed (on standard error).
 
@@ -317,8 +322,21 @@ def station_siting(
     cand_nodes = nodes[usable]
     site_nodes = np.concatenate([fixed_nodes, cand_nodes])
     site_juris = np.concatenate([fixed_juris, network.jurisdiction[cand_nodes].astype(np.int64)])
+    fixed_teams = (
+        own["teams"].to_numpy(dtype=np.int64)
+        if "teams" in own
+        else np.ones(len(fixed_nodes), dtype=np.int64)
+    )
     response = response_times_s(
-        network, standard, site_nodes, demand_nodes, limit_s=limit_s, progress=progress
+        network,
+        standard,
+        site_nodes,
+        demand_nodes,
+        limit_s=limit_s,
+        site_teams=np.concatenate(
+            [fixed_teams, np.full(len(cand_nodes), candidate_teams, dtype=np.int64)]
+        ),
+        progress=progress,
     )
     if policy == "separate":
         site_side = np.repeat(site_juris.astype(np.int8), np.diff(response.indptr))
