@@ -164,3 +164,15 @@ def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
                     cost = weights[path_edges(net, path)].sum()
                     assert cost == pytest.approx(fresh.time_s[node], abs=1e-6)
     assert reused > 200  # the point: most questions need no new Dijkstra
+
+
+def test_faster_since_tells_whether_any_link_got_faster(toy: RoadNetwork) -> None:
+    router = Router(toy)
+    start = router.version
+    e12 = toy.edge_ids(np.array([1]), np.array([2]))
+    router.close_edges(e12)  # slower only
+    assert not router.faster_since(start)
+    closed = router.version
+    router.set_weights(toy.travel_time_s)  # reopened: faster than at `closed`
+    assert router.faster_since(closed)
+    assert not router.faster_since(router.version)

@@ -76,11 +76,12 @@ class SupplyTruck(mesa.Agent):
             node=int(m.shelters.node[shelter]),
             value=kits,
         )
-        back = s.depot_tree(self.depot, reverse=True)
-        back_s = float(back.time_s[m.shelters.node[shelter]])
+        node = int(m.shelters.node[shelter])
+        back = s.depot_tree(self.depot, node, reverse=True)
+        back_s = float(back.time_s[node])
         if not np.isfinite(back_s):
             return  # cut off from its depot: the truck stays at the shelter
-        self._trace(back.path(int(m.shelters.node[shelter])))
+        self._trace(back.path(node))
         yield m.env.timeout(back_s)
         self.available = True
         s.retry()
@@ -124,20 +125,22 @@ class SupplyService:
         #: Kits each shelter received from a depot of another jurisdiction.
         self.across_border_kits = np.zeros(n, dtype=np.int64)
         self.waiting: deque[int] = deque()
-        self._trees: dict[tuple[int, bool], tuple[int, ShortestPathTree]] = {}
 
-    def depot_tree(self, depot: int, *, reverse: bool = False) -> ShortestPathTree:
-        """Vehicle shortest-path tree from (or, ``reverse``, to) one depot.
+    def depot_tree(self, depot: int, node: int, *, reverse: bool = False) -> ShortestPathTree:
+        """Vehicle shortest-path tree from (or, ``reverse``, to) one depot, exact at ``node``.
 
-        Kept per depot and direction until the roads change: a run has few depots with
-        trucks but many shelters, so one tree per depot replaces one tree per request.
+        One family of trees per depot and direction, reused while it still holds for the
+        shelter asked about (:meth:`sim.network.routing.Router.tree_for`): a run has few
+        depots with trucks but many shelters, so one tree per depot replaces one tree
+        per request, and a change of the roads away from a route keeps it.
         """
         router = self.model.roads.router("vehicle")
-        hit = self._trees.get((depot, reverse))
-        if hit is None or hit[0] != router.version:
-            tree = router.tree(np.array([self.depot_node[depot]]), reverse=reverse)
-            hit = self._trees[(depot, reverse)] = (router.version, tree)
-        return hit[1]
+        return router.tree_for(
+            np.array([self.depot_node[depot]]),
+            node,
+            reverse=reverse,
+            family=f"depot {depot}",
+        )
 
     def unmet_kits(self, shelter: int) -> int:
         """Kits the shelter still needs beyond those delivered or on the way."""
@@ -185,9 +188,9 @@ class SupplyService:
             self.pending_kits[shelter] += kits
             truck.available = False
             node = int(self.model.shelters.node[shelter])
-            home_s = float(self.depot_tree(truck.depot, reverse=True).time_s[node])
+            home_s = float(self.depot_tree(truck.depot, node, reverse=True).time_s[node])
             truck.back_s = self.model.env.now + travel_s + self.unload_s + home_s
-            route = self.depot_tree(truck.depot).path(node)
+            route = self.depot_tree(truck.depot, node).path(node)
             self.model.env.process(truck.deliver(shelter, kits, route, travel_s))
         return True
 
@@ -213,10 +216,12 @@ class SupplyService:
                 free[truck.depot] |= truck.available
                 at_s = m.env.now if truck.available else max(truck.back_s, m.env.now)
                 ready_s[truck.depot] = min(ready_s[truck.depot], at_s)
+        if not free.any():
+            return None  # no truck to send now, whoever would be first
         target = int(m.shelters.node[shelter])
         times = np.full(len(self.depot_node), np.inf)
         for d in np.flatnonzero(np.isfinite(ready_s)):
-            times[d] = self.depot_tree(int(d)).time_s[target]
+            times[d] = self.depot_tree(int(d), target).time_s[target]
         own_first_s = float(np.min(ready_s[own] + times[own], initial=np.inf))
         # free trucks of the own side, and of the other sides when they are first there
         send = free & (own | (m.env.now + times < own_first_s))

@@ -52,6 +52,13 @@ class Shelters:
         self.relocated_persons = np.zeros(len(self.table), dtype=np.int64)
         self.roads = roads
         self.on_arrival = None  # set by the model: callback(shelter_index)
+        #: Bumped whenever a shelter may have gained room (released, left, usable again).
+        self._room_grown = 0
+        #: Per (origin, vehicle), the (router version, room count) when it could not reach
+        #: a shelter with room: still true until a link gets faster or room grows.
+        self._cut_off: dict[tuple[int, bool], tuple[int, int]] = {}
+        #: Shelter nodes per mask of shelters (routing sources), reused across calls.
+        self._sources: dict[bytes, np.ndarray] = {}
 
     @property
     def n(self) -> int:
@@ -76,6 +83,8 @@ class Shelters:
         if np.array_equal(usable, self.usable):
             return np.zeros(0, dtype=np.int64)
         lost = np.flatnonzero(self.usable & ~usable)
+        if (usable & ~self.usable).any():
+            self._room_grown += 1
         self.unsafe_since_s[lost] = np.minimum(self.unsafe_since_s[lost], now_s)
         self.usable = usable.copy()
         return lost
@@ -107,9 +116,13 @@ class Shelters:
 
     def _tree(self, router, origin: int, among: np.ndarray, family: str):
         """Reverse tree toward the shelters ``among`` (a mask), exact for ``origin``."""
-        return router.tree_for(
-            np.unique(self.node[among]), origin, reverse=True, family=f"shelters {family}"
-        )
+        key = among.tobytes()
+        sources = self._sources.get(key)
+        if sources is None:
+            if len(self._sources) > 256:
+                self._sources.clear()
+            sources = self._sources[key] = np.unique(self.node[among])
+        return router.tree_for(sources, origin, reverse=True, family=f"shelters {family}")
 
     def nearest_for_team(self, origin: int, size: int, team) -> int:
         """Reserve ``size`` places at the usable shelter nearest ``origin`` for ``team``.
@@ -185,14 +198,24 @@ class Shelters:
         """Whether a household at ``origin`` can reach any shelter with room (cheap check).
 
         Uses the tree toward shelters with room that :meth:`reserve` shares, so asking
-        many stranded households after a reopening costs one lookup each.
+        many stranded households after a reopening costs one lookup each; an origin that
+        was cut off stays so, without a lookup, until a link gets faster or reopens for
+        its mode or some shelter gains room.
         """
-        remaining = self.open_remaining_persons()
-        if not (remaining > 0).any():
-            return False
         router = self.roads.router("vehicle" if vehicle else "walk")
-        tree = self._tree(router, origin, remaining > 0, "with room")
-        return bool(tree.source[origin] != NO_NODE)
+        seen = self._cut_off.get((origin, vehicle))
+        if seen is not None and seen[1] == self._room_grown and not router.faster_since(seen[0]):
+            return False
+        remaining = self.open_remaining_persons()
+        reach = bool((remaining > 0).any())
+        if reach:
+            tree = self._tree(router, origin, remaining > 0, "with room")
+            reach = bool(tree.source[origin] != NO_NODE)
+        if reach:
+            self._cut_off.pop((origin, vehicle), None)
+        else:
+            self._cut_off[(origin, vehicle)] = (router.version, self._room_grown)
+        return reach
 
     def _pick(self, tree, origin: int, size: int, remaining: np.ndarray) -> int:
         """Shelter at the tree's nearest node that fits: index, -1 (none fits), -2 (no route)."""
@@ -205,6 +228,7 @@ class Shelters:
     def release(self, shelter: int, size: int) -> None:
         """Give back a reservation (the household re-routes)."""
         self.reserved_persons[shelter] -= size
+        self._room_grown += 1
 
     def arrive(self, shelter: int, size: int) -> None:
         """Turn a reservation into occupants."""
@@ -220,6 +244,7 @@ class Shelters:
         self.occupants_persons[shelter] -= size
         self.reserved_persons[shelter] -= size
         self.relocated_persons[shelter] += size
+        self._room_grown += 1
 
     def summary(self) -> dict:
         """Shelters for the summary: count, fullest share, and those that became unsafe.

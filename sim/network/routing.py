@@ -153,6 +153,8 @@ class Router:
         self._edge_faster_version = np.zeros(network.n_edges, dtype=np.int64)
         #: Latest tree of each family (see :meth:`tree_for`).
         self._latest: OrderedDict[tuple, _Latest] = OrderedDict()
+        #: The last version in which some edge got faster (or reopened).
+        self._faster_version = 0
         self.set_weights(network.travel_time_s if weights_s is None else weights_s)
 
     @property
@@ -177,14 +179,25 @@ class Router:
         if old is None:
             self._edge_version[:] = self.version
             self._edge_faster_version[:] = self.version
+            self._faster_version = self.version
         else:
             changed = weights != old  # inf == inf: a link that stays closed is unchanged
             self._edge_version[changed] = self.version
-            self._edge_faster_version[changed & (weights < old)] = self.version
+            faster = changed & (weights < old)
+            if faster.any():
+                self._edge_faster_version[faster] = self.version
+                self._faster_version = self.version
         self._weights = weights
         self._forward = self.network.csr(weights)
         self._backward = None
         self._cache.clear()
+
+    def faster_since(self, version: int) -> bool:
+        """Whether any edge got faster (or reopened) after ``version``.
+
+        If not, a node that could reach no source then still cannot (nor any sooner).
+        """
+        return self._faster_version > version
 
     def close_edges(self, edges: np.ndarray) -> None:
         """Close the given edges (weight ``inf``)."""
