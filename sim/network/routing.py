@@ -124,6 +124,8 @@ class _Latest:
     version: int
     sources: np.ndarray
     tree: ShortestPathTree
+    #: The sources exactly as given (bytes), to tell "the same sources" cheaply.
+    given: bytes = b""
     bound_version: int = -1
     bound_s: float = np.inf
 
@@ -160,9 +162,7 @@ class Router:
     @property
     def weights_s(self) -> np.ndarray:
         """The current per-edge weights (read-only view)."""
-        view = self._weights.view()
-        view.flags.writeable = False
-        return view
+        return self._weights_view
 
     def set_weights(self, weights_s: np.ndarray) -> None:
         """Replace the per-edge weights and invalidate cached trees."""
@@ -188,6 +188,8 @@ class Router:
                 self._edge_faster_version[faster] = self.version
                 self._faster_version = self.version
         self._weights = weights
+        self._weights_view = weights.view()  # made once per change: read at every link
+        self._weights_view.flags.writeable = False
         self._forward = self.network.csr(weights)
         self._backward = None
         self._cache.clear()
@@ -279,7 +281,9 @@ class Router:
         tree = self.tree(sources, reverse=reverse, limit_s=limit_s)
         mask = np.zeros(self.network.n_nodes, dtype=bool)
         mask[sources] = True
-        self._latest[base] = _Latest(version=self.version, sources=mask, tree=tree)
+        self._latest[base] = _Latest(
+            version=self.version, sources=mask, tree=tree, given=sources.tobytes()
+        )
         self._latest.move_to_end(base)
         if len(self._latest) > self._cache_size:
             self._latest.popitem(last=False)
@@ -288,7 +292,10 @@ class Router:
     def _holds_for(self, latest: _Latest, sources: np.ndarray, node: int) -> bool:
         """Whether the older tree ``latest`` is still exact for ``node``."""
         tree = latest.tree
-        if not latest.sources[sources].all():
+        same = sources.tobytes() == latest.given
+        if same and latest.version == self.version:
+            return True  # the very tree a fresh call would grow
+        if not same and not latest.sources[sources].all():
             return False  # a new source: it may be nearer
         time_s = tree.time_s[node]
         if time_s > self._faster_bound_s(latest):
@@ -297,7 +304,7 @@ class Router:
             return True  # unreachable then, and still: no faster link leads anywhere
         nodes = tree.path(node)
         end = nodes[-1] if tree.reverse else nodes[0]
-        if not np.any(sources == end):
+        if not same and not np.any(sources == end):
             return False  # its nearest source is gone
         if latest.version == self.version or nodes.size < 2:
             return True
