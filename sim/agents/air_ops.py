@@ -51,11 +51,12 @@ class AirOperations:
                 team.jurisdiction, incident.jurisdiction
             ):
                 stations.setdefault(team.mode, set()).add(team.station_node)
-        # one forward tree per mode from all those stations (cached until roads change)
+        # one forward tree per mode from all those stations, kept while it holds there
         best_s = np.inf
+        target = incident.target_node
         for mode, nodes in stations.items():
-            tree = m.roads.router(mode).tree(np.array(sorted(nodes)))
-            best_s = min(best_s, float(tree.time_s[incident.target_node]))
+            tree = m.roads.router(mode).tree_for(np.array(sorted(nodes)), target)
+            best_s = min(best_s, float(tree.time_s[target]))
         if not np.isfinite(best_s):
             return True
         if self.triage_priority.get(incident.kind, 0) != 0:
