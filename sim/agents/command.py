@@ -286,16 +286,19 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         urgent_only = self.model.door_knocking.has_work(team)
         now = self.model.env.now
         best, best_rank, best_eta = None, None, np.inf
-        # one tree from the team's base for all the incidents (road tiers)
+        # one tree from the team's base for all the incidents (road tiers), grown only
+        # when some incident is left to weigh
+        road = team.tier.travel == "road"
         road_s = None
-        if team.tier.travel == "road":
-            road_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
         for incident in self._waiting(key):
             if not self._may_serve(team, incident):
                 continue  # another team must take it; it keeps its place in line
             if urgent_only and not self.urgent(incident):
                 continue
-            if road_s is not None:
+            if road:
+                if road_s is None:
+                    router = self.model.roads.router(team.mode)
+                    road_s = router.tree(np.array([team.station_node])).time_s
                 eta_s = team.tier.turnout_s + float(road_s[incident.target_node])
             else:
                 eta_s = self._eta(team, incident)
