@@ -19,6 +19,7 @@ next safe shelter (:meth:`Household.relocate`).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
@@ -36,6 +37,21 @@ NO_ROOM = "no_room"
 if TYPE_CHECKING:
     from sim.engine.incidents import Incident
     from sim.engine.model import EmergencyModel
+
+
+def delay_to(now_s: float, at_s: float) -> float:
+    """The delay that simpy's ``now + delay`` turns into exactly ``at_s`` (>= ``now_s``).
+
+    ``at_s - now_s`` may round so that adding it back misses ``at_s`` by one unit in
+    the last place; a step or two to the neighbouring float mends that.
+    """
+    delay = at_s - now_s
+    for _ in range(4):
+        reached = now_s + delay
+        if reached == at_s:
+            break
+        delay = math.nextafter(delay, math.inf if reached < at_s else -math.inf)
+    return delay
 
 
 class Household(mesa.Agent):
@@ -203,9 +219,14 @@ class Household(mesa.Agent):
         planned = np.asarray(router.weights_s)[edges]
         to_go = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0])).tolist()
         previous = -1
+        hop = not vehicle and not self.tracked
+        n_links = len(edges)
+        edge_list = edges.tolist()
+        k = 0
         # one pass per link, so the checks read plain Python scalars; the arrays a hazard
         # step replaces (closures, usable shelters) are looked up again at every link
-        for k, edge in enumerate(edges.tolist()):
+        while k < n_links:
+            edge = edge_list[k]
             closed = roads.closed_vehicle if vehicle else roads.closed_walk
             turn_back = bool(state[i] == DEAD or closed[edge] or not shelters.usable[shelter])
             if not turn_back and router.version != version:
@@ -224,11 +245,24 @@ class Household(mesa.Agent):
                     traffic.leave(previous)
                 yield env.timeout(traffic.exit_time_s(edge) - env.now)
                 previous = edge
+            elif hop:
+                # on foot nothing the checks read changes before the next hazard step or
+                # scripted closure (model.next_change_s): the nodes reached before then
+                # pass them as this one did, unless their link is closed, so one event
+                # covers them; times add link by link, as one event per link would
+                start_s = env.now
+                arrive_s = start_s + walk_s[edge]
+                barrier_s = m.next_change_s()
+                while k + 1 < n_links and arrive_s < barrier_s and not closed[edge_list[k + 1]]:
+                    k += 1
+                    arrive_s = arrive_s + walk_s[edge_list[k]]
+                yield env.timeout(delay_to(start_s, arrive_s))
             else:
                 yield env.timeout(walk_s[edge])
-            where[i] = target[edge]
+            where[i] = target[edge_list[k]]
             if self.tracked:
                 m.recorder.track(env.now, self.unique_id, self.family, int(target[edge]))
+            k += 1
         if previous >= 0:
             traffic.leave(previous)
         return True

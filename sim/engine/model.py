@@ -197,7 +197,11 @@ class EmergencyModel(mesa.Model):
             self.dispatcher.set_boats(
                 scenario.hazards.flood.boat_teams, flood.geometry.node_distance_m
             )
+        #: When the next hazard step runs (inf: no more); see :meth:`next_change_s`.
+        self.next_hazard_step_s = np.inf
+        self._closure_times_s = np.sort([c.time_min * 60.0 for c in scenario.closures])
         if self.hazards.active:
+            self.next_hazard_step_s = 0.0
             self.env.process(self._hazard_steps())
         self.warnings = WarningService(self)
         self.warning_plan = WarningPlan(self)
@@ -264,7 +268,23 @@ class EmergencyModel(mesa.Model):
             self._update_shelters()
             self.warning_plan.step()
             self._see_danger()
+            self.next_hazard_step_s = self.env.now + self.hazards.step_s  # as simpy adds it
             yield self.env.timeout(self.hazards.step_s)
+        self.next_hazard_step_s = np.inf
+
+    def next_change_s(self) -> float:
+        """The next moment (>= now) the road state, a shelter's use or a life may change.
+
+        Closures, hazard costs, usable shelters and deaths on the road change only in a
+        hazard step or a scripted closure; the horizon ends the run. Until then what a
+        household on foot checks at each node stays as it is now, which lets it cover
+        several links in one simpy event (:meth:`sim.agents.household.Household._travel`).
+        """
+        now = self.env.now
+        times = self._closure_times_s
+        k = int(np.searchsorted(times, now, side="left"))
+        closure_s = float(times[k]) if k < times.size else np.inf
+        return min(self.next_hazard_step_s, closure_s, self.scenario.horizon_s)
 
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
         """Let ``jurisdiction`` detect a hazard that reached it, after ``delay_s``."""
