@@ -112,7 +112,7 @@ class RoadState:
         ):
             return False
         self._sources[source] = _Closure(vehicle.copy(), walk.copy(), teams)
-        self._apply()
+        self._apply(teams=teams or (old is not None and old.teams))
         return True
 
     def set_costs(
@@ -125,7 +125,7 @@ class RoadState:
         if old is not None and np.array_equal(old[0], vehicle) and np.array_equal(old[1], walk):
             return False
         self._costs[source] = (vehicle.copy(), walk.copy())
-        self._apply()
+        self._apply(teams=False)
         return True
 
     def close(self, edges: np.ndarray, *, source: str = "script") -> None:
@@ -149,13 +149,14 @@ class RoadState:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         return old.vehicle.copy(), old.walk.copy()
 
-    def _apply(self) -> None:
+    def _apply(self, *, teams: bool = True) -> None:
+        """Recompute closures and weights; ``teams`` False: only the public's changed."""
         n = self.network.n_edges
         public_v, public_w, team_v, team_not_flood = (np.zeros(n, dtype=bool) for _ in range(4))
         for name, c in self._sources.items():
             public_v |= c.vehicle
             public_w |= c.walk
-            if c.teams:
+            if c.teams and teams:
                 team_v |= c.vehicle
                 if name != "flood":
                     team_not_flood |= c.vehicle
@@ -169,12 +170,17 @@ class RoadState:
             "vehicle": np.where(public_v, np.inf, self._base["vehicle"] + extra_v),
             "walk": np.where(public_w, np.inf, self._base["walk"] + extra_w),
         }
-        flooded = team_v & ~team_not_flood
-        boat = np.where(flooded, np.maximum(self._boat_s, self._base["boat"]), self._base["boat"])
-        weights["boat"] = np.where(team_not_flood, np.inf, boat)
-        for tier in self._road_tiers:
-            weights[tier] = np.where(team_v, np.inf, self._base[tier])
+        if teams:  # boats and road tiers see only closures that apply to teams
+            flooded = team_v & ~team_not_flood
+            boat = np.where(
+                flooded, np.maximum(self._boat_s, self._base["boat"]), self._base["boat"]
+            )
+            weights["boat"] = np.where(team_not_flood, np.inf, boat)
+            for tier in self._road_tiers:
+                weights[tier] = np.where(team_v, np.inf, self._base[tier])
         for mode, router in self.routers.items():
+            if mode not in weights:
+                continue
             if not np.array_equal(router.weights_s, weights[mode]):  # unchanged: keep its trees
                 router.set_weights(weights[mode])
         # after the routers, so a listener that re-plans sees the new road state

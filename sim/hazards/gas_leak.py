@@ -85,6 +85,8 @@ class GasLeakHazard:
         #: outdoor level at the sealed air-exchange rate.
         self.sealed_ppm = np.full(n, np.nan)
         self._footprints: dict[tuple[int, int], np.ndarray] = {}
+        #: Downwind and crosswind distance of every node, per wind direction (degrees).
+        self._frames: dict[float, tuple[np.ndarray, np.ndarray]] = {}
         walk = model.roads.base_weights_s("walk")
         self._link_min = {"vehicle": net.travel_time_s / 60.0, "walk": walk / 60.0}
 
@@ -170,7 +172,7 @@ class GasLeakHazard:
     def _gas(self, rate, wind, *, front_m: float, tail_m: float = 0.0) -> np.ndarray:
         """Gas concentration (kg/m^3) at nodes downwind between ``tail_m`` and ``front_m``."""
         spec, net = self.spec, self.model.network
-        down, cross = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, wind.from_deg)
+        down, cross = self._frame(wind.from_deg)
         reach = np.nonzero((down > tail_m) & (down <= front_m))[0]
         gas = np.zeros(net.n_nodes)
         gas[reach] = plume.concentration_kg_per_m3(
@@ -185,13 +187,24 @@ class GasLeakHazard:
         )
         return gas
 
+    def _frame(self, from_deg: float) -> tuple[np.ndarray, np.ndarray]:
+        """Downwind and crosswind distances (m) of every node for a wind from ``from_deg``."""
+        frame = self._frames.get(from_deg)
+        if frame is None:
+            net = self.model.network
+            frame = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, from_deg)
+            self._frames[from_deg] = frame
+        return frame
+
     def _exposure_costs_s(self, edge_ppm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Extra seconds per link for vehicles and walkers: the toxic load of crossing it.
 
         ``penalty x (C^n x t) / L_2``: ``exposure_penalty_min`` for every AEGL-2 toxic load
         (60 min at 27 ppm) the crossing adds, ``t`` the link's free-flow time in minutes.
         """
-        hot = np.power(np.maximum(edge_ppm, 0.0), exposure.TEN_BERGE_N) / exposure.aegl_load(2)
+        hot = np.zeros(edge_ppm.shape)
+        gassed = np.flatnonzero(edge_ppm > 0.0)  # most links are in clean air
+        hot[gassed] = np.power(edge_ppm[gassed], exposure.TEN_BERGE_N) / exposure.aegl_load(2)
         penalty_s = self.spec.exposure_penalty_min * 60.0
         return (
             penalty_s * hot * self._link_min["vehicle"],
@@ -230,9 +243,8 @@ class GasLeakHazard:
 
     def arrival_s(self, now_s: float) -> np.ndarray:
         """When the plume front reaches each node with the current wind (inf: upwind)."""
-        net = self.model.network
         wind = step_value([w.time_min for w in self.spec.wind], list(self.spec.wind), now_s)
-        down, _ = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, wind.from_deg)
+        down, _ = self._frame(wind.from_deg)
         start_s = wind.time_min * 60.0
         return np.where(down > 0, start_s + down / wind.speed_m_per_s, np.inf)
 
@@ -253,26 +265,37 @@ class GasLeakHazard:
                 indoor, self.ppm, self._air_changes[state], step_min
             )
 
-    def concentration_ppm(self) -> np.ndarray:
-        """Return what each household breathes now: the outdoor level, or its building's."""
+    def concentration_ppm(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return what each household (or those ``rows``) breathes now.
+
+        The outdoor level, or its building's: the home's (also when cut off: they take
+        refuge in a building where they are), the shelter's, or the sealed home's.
+        """
         t = self.model.households
-        conc = self.ppm[t.node]
-        for state, indoor in self.indoor.items():  # indoors: the building's level
-            inside = t.state == state
-            if state == AT_HOME:  # cut off: they take refuge in a building where they are
-                inside |= t.state == STRANDED
-            conc = np.where(inside, indoor[t.node], conc)
-        return np.where(t.state == SHELTERING, self.sealed_ppm, conc)
+        rows = slice(None) if rows is None else rows
+        node, state = t.node[rows], t.state[rows]
+        conc = self.ppm[node]
+        for kind, indoor in self.indoor.items():  # indoors: the building's level
+            inside = state == kind
+            if kind == AT_HOME:
+                inside |= state == STRANDED
+            conc = np.where(inside, indoor[node], conc)
+        return np.where(state == SHELTERING, self.sealed_ppm[rows], conc)
 
     def _expose(self, step_min: float) -> list[IncidentReport]:
         """Add this step's toxic load to every living household where it is."""
         m = self.model
         t = m.households
-        conc = self.concentration_ppm()
-        hit = np.flatnonzero((conc > 0) & t.alive())
+        # only households where some air (outdoors, a home, a shelter) holds gas, or
+        # sealed in, can breathe any: the others are not looked at
+        gassy = (self.ppm > 0) | (self.indoor[AT_HOME] > 0) | (self.indoor[SHELTERED] > 0)
+        rows = np.flatnonzero(gassy[t.node] | (t.state == SHELTERING))
+        conc = self.concentration_ppm(rows)
+        keep = (conc > 0) & t.alive()[rows]
+        hit, conc = rows[keep], conc[keep]
         if hit.size == 0:
             return []
-        self.load[hit] += exposure.load_increment(conc[hit], step_min)
+        self.load[hit] += exposure.load_increment(conc, step_min)
         level = exposure.aegl_level(self.load[hit])
         incidents = []
         for k in (2, 3):

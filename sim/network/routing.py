@@ -11,7 +11,10 @@ the path's source is still a source, and no link that got faster since could mak
 shorter path. A new path that uses such a link ``u → v`` costs at least its new
 weight plus the old tree time at ``v`` (reverse trees; at ``u`` for forward trees),
 because the rest of it runs on links that only got slower or stayed; so a node whose
-old time is no more than the least of those bounds keeps its path. Ties between
+old time is no more than the least of those bounds keeps its path. A source added
+since (a shelter with room again, a team free again) cannot be nearer than its
+straight-line distance covered at the fastest straight-line speed of any link, so a
+node whose old time is less than that keeps its path too. Ties between
 equally short paths may resolve differently than in a fresh tree.
 
 Directions: a *forward* tree from stations gives the time from the nearest station to
@@ -157,6 +160,14 @@ class Router:
         self._latest: OrderedDict[tuple, _Latest] = OrderedDict()
         #: The last version in which some edge got faster (or reopened).
         self._faster_version = 0
+        #: Straight-line length of each link, and the fastest straight-line speed of any
+        #: link now (see :meth:`_least_time_s`).
+        self._chord_m = np.hypot(
+            network.x_m[network.edge_target] - network.x_m[network.edge_source],
+            network.y_m[network.edge_target] - network.y_m[network.edge_source],
+        )
+        self._speed_version = -1
+        self._speed_m_per_s = np.inf
         self.set_weights(network.travel_time_s if weights_s is None else weights_s)
 
     @property
@@ -295,9 +306,11 @@ class Router:
         same = sources.tobytes() == latest.given
         if same and latest.version == self.version:
             return True  # the very tree a fresh call would grow
-        if not same and not latest.sources[sources].all():
-            return False  # a new source: it may be nearer
         time_s = tree.time_s[node]
+        if not same:
+            new = sources[~latest.sources[sources]]
+            if new.size and not time_s < self._least_time_s(node, new):
+                return False  # a new source: it may be nearer
         if time_s > self._faster_bound_s(latest):
             return False  # a link that got faster may give a shorter path (or any path)
         if not np.isfinite(time_s):
@@ -310,6 +323,24 @@ class Router:
             return True
         edges = self.network.edge_ids(nodes[:-1], nodes[1:])
         return bool((self._edge_version[edges] <= latest.version).all())
+
+    def _least_time_s(self, node: int, others: np.ndarray) -> float:
+        """A lower bound on the travel time between ``node`` and the nearest of ``others``.
+
+        No link covers more straight-line distance per second than the fastest one
+        does now, so no path does either (triangle inequality).
+        """
+        if self._speed_version != self.version:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                speed = self._chord_m / self._weights
+            speed = speed[~np.isnan(speed)]  # 0 / 0: a link of no length and no time
+            self._speed_m_per_s = float(speed.max()) if speed.size else 0.0
+            self._speed_version = self.version
+        if self._speed_m_per_s <= 0.0:
+            return np.inf  # no link is open: nothing is reachable
+        x, y = self.network.x_m, self.network.y_m
+        d_m = np.hypot(x[others] - x[node], y[others] - y[node]).min()
+        return float(d_m / self._speed_m_per_s)
 
     def _faster_bound_s(self, latest: _Latest) -> float:
         """Least time of a path using a link that got faster since ``latest`` was grown."""
