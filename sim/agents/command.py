@@ -74,6 +74,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         self.travel = TeamTravel(model, teams)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])
+        #: Team indices of each tier, ascending.
+        self._of_tier = {name: np.flatnonzero(self._tier == name) for name in set(self._tier)}
         self._boat = np.zeros(len(teams), dtype=bool)
         #: Boats are kept for the incidents only they can serve while a flood runs.
         self._keep_boats = model.scenario.hazards.flood is not None
@@ -214,18 +216,17 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         ``"other"`` (the sides that aid it). Teams of another side are taken only
         beyond the reserve their side keeps (:mod:`sim.agents.aid`).
         """
-        free = np.array([t.available for t in self.teams], dtype=bool) & (self._tier == tier)
+        idx = self._of_tier.get(tier, np.zeros(0, dtype=np.int64))
         link = self.model.linkage
-        group = link.group[self._juris]
         if side == "own":
-            free &= group == link.group[incident.jurisdiction]
+            idx = idx[link.group[self._juris[idx]] == link.group[incident.jurisdiction]]
         elif side == "other":
-            free &= np.isin(self._juris, self._helpers(incident.jurisdiction))
-        free &= np.array(
-            [f and self._may_serve(t, incident) for f, t in zip(free, self.teams, strict=True)],
-            dtype=bool,
+            idx = idx[np.isin(self._juris[idx], self._helpers(incident.jurisdiction))]
+        teams = self.teams
+        idx = np.array(
+            [k for k in idx.tolist() if teams[k].available and self._may_serve(teams[k], incident)],
+            dtype=np.int64,
         )
-        idx = np.nonzero(free)[0]
         if idx.size == 0:
             return None, np.inf, None
         if self.model.tiers[tier].travel == "air":
