@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 
 def delay_to(now_s: float, at_s: float) -> float:
-    """The delay that simpy's ``now + delay`` turns into exactly ``at_s`` (>= ``now_s``).
+    """Return the delay that simpy's ``now + delay`` turns into ``at_s`` (>= ``now_s``).
 
     ``at_s - now_s`` may round so that adding it back misses ``at_s`` by one unit in
     the last place; a step or two to the neighbouring float mends that.

@@ -199,7 +199,9 @@ class EmergencyModel(mesa.Model):
             )
         #: When the next hazard step runs (inf: no more); see :meth:`next_change_s`.
         self.next_hazard_step_s = np.inf
-        self._closure_times_s = np.sort([c.time_min * 60.0 for c in scenario.closures])
+        self._horizon_s = scenario.horizon_s
+        self._closure_times_s = sorted(c.time_min * 60.0 for c in scenario.closures)
+        self._closures_past = 0  # how many of them lie before now
         if self.hazards.active:
             self.next_hazard_step_s = 0.0
             self.env.process(self._hazard_steps())
@@ -273,18 +275,19 @@ class EmergencyModel(mesa.Model):
         self.next_hazard_step_s = np.inf
 
     def next_change_s(self) -> float:
-        """The next moment (>= now) the road state, a shelter's use or a life may change.
+        """Return the next moment (>= now) roads, shelters' use or a life may change.
 
         Closures, hazard costs, usable shelters and deaths on the road change only in a
         hazard step or a scripted closure; the horizon ends the run. Until then what a
         household on foot checks at each node stays as it is now, which lets it cover
         several links in one simpy event (:meth:`sim.agents.household.Household._travel`).
         """
-        now = self.env.now
-        times = self._closure_times_s
-        k = int(np.searchsorted(times, now, side="left"))
-        closure_s = float(times[k]) if k < times.size else np.inf
-        return min(self.next_hazard_step_s, closure_s, self.scenario.horizon_s)
+        now, times, k = self.env.now, self._closure_times_s, self._closures_past
+        while k < len(times) and times[k] < now:  # the clock only moves on
+            k += 1
+        self._closures_past = k
+        closure_s = times[k] if k < len(times) else np.inf
+        return min(self.next_hazard_step_s, closure_s, self._horizon_s)
 
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
         """Let ``jurisdiction`` detect a hazard that reached it, after ``delay_s``."""

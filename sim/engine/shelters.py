@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.network.routing import NO_NODE, path_edges
+from sim.network.routing import NO_NODE
 
 if TYPE_CHECKING:
     from sim.engine.roads import RoadState
@@ -112,7 +112,7 @@ class Shelters:
         if shelter < 0:
             return None
         self.reserved_persons[shelter] += size
-        return shelter, path_edges(self.roads.network, tree.path(origin))
+        return shelter, router.path_edges(tree, origin)
 
     def _tree(self, router, origin: int, among: np.ndarray, family: str):
         """Reverse tree toward the shelters ``among`` (a mask), exact for ``origin``."""

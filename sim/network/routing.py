@@ -167,6 +167,8 @@ class Router:
             network.y_m[network.edge_target] - network.y_m[network.edge_source],
         )
         self._speed_version = -1
+        #: (tree, node, path nodes, path edges) of the last path :meth:`_holds_for` traced.
+        self._last_path: tuple | None = None
         self._speed_m_per_s = np.inf
         self.set_weights(network.travel_time_s if weights_s is None else weights_s)
 
@@ -322,10 +324,21 @@ class Router:
         if latest.version == self.version or nodes.size < 2:
             return True
         edges = self.network.edge_ids(nodes[:-1], nodes[1:])
+        self._last_path = (tree, node, nodes, edges)  # the caller usually asks for it next
         return bool((self._edge_version[edges] <= latest.version).all())
 
+    def path_edges(self, tree: ShortestPathTree, node: int) -> np.ndarray:
+        """Edges of ``tree``'s path through ``node`` in travel order (see :meth:`tree_for`).
+
+        The path :meth:`tree_for` just checked for ``node`` is not traced again.
+        """
+        last = self._last_path
+        if last is not None and last[0] is tree and last[1] == node:
+            return last[3]
+        return path_edges(self.network, tree.path(node))
+
     def _least_time_s(self, node: int, others: np.ndarray) -> float:
-        """A lower bound on the travel time between ``node`` and the nearest of ``others``.
+        """Return a lower bound on the time between ``node`` and the nearest ``others``.
 
         No link covers more straight-line distance per second than the fastest one
         does now, so no path does either (triangle inequality).
