@@ -285,43 +285,57 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         tier = team.tier.name
         key = self.key(team.jurisdiction, tier)
         urgent_only = self.model.door_knocking.has_work(team)
-        now = self.model.env.now
-        best, best_rank, best_eta = None, None, np.inf
-        # one tree from the team's base for all the incidents (road tiers), grown only
-        # when some incident is left to weigh
-        road = team.tier.travel == "road"
-        road_s = None
-        for incident in self._waiting(key):
-            if not self._may_serve(team, incident):
-                continue  # another team must take it; it keeps its place in line
-            if urgent_only and not self.urgent(incident):
-                continue
-            if road:
-                if road_s is None:
-                    router = self.model.roads.router(team.mode)
-                    road_s = router.tree(np.array([team.station_node])).time_s
-                eta_s = team.tier.turnout_s + float(road_s[incident.target_node])
-            else:
-                eta_s = self._eta(team, incident)
-            if not np.isfinite(eta_s) or eta_s > self._reach_s(team, incident):
-                continue
-            left = incident.persons - incident.carried_persons - incident.persons_moved_on
-            alive = float(survival(incident.kind, now + eta_s - incident.report_s))
-            rank = (
-                self.triage_priority.get(incident.kind, 0),
-                -max(left, 0) * alive,
-                incident.id,
-            )
-            if best_rank is None or rank < best_rank:
-                best, best_rank, best_eta = incident, rank, eta_s
+        best = self._best_waiting(team, key, urgent_only=urgent_only)
         if best is not None:
-            self.queues[key].remove(best)
+            incident, eta_s = best
+            self.queues[key].remove(incident)
             self._dispatch(
-                team, best, tier, self._route(team, best), best_eta - team.tier.turnout_s
+                team, incident, tier, self._route(team, incident), eta_s - team.tier.turnout_s
             )
             return
         if not urgent_only:
             self._reinforce(team)
+
+    def _best_waiting(
+        self, team: RescueTeam, key: tuple[int, str], *, urgent_only: bool
+    ) -> tuple[Incident, float] | None:
+        """Return the waiting incident of queue ``key`` ``team`` serves best, and its ETA (s).
+
+        See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
+        for all candidates at once, from one tree from the team's base (road tiers).
+        """
+        now = self.model.env.now
+        cands = [
+            incident
+            for incident in self._waiting(key)
+            if self._may_serve(team, incident) and not (urgent_only and not self.urgent(incident))
+        ]  # the others must go to another team; they keep their place in line
+        if not cands:
+            return None
+        if team.tier.travel == "road":
+            router = self.model.roads.router(team.mode)
+            road_s = router.tree(np.array([team.station_node])).time_s
+            targets = np.array([incident.target_node for incident in cands], dtype=np.int64)
+            eta_s = team.tier.turnout_s + road_s[targets]
+        else:
+            eta_s = np.array([self._eta(team, incident) for incident in cands])
+        reach_s = np.array([self._reach_s(team, incident) for incident in cands])
+        ok = np.flatnonzero(np.isfinite(eta_s) & (eta_s <= reach_s))
+        if ok.size == 0:
+            return None
+        cands = [cands[k] for k in ok]
+        eta_s = eta_s[ok]
+        left = np.array([max(i.persons - i.carried_persons - i.persons_moved_on, 0) for i in cands])
+        report_s = np.array([i.report_s for i in cands])
+        kinds = np.array([i.kind for i in cands])
+        alive = np.ones(len(cands))
+        for kind in set(kinds.tolist()):
+            mine = kinds == kind
+            alive[mine] = survival(kind, now + eta_s[mine] - report_s[mine])
+        priority = np.array([self.triage_priority.get(i.kind, 0) for i in cands])
+        ids = np.array([i.id for i in cands])
+        first = int(np.lexsort((ids, -left * alive, priority))[0])
+        return cands[first], float(eta_s[first])
 
     def rebase(self, team: RescueTeam, node: int) -> None:
         """Make ``node`` the base ``team`` sets out from and returns to (pre-positioning)."""
