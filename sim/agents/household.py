@@ -246,17 +246,7 @@ class Household(mesa.Agent):
                 yield env.timeout(traffic.exit_time_s(edge) - env.now)
                 previous = edge
             elif hop:
-                # on foot nothing the checks read changes before the next hazard step or
-                # scripted closure (model.next_change_s): the nodes reached before then
-                # pass them as this one did, unless their link is closed, so one event
-                # covers them; times add link by link, as one event per link would
-                start_s = env.now
-                arrive_s = start_s + walk_s[edge]
-                barrier_s = m.next_change_s()
-                while k + 1 < n_links and arrive_s < barrier_s and not closed[edge_list[k + 1]]:
-                    k += 1
-                    arrive_s = arrive_s + walk_s[edge_list[k]]
-                yield env.timeout(delay_to(start_s, arrive_s))
+                k = yield from self._walk_on(edge_list, k, closed)
             else:
                 yield env.timeout(walk_s[edge])
             where[i] = target[edge_list[k]]
@@ -266,3 +256,44 @@ class Household(mesa.Agent):
         if previous >= 0:
             traffic.leave(previous)
         return True
+
+    def _walk_on(
+        self, edges: list[int], k: int, closed: np.ndarray
+    ) -> Generator[simpy.Event, None, int]:
+        """Walk link ``k`` and those after it reached before the next change; return the last.
+
+        On foot nothing the checks of :meth:`_travel` read changes before the next
+        hazard step or scripted closure (``model.next_change_s()``): the nodes reached
+        before then pass them as this one did, unless their link is closed, so one
+        simpy event covers those links. Times add link by link, as one event per link
+        would. A change nobody scheduled (a researcher's own process closing roads)
+        interrupts the walk: the household finishes the link it is on and is checked
+        again at its end (``model.walking_on``).
+        """
+        m = self.model
+        env, walk_s = m.env, m.walk_time_s
+        arrive_s = [env.now + walk_s[edges[k]]]
+        barrier_s = m.next_change_s()
+        while (
+            k + len(arrive_s) < len(edges)
+            and arrive_s[-1] < barrier_s
+            and not closed[edges[k + len(arrive_s)]]
+        ):
+            arrive_s.append(arrive_s[-1] + walk_s[edges[k + len(arrive_s)]])
+        if len(arrive_s) == 1:
+            yield env.timeout(walk_s[edges[k]])
+            return k
+        m.walking_on[self.index] = env.active_process
+        try:
+            while True:
+                try:
+                    yield env.timeout(delay_to(env.now, arrive_s[-1]))
+                    break
+                except simpy.Interrupt:
+                    done = sum(1 for t in arrive_s if t <= env.now)  # links walked by now
+                    if done:
+                        m.households.node[self.index] = m.network.edge_target[edges[k + done - 1]]
+                    arrive_s = arrive_s[: done + 1]
+        finally:
+            del m.walking_on[self.index]
+        return k + len(arrive_s) - 1

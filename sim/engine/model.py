@@ -202,6 +202,8 @@ class EmergencyModel(mesa.Model):
         self._horizon_s = scenario.horizon_s
         self._closure_times_s = sorted(c.time_min * 60.0 for c in scenario.closures)
         self._closures_past = 0  # how many of them lie before now
+        #: Households on foot covering several links in one event, by row (their process).
+        self.walking_on: dict[int, simpy.Process] = {}
         if self.hazards.active:
             self.next_hazard_step_s = 0.0
             self.env.process(self._hazard_steps())
@@ -282,12 +284,11 @@ class EmergencyModel(mesa.Model):
         household on foot checks at each node stays as it is now, which lets it cover
         several links in one simpy event (:meth:`sim.agents.household.Household._travel`).
         """
-        now, times, k = self.env.now, self._closure_times_s, self._closures_past
-        while k < len(times) and times[k] < now:  # the clock only moves on
+        times, k = self._closure_times_s, self._closures_past
+        while k < len(times) and times[k] < self.env.now:  # the clock only moves on
             k += 1
         self._closures_past = k
-        closure_s = times[k] if k < len(times) else np.inf
-        return min(self.next_hazard_step_s, closure_s, self._horizon_s)
+        return min(self.next_hazard_step_s, self._horizon_s, *times[k : k + 1])
 
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
         """Let ``jurisdiction`` detect a hazard that reached it, after ``delay_s``."""
@@ -365,6 +366,12 @@ class EmergencyModel(mesa.Model):
         for kind, edges in (("road_closed", closed), ("road_reopened", reopened)):
             for e in edges:
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
+        planned = self.hazards.stepping or self.env.now in self._closure_times_s
+        if not planned:  # nobody could foresee it: walkers check again at their next node
+            for row in sorted(self.walking_on):
+                process = self.walking_on[row]
+                if process is not self.env.active_process and process.is_alive:
+                    process.interrupt("roads changed")
         if reopened.size:
             if self.hazards.stepping:
                 self._retry_after_step = True
