@@ -219,9 +219,11 @@ class Household(mesa.Agent):
         planned = np.asarray(router.weights_s)[edges]
         to_go = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0])).tolist()
         previous = -1
-        hop = not vehicle and not self.tracked
+        tracked = self.tracked
+        hop = not vehicle and not tracked
         n_links = len(edges)
         edge_list = edges.tolist()
+        reached = target[edges].tolist()  # the node at the end of each link
         k = 0
         # one pass per link, so the checks read plain Python scalars; the arrays a hazard
         # step replaces (closures, usable shelters) are looked up again at every link
@@ -241,17 +243,15 @@ class Household(mesa.Agent):
                 ticket = traffic.try_enter(edge)
                 if ticket is not None:
                     yield ticket
-                if previous >= 0:
-                    traffic.leave(previous)
-                yield env.timeout(traffic.exit_time_s(edge) - env.now)
+                yield env.timeout(traffic.move_on(edge, previous))
                 previous = edge
             elif hop:
                 k = yield from self._walk_on(edge_list, k, closed)
             else:
                 yield env.timeout(walk_s[edge])
-            where[i] = target[edge_list[k]]
-            if self.tracked:
-                m.recorder.track(env.now, self.unique_id, self.family, int(target[edge]))
+            where[i] = reached[k]
+            if tracked:
+                m.recorder.track(env.now, self.unique_id, self.family, reached[k])
             k += 1
         if previous >= 0:
             traffic.leave(previous)

@@ -297,8 +297,7 @@ class RescueTeam(mesa.Agent):
             if np.isfinite(travel_s) and cum[-1] > 0:
                 cum *= travel_s / cum[-1]
             times = now + cum
-            for t, n in zip(times, nodes, strict=True):
-                m.recorder.track(float(t), self.unique_id, self.family, int(n))
+            m.recorder.track_route(times, self.unique_id, self.family, nodes)
         juris = m.network.jurisdiction[nodes]
         for k in np.nonzero(juris[1:] != juris[:-1])[0]:
             m.recorder.event(

@@ -91,8 +91,7 @@ class SupplyTruck(mesa.Agent):
         weights = m.roads.router("vehicle").weights_s
         edges = m.network.edge_ids(route[:-1], route[1:])
         times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
-        for t, n in zip(times, route, strict=True):
-            m.recorder.track(float(t), self.unique_id, self.family, int(n))
+        m.recorder.track_route(times, self.unique_id, self.family, route)
 
 
 class SupplyService:

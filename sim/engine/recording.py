@@ -10,6 +10,7 @@ interpolate between rows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -120,6 +121,13 @@ class Recorder:
     def track(self, time_s: float, agent: int, family: str, node: int) -> None:
         """Append one track point (the position is looked up when writing)."""
         self._tracks.append((time_s, agent, family, node))
+
+    def track_route(self, time_s: np.ndarray, agent: int, family: str, nodes: np.ndarray) -> None:
+        """Append the track points of a trip: ``nodes[k]`` reached at ``time_s[k]``."""
+        times, at = np.asarray(time_s, dtype=np.float64), np.asarray(nodes, dtype=np.int64)
+        self._tracks.extend(
+            zip(times.tolist(), itertools.repeat(agent), itertools.repeat(family), at.tolist())
+        )
 
     def events(self) -> pd.DataFrame:
         """Return the event log, sorted stably by time (ties keep their order)."""

@@ -126,6 +126,16 @@ class LinkTraffic:
         self._next_exit_s[edge] = exit_s + self._headway_s[edge]
         return exit_s
 
+    def move_on(self, edge: int, previous: int) -> float:
+        """Leave ``previous`` (-1: none) for ``edge``, entered now; return the delay to its exit.
+
+        :meth:`leave` then :meth:`exit_time_s` in one call, for the caller that already
+        holds its place on ``edge`` (:meth:`try_enter`).
+        """
+        if previous >= 0:
+            self.leave(previous)
+        return self.exit_time_s(edge) - self.env.now
+
     def leave(self, edge: int) -> None:
         """Free one place on ``edge``, or hand it to the first vehicle waiting for it."""
         queue = self._waiting.get(edge)
