@@ -3,7 +3,9 @@
 State lives in a :class:`~sim.agents.households.HouseholdTable` of arrays (so warnings
 are vectorised); a :class:`Household` agent is a thin view of one row whose ``evacuate``
 simpy process moves it link by link: vehicles through the link queues of
-:mod:`sim.engine.traffic`, pedestrians at walking speed. The shelter is the nearest one
+:mod:`sim.engine.traffic`, pedestrians at walking speed (several links in one simpy
+event while nothing they check can change, with the same times and checks as link by
+link: :meth:`Household._walk_on`). The shelter is the nearest one
 (by current travel time) whose remaining capacity fits the household; its places are
 reserved at departure, so no shelter ever holds more than its capacity. A closed link
 ahead makes the household re-route from where it is, and so does a hazard reaching its

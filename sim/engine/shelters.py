@@ -121,7 +121,9 @@ class Shelters:
         if sources is None:
             if len(self._sources) > 256:
                 self._sources.clear()
-            sources = self._sources[key] = np.unique(self.node[among])
+            sources = np.unique(self.node[among]).astype(np.int32)
+            sources.flags.writeable = False  # checked once by the routers
+            self._sources[key] = sources
         return router.tree_for(sources, origin, reverse=True, family=f"shelters {family}")
 
     def nearest_for_team(self, origin: int, size: int, team) -> int:

@@ -25,6 +25,7 @@ shelter, and following its predecessors from a node walks the route to that shel
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -167,6 +168,8 @@ class Router:
             network.y_m[network.edge_target] - network.y_m[network.edge_source],
         )
         self._speed_version = -1
+        #: Read-only source arrays already checked, by id (they cannot have changed).
+        self._checked: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
         #: (tree, node, path nodes, path edges) of the last path :meth:`_holds_for` traced.
         self._last_path: tuple | None = None
         self._speed_m_per_s = np.inf
@@ -395,6 +398,9 @@ class Router:
         return tree.path(target), float(tree.time_s[target])
 
     def _check_sources(self, sources: np.ndarray) -> np.ndarray:
+        if self._checked.get(id(sources)) is sources:
+            return sources  # a read-only array of node indices checked before
+        given = sources
         sources = np.atleast_1d(np.asarray(sources, dtype=np.int32))
         if sources.size == 0:
             raise NetworkError("no source nodes given; routing needs at least one")
@@ -403,6 +409,8 @@ class Router:
                 f"source node out of range 0..{self.network.n_nodes - 1}: "
                 f"{sources[(sources < 0) | (sources >= self.network.n_nodes)][:5].tolist()}"
             )
+        if sources is given and not sources.flags.writeable:
+            self._checked[id(sources)] = sources
         return sources
 
 
