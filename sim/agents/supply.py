@@ -27,7 +27,7 @@ import simpy
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
-    from sim.network.routing import ShortestPathTree
+    from sim.network.trees import ShortestPathTree
 
 
 class SupplyTruck(mesa.Agent):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from sim.network.routing import NO_NODE
+from sim.network.trees import NO_NODE
 
 if TYPE_CHECKING:
     from sim.engine.roads import RoadState

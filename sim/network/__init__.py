@@ -10,7 +10,8 @@
 - :mod:`sim.network.vectors`, :mod:`sim.network.rasters`: GIS files in any CRS, DEMs;
 - :mod:`sim.network.jurisdictions`: jurisdictions from polygons;
 - :mod:`sim.network.points`: stations and population from files, snapped to nodes;
-- :mod:`sim.network.routing`: ``scipy.sparse.csgraph`` shortest-path trees.
+- :mod:`sim.network.routing`: ``scipy.sparse.csgraph`` shortest-path trees
+  (:mod:`sim.network.trees`: reading one).
 
 Names are imported on first use (``lazy_loader``), so importing one module of the
 package does not import the others.
@@ -24,7 +25,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "compile": ["compile_region"],
         "compiled": ["RoadNetwork"],
         "road_classes": ["ROAD_CLASSES"],
-        "routing": ["Router", "ShortestPathTree"],
+        "routing": ["Router"],
+        "trees": ["ShortestPathTree"],
         "hygiene": ["RoadsReport"],
         "sources": ["load_network", "load_roads", "save_network"],
     },
