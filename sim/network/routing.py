@@ -126,8 +126,7 @@ class Router:
         self._weights = weights
         self._weights_view = weights.view()  # made once per change: read at every link
         self._weights_view.flags.writeable = False
-        self._forward = self.network.csr(weights)
-        self._backward = None
+        self._forward = self._backward = None  # built when a tree needs them
         self._cache.clear()
 
     def faster_since(self, version: int) -> bool:
@@ -151,6 +150,8 @@ class Router:
 
     def _matrix(self, reverse: bool):
         if not reverse:
+            if self._forward is None:
+                self._forward = self.network.csr(self._weights)
             return self._forward
         if self._backward is None:
             self._backward = self.network.reverse_csr(self._weights)
