@@ -20,6 +20,15 @@ from sim.network import RoadNetwork, compile_region
 from sim.regions.base import RegionData
 from sim.scenarios import Scenario, scenario_from_dict
 
+#: Everyone hears the SMS after 5 min, complies and sets off exactly 10 min later.
+SURE_BEHAVIOUR = {
+    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
+    "door_knocking": False,
+    "compliance": {"imminent": 1.0},
+    "premovement_median_min": 10.0,
+    "premovement_sigma": 0.0,
+}
+
 
 def toy_engine_network(
     *,
@@ -121,13 +130,7 @@ def cut_off_scenario(*, reopen_min: float) -> tuple[Scenario, RoadNetwork]:
             "name": "toy-cut-off",
             "horizon_h": 2.0,
             "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
-            "behaviour": {
-                "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-                "door_knocking": False,
-                "compliance": {"imminent": 1.0},
-                "premovement_median_min": 10.0,
-                "premovement_sigma": 0.0,
-            },
+            "behaviour": SURE_BEHAVIOUR,
             "warnings": [{"time_min": 0.0, "level": "imminent", "issued_by": "A"}],
             "closures": [
                 {"time_min": 0.0, "action": "close", **where},

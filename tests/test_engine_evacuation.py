@@ -14,15 +14,9 @@ from sim.agents.households import SHELTERED, STRANDED
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect, run
 from sim.scenarios import scenario_from_dict
-from tests.engine_fixtures import cut_off_scenario, toy_engine_network
+from tests.engine_fixtures import SURE_BEHAVIOUR, cut_off_scenario, toy_engine_network
 
-BEHAVIOUR = {
-    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-    "door_knocking": False,
-    "compliance": {"imminent": 1.0},
-    "premovement_median_min": 10.0,
-    "premovement_sigma": 0.0,
-}
+BEHAVIOUR = SURE_BEHAVIOUR
 
 
 def _scenario(linkage: str = "separate", issued_by: str = "A", **population) -> object:

@@ -17,7 +17,7 @@ import pytest
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
 from sim.scenarios import scenario_from_dict
-from tests.engine_fixtures import toy_engine_network
+from tests.engine_fixtures import SURE_BEHAVIOUR, toy_engine_network
 
 
 def _network():
@@ -33,13 +33,7 @@ def _scenario(net, *, tracked: int, closure_min: float | None = None):
             "vehicle_share": 0.0,
             "walk_speed_m_per_s": 1.0,
         },
-        "behaviour": {
-            "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-            "door_knocking": False,
-            "compliance": {"imminent": 1.0},
-            "premovement_median_min": 10.0,
-            "premovement_sigma": 0.0,
-        },
+        "behaviour": SURE_BEHAVIOUR,
         "warnings": [{"time_min": 0.0, "level": "imminent", "issued_by": "A"}],
         "outputs": {"track_households": tracked},
     }
