@@ -44,8 +44,9 @@ def _scenario(net, *, tracked: int, closure_min: float | None = None):
     return scenario_from_dict(data)
 
 
-def _run(net, scenario, *, close_at_s: float | None = None):
-    """Run; ``close_at_s`` closes the links at node 0 from a process of our own."""
+def _run(net, scenario, *, close_at_s: float | None = None, shut_sa_at_s: float | None = None):
+    """Run; from processes of our own ``close_at_s`` closes the links at node 0 and
+    ``shut_sa_at_s`` makes shelter SA unusable (and says so to the walks under way)."""
     model = EmergencyModel(scenario, net, seed=1)
     steps: list[float] = []
 
@@ -54,8 +55,15 @@ def _run(net, scenario, *, close_at_s: float | None = None):
         edges = np.flatnonzero((net.edge_source == 0) | (net.edge_target == 0))
         model.roads.close(edges)
 
+    def shut_later():
+        yield model.env.timeout(shut_sa_at_s)
+        model.shelters.set_usable(np.array([False, True]), model.env.now)
+        model.changes.interrupt_walks()
+
     if close_at_s is not None:
         model.env.process(close_later())
+    if shut_sa_at_s is not None:
+        model.env.process(shut_later())
     env_step = model.env.step
 
     def counting_step():
@@ -98,3 +106,14 @@ def test_a_closure_ahead_turns_the_walker_back_at_the_same_node_and_time(how: st
     assert arrivals == [(34900.0, "arrive_shelter", 5)]
     assert _timeline(one) == _timeline(by_link)
     assert one.shelters["occupants_persons"].tolist() == [0, 1]
+
+
+def test_a_shelter_shut_by_a_process_of_our_own_turns_the_walker_back_at_the_next_node() -> None:
+    net = _network()
+    one, _ = _run(net, _scenario(net, tracked=0), shut_sa_at_s=1500.0)
+    by_link, _ = _run(net, _scenario(net, tracked=1), shut_sa_at_s=1500.0)
+    # at node 1 (1900 s) SA is no longer usable: on to SB, 33,000 m, at 34,900 s
+    assert [e for e in _timeline(one) if e[1] == "arrive_shelter"] == [
+        (34900.0, "arrive_shelter", 5)
+    ]
+    assert _timeline(one) == _timeline(by_link)

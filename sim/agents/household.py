@@ -265,17 +265,17 @@ class Household(mesa.Agent):
         """Walk link ``k`` and those after it reached before the next change; return the last.
 
         On foot nothing the checks of :meth:`_travel` read changes before the next
-        hazard step or scripted closure (``model.next_change_s()``): the nodes reached
+        hazard step or scripted closure (:mod:`sim.engine.changes`): the nodes reached
         before then pass them as this one did, unless their link is closed, so one
         simpy event covers those links. Times add link by link, as one event per link
         would. A change nobody scheduled (a researcher's own process closing roads)
         interrupts the walk: the household finishes the link it is on and is checked
-        again at its end (``model.walking_on``).
+        again at its end.
         """
         m = self.model
         env, walk_s = m.env, m.walk_time_s
         arrive_s = [env.now + walk_s[edges[k]]]
-        barrier_s = m.next_change_s()
+        barrier_s = m.changes.next_s()
         while (
             k + len(arrive_s) < len(edges)
             and arrive_s[-1] < barrier_s
@@ -285,7 +285,7 @@ class Household(mesa.Agent):
         if len(arrive_s) == 1:
             yield env.timeout(walk_s[edges[k]])
             return k
-        m.walking_on[self.index] = env.active_process
+        m.changes.walking_on[self.index] = env.active_process
         try:
             while True:
                 try:
@@ -297,5 +297,5 @@ class Household(mesa.Agent):
                         m.households.node[self.index] = m.network.edge_target[edges[k + done - 1]]
                     arrive_s = arrive_s[: done + 1]
         finally:
-            del m.walking_on[self.index]
+            del m.changes.walking_on[self.index]
         return k + len(arrive_s) - 1

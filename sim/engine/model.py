@@ -31,6 +31,7 @@ from sim.agents.transfers import Transfers
 from sim.agents.warning import WarningService
 from sim.agents.warning_plan import WarningPlan
 from sim.clock import Clock
+from sim.engine.changes import ChangeClock
 from sim.engine.forces import make_teams, resolve_tiers
 from sim.engine.incidents import IncidentReport
 from sim.engine.progress import run_clock
@@ -197,15 +198,12 @@ class EmergencyModel(mesa.Model):
             self.dispatcher.set_boats(
                 scenario.hazards.flood.boat_teams, flood.geometry.node_distance_m
             )
-        #: When the next hazard step runs (inf: no more); see :meth:`next_change_s`.
-        self.next_hazard_step_s = np.inf
-        self._horizon_s = scenario.horizon_s
-        self._closure_times_s = sorted(c.time_min * 60.0 for c in scenario.closures)
-        self._closures_past = 0  # how many of them lie before now
-        #: Households on foot covering several links in one event, by row (their process).
-        self.walking_on: dict[int, simpy.Process] = {}
+        #: When what walkers check may change next, and the walks under way.
+        self.changes = ChangeClock(
+            self.env, scenario.horizon_s, [c.time_min * 60.0 for c in scenario.closures]
+        )
         if self.hazards.active:
-            self.next_hazard_step_s = 0.0
+            self.changes.next_hazard_step_s = 0.0
             self.env.process(self._hazard_steps())
         self.warnings = WarningService(self)
         self.warning_plan = WarningPlan(self)
@@ -272,23 +270,9 @@ class EmergencyModel(mesa.Model):
             self._update_shelters()
             self.warning_plan.step()
             self._see_danger()
-            self.next_hazard_step_s = self.env.now + self.hazards.step_s  # as simpy adds it
+            self.changes.next_hazard_step_s = self.env.now + self.hazards.step_s
             yield self.env.timeout(self.hazards.step_s)
-        self.next_hazard_step_s = np.inf
-
-    def next_change_s(self) -> float:
-        """Return the next moment (>= now) roads, shelters' use or a life may change.
-
-        Closures, hazard costs, usable shelters and deaths on the road change only in a
-        hazard step or a scripted closure; the horizon ends the run. Until then what a
-        household on foot checks at each node stays as it is now, which lets it cover
-        several links in one simpy event (:meth:`sim.agents.household.Household._travel`).
-        """
-        times, k = self._closure_times_s, self._closures_past
-        while k < len(times) and times[k] < self.env.now:  # the clock only moves on
-            k += 1
-        self._closures_past = k
-        return min(self.next_hazard_step_s, self._horizon_s, *times[k : k + 1])
+        self.changes.next_hazard_step_s = np.inf
 
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
         """Let ``jurisdiction`` detect a hazard that reached it, after ``delay_s``."""
@@ -366,12 +350,8 @@ class EmergencyModel(mesa.Model):
         for kind, edges in (("road_closed", closed), ("road_reopened", reopened)):
             for e in edges:
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
-        planned = self.hazards.stepping or self.env.now in self._closure_times_s
-        if not planned:  # nobody could foresee it: walkers check again at their next node
-            for row in sorted(self.walking_on):
-                process = self.walking_on[row]
-                if process is not self.env.active_process and process.is_alive:
-                    process.interrupt("roads changed")
+        if not self.changes.planned_now(hazard_step=self.hazards.stepping):
+            self.changes.interrupt_walks()  # nobody foresaw it: walkers check again
         if reopened.size:
             if self.hazards.stepping:
                 self._retry_after_step = True
