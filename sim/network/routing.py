@@ -90,8 +90,8 @@ class Router:
         self._speed_version = -1
         #: Read-only source arrays already checked, by id (they cannot have changed).
         self._checked: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
-        #: (tree, node, path nodes, path edges) of the last path :meth:`_holds_for` traced.
-        self._last_path: tuple | None = None
+        #: Per tree (while it lives), the paths traced through nodes: node -> (nodes, edges).
+        self._paths: weakref.WeakKeyDictionary[ShortestPathTree, dict] = weakref.WeakKeyDictionary()
         self._speed_m_per_s = np.inf
         self.set_weights(network.travel_time_s if weights_s is None else weights_s)
 
@@ -241,25 +241,34 @@ class Router:
             return False  # a link that got faster may give a shorter path (or any path)
         if not np.isfinite(time_s):
             return True  # unreachable then, and still: no faster link leads anywhere
-        nodes = tree.path(node)
+        nodes, edges = self._path(tree, node)
         end = nodes[-1] if tree.reverse else nodes[0]
         if not same and not np.any(sources == end):
             return False  # its nearest source is gone
         if latest.version == self.version or nodes.size < 2:
             return True
-        edges = self.network.edge_ids(nodes[:-1], nodes[1:])
-        self._last_path = (tree, node, nodes, edges)  # the caller usually asks for it next
         return bool((self._edge_version[edges] <= latest.version).all())
 
     def path_edges(self, tree: ShortestPathTree, node: int) -> np.ndarray:
-        """Edges of ``tree``'s path through ``node`` in travel order (see :meth:`tree_for`).
+        """Edges of ``tree``'s path through ``node`` in travel order (read-only).
 
-        The path :meth:`tree_for` just checked for ``node`` is not traced again.
+        Traced once per tree and node: the households of one node share the tree and
+        its path, and :meth:`tree_for` has usually traced it already.
         """
-        last = self._last_path
-        if last is not None and last[0] is tree and last[1] == node:
-            return last[3]
-        return path_edges(self.network, tree.path(node))
+        return self._path(tree, node)[1]
+
+    def _path(self, tree: ShortestPathTree, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nodes and edges of ``tree``'s path through ``node`` (cached while the tree lives)."""
+        paths = self._paths.get(tree)
+        if paths is None:
+            paths = self._paths[tree] = {}
+        hit = paths.get(node)
+        if hit is None:
+            nodes = tree.path(node)
+            edges = path_edges(self.network, nodes)
+            nodes.flags.writeable = edges.flags.writeable = False
+            hit = paths[node] = (nodes, edges)
+        return hit
 
     def _least_time_s(self, node: int, others: np.ndarray) -> float:
         """Return a lower bound on the time between ``node`` and the nearest ``others``.
