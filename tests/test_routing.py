@@ -166,6 +166,45 @@ def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
     assert reused > 200  # the point: most questions need no new Dijkstra
 
 
+def test_tree_for_matches_fresh_trees_as_sources_come_and_go() -> None:
+    """Shelters fill up and get room again: a tree is kept for a node only while no
+    source added since can be nearer (straight line at the fastest link's speed)."""
+    from sim.network.sources import load_network
+
+    net = load_network("fujiang")
+    rng = np.random.default_rng(11)
+    router = Router(net)
+    pool = np.unique(rng.choice(net.n_nodes, 80, replace=False))
+    on = rng.random(pool.size) < 0.5
+    reused = 0
+    for step in range(12):
+        on ^= rng.random(pool.size) < 0.15  # some fill up, some have room again
+        if step % 4 == 3:  # and now and then the roads change
+            weights = np.array(router.weights_s)
+            weights[rng.choice(net.n_edges, 100, replace=False)] *= 1.5
+            router.set_weights(weights)
+        sources = pool[on]
+        fresh = Router(net, router.weights_s).tree(sources, reverse=True)
+        for node in rng.choice(net.n_nodes, 40, replace=False):
+            before = len(router._cache)
+            tree = router.tree_for(sources, int(node), reverse=True, family="shelters")
+            reused += len(router._cache) == before
+            assert tree.time_s[node] == pytest.approx(fresh.time_s[node], abs=1e-6)
+            if np.isfinite(fresh.time_s[node]):
+                assert tree.source[node] in sources
+    assert reused > 100
+
+
+def test_a_new_source_at_the_node_itself_is_found_with_every_link_closed(
+    toy: RoadNetwork,
+) -> None:
+    router = Router(toy, np.full(toy.n_edges, np.inf))
+    cut_off = router.tree_for(np.array([4]), 0, reverse=True, family="shelters")
+    assert np.isinf(cut_off.time_s[0])
+    here = router.tree_for(np.array([4, 0]), 0, reverse=True, family="shelters")
+    assert here.time_s[0] == 0.0 and here.source[0] == 0
+
+
 def test_faster_since_tells_whether_any_link_got_faster(toy: RoadNetwork) -> None:
     router = Router(toy)
     start = router.version

@@ -282,8 +282,8 @@ class Router:
             speed = speed[~np.isnan(speed)]  # 0 / 0: a link of no length and no time
             self._speed_m_per_s = float(speed.max()) if speed.size else 0.0
             self._speed_version = self.version
-        if self._speed_m_per_s <= 0.0:
-            return np.inf  # no link is open: nothing is reachable
+        if self._speed_m_per_s <= 0.0:  # no link is open: only the node itself is reached
+            return 0.0 if np.any(others == node) else np.inf
         x, y = self.network.x_m, self.network.y_m
         d_m = np.hypot(x[others] - x[node], y[others] - y[node]).min()
         return float(d_m / self._speed_m_per_s)
