@@ -45,18 +45,12 @@ import pytest
 from sim.engine.runs import run
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
-from tests.engine_fixtures import toy_engine_network
+from tests.engine_fixtures import SURE_BEHAVIOUR, toy_engine_network
 from tests.protective_fixtures import flood_network, plume_network
 from tests.test_protective import BEHAVIOUR as PROTECTIVE_BEHAVIOUR
 from tests.test_protective import GAS, POPULATION, _flood_scenario
 
-BEHAVIOUR = {
-    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 5.0}],
-    "door_knocking": False,
-    "compliance": {"imminent": 1.0},
-    "premovement_median_min": 10.0,
-    "premovement_sigma": 0.0,
-}
+BEHAVIOUR = SURE_BEHAVIOUR
 X0, Y0 = 500_000.0, 3_350_000.0
 #: Map area of the zoomed pixel tests: nodes 0..4, 5 km wide.
 ZOOM_BBOX_M = (X0 - 500.0, Y0 - 1000.0, X0 + 4500.0, Y0 + 1000.0)

@@ -130,6 +130,14 @@ def test_tree_for_keeps_a_tree_while_the_nodes_source_remains(toy: RoadNetwork) 
     assert only_0 is not both and only_0.time_s[4] == pytest.approx(400.0)
 
 
+def _asked(router: Router, sources: np.ndarray, nodes: np.ndarray, reverse: bool, family: str):
+    """Ask ``tree_for`` for each node: yield (node, tree, True when no tree was grown)."""
+    for node in nodes:
+        before = len(router._cache)
+        tree = router.tree_for(sources, int(node), reverse=reverse, family=family)
+        yield node, tree, len(router._cache) == before
+
+
 def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
     from sim.network.sources import load_network
 
@@ -152,10 +160,9 @@ def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
         sources = sources[rng.random(sources.size) > 0.1]  # some targets fill up
         for reverse in (True, False):
             fresh = Router(net, weights).tree(sources, reverse=reverse)
-            for node in rng.choice(net.n_nodes, 40, replace=False):
-                before = len(router._cache)
-                tree = router.tree_for(sources, int(node), reverse=reverse, family="targets")
-                reused += len(router._cache) == before
+            nodes = rng.choice(net.n_nodes, 40, replace=False)
+            for node, tree, kept in _asked(router, sources, nodes, reverse, "targets"):
+                reused += kept
                 assert tree.time_s[node] == pytest.approx(fresh.time_s[node], abs=1e-6)
                 if np.isfinite(fresh.time_s[node]):
                     source = tree.source[node]
@@ -185,10 +192,9 @@ def test_tree_for_matches_fresh_trees_as_sources_come_and_go() -> None:
             router.set_weights(weights)
         sources = pool[on]
         fresh = Router(net, router.weights_s).tree(sources, reverse=True)
-        for node in rng.choice(net.n_nodes, 40, replace=False):
-            before = len(router._cache)
-            tree = router.tree_for(sources, int(node), reverse=True, family="shelters")
-            reused += len(router._cache) == before
+        nodes = rng.choice(net.n_nodes, 40, replace=False)
+        for node, tree, kept in _asked(router, sources, nodes, True, "shelters"):
+            reused += kept
             assert tree.time_s[node] == pytest.approx(fresh.time_s[node], abs=1e-6)
             if np.isfinite(fresh.time_s[node]):
                 assert tree.source[node] in sources
