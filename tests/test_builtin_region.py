@@ -87,3 +87,21 @@ def test_sim_coverage_default_region(tmp_path, capsys) -> None:
     assert set(curve["policy"]) == {"separate", "joint"}
     assert set(curve["jurisdiction"]) == {"all", "Suining", "Tongnan"}
     assert (tmp_path / "cov" / "coverage.png").stat().st_size > 50_000
+
+
+def test_links_at_nodes_match_the_whole_edge_table(fujiang) -> None:
+    """Edge values from a few nodes equal the gather over every edge (gas plume steps)."""
+    from sim.network.incidence import edge_any, edge_max, edges_at
+
+    net = fujiang
+    s, t = net.edge_source, net.edge_target
+    rng = np.random.default_rng(3)
+    value = np.where(rng.random(net.n_nodes) < 0.05, rng.random(net.n_nodes) * 80.0, 0.0)
+    np.testing.assert_array_equal(edge_max(net, value), np.maximum(value[s], value[t]))
+    mask = value > 40.0
+    np.testing.assert_array_equal(edge_any(net, mask), mask[s] | mask[t])
+    nodes = np.flatnonzero(mask)
+    expected = np.flatnonzero(np.isin(s, nodes) | np.isin(t, nodes))
+    np.testing.assert_array_equal(np.unique(edges_at(net, nodes)), expected)
+    assert edges_at(net, np.zeros(0, dtype=np.int64)).size == 0
+    assert not edge_max(net, np.zeros(net.n_nodes)).any()

@@ -1,9 +1,12 @@
 """A sour-gas leak at a well: a Gaussian plume, toxic exposure by AEGL, and its footprint.
 
-Every step the plume of the current release rate and wind is computed at every node
-the plume front has reached (wind speed x time since the release began, or since the
+Every step the plume of the current release rate and wind holds at every node the
+plume front has reached (wind speed x time since the release began, or since the
 wind last changed: a new wind's plume grows from the well, while what the earlier wind
-released travels on along its axis until it leaves the map):
+released travels on along its axis until it leaves the map). The steady plume of each
+rate and wind is computed once for the whole map and cut at the front each step; links
+take the level of their worse end, looked up only at nodes with gas
+(:mod:`sim.network.incidence`):
 
 - **Roads.** Links close to everyone where methane exceeds ``close_at_lfl_fraction`` of
   its lower flammable limit (ignition). For the public (households, trucks) links at or
@@ -35,6 +38,7 @@ from sim.agents.households import AT_HOME, SHELTERED, SHELTERING, STRANDED
 from sim.engine.incidents import IncidentReport
 from sim.hazards import exposure, plume
 from sim.hazards.base import HazardStep, step_value
+from sim.network.incidence import edge_any, edge_max
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
@@ -44,6 +48,12 @@ if TYPE_CHECKING:
 #: household caught in the plume, on foot or in a queue, may take to get out of it
 #: (AEGL values: US EPA/NRC, AEGL Volume 9, 2010, hydrogen sulfide).
 LETHAL_PPM = exposure.AEGL_H2S_PPM[3][60]
+#: H2S below this (0.1 ppb) counts as clean air, outdoors and indoors. A Gaussian plume is
+#: nowhere exactly zero; what it leaves far off its axis adds less than 1e-16 of an AEGL-1
+#: load per hour ((1e-4 / 0.51)^4.36) and nothing, in float arithmetic, to a link's cost,
+#: while every node it touches would be looked at each step. The odour threshold of H2S
+#: is about 0.008 ppm (ATSDR, Toxicological Profile for Hydrogen Sulfide, 2016).
+CLEAN_AIR_PPM = 1e-4
 #: The footprint of the commands: AEGL-2 for 60 min.
 FOOTPRINT_PPM = exposure.AEGL_H2S_PPM[2][60]
 #: People smell and feel the gas (a visible danger that raises compliance): AEGL-1, 60 min.
@@ -84,9 +94,11 @@ class GasLeakHazard:
         #: starts from the home's level when the household shuts it, then follows the
         #: outdoor level at the sealed air-exchange rate.
         self.sealed_ppm = np.full(n, np.nan)
-        self._footprints: dict[tuple[int, int], np.ndarray] = {}
+        self._footprints: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         #: Downwind and crosswind distance of every node, per wind direction (degrees).
         self._frames: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        #: Steady plume of each release rate and wind at every node (kg/m^3).
+        self._plumes: dict[tuple, np.ndarray] = {}
         walk = model.roads.base_weights_s("walk")
         self._link_min = {"vehicle": net.travel_time_s / 60.0, "walk": walk / 60.0}
 
@@ -123,24 +135,22 @@ class GasLeakHazard:
         gas = self._gas(rate, wind, front_m=wind.speed_m_per_s * since_s)
         gas = np.maximum(gas, self._earlier_winds(now_s))
         self.ppm = plume.h2s_ppm(gas, spec.h2s_mass_fraction)
+        self.ppm[self.ppm < CLEAN_AIR_PPM] = 0.0
         flammable = plume.methane_volume_fraction(gas, spec.methane_mass_fraction) >= (
             spec.close_at_lfl_fraction * plume.METHANE_LFL
         )
-        s, t = net.edge_source, net.edge_target
-        m.roads.set_closures(self.name, flammable[s] | flammable[t], np.zeros(net.n_edges, bool))
-        edge_ppm = np.maximum(self.ppm[s], self.ppm[t])
+        m.roads.set_closures(self.name, edge_any(net, flammable), np.zeros(net.n_edges, dtype=bool))
+        edge_ppm = edge_max(net, self.ppm)
         lethal = edge_ppm >= LETHAL_PPM
         m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, teams=False)
         # the forecast footprint (next hour) counts as lethal air for routing: nobody is
-        # sent towards where the plume is about to be (a wind shift, a growing release)
-        forecast = self.footprint(now_s)
-        ahead = np.where(forecast, LETHAL_PPM, 0.0)
-        cost_ppm = np.maximum(edge_ppm, np.maximum(ahead[s], ahead[t]))
+        # sent towards where the plume is about to be (a wind shift, a growing release);
         # a cordon: the public may leave the forecast footprint but not enter it
         # ("isolate the hazard area and deny entry", US DOT Emergency Response
         # Guidebook 2020, guide 117 for hydrogen sulfide)
-        entry = forecast[t] & ~forecast[s]
+        ahead_ppm, entry = self._forecast_links(now_s)
         m.roads.set_closures(f"{self.name}-cordon", entry, entry, teams=False)
+        cost_ppm = np.maximum(edge_ppm, ahead_ppm)
         m.roads.set_costs(f"{self.name}-exposure", *self._exposure_costs_s(cost_ppm))
         self._update_indoor(step_min)
         incidents = self._expose(step_min)
@@ -171,20 +181,28 @@ class GasLeakHazard:
 
     def _gas(self, rate, wind, *, front_m: float, tail_m: float = 0.0) -> np.ndarray:
         """Gas concentration (kg/m^3) at nodes downwind between ``tail_m`` and ``front_m``."""
-        spec, net = self.spec, self.model.network
-        down, cross = self._frame(wind.from_deg)
-        reach = np.nonzero((down > tail_m) & (down <= front_m))[0]
-        gas = np.zeros(net.n_nodes)
-        gas[reach] = plume.concentration_kg_per_m3(
-            release_kg_per_s=rate.rate_kg_per_s,
-            wind_m_per_s=wind.speed_m_per_s,
-            downwind_m=down[reach],
-            crosswind_m=cross[reach],
-            height_m=spec.receptor_height_m,
-            release_height_m=spec.release_height_m,
-            stability=wind.stability,
-            terrain=spec.terrain,
-        )
+        down, _ = self._frame(wind.from_deg)
+        return np.where((down > tail_m) & (down <= front_m), self._steady(rate, wind), 0.0)
+
+    def _steady(self, rate, wind) -> np.ndarray:
+        """Return the steady plume of ``rate`` and ``wind`` at every node, kg/m^3 (read-only)."""
+        key = (rate.rate_kg_per_s, wind)
+        gas = self._plumes.get(key)
+        if gas is None:
+            spec = self.spec
+            down, cross = self._frame(wind.from_deg)
+            gas = plume.concentration_kg_per_m3(
+                release_kg_per_s=rate.rate_kg_per_s,
+                wind_m_per_s=wind.speed_m_per_s,
+                downwind_m=down,
+                crosswind_m=cross,
+                height_m=spec.receptor_height_m,
+                release_height_m=spec.release_height_m,
+                stability=wind.stability,
+                terrain=spec.terrain,
+            )
+            gas.flags.writeable = False
+            self._plumes[key] = gas
         return gas
 
     def _frame(self, from_deg: float) -> tuple[np.ndarray, np.ndarray]:
@@ -202,14 +220,15 @@ class GasLeakHazard:
         ``penalty x (C^n x t) / L_2``: ``exposure_penalty_min`` for every AEGL-2 toxic load
         (60 min at 27 ppm) the crossing adds, ``t`` the link's free-flow time in minutes.
         """
-        hot = np.zeros(edge_ppm.shape)
         gassed = np.flatnonzero(edge_ppm > 0.0)  # most links are in clean air
-        hot[gassed] = np.power(edge_ppm[gassed], exposure.TEN_BERGE_N) / exposure.aegl_load(2)
+        hot = np.power(edge_ppm[gassed], exposure.TEN_BERGE_N) / exposure.aegl_load(2)
         penalty_s = self.spec.exposure_penalty_min * 60.0
-        return (
-            penalty_s * hot * self._link_min["vehicle"],
-            penalty_s * hot * self._link_min["walk"],
-        )
+        costs = []
+        for mode in ("vehicle", "walk"):
+            extra_s = np.zeros(edge_ppm.shape)
+            extra_s[gassed] = penalty_s * hot * self._link_min[mode][gassed]
+            costs.append(extra_s)
+        return costs[0], costs[1]
 
     def forecast_unsafe(self, now_s: float) -> np.ndarray:
         """Nodes a command keeps people out of: the forecast footprint (:meth:`footprint`)."""
@@ -221,21 +240,36 @@ class GasLeakHazard:
         The steady plume of every release and wind of the schedule in force within
         ``forecast_min`` from now, as a command that knows them forecasts it.
         """
+        return self._forecast(now_s)[0]
+
+    def _forecast_links(self, now_s: float) -> tuple[np.ndarray, np.ndarray]:
+        """Return each link's forecast level and whether it enters the footprint.
+
+        The level is ``LETHAL_PPM`` where either end is inside the forecast footprint,
+        else 0; a link entering it from outside is closed to the public (the cordon).
+        """
+        return self._forecast(now_s)[1:]
+
+    def _forecast(self, now_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Footprint, its links' routing level and its cordon (cached per schedule, read-only)."""
         spec = self.spec
         end_s = now_s + spec.forecast_min * 60.0
-        releases = _active(spec.release, now_s, end_s)
-        winds = _active(spec.wind, now_s, end_s)
-        area = np.zeros(self.model.network.n_nodes, dtype=bool)
-        for r in releases:
-            for w in winds:
-                key = (r, w)
-                if key not in self._footprints:
-                    gas = self._gas(spec.release[r], spec.wind[w], front_m=np.inf)
-                    self._footprints[key] = plume.h2s_ppm(gas, spec.h2s_mass_fraction) >= (
-                        FOOTPRINT_PPM
-                    )
-                area |= self._footprints[key]
-        return area
+        key = (tuple(_active(spec.release, now_s, end_s)), tuple(_active(spec.wind, now_s, end_s)))
+        hit = self._footprints.get(key)
+        if hit is None:
+            net = self.model.network
+            area = np.zeros(net.n_nodes, dtype=bool)
+            for r in key[0]:
+                for w in key[1]:
+                    gas = self._steady(spec.release[r], spec.wind[w])
+                    area |= plume.h2s_ppm(gas, spec.h2s_mass_fraction) >= FOOTPRINT_PPM
+            ahead_ppm = edge_max(net, np.where(area, LETHAL_PPM, 0.0))
+            entry = area[net.edge_target] & ~area[net.edge_source]
+            hit = (area, ahead_ppm, entry)
+            for a in hit:
+                a.flags.writeable = False
+            self._footprints[key] = hit
+        return hit
 
     def forecast_arrival_s(self, now_s: float) -> np.ndarray:
         """When the plume front reaches each node of the forecast footprint (inf: outside)."""
@@ -261,9 +295,9 @@ class GasLeakHazard:
             step_min,
         )
         for state, indoor in self.indoor.items():
-            self.indoor[state] = exposure.indoor_ppm(
-                indoor, self.ppm, self._air_changes[state], step_min
-            )
+            indoor = exposure.indoor_ppm(indoor, self.ppm, self._air_changes[state], step_min)
+            indoor[indoor < CLEAN_AIR_PPM] = 0.0
+            self.indoor[state] = indoor
 
     def concentration_ppm(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Return what each household (or those ``rows``) breathes now.
