@@ -10,7 +10,6 @@ interpolate between rows.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -85,7 +84,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self._events: list[tuple] = []
+        # single points (time, agent, family, node, order) and whole trips (order of the
+        # first point, times, agent, family, nodes); ``order`` numbers every point in
+        # the order it was recorded, which breaks ties in time when writing
         self._tracks: list[tuple] = []
+        self._trips: list[tuple] = []
+        self._n_points = 0
 
     def event(
         self,
@@ -120,14 +124,14 @@ class Recorder:
 
     def track(self, time_s: float, agent: int, family: str, node: int) -> None:
         """Append one track point (the position is looked up when writing)."""
-        self._tracks.append((time_s, agent, family, node))
+        self._tracks.append((time_s, agent, family, node, self._n_points))
+        self._n_points += 1
 
     def track_route(self, time_s: np.ndarray, agent: int, family: str, nodes: np.ndarray) -> None:
         """Append the track points of a trip: ``nodes[k]`` reached at ``time_s[k]``."""
         times, at = np.asarray(time_s, dtype=np.float64), np.asarray(nodes, dtype=np.int64)
-        self._tracks.extend(
-            zip(times.tolist(), itertools.repeat(agent), itertools.repeat(family), at.tolist())
-        )
+        self._trips.append((self._n_points, times, agent, family, at))
+        self._n_points += len(at)
 
     def events(self) -> pd.DataFrame:
         """Return the event log, sorted stably by time (ties keep their order)."""
@@ -157,8 +161,31 @@ class Recorder:
 
     def tracks(self, x_m: np.ndarray, y_m: np.ndarray) -> pd.DataFrame:
         """Track points with positions from the network's node coordinates."""
-        frame = pd.DataFrame(self._tracks, columns=["time_s", "agent", "family", "node"])
-        frame = frame.astype({"time_s": "float64", "agent": "int64", "node": "int64"})
+        singles = list(zip(*self._tracks, strict=True)) or [(), (), (), (), ()]
+        trips = self._trips
+        sizes = [len(trip[4]) for trip in trips]
+        columns = {
+            "time_s": np.concatenate(
+                [np.array(singles[0], dtype=np.float64)] + [t[1] for t in trips]
+            ),
+            "agent": np.concatenate(
+                [np.array(singles[1], dtype=np.int64), np.repeat([t[2] for t in trips], sizes)]
+            ).astype(np.int64),
+            "family": np.concatenate(
+                [
+                    np.array(singles[2], dtype=object),
+                    np.repeat(np.array([t[3] for t in trips], dtype=object), sizes),
+                ]
+            ),
+            "node": np.concatenate([np.array(singles[3], dtype=np.int64)] + [t[4] for t in trips]),
+        }
+        order_in = np.concatenate(
+            [np.array(singles[4], dtype=np.int64)]
+            + [np.arange(t[0], t[0] + n, dtype=np.int64) for t, n in zip(trips, sizes, strict=True)]
+        )
+        # by agent, then time; ties in the order recorded (a stable sort of the log)
+        order = np.lexsort((order_in, columns["time_s"], columns["agent"]))
+        frame = pd.DataFrame({k: v[order] for k, v in columns.items()})
         frame["x_m"] = x_m[frame["node"].to_numpy()]
         frame["y_m"] = y_m[frame["node"].to_numpy()]
-        return frame.sort_values(["agent", "time_s"], kind="stable").reset_index(drop=True)
+        return frame
