@@ -221,3 +221,83 @@ def test_faster_since_tells_whether_any_link_got_faster(toy: RoadNetwork) -> Non
     router.set_weights(toy.travel_time_s)  # reopened: faster than at `closed`
     assert router.faster_since(closed)
     assert not router.faster_since(router.version)
+
+
+def test_a_tree_without_some_sources_equals_a_fresh_one() -> None:
+    """Sources that leave (shelters filling up, teams sent out) are taken out of a tree
+    by a Dijkstra over their cells only: the same times as a fresh tree, exactly, and
+    every predecessor is a shortest-path step (time = its predecessor's + the link)."""
+    from sim.network.repair import without_sources
+    from sim.network.sources import load_network
+
+    net = load_network("fujiang")
+    rng = np.random.default_rng(5)
+    router = Router(net)
+    weights = np.asarray(router.weights_s)
+    for reverse in (False, True):
+        sources = np.unique(rng.choice(net.n_nodes, 120, replace=False)).astype(np.int32)
+        tree = router.tree(sources, reverse=reverse)
+        for n_gone in (1, 5, 30):
+            gone = np.zeros(net.n_nodes, dtype=bool)
+            gone[rng.choice(sources, n_gone, replace=False)] = True
+            fewer = without_sources(net, weights, tree, gone)
+            fresh = Router(net).tree(sources[~gone[sources]], reverse=reverse)
+            np.testing.assert_array_equal(fewer.time_s, fresh.time_s)
+            v = np.flatnonzero(fewer.predecessor != NO_NODE)
+            u = fewer.predecessor[v]
+            links = net.edge_ids(v, u) if reverse else net.edge_ids(u, v)
+            np.testing.assert_array_equal(fewer.time_s[v], fewer.time_s[u] + weights[links])
+            np.testing.assert_array_equal(fewer.source[v], fewer.source[u])
+            assert not gone[fewer.source[fewer.source != NO_NODE]].any()
+            assert (fewer.source[np.isinf(fewer.time_s)] == NO_NODE).all()
+        # most of the map changing hands: a fresh tree is cheaper, so none is made
+        most = np.zeros(net.n_nodes, dtype=bool)
+        most[sources[:-1]] = True
+        assert without_sources(net, weights, tree, most) is None
+
+
+def test_tree_without_a_source_on_the_toy(toy: RoadNetwork) -> None:
+    """Nodes 0 and 4 are sources; 4 leaves: 3 and 4 are reached from 0 (by hand:
+    0→1 100 s, 1→2 50 s on the primary, 2→3 100 s, 3→4 100 s), and with 0 gone too
+    nothing is reached."""
+    from sim.network.repair import without_sources
+
+    router = Router(toy)
+    weights = np.asarray(router.weights_s)
+    tree = router.tree(np.array([0, 4]))
+    gone = np.zeros(toy.n_nodes, dtype=bool)
+    gone[4] = True
+    fewer = without_sources(toy, weights, tree, gone, max_share=1.0)
+    np.testing.assert_array_equal(fewer.time_s, [0.0, 100.0, 150.0, 250.0, 350.0, 250.0])
+    assert fewer.source.tolist() == [0] * 6
+    assert fewer.path(4).tolist() == [0, 1, 2, 3, 4]
+    gone[0] = True
+    none = without_sources(toy, weights, tree, gone, max_share=1.0)
+    assert np.isinf(none.time_s).all() and (none.source == NO_NODE).all()
+
+
+def test_tree_for_takes_leaving_sources_out_without_a_dijkstra_over_the_map(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scipy.sparse import csgraph
+
+    from sim.network.sources import load_network
+
+    net = load_network("fujiang")
+    router = Router(net)
+    sources = np.unique(np.random.default_rng(2).choice(net.n_nodes, 60, replace=False))
+    node = int(np.flatnonzero(np.isfinite(router.tree(sources, reverse=True).time_s))[0])
+    first = router.tree_for(sources, node, reverse=True, family="shelters")
+    sizes = []
+    dijkstra = csgraph.dijkstra
+
+    def counted(matrix, *args, **kwargs):
+        sizes.append(matrix.shape[0])
+        return dijkstra(matrix, *args, **kwargs)
+
+    monkeypatch.setattr(csgraph, "dijkstra", counted)
+    nearest = first.source[node]
+    fewer = router.tree_for(sources[sources != nearest], node, reverse=True, family="shelters")
+    assert sizes and max(sizes) < net.n_nodes / 2  # the cell of the one that left
+    fresh = Router(net).tree(sources[sources != nearest], reverse=True)
+    assert fewer.time_s[node] == fresh.time_s[node]

@@ -54,3 +54,11 @@ def edge_any(network: RoadNetwork, node_mask: np.ndarray) -> np.ndarray:
     out = np.zeros(network.n_edges, dtype=bool)
     out[edges_at(network, np.flatnonzero(node_mask))] = True
     return out
+
+
+def edges_into(network: RoadNetwork, nodes: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+    """Edges that end at ``nodes`` (``reverse``: that start there, the reversed graph's)."""
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if reverse:
+        return _rows(network.indptr, nodes)
+    return network.reverse_order[_rows(network.reverse_indptr, nodes)].astype(np.int64)

@@ -33,6 +33,7 @@ from scipy.sparse import csgraph
 
 from sim.errors import NetworkError
 from sim.network.compiled import RoadNetwork
+from sim.network.repair import without_sources
 from sim.network.trees import NO_NODE, ShortestPathTree
 
 __all__ = ["NO_NODE", "Router", "ShortestPathTree", "path_edges"]
@@ -215,15 +216,38 @@ class Router:
         if latest is not None and self._holds_for(latest, sources, node):
             self._latest.move_to_end(base)
             return latest.tree
-        tree = self.tree(sources, reverse=reverse, limit_s=limit_s)
         mask = np.zeros(self.network.n_nodes, dtype=bool)
         mask[sources] = True
+        tree = None
+        if latest is not None and latest.version == self.version and limit_s == np.inf:
+            tree = self._without(latest, sources, mask, reverse)
+        if tree is None:
+            tree = self.tree(sources, reverse=reverse, limit_s=limit_s)
         self._latest[base] = _Latest(
             version=self.version, sources=mask, tree=tree, given=sources.tobytes()
         )
         self._latest.move_to_end(base)
         if len(self._latest) > self._cache_size:
             self._latest.popitem(last=False)
+        return tree
+
+    def _without(
+        self, latest: _Latest, sources: np.ndarray, mask: np.ndarray, reverse: bool
+    ) -> ShortestPathTree | None:
+        """Return the latest tree without the sources that left (:mod:`sim.network.repair`).
+
+        None when a source was added (or the tree cached for these sources is not there
+        and the cells that left are most of the map): then a fresh tree is grown.
+        """
+        key = (sources.tobytes(), reverse, np.inf, self.version)
+        hit = self._cache.get(key)
+        if hit is not None or (~latest.sources[sources]).any():
+            return hit
+        tree = without_sources(self.network, self._weights, latest.tree, latest.sources & ~mask)
+        if tree is not None:
+            self._cache[key] = tree
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
         return tree
 
     def _holds_for(self, latest: _Latest, sources: np.ndarray, node: int) -> bool:
