@@ -242,10 +242,11 @@ class Household(mesa.Agent):
                     traffic.leave(previous)
                 return False
             if vehicle:
-                ticket = traffic.try_enter(edge)
-                if ticket is not None:
-                    yield ticket
-                yield env.timeout(traffic.move_on(edge, previous))
+                delay = traffic.advance(edge, previous)
+                if type(delay) is not float:  # the link is full: wait for room on it
+                    yield delay
+                    delay = traffic.move_on(edge, previous)
+                yield env.timeout(delay)
                 previous = edge
             elif hop:
                 k = yield from self._walk_on(edge_list, k, closed)

@@ -48,7 +48,7 @@ class LinkTraffic:
 
     The per-link arrays are fixed when the queues are made (the attributes are
     copies for reading); state changes only through :meth:`try_enter`,
-    :meth:`exit_time_s` and :meth:`leave`.
+    :meth:`exit_time_s`, :meth:`leave` and :meth:`advance` (which does what they do).
     """
 
     def __init__(
@@ -135,6 +135,33 @@ class LinkTraffic:
         if previous >= 0:
             self.leave(previous)
         return self.exit_time_s(edge) - self.env.now
+
+    def advance(self, edge: int, previous: int) -> float | simpy.Event:
+        """Move from ``previous`` (-1: none) onto ``edge`` now: the delay to its exit.
+
+        When ``edge`` is full, the event that lets the vehicle in instead (it keeps its
+        place on ``previous`` meanwhile); the caller yields it, then calls
+        :meth:`move_on`. :meth:`try_enter` then :meth:`move_on` in one call, for the
+        vehicles of the run's households, which take this step at every link.
+        """
+        occupancy = self._occupancy
+        if occupancy[edge] >= self._storage[edge] or edge in self._waiting:
+            ticket = self.env.event()
+            self._waiting.setdefault(edge, deque()).append(ticket)
+            return ticket
+        occupancy[edge] += 1
+        if previous >= 0:
+            queue = self._waiting.get(previous)
+            if queue:
+                queue.popleft().succeed()
+                if not queue:
+                    del self._waiting[previous]
+            else:
+                occupancy[previous] -= 1
+        now = self.env.now
+        exit_s = max(now + self._free_s[edge], self._next_exit_s[edge])
+        self._next_exit_s[edge] = exit_s + self._headway_s[edge]
+        return exit_s - now
 
     def leave(self, edge: int) -> None:
         """Free one place on ``edge``, or hand it to the first vehicle waiting for it."""
