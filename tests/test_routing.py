@@ -301,3 +301,41 @@ def test_tree_for_takes_leaving_sources_out_without_a_dijkstra_over_the_map(
     assert sizes and max(sizes) < net.n_nodes / 2  # the cell of the one that left
     fresh = Router(net).tree(sources[sources != nearest], reverse=True)
     assert fewer.time_s[node] == fresh.time_s[node]
+
+
+def test_hazard_costs_that_move_give_the_weights_of_a_full_recompute(toy: RoadNetwork) -> None:
+    """A plume moving on changes a few links' costs each step: the routers get exactly
+    the weights that computing every link again gives, and a version only on change."""
+    from sim.engine.roads import RoadState
+    from sim.tiers import TIERS
+
+    rng = np.random.default_rng(4)
+    roads = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
+    closed = np.zeros(toy.n_edges, dtype=bool)
+    closed[2] = True
+    roads.set_closures("lethal", closed, closed, teams=False)
+    roads.set_costs("smoke", np.full(toy.n_edges, 7.0), np.full(toy.n_edges, 9.0))
+    for _ in range(5):
+        costs = np.where(rng.random(toy.n_edges) < 0.4, rng.random(toy.n_edges) * 50.0, 0.0)
+        before = roads.router("walk").version
+        roads.set_costs("plume", costs, 2.0 * costs)
+        fresh = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
+        fresh.set_closures("lethal", closed, closed, teams=False)
+        fresh.set_costs("smoke", np.full(toy.n_edges, 7.0), np.full(toy.n_edges, 9.0))
+        fresh.set_costs("plume", costs, 2.0 * costs)
+        for mode in ("vehicle", "walk"):
+            np.testing.assert_array_equal(
+                roads.router(mode).weights_s, fresh.router(mode).weights_s
+            )
+        assert roads.router("walk").version == before + 1
+        assert np.isinf(roads.router("vehicle").weights_s[2])
+    same = roads.router("walk").version
+    roads.set_costs("plume", costs, 2.0 * costs)  # nothing moved: trees are kept
+    assert roads.router("walk").version == same
+    # a link that got cheaper counts as faster (older trees are checked against it)
+    router = Router(toy)
+    router.update_weights(np.array([0, 1]), np.array([1.0, router.weights_s[1] + 5.0]))
+    assert router.faster_since(1) and router.weights_s[0] == 1.0
+    v = router.version
+    router.update_weights(np.array([0]), np.array([1.0]))
+    assert router.version == v and not router.faster_since(v)

@@ -125,7 +125,23 @@ class RoadState:
         if old is not None and np.array_equal(old[0], vehicle) and np.array_equal(old[1], walk):
             return False
         self._costs[source] = (vehicle.copy(), walk.copy())
-        self._apply(teams=False)
+        if old is None:
+            self._apply(teams=False)
+            return True
+        # only the public's weights where this source's costs changed (a plume moving
+        # on): the same sums as a full recompute, on a few links instead of all of them
+        for k, (mode, closed) in enumerate(
+            (("vehicle", self.closed_vehicle), ("walk", self.closed_walk))
+        ):
+            edges = np.flatnonzero(old[k] != self._costs[source][k])
+            extra = np.zeros(edges.size)
+            for costs in self._costs.values():
+                extra += costs[k][edges]
+            weights = np.where(closed[edges], np.inf, self._base[mode][edges] + extra)
+            self.routers[mode].update_weights(edges, weights)
+        if self.on_change is not None:
+            none = np.zeros(0, dtype=np.int64)
+            self.on_change(none, none)
         return True
 
     def close(self, edges: np.ndarray, *, source: str = "script") -> None:

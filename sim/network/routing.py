@@ -109,21 +109,41 @@ class Router:
                 f"weights must have one value per edge ({self.network.n_edges}), "
                 f"got shape {weights.shape}"
             )
-        if np.any(np.isnan(weights)) or np.any(weights < 0):
-            raise NetworkError("edge weights must be >= 0 (use np.inf to close an edge)")
+        _check_weights(weights)
         old = getattr(self, "_weights", None)
-        self.version += 1
         if old is None:
-            self._edge_version[:] = self.version
-            self._edge_faster_version[:] = self.version
-            self._faster_version = self.version
+            self.version += 1
+            self._edge_version[:] = self._edge_faster_version[:] = self._faster_version = (
+                self.version
+            )
         else:
-            changed = weights != old  # inf == inf: a link that stays closed is unchanged
-            self._edge_version[changed] = self.version
-            faster = changed & (weights < old)
-            if faster.any():
-                self._edge_faster_version[faster] = self.version
-                self._faster_version = self.version
+            changed = np.flatnonzero(weights != old)  # inf == inf: still closed is unchanged
+            self._changed(changed, weights[changed] < old[changed])
+        self._install(weights)
+
+    def update_weights(self, edges: np.ndarray, weights_s: np.ndarray) -> None:
+        """Set the weights of ``edges`` only, as :meth:`set_weights` would (no-op if equal)."""
+        edges = np.asarray(edges, dtype=np.int64)
+        values = np.asarray(weights_s, dtype=np.float64)
+        _check_weights(values)
+        old = self._weights[edges]
+        changed = values != old
+        if not changed.any():
+            return
+        weights = self._weights.copy()
+        weights[edges] = values
+        self._changed(edges[changed], values[changed] < old[changed])
+        self._install(weights)
+
+    def _changed(self, edges: np.ndarray, faster: np.ndarray) -> None:
+        """Bump the version: ``edges`` changed weight, those where ``faster`` got faster."""
+        self.version += 1
+        self._edge_version[edges] = self.version
+        if faster.any():
+            self._edge_faster_version[edges[faster]] = self.version
+            self._faster_version = self.version
+
+    def _install(self, weights: np.ndarray) -> None:
         self._weights = weights
         self._weights_view = weights.view()  # made once per change: read at every link
         self._weights_view.flags.writeable = False
@@ -366,6 +386,11 @@ class Router:
         if sources is given and not sources.flags.writeable:
             self._checked[id(sources)] = sources
         return sources
+
+
+def _check_weights(weights: np.ndarray) -> None:
+    if np.any(np.isnan(weights)) or np.any(weights < 0):
+        raise NetworkError("edge weights must be >= 0 (use np.inf to close an edge)")
 
 
 def path_edges(network: RoadNetwork, nodes: np.ndarray) -> np.ndarray:
