@@ -51,10 +51,11 @@ class ShortestPathTree:
         """
         if not np.isfinite(self.time_s[node]):
             raise NetworkError(f"node {node} is not reachable from any source")
-        chain = [int(node)]
-        pred = self.predecessor
-        while pred[chain[-1]] != NO_NODE:
-            chain.append(int(pred[chain[-1]]))
+        step = self.predecessor.item  # a Python int per node: the loop stays cheap
+        at = int(node)
+        chain = [at]
+        while (at := step(at)) != NO_NODE:
+            chain.append(at)
         nodes = np.array(chain, dtype=np.int64)
         return nodes if self.reverse else nodes[::-1]
 
