@@ -8,12 +8,13 @@ cached per (sources, direction, limit, version) and recomputed only after a chan
 A tree asked for one node's sake (:meth:`Router.tree_for`) may be an older one, when
 its path for that node is still a shortest one: no link of the path changed weight,
 the path's source is still a source, and no link that got faster since could make a
-shorter path. A new path that uses such a link ``u → v`` costs at least its new
-weight plus the old tree time at ``v`` (reverse trees; at ``u`` for forward trees),
-because the rest of it runs on links that only got slower or stayed; so a node whose
-old time is no more than the least of those bounds keeps its path. A source added
-since (a shelter with room again, a team free again) cannot be nearer than its
-straight-line distance covered at the fastest straight-line speed of any link, so a
+shorter path. Only a faster link that is a shortcut for the old times (new weight plus
+old time at its near end below the old time at its far end) can: any other link costs
+no less than the difference of the old times at its ends. A new path through a
+shortcut ``u → v`` costs at least its new weight plus the old time at ``v`` (reverse
+trees; ``u`` for forward ones), so a node no farther than that keeps its path. A
+source added since (a shelter with room again, a team free again) cannot be nearer
+than its straight-line distance at the fastest straight-line speed of any link, so a
 node whose old time is less than that keeps its path too. Ties between
 equally short paths may resolve differently than in a fresh tree.
 
@@ -112,10 +113,8 @@ class Router:
         _check_weights(weights)
         old = getattr(self, "_weights", None)
         if old is None:
-            self.version += 1
-            self._edge_version[:] = self._edge_faster_version[:] = self._faster_version = (
-                self.version
-            )
+            self.version = self._faster_version = self.version + 1
+            self._edge_version[:] = self._edge_faster_version[:] = self.version
         else:
             changed = np.flatnonzero(weights != old)  # inf == inf: still closed is unchanged
             self._changed(changed, weights[changed] < old[changed])
@@ -338,11 +337,13 @@ class Router:
             faster = np.flatnonzero(self._edge_faster_version > latest.version)
             bound = np.inf
             if faster.size:
-                tree = latest.tree
-                # the part of a new path beyond (reverse) or before (forward) its last
-                # or first faster link runs on links no faster than then
-                end = self.network.edge_target if tree.reverse else self.network.edge_source
-                bound = float(np.min(self._weights[faster] + tree.time_s[end[faster]]))
+                tree, net = latest.tree, self.network
+                # the part of a new path beyond (reverse) or before (forward) its last or
+                # first faster link that is a shortcut runs on links that are not
+                near, far = (net.edge_target, net.edge_source)[:: 1 if tree.reverse else -1]
+                via = self._weights[faster] + tree.time_s[near[faster]]
+                shortcut = via < tree.time_s[far[faster]]
+                bound = float(via[shortcut].min()) if shortcut.any() else np.inf
             latest.bound_version, latest.bound_s = self.version, bound
         return latest.bound_s
 
