@@ -183,14 +183,14 @@ class WarningService:
         t = m.households
         at = np.zeros(m.network.n_nodes, dtype=bool)
         at[nodes] = True
-        rows = np.flatnonzero(
-            at[t.node]
-            & (t.state == AT_HOME)
-            & (t.contacts > 0)
-            & (t.acted_at_contact == 0)
-            & ~np.isfinite(t.depart_time_s)
-            & ~m.transfers.requested
-        )
+        rows = np.flatnonzero(at[t.node])  # few: the rest is checked on them only
+        rows = rows[
+            (t.state[rows] == AT_HOME)
+            & (t.contacts[rows] > 0)
+            & (t.acted_at_contact[rows] == 0)
+            & ~np.isfinite(t.depart_time_s[rows])
+            & ~m.transfers.requested[rows]
+        ]
         for level in np.unique(t.warned_level[rows]):
             mine = rows[t.warned_level[rows] == level]
             for juris in np.unique(t.jurisdiction[mine]):

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import AT_HOME, SHELTERED, SHELTERING, STRANDED
+from sim.agents.households import AT_HOME, DEAD, SHELTERED, SHELTERING, STRANDED
 from sim.engine.incidents import IncidentReport
 from sim.hazards import exposure, plume
 from sim.hazards.base import HazardStep, step_value
@@ -325,7 +325,7 @@ class GasLeakHazard:
         gassy = (self.ppm > 0) | (self.indoor[AT_HOME] > 0) | (self.indoor[SHELTERED] > 0)
         rows = np.flatnonzero(gassy[t.node] | (t.state == SHELTERING))
         conc = self.concentration_ppm(rows)
-        keep = (conc > 0) & t.alive()[rows]
+        keep = (conc > 0) & (t.state[rows] != DEAD)
         hit, conc = rows[keep], conc[keep]
         if hit.size == 0:
             return []
