@@ -45,11 +45,12 @@ class ChangeClock:
 
     def next_s(self) -> float:
         """Return the next moment (>= now) something a walker checks may change."""
-        times, k = self.closure_times_s, self._past
-        while k < len(times) and times[k] < self.env.now:  # the clock only moves on
+        times, k, now = self.closure_times_s, self._past, self.env.now
+        while k < len(times) and times[k] < now:  # the clock only moves on
             k += 1
         self._past = k
-        return min(self.next_hazard_step_s, self.horizon_s, *times[k : k + 1])
+        next_s = min(self.next_hazard_step_s, self.horizon_s)
+        return times[k] if k < len(times) and times[k] < next_s else next_s
 
     def planned_now(self, *, hazard_step: bool) -> bool:
         """Whether a change now was foreseen: in a hazard step or a scripted closure."""
