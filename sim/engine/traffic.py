@@ -150,7 +150,7 @@ class LinkTraffic:
             self._waiting.setdefault(edge, deque()).append(ticket)
             return ticket
         occupancy[edge] += 1
-        if previous >= 0:
+        if previous >= 0:  # :meth:`leave` inlined: this runs at every link of every car
             queue = self._waiting.get(previous)
             if queue:
                 queue.popleft().succeed()
