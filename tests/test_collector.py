@@ -46,3 +46,25 @@ def test_paused_collector_pauses_and_restores() -> None:
         assert not gc.isenabled()  # a caller's own choice is kept
     finally:
         gc.enable()
+
+
+def test_a_run_goes_with_the_quiet_collector_and_restores_it() -> None:
+    """``run_for`` runs the clock under :func:`quiet_collector` (what a process of the
+    run sees), and the caller's settings are back afterwards."""
+    from sim.engine.collector import YOUNG_THRESHOLD
+    from sim.engine.model import EmergencyModel
+    from tests.test_walking import _network, _scenario
+
+    net = _network()
+    model = EmergencyModel(_scenario(net, tracked=0), net, seed=1)
+    seen = []
+
+    def look():
+        yield model.env.timeout(60.0)
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+
+    model.env.process(look())
+    before = gc.get_threshold()
+    model.run_for()
+    assert seen == [(YOUNG_THRESHOLD, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -130,15 +130,9 @@ class RoadState:
             return True
         # only the public's weights where this source's costs changed (a plume moving
         # on): the same sums as a full recompute, on a few links instead of all of them
-        for k, (mode, closed) in enumerate(
-            (("vehicle", self.closed_vehicle), ("walk", self.closed_walk))
-        ):
+        for k, mode in enumerate(PUBLIC_MODES):
             edges = np.flatnonzero(old[k] != self._costs[source][k])
-            extra = np.zeros(edges.size)
-            for costs in self._costs.values():
-                extra += costs[k][edges]
-            weights = np.where(closed[edges], np.inf, self._base[mode][edges] + extra)
-            self.routers[mode].update_weights(edges, weights)
+            self.routers[mode].update_weights(edges, self._public_weights_s(mode, edges))
         if self.on_change is not None:
             none = np.zeros(0, dtype=np.int64)
             self.on_change(none, none)
@@ -165,6 +159,16 @@ class RoadState:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         return old.vehicle.copy(), old.walk.copy()
 
+    def _public_weights_s(self, mode: str, edges: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Weights of the public's ``mode`` on ``edges`` (default all): closed, or base + costs."""
+        k = PUBLIC_MODES.index(mode)
+        closed = self.closed_vehicle if mode == "vehicle" else self.closed_walk
+        base = self._base[mode][edges]
+        extra = np.zeros(base.shape)
+        for costs in self._costs.values():
+            extra += costs[k][edges]
+        return np.where(closed[edges], np.inf, base + extra)
+
     def _apply(self, *, teams: bool = True) -> None:
         """Recompute closures and weights; ``teams`` False: only the public's changed."""
         n = self.network.n_edges
@@ -176,16 +180,9 @@ class RoadState:
                 team_v |= c.vehicle
                 if name != "flood":
                     team_not_flood |= c.vehicle
-        extra_v, extra_w = np.zeros(n), np.zeros(n)
-        for v, w in self._costs.values():
-            extra_v += v
-            extra_w += w
         before = self.closed_vehicle
         self.closed_vehicle, self.closed_walk = public_v, public_w
-        weights = {
-            "vehicle": np.where(public_v, np.inf, self._base["vehicle"] + extra_v),
-            "walk": np.where(public_w, np.inf, self._base["walk"] + extra_w),
-        }
+        weights = {mode: self._public_weights_s(mode) for mode in PUBLIC_MODES}
         if teams:  # boats and road tiers see only closures that apply to teams
             flooded = team_v & ~team_not_flood
             boat = np.where(

@@ -146,9 +146,7 @@ class LinkTraffic:
         """
         occupancy = self._occupancy
         if occupancy[edge] >= self._storage[edge] or edge in self._waiting:
-            ticket = self.env.event()
-            self._waiting.setdefault(edge, deque()).append(ticket)
-            return ticket
+            return self.try_enter(edge)  # full: the ticket that lets it in
         occupancy[edge] += 1
         if previous >= 0:  # :meth:`leave` inlined: this runs at every link of every car
             queue = self._waiting.get(previous)

@@ -16,10 +16,9 @@ from sim.network.compiled import RoadNetwork
 
 def edges_at(network: RoadNetwork, nodes: np.ndarray) -> np.ndarray:
     """Edges that start or end at any of ``nodes`` (an edge may appear twice)."""
-    nodes = np.asarray(nodes, dtype=np.int64)
-    out = _rows(network.indptr, nodes)
-    into = network.reverse_order[_rows(network.reverse_indptr, nodes)]
-    return np.concatenate((out, into))
+    return np.concatenate(
+        (edges_into(network, nodes, reverse=True), edges_into(network, nodes, reverse=False))
+    )
 
 
 def edge_max(network: RoadNetwork, node_value: np.ndarray) -> np.ndarray:

@@ -208,10 +208,7 @@ class Router:
         tree = ShortestPathTree(
             time_s=time_s, predecessor=predecessor, source=source, reverse=reverse
         )
-        self._cache[key] = tree
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return tree
+        return self._remember(key, tree)
 
     def tree_for(
         self,
@@ -255,18 +252,20 @@ class Router:
     ) -> ShortestPathTree | None:
         """Return the latest tree without the sources that left (:mod:`sim.network.repair`).
 
-        None when a source was added (or the tree cached for these sources is not there
-        and the cells that left are most of the map): then a fresh tree is grown.
+        The tree cached for these sources if there is one; else None when a source was
+        added or the cells that left are most of the map: then a fresh tree is grown.
         """
         key = (sources.tobytes(), reverse, np.inf, self.version)
         hit = self._cache.get(key)
         if hit is not None or (~latest.sources[sources]).any():
             return hit
         tree = without_sources(self.network, self._weights, latest.tree, latest.sources & ~mask)
-        if tree is not None:
-            self._cache[key] = tree
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        return None if tree is None else self._remember(key, tree)
+
+    def _remember(self, key: tuple, tree: ShortestPathTree) -> ShortestPathTree:
+        self._cache[key] = tree
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
         return tree
 
     def _holds_for(self, latest: _Latest, sources: np.ndarray, node: int) -> bool:
