@@ -3,9 +3,10 @@
 State lives in a :class:`~sim.agents.households.HouseholdTable` of arrays (so warnings
 are vectorised); a :class:`Household` agent is a thin view of one row whose ``evacuate``
 simpy process moves it link by link: vehicles through the link queues of
-:mod:`sim.engine.traffic`, pedestrians at walking speed (several links in one simpy
-event while nothing they check can change, with the same times and checks as link by
-link: :meth:`Household._walk_on`). The shelter is the nearest one
+:mod:`sim.engine.traffic`, pedestrians at walking speed (up to the shelter or the
+first closed link in one simpy event, checked with all other walks in each hazard
+step, with the same times and checks as link by link: :mod:`sim.agents.walks`). The
+shelter is the nearest one
 (by current travel time) whose remaining capacity fits the household; its places are
 reserved at departure, so no shelter ever holds more than its capacity. A closed link
 ahead makes the household re-route from where it is, and so does a hazard reaching its
@@ -20,6 +21,7 @@ next safe shelter (:meth:`Household.relocate`).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from collections.abc import Generator
@@ -30,9 +32,8 @@ import numpy as np
 import simpy
 
 from sim.agents.households import AT_HOME, DEAD, SHELTERED, STATE_NAMES, STRANDED
+from sim.agents.walks import replan_due
 
-#: A re-plan is due when the rest of the route got this much costlier (share, seconds).
-REPLAN_SHARE, REPLAN_S = 0.1, 30.0
 #: What choosing a shelter found: no usable shelter with room anywhere.
 NO_ROOM = "no_room"
 
@@ -41,19 +42,23 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 
-def delay_to(now_s: float, at_s: float) -> float:
-    """Return the delay that simpy's ``now + delay`` turns into ``at_s`` (>= ``now_s``).
+def wait_towards(now_s: float, at_s: float) -> float:
+    """Return the next wait (s) on the way from ``now_s`` to exactly ``at_s`` (> ``now_s``).
 
-    ``at_s - now_s`` may round so that adding it back misses ``at_s`` by one unit in
-    the last place; a step or two to the neighbouring float mends that.
+    simpy's clock lands on ``now + delay``. ``at_s - now_s`` may round so that adding it
+    back misses ``at_s`` by one unit in the last place; a step or two to the neighbouring
+    float mends that. When no float delay lands on ``at_s`` (possible only when
+    ``now_s < at_s / 2``), the wait is ``now_s``, to ``2 * now_s`` exactly, from where a
+    later wait reaches ``at_s`` (from ``at_s / 2`` on, ``at_s - now`` is exact: Sterbenz's
+    lemma). So a walk in one event ends at the time one event per link would give.
     """
     delay = at_s - now_s
     for _ in range(4):
         reached = now_s + delay
         if reached == at_s:
-            break
+            return delay
         delay = math.nextafter(delay, math.inf if reached < at_s else -math.inf)
-    return delay
+    return now_s
 
 
 class Household(mesa.Agent):
@@ -207,7 +212,7 @@ class Household(mesa.Agent):
 
         It must when a link ahead closed, when its shelter stopped being usable, or when
         the road state changed and the rest of the route now costs more than planned
-        (``REPLAN_SHARE`` and ``REPLAN_S`` over it: a hazard reached the route).
+        (:func:`~sim.agents.walks.replan_due`: a hazard reached the route).
         """
         m = self.model
         table, i = m.households, self.index
@@ -219,7 +224,8 @@ class Household(mesa.Agent):
         version = router.version
         edges = np.asarray(edges, dtype=np.int64)
         planned = np.asarray(router.weights_s)[edges]
-        to_go = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0])).tolist()
+        to_go_s = np.concatenate((np.cumsum(planned[::-1])[::-1], [0.0]))
+        to_go = to_go_s.tolist()
         previous = -1
         tracked = self.tracked
         hop = not vehicle and not tracked
@@ -236,7 +242,7 @@ class Household(mesa.Agent):
             if not turn_back and router.version != version:
                 version = router.version
                 now_cost = float(np.asarray(router.weights_s)[edges[k:]].sum())
-                turn_back = now_cost > to_go[k] * (1.0 + REPLAN_SHARE) + REPLAN_S
+                turn_back = replan_due(now_cost, to_go[k])
             if turn_back:
                 if previous >= 0:
                     traffic.leave(previous)
@@ -249,7 +255,7 @@ class Household(mesa.Agent):
                 yield env.timeout(delay)
                 previous = edge
             elif hop:
-                k = yield from self._walk_on(edge_list, k, closed)
+                k, version = yield from self._walk_on(edges, k, to_go_s, version, shelter)
             else:
                 yield env.timeout(walk_s[edge])
             where[i] = reached[k]
@@ -261,42 +267,40 @@ class Household(mesa.Agent):
         return True
 
     def _walk_on(
-        self, edges: list[int], k: int, closed: np.ndarray
-    ) -> Generator[simpy.Event, None, int]:
-        """Walk link ``k`` and those after it reached before the next change; return the last.
+        self, edges: np.ndarray, k: int, to_go_s: np.ndarray, version: int, shelter: int
+    ) -> Generator[simpy.Event, None, tuple[int, int]]:
+        """Walk link ``k`` and on, up to the first closed link or a check that stops it.
 
-        On foot nothing the checks of :meth:`_travel` read changes before the next
-        hazard step or scripted closure (:mod:`sim.engine.changes`): the nodes reached
-        before then pass them as this one did, unless their link is closed, so one
-        simpy event covers those links. Times add link by link, as one event per link
-        would. A change nobody scheduled (a researcher's own process closing roads)
-        interrupts the walk: the household finishes the link it is on and is checked
-        again at its end.
+        Returns the last link walked and the walking router's version the route was
+        last checked against. The checks at the nodes on the way are done for all
+        walkers at once at each planned change (:mod:`sim.agents.walks`), which
+        interrupts a walk that must stop sooner: it ends at its next node. Times add
+        link by link, as one event per link would.
         """
         m = self.model
-        env, walk_s = m.env, m.walk_time_s
-        arrive_s = [env.now + walk_s[edges[k]]]
-        barrier_s = m.changes.next_s()
-        while (
-            k + len(arrive_s) < len(edges)
-            and arrive_s[-1] < barrier_s
-            and not closed[edges[k + len(arrive_s)]]
-        ):
-            arrive_s.append(arrive_s[-1] + walk_s[edges[k + len(arrive_s)]])
-        if len(arrive_s) == 1:
-            yield env.timeout(walk_s[edges[k]])
-            return k
-        m.changes.walking_on[self.index] = env.active_process
+        env, walks = m.env, m.walks
+        closed = m.roads.closed_walk[edges[k + 1 :]]
+        ahead = int(closed.argmax()) if closed.any() else len(closed)  # open links after k
+        if ahead == 0:
+            yield env.timeout(m.walk_time_s[edges[k]])
+            return k, version
+        arrive_s = np.cumsum(np.concatenate(([env.now], m.walk_time_s[edges[k:]])))[1:]
+        row = self.index
+        walks.begin(
+            row,
+            edges[k:],
+            arrive_s,
+            to_go_s[k + 1 :],
+            stop=ahead,
+            version=version,
+            shelter=shelter,
+            from_node=int(m.households.node[row]),
+        )
         try:
-            while True:
-                try:
-                    yield env.timeout(delay_to(env.now, arrive_s[-1]))
-                    break
-                except simpy.Interrupt:
-                    done = sum(1 for t in arrive_s if t <= env.now)  # links walked by now
-                    if done:
-                        m.households.node[self.index] = m.network.edge_target[edges[k + done - 1]]
-                    arrive_s = arrive_s[: done + 1]
+            while env.now != (at_s := float(arrive_s[walks.stop_of(row)])):
+                # interrupted: the walk must stop sooner (:meth:`Walks.stop_of` says where)
+                with contextlib.suppress(simpy.Interrupt):
+                    yield env.timeout(wait_towards(env.now, at_s))
         finally:
-            del m.changes.walking_on[self.index]
-        return k + len(arrive_s) - 1
+            stop, version = walks.finish(row)
+        return k + stop, version

@@ -26,6 +26,7 @@ from sim.agents.protective import ProtectiveAction
 from sim.agents.rescue import RescueTeam
 from sim.agents.supply import SupplyService, SupplyTruck
 from sim.agents.transfers import Transfers
+from sim.agents.walks import Walks
 from sim.agents.warning import WarningService
 from sim.agents.warning_plan import WarningPlan
 from sim.clock import Clock
@@ -180,12 +181,13 @@ class EmergencyModel(mesa.Model):
             self.dispatcher.set_boats(
                 scenario.hazards.flood.boat_teams, flood.geometry.node_distance_m
             )
-        #: When what walkers check may change next, and the walks under way.
+        #: The walks under way, checked together at each planned change.
+        self.walks = Walks(self)
+        #: Which changes were planned; the walks that must hear of the others.
         self.changes = ChangeClock(
-            self.env, scenario.horizon_s, [c.time_min * 60.0 for c in scenario.closures]
+            self.env, [c.time_min * 60.0 for c in scenario.closures], self.walks
         )
         if self.hazards.active:
-            self.changes.next_hazard_step_s = 0.0
             self.env.process(self._hazard_steps())
         self.warnings = WarningService(self)
         self.warning_plan = WarningPlan(self)
@@ -235,12 +237,14 @@ class EmergencyModel(mesa.Model):
             self.roads.close(edges)
         else:
             self.roads.reopen(edges)
+        self.walks.check(self.env.now)  # what walkers would find at their next node
 
     # ------------------------------------------------------------------ hazards
     def _hazard_steps(self) -> Generator[simpy.Event, None, None]:
         """Step the hazards every ``hazards.step_min`` up to the horizon (a simpy process)."""
         delay_s = self.scenario.policy.detection_delay_min * 60.0
         while self.env.now <= self.scenario.horizon_s:
+            self.walks.place(self.env.now)  # the hazard sees walkers where they are
             step = self.hazards.step(self.env.now)
             for jurisdiction in step.reached:
                 self.env.process(self.detect_later(jurisdiction, delay_s))
@@ -252,9 +256,8 @@ class EmergencyModel(mesa.Model):
             self._update_shelters()
             self.warning_plan.step()
             self._see_danger()
-            self.changes.next_hazard_step_s = self.env.now + self.hazards.step_s
+            self.walks.check(self.env.now)  # what walkers would find at their next node
             yield self.env.timeout(self.hazards.step_s)
-        self.changes.next_hazard_step_s = np.inf
 
     def detect_later(self, jurisdiction: int, delay_s: float) -> Generator[simpy.Event]:
         """Let ``jurisdiction`` detect a hazard that reached it, after ``delay_s``."""
@@ -360,4 +363,5 @@ class EmergencyModel(mesa.Model):
                 chunk_s=chunk_s,
                 label=self.scenario.name,
             )
+        self.walks.place(self.env.now)
         self.operations.finish()
