@@ -35,7 +35,12 @@ def _network():
 
 
 def _scenario(
-    net, *, tracked: int, closure_min: float | None = None, slide_min: float | None = None
+    net,
+    *,
+    tracked: int,
+    closure_min: float | None = None,
+    slide_min: float | None = None,
+    reopen_far_min: float | None = None,
 ):
     data = {
         "name": "toy-walk",
@@ -53,6 +58,10 @@ def _scenario(
         lon, lat = net.to_lonlat(net.x_m[[0]], net.y_m[[0]])
         where = {"lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 100.0}
         data["closures"] = [{"time_min": closure_min, "action": "close", **where}]
+    if reopen_far_min is not None:  # a scripted reopening at node 5, which changes nothing
+        lon, lat = net.to_lonlat(net.x_m[[5]], net.y_m[[5]])
+        where = {"lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 100.0}
+        data["closures"] = [{"time_min": reopen_far_min, "action": "reopen", **where}]
     if slide_min is not None:
         lon, lat = net.to_lonlat(net.x_m[[0]], net.y_m[[0]])
         slide = {
@@ -141,6 +150,19 @@ def test_a_closure_ahead_turns_the_walker_back_at_the_same_node_and_time(how: st
         by_link, _ = _run(net, _scenario(net, tracked=1), close_at_s=1500.0)
     arrivals = [e for e in _timeline(one) if e[1] == "arrive_shelter"]
     assert arrivals == [(34900.0, "arrive_shelter", 5)]
+    assert _timeline(one) == _timeline(by_link)
+    assert one.shelters["occupants_persons"].tolist() == [0, 1]
+
+
+def test_a_closure_of_our_own_at_the_moment_of_a_scripted_one_still_turns_the_walker() -> None:
+    # the scripted reopening at 1500 s is checked for; the closure our process makes at
+    # the same moment is not announced by any script, so it must interrupt the walk
+    net = _network()
+    one, _ = _run(net, _scenario(net, tracked=0, reopen_far_min=25.0), close_at_s=1500.0)
+    by_link, _ = _run(net, _scenario(net, tracked=1, reopen_far_min=25.0), close_at_s=1500.0)
+    assert [e for e in _timeline(one) if e[1] == "arrive_shelter"] == [
+        (34900.0, "arrive_shelter", 5)
+    ]
     assert _timeline(one) == _timeline(by_link)
     assert one.shelters["occupants_persons"].tolist() == [0, 1]
 

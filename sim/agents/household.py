@@ -21,7 +21,6 @@ next safe shelter (:meth:`Household.relocate`).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import math
 from collections.abc import Generator
@@ -32,7 +31,7 @@ import numpy as np
 import simpy
 
 from sim.agents.households import AT_HOME, DEAD, SHELTERED, STATE_NAMES, STRANDED
-from sim.agents.walks import replan_due
+from sim.agents.walks import replan_due, route_cost_s
 
 #: What choosing a shelter found: no usable shelter with room anywhere.
 NO_ROOM = "no_room"
@@ -241,7 +240,7 @@ class Household(mesa.Agent):
             turn_back = bool(state[i] == DEAD or closed[edge] or not shelters.usable[shelter])
             if not turn_back and router.version != version:
                 version = router.version
-                now_cost = float(np.asarray(router.weights_s)[edges[k:]].sum())
+                now_cost = route_cost_s(np.asarray(router.weights_s), edges[k:])
                 turn_back = replan_due(now_cost, to_go[k])
             if turn_back:
                 if previous >= 0:
@@ -298,9 +297,10 @@ class Household(mesa.Agent):
         )
         try:
             while env.now != (at_s := float(arrive_s[walks.stop_of(row)])):
-                # interrupted: the walk must stop sooner (:meth:`Walks.stop_of` says where)
-                with contextlib.suppress(simpy.Interrupt):
+                try:
                     yield env.timeout(wait_towards(env.now, at_s))
+                except simpy.Interrupt:  # the walk must stop sooner: stop_of says where
+                    walks.heard(row)
         finally:
             stop, version = walks.finish(row)
         return k + stop, version

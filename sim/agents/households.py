@@ -36,7 +36,9 @@ class HouseholdTable:
     Attributes
     ----------
     home_node, node
-        Home node, and the node where the household is now.
+        Home node, and the node where the household is now (on foot: the last node it
+        passed before the latest hazard step, or where its walk began; see
+        :meth:`sim.agents.walks.Walks.place`).
     size_persons, has_vehicle, jurisdiction
         Persons, whether it drives, and its home jurisdiction index.
     state

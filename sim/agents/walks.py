@@ -42,6 +42,16 @@ if TYPE_CHECKING:
 REPLAN_SHARE, REPLAN_S = 0.1, 30.0
 
 
+def route_cost_s(weights_s: np.ndarray, edges: np.ndarray) -> float:
+    """Cost of ``edges`` under ``weights_s``, summed as :meth:`Walks.check` sums a route.
+
+    ``np.add.reduceat`` over one segment adds exactly as it does over many (not as
+    ``np.sum`` does), so a walker checked at its node and all walks checked together in
+    a hazard step make the same decision.
+    """
+    return float(np.add.reduceat(weights_s[edges], [0])[0])
+
+
 def replan_due(now_cost_s, planned_s):
     """Whether a route whose rest was planned at ``planned_s`` must be planned again.
 
@@ -79,6 +89,7 @@ class Walks:
         self._shelter = np.zeros(n, dtype=np.int64)
         self._from_node = np.zeros(n, dtype=np.int64)
         self._process: dict[int, simpy.Process] = {}
+        self._told: set[int] = set()  # rows interrupted, not yet resumed
         self._closed_seen = model.roads.closed_walk.copy()  # closures at the last check
 
     def __len__(self) -> int:
@@ -118,6 +129,10 @@ class Walks:
         self._version[row], self._shelter[row], self._from_node[row] = version, shelter, from_node
         self._process[row] = self.model.env.active_process
 
+    def heard(self, row: int) -> None:
+        """Household ``row``'s process has resumed from its interruption."""
+        self._told.discard(row)
+
     def stop_of(self, row: int) -> int:
         """Return the link (index into its ``edges``) at whose end ``row``'s walk stops."""
         return int(self._stop[row] - self._start[row])
@@ -147,8 +162,7 @@ class Walks:
         costs too much more (:func:`replan_due`); otherwise before the first link ahead
         that closed since the last check (it set off stopping before those closed then).
         Those that pass the cost check take the router's version, as they would at that
-        node. The rest of a route is summed with ``np.add.reduceat``: the same as the
-        sum of its links up to rounding in the last places.
+        node. The rest of a route is summed as :func:`route_cost_s` sums it.
         """
         m = self.model
         closed = m.roads.closed_walk
@@ -230,10 +244,12 @@ class Walks:
         return first
 
     def _interrupt(self, rows: np.ndarray) -> None:
+        """Interrupt the walks of ``rows`` once: a walker already told reads the new stop."""
         active = self.model.env.active_process
         for row in rows.tolist():  # ascending rows: a deterministic order
             process = self._process[row]
-            if process is not active and process.is_alive:
+            if row not in self._told and process is not active and process.is_alive:
+                self._told.add(row)
                 process.interrupt("the walk must stop sooner")
 
     def _make_room(self, n: int) -> None:

@@ -3,8 +3,10 @@
 - :mod:`sim.engine.model`: :class:`EmergencyModel`, the ``mesa.Model`` of a run;
 - :mod:`sim.engine.runs`: :func:`run` and :class:`RunResult`;
 - :mod:`sim.engine.roads`, :mod:`sim.engine.traffic`: closures and link queues;
-- :mod:`sim.engine.changes`: when what walkers check may change (call
-  ``model.changes.interrupt_walks()`` when a process of your own changes it);
+- :mod:`sim.engine.changes`: whether a change was planned (a hazard step's or a
+  scripted closure's, after which all walks are checked at once: :mod:`sim.agents.walks`);
+  call ``model.changes.interrupt_walks()`` when a process of your own changes what
+  walkers check;
 - :mod:`sim.engine.shelters`, :mod:`sim.engine.incidents`: shelters and incidents (with
   triage);
 - :mod:`sim.engine.recording`, :mod:`sim.engine.metrics`: the event log and what is

@@ -14,6 +14,8 @@ every walk under way then finishes the link it is on and is checked at its end.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import simpy
@@ -23,26 +25,36 @@ if TYPE_CHECKING:
 
 
 class ChangeClock:
-    """When a change was planned; the walks that must hear of the others.
+    """Whether a change was planned; the walks that must hear of the others.
 
     Parameters
     ----------
     env
         The run's clock.
-    closure_times_s
-        When the scripted closures and reopenings happen, s.
     walks
         The walks under way.
     """
 
-    def __init__(self, env: simpy.Environment, closure_times_s, walks: Walks) -> None:
+    def __init__(self, env: simpy.Environment, walks: Walks) -> None:
         self.env = env
-        self.closure_times_s = frozenset(float(t) for t in closure_times_s)
         self.walks = walks
+        self._scripted = False
+
+    @contextlib.contextmanager
+    def scripted(self) -> Iterator[None]:
+        """Mark the changes made inside as a scripted closure's (checked by its caller)."""
+        self._scripted = True
+        try:
+            yield
+        finally:
+            self._scripted = False
 
     def planned_now(self, *, hazard_step: bool) -> bool:
-        """Whether a change now was foreseen: in a hazard step or a scripted closure."""
-        return hazard_step or self.env.now in self.closure_times_s
+        """Whether the change being made is foreseen: a hazard step's or a scripted one's.
+
+        Another change at the same moment (a process of a researcher's own) is not.
+        """
+        return hazard_step or self._scripted
 
     def interrupt_walks(self) -> None:
         """Tell every walk under way that the world changed now: it stops at its next node."""

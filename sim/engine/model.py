@@ -184,9 +184,7 @@ class EmergencyModel(mesa.Model):
         #: The walks under way, checked together at each planned change.
         self.walks = Walks(self)
         #: Which changes were planned; the walks that must hear of the others.
-        self.changes = ChangeClock(
-            self.env, [c.time_min * 60.0 for c in scenario.closures], self.walks
-        )
+        self.changes = ChangeClock(self.env, self.walks)
         if self.hazards.active:
             self.env.process(self._hazard_steps())
         self.warnings = WarningService(self)
@@ -233,10 +231,11 @@ class EmergencyModel(mesa.Model):
         x, y = net.to_projected(np.array([spec.lon]), np.array([spec.lat]))
         near = np.hypot(net.x_m - x[0], net.y_m - y[0]) <= spec.radius_m
         edges = np.nonzero(near[net.edge_source] | near[net.edge_target])[0]
-        if spec.action == "close":
-            self.roads.close(edges)
-        else:
-            self.roads.reopen(edges)
+        with self.changes.scripted():
+            if spec.action == "close":
+                self.roads.close(edges)
+            else:
+                self.roads.reopen(edges)
         self.walks.check(self.env.now)  # what walkers would find at their next node
 
     # ------------------------------------------------------------------ hazards
