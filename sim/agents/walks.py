@@ -80,7 +80,6 @@ class Walks:
         self._top = 0
         # per household row: its walk's pool entries [start, end), the entry it stops at,
         # the router version it last checked against, its shelter and starting node
-        self._live = np.zeros(n, dtype=bool)
         self._start = np.zeros(n, dtype=np.int64)
         self._end = np.zeros(n, dtype=np.int64)
         self._stop = np.zeros(n, dtype=np.int64)
@@ -88,12 +87,9 @@ class Walks:
         self._version = np.zeros(n, dtype=np.int64)
         self._shelter = np.zeros(n, dtype=np.int64)
         self._from_node = np.zeros(n, dtype=np.int64)
-        self._process: dict[int, simpy.Process] = {}
+        self._process: dict[int, simpy.Process] = {}  # the walking rows, and their processes
         self._told: set[int] = set()  # rows interrupted, not yet resumed
         self._closed_seen = model.roads.closed_walk.copy()  # closures at the last check
-
-    def __len__(self) -> int:
-        return len(self._process)
 
     # ------------------------------------------------------------------ one walk
     def begin(
@@ -123,7 +119,6 @@ class Walks:
         self._arrive_s[start : start + n] = arrive_s
         self._to_go_s[start : start + n] = to_go_s
         self._top = start + n
-        self._live[row] = True
         self._start[row], self._end[row], self._stop[row] = start, start + n, start + stop
         self._at[row] = start
         self._version[row], self._shelter[row], self._from_node[row] = version, shelter, from_node
@@ -139,7 +134,6 @@ class Walks:
 
     def finish(self, row: int) -> tuple[int, int]:
         """End household ``row``'s walk: the link it stopped after, and its router version."""
-        self._live[row] = False
         del self._process[row]
         return self.stop_of(row), int(self._version[row])
 
@@ -207,7 +201,7 @@ class Walks:
         reaches that link's end now or later, and is checked there. Each walk's entry
         only moves on, a link per pass, over the walks still behind.
         """
-        rows = np.flatnonzero(self._live)
+        rows = self._rows()
         behind = rows
         while behind.size:
             at = self._at[behind]
@@ -218,8 +212,7 @@ class Walks:
     def _rest_s(self, weights_s: np.ndarray, first: np.ndarray, end: np.ndarray) -> np.ndarray:
         """Cost of each walk's pool entries ``first`` .. ``end`` - 1 under ``weights_s``."""
         lengths = end - first
-        offsets = np.cumsum(lengths) - lengths
-        entries = np.repeat(first - offsets, lengths) + np.arange(lengths.sum())
+        offsets, entries = _ranges(first, lengths)
         rest = np.zeros(len(first))
         some = lengths > 0
         if some.any():
@@ -243,6 +236,10 @@ class Walks:
         first[walk] = hits[where]
         return first
 
+    def _rows(self) -> np.ndarray:
+        """Return the walking rows, ascending."""
+        return np.sort(np.fromiter(self._process, dtype=np.int64, count=len(self._process)))
+
     def _interrupt(self, rows: np.ndarray) -> None:
         """Interrupt the walks of ``rows`` once: a walker already told reads the new stop."""
         active = self.model.env.active_process
@@ -254,11 +251,10 @@ class Walks:
 
     def _make_room(self, n: int) -> None:
         """Squeeze the finished walks out of the pool, and grow it if that is not enough."""
-        rows = np.flatnonzero(self._live)
+        rows = self._rows()
         rows = rows[np.argsort(self._start[rows], kind="stable")]
         lengths = self._end[rows] - self._start[rows]
-        new_start = np.cumsum(lengths) - lengths
-        keep = np.repeat(self._start[rows] - new_start, lengths) + np.arange(lengths.sum())
+        new_start, keep = _ranges(self._start[rows], lengths)
         size = len(self._edge)
         while lengths.sum() + n > size // 2:
             size *= 2
@@ -273,3 +269,12 @@ class Walks:
         self._stop[rows] -= shift
         self._at[rows] -= shift
         self._top = int(lengths.sum())
+
+
+def _ranges(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index runs ``first[k]`` .. ``first[k] + lengths[k] - 1`` laid end to end.
+
+    Returns where each run starts in the result, and the result.
+    """
+    offsets = np.cumsum(lengths) - lengths
+    return offsets, np.repeat(first - offsets, lengths) + np.arange(lengths.sum())
