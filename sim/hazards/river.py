@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from scipy.sparse import csgraph, csr_matrix
+from scipy.spatial import cKDTree
 
 from sim.network.compiled import RoadNetwork
 
@@ -47,9 +48,7 @@ def river_geometry(
     ground near each station plus ``bank_height_m``. Either way it never rises downstream.
     """
     line = shapely.LineString(river_xy_m)
-    points = shapely.points(network.x_m, network.y_m)
-    chainage = shapely.line_locate_point(line, points)
-    distance = shapely.distance(line, points)
+    chainage, distance = project_on_line(np.asarray(river_xy_m, float), network.x_m, network.y_m)
     stations = np.arange(0.0, line.length + STATION_SPACING_M, STATION_SPACING_M)
     index = np.minimum((chainage / STATION_SPACING_M).round().astype(np.int64), len(stations) - 1)
     near = distance <= bank_search_m
@@ -73,6 +72,54 @@ def river_geometry(
         station_warning_level_m=level,
         node_warning_level_m=level[index],
     )
+
+
+def project_on_line(
+    line_xy_m: np.ndarray, x_m: np.ndarray, y_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's distance along the polyline to its nearest point, and its distance to it.
+
+    The values ``shapely.line_locate_point`` and ``shapely.distance`` give, bit for bit:
+    GEOS projects a point on every segment in turn and keeps the first nearest
+    (``LengthIndexOfPoint``, ``Distance::pointToSegment``); here the same float
+    operations run on arrays, over only the segments that can be nearest. Those lie
+    within the distance to the nearest vertex (an STRtree finds them), which is a third
+    of the time for a river of hundreds of vertices and tens of thousands of nodes.
+    """
+    x_m, y_m = np.asarray(x_m, float), np.asarray(y_m, float)
+    keep = np.concatenate(([True], (np.diff(line_xy_m, axis=0) != 0).any(axis=1)))
+    vertex = line_xy_m[keep]  # a segment of no length is never the first nearest
+    if len(vertex) < 2:
+        d = np.hypot(x_m - vertex[0, 0], y_m - vertex[0, 1])
+        return np.zeros_like(d), d
+    a, b = vertex[:-1], vertex[1:]
+    dx, dy = b[:, 0] - a[:, 0], b[:, 1] - a[:, 1]
+    len2 = dx * dx + dy * dy
+    seg_len = np.sqrt(len2)
+    start = np.concatenate(([0.0], np.cumsum(seg_len)[:-1]))  # added up as GEOS does
+    bound_m = cKDTree(vertex).query(np.column_stack([x_m, y_m]))[0]
+    tree = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
+    pt, sg = tree.query(
+        shapely.points(x_m, y_m), predicate="dwithin", distance=bound_m * (1 + 1e-9) + 1e-6
+    )
+    px, py, ax, ay = x_m[pt], y_m[pt], a[sg, 0], a[sg, 1]
+    bx, by, sx, sy, sl2 = b[sg, 0], b[sg, 1], dx[sg], dy[sg], len2[sg]
+    r = ((px - ax) * sx + (py - ay) * sy) / sl2
+    to_a = np.sqrt((px - ax) * (px - ax) + (py - ay) * (py - ay))
+    to_b = np.sqrt((px - bx) * (px - bx) + (py - by) * (py - by))
+    across = np.abs(((ay - py) * sx - (ax - px) * sy) / sl2) * np.sqrt(sl2)
+    dist = np.where(r <= 0.0, to_a, np.where(r >= 1.0, to_b, across))
+    factor = np.where((px == ax) & (py == ay), 0.0, np.where((px == bx) & (py == by), 1.0, r))
+    along = np.where(
+        factor <= 0.0,
+        start[sg],
+        np.where(factor <= 1.0, start[sg] + factor * seg_len[sg], start[sg] + seg_len[sg]),
+    )
+    order = np.lexsort((sg, dist, pt))  # per point: the nearest, then the first segment
+    first = order[np.concatenate(([True], pt[order][1:] != pt[order][:-1]))]
+    chainage, distance = np.empty(x_m.size), np.empty(x_m.size)
+    chainage[pt[first]], distance[pt[first]] = along[first], dist[first]
+    return chainage, distance
 
 
 def stage_m(
