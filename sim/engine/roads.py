@@ -68,6 +68,10 @@ class RoadState:
         self._costs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.closed_vehicle = np.zeros(network.n_edges, dtype=bool)
         self.closed_walk = np.zeros(network.n_edges, dtype=bool)
+        #: Links closed to teams, and closed to them by other than flood water, as the
+        #: team routers have them.
+        self._team_closed = np.zeros(network.n_edges, dtype=bool)
+        self._team_not_flood = np.zeros(network.n_edges, dtype=bool)
         #: Called with (newly closed, reopened) vehicle edge indices after each change,
         #: once the routers reflect it.
         self.on_change = None
@@ -126,7 +130,7 @@ class RoadState:
             return False
         self._costs[source] = (vehicle.copy(), walk.copy())
         if old is None:
-            self._apply(teams=False)
+            self._apply(teams=False, everywhere=True)
             return True
         # only the public's weights where this source's costs changed (a plume moving
         # on): the same sums as a full recompute, on a few links instead of all of them
@@ -169,8 +173,12 @@ class RoadState:
             extra += costs[k][edges]
         return np.where(closed[edges], np.inf, base + extra)
 
-    def _apply(self, *, teams: bool = True) -> None:
-        """Recompute closures and weights; ``teams`` False: only the public's changed."""
+    def _apply(self, *, teams: bool = True, everywhere: bool = False) -> None:
+        """Recompute closures and weights; ``teams`` False: only the public's changed.
+
+        Only the links whose closure changed get new weights (a flood rising closes a
+        few links per step); ``everywhere``: all links (a new source of costs).
+        """
         n = self.network.n_edges
         public_v, public_w, team_v, team_not_flood = (np.zeros(n, dtype=bool) for _ in range(4))
         for name, c in self._sources.items():
@@ -181,21 +189,32 @@ class RoadState:
                 if name != "flood":
                     team_not_flood |= c.vehicle
         before = self.closed_vehicle
+        changed = {
+            "vehicle": public_v != before,
+            "walk": public_w != self.closed_walk,
+        }
         self.closed_vehicle, self.closed_walk = public_v, public_w
-        weights = {mode: self._public_weights_s(mode) for mode in PUBLIC_MODES}
+        weights = {}
+        for mode, edges in changed.items():
+            edges = slice(None) if everywhere else np.flatnonzero(edges)
+            weights[mode] = (edges, self._public_weights_s(mode, edges))
         if teams:  # boats and road tiers see only closures that apply to teams
-            flooded = team_v & ~team_not_flood
-            boat = np.where(
-                flooded, np.maximum(self._boat_s, self._base["boat"]), self._base["boat"]
+            edges = np.flatnonzero(
+                (team_v != self._team_closed) | (team_not_flood != self._team_not_flood)
             )
-            weights["boat"] = np.where(team_not_flood, np.inf, boat)
+            flooded = team_v[edges] & ~team_not_flood[edges]
+            base = self._base["boat"][edges]
+            boat = np.where(flooded, np.maximum(self._boat_s[edges], base), base)
+            weights["boat"] = (edges, np.where(team_not_flood[edges], np.inf, boat))
             for tier in self._road_tiers:
-                weights[tier] = np.where(team_v, np.inf, self._base[tier])
-        for mode, router in self.routers.items():
-            if mode not in weights:
-                continue
-            if not np.array_equal(router.weights_s, weights[mode]):  # unchanged: keep its trees
-                router.set_weights(weights[mode])
+                weights[tier] = (edges, np.where(team_v[edges], np.inf, self._base[tier][edges]))
+            self._team_closed, self._team_not_flood = team_v, team_not_flood
+        for mode, (edges, values) in weights.items():
+            if isinstance(edges, slice):
+                if not np.array_equal(self.routers[mode].weights_s, values):
+                    self.routers[mode].set_weights(values)  # unchanged: it keeps its trees
+            else:
+                self.routers[mode].update_weights(edges, values)
         # after the routers, so a listener that re-plans sees the new road state
         if self.on_change is not None:
             self.on_change(np.nonzero(public_v & ~before)[0], np.nonzero(before & ~public_v)[0])

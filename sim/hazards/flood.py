@@ -19,6 +19,7 @@ import numpy as np
 from sim.engine.incidents import IncidentReport
 from sim.hazards.base import HazardStep
 from sim.hazards.river import flood_depth_m, river_geometry, stage_m
+from sim.network.incidence import edge_any
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
@@ -51,6 +52,7 @@ class FloodHazard:
         self.hydro_t = np.array([p.time_min * 60.0 for p in spec.hydrograph])
         self.hydro_stage = np.array([p.stage_m for p in spec.hydrograph])
         self.depth = np.zeros(model.network.n_nodes)
+        self._bridges = np.flatnonzero(model.network.bridge)
         self._now_s = 0.0
         #: Per node: the first time it is under water, and its deepest water (forecast).
         self.first_flood_s, self.max_depth_m = self._forecast(model.scenario.horizon_s)
@@ -117,13 +119,17 @@ class FloodHazard:
             wave_speed_m_per_s=spec.wave_speed_m_per_s,
         )
         self.depth = flood_depth_m(net, self.geometry, stage, river_contact_m=spec.river_contact_m)
-        s, t = net.edge_source, net.edge_target
-        edge_depth = np.maximum(self.depth[s], self.depth[t])
-        bridge_shut = net.bridge & (np.maximum(stage[s], stage[t]) >= spec.bridge_close_stage_m)
+        # a link is as deep as its deeper end: over a limit when either end is
+        bridge_shut = np.zeros(net.n_edges, dtype=bool)
+        b = self._bridges
+        bridge_shut[b] = (
+            np.maximum(stage[net.edge_source[b]], stage[net.edge_target[b]])
+            >= spec.bridge_close_stage_m
+        )
         m.roads.set_closures(
             self.name,
-            (edge_depth > spec.vehicle_depth_limit_m) | bridge_shut,
-            (edge_depth > spec.walk_depth_limit_m) | bridge_shut,
+            edge_any(net, self.depth > spec.vehicle_depth_limit_m) | bridge_shut,
+            edge_any(net, self.depth > spec.walk_depth_limit_m) | bridge_shut,
         )
         table = m.households
         caught = table.at_home_on(self.depth > spec.walk_depth_limit_m)

@@ -18,6 +18,7 @@ from scipy.sparse import csgraph, csr_matrix
 from scipy.spatial import cKDTree
 
 from sim.network.compiled import RoadNetwork
+from sim.network.incidence import edges_into
 
 STATION_SPACING_M = 200.0
 
@@ -154,14 +155,21 @@ def flood_depth_m(
     depth = np.zeros(network.n_nodes)
     if not below.any():
         return depth
-    both = below[network.edge_source] & below[network.edge_target]
+    # components of the ground below the surface, over its own links only
+    nodes = np.flatnonzero(below)
+    edges = edges_into(network, nodes, reverse=True)  # the links out of those nodes
+    edges = edges[below[network.edge_target[edges]]]
+    local = np.full(network.n_nodes, -1, dtype=np.int64)
+    local[nodes] = np.arange(nodes.size)
     graph = csr_matrix(
-        (np.ones(int(both.sum())), (network.edge_source[both], network.edge_target[both])),
-        shape=(network.n_nodes, network.n_nodes),
+        (
+            np.ones(edges.size),
+            (local[network.edge_source[edges]], local[network.edge_target[edges]]),
+        ),
+        shape=(nodes.size, nodes.size),
     )
     _, label = csgraph.connected_components(graph, directed=True, connection="weak")
-    touching = below & (geometry.node_distance_m <= river_contact_m)
-    wet_labels = np.unique(label[touching])
-    flooded = below & np.isin(label, wet_labels)
+    touching = geometry.node_distance_m[nodes] <= river_contact_m
+    flooded = nodes[np.isin(label, label[touching])]
     depth[flooded] = surface[flooded] - network.elevation_m[flooded]
     return depth
