@@ -28,9 +28,13 @@ class WaitingQueues:
 
     def _waiting(self, key: tuple[int, str]) -> list[Incident]:
         """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
+        return sorted(self._pending(key), key=lambda i: triage_key(i, self.triage_priority))
+
+    def _pending(self, key: tuple[int, str]) -> list[Incident]:
+        """Incidents still waiting in queue ``key``, in arrival order (drops served ones)."""
         queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched]
         self.queues[key] = queue  # those that mutual aid took meanwhile leave the queue
-        return sorted(queue, key=lambda i: triage_key(i, self.triage_priority))
+        return list(queue)
 
     def retry_waiting(self) -> None:
         """Dispatch waiting incidents that a free team can now reach (after roads reopen).
@@ -46,12 +50,16 @@ class WaitingQueues:
         reachable: dict[str, np.ndarray | None] = {}
         for key in list(self.queues):
             tier = key[1]
-            for incident in self._waiting(key):
-                if tier not in reachable:
-                    reachable[tier] = self.travel.reachable_by_free(tier)
-                mask = reachable[tier]
-                if mask is not None and not mask[incident.target_node]:
-                    continue
+            queue = self._pending(key)
+            if not queue:
+                continue
+            if tier not in reachable:
+                reachable[tier] = self.travel.reachable_by_free(tier)
+            mask = reachable[tier]
+            if mask is not None:  # the screen first: most wait for a team, not a road
+                nodes = np.fromiter((i.target_node for i in queue), np.int64, len(queue))
+                queue = [i for i, ok in zip(queue, mask[nodes].tolist(), strict=True) if ok]
+            for incident in sorted(queue, key=lambda i: triage_key(i, self.triage_priority)):
                 team, eta_s, route = self._nearest(incident, tier, side="own")
                 if team is None:
                     continue
@@ -60,9 +68,14 @@ class WaitingQueues:
 
     def _let_people_leave(self) -> None:
         """Ask waiting incidents with no team sent whether their people can now leave."""
-        waiting = {id(i): i for queue in self.queues.values() for i in queue}
-        for incident in sorted(waiting.values(), key=lambda i: i.id):
-            if incident.on_reopen is not None and not incident.dispatched:
+        asking = {
+            id(i): i
+            for queue in self.queues.values()
+            for i in queue
+            if i.on_reopen is not None and not i.dispatched
+        }
+        for incident in sorted(asking.values(), key=lambda i: i.id):
+            if incident.on_reopen is not None and not incident.dispatched:  # still, after others
                 incident.on_reopen()
 
     def withdraw(self, incident: Incident) -> None:
