@@ -339,3 +339,41 @@ def test_hazard_costs_that_move_give_the_weights_of_a_full_recompute(toy: RoadNe
     v = router.version
     router.update_weights(np.array([0]), np.array([1.0]))
     assert router.version == v and not router.faster_since(v)
+
+
+def test_closures_that_change_give_every_router_the_weights_of_a_full_recompute(
+    toy: RoadNetwork,
+) -> None:
+    """Flood water rising and falling, a scripted closure, a public-only lethal plume:
+    only the links whose closure changed get new weights, and every router (public,
+    boats, road tiers) ends with exactly the weights a fresh road state has, its
+    version moving only when they changed."""
+    from sim.engine.roads import RoadState
+    from sim.tiers import TIERS
+
+    rng = np.random.default_rng(11)
+    roads = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
+    roads.set_costs("plume", rng.random(toy.n_edges) * 20.0)
+    masks: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
+    for step in range(12):
+        name, teams = [("flood", True), ("script", True), ("lethal", False)][step % 3]
+        vehicle = rng.random(toy.n_edges) < 0.3
+        walk = vehicle & (rng.random(toy.n_edges) < 0.7)
+        versions = {mode: r.version for mode, r in roads.routers.items()}
+        weights = {mode: r.weights_s.copy() for mode, r in roads.routers.items()}
+        roads.set_closures(name, vehicle, walk, teams=teams)
+        masks[name] = (vehicle, walk, teams)
+        fresh = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
+        fresh.set_costs("plume", roads._costs["plume"][0])
+        for other, (v, w, t) in masks.items():
+            fresh.set_closures(other, v, w, teams=t)
+        for mode, router in roads.routers.items():
+            np.testing.assert_array_equal(router.weights_s, fresh.router(mode).weights_s)
+            moved = not np.array_equal(router.weights_s, weights[mode])
+            assert router.version == versions[mode] + moved, mode
+        np.testing.assert_array_equal(roads.closed_walk, fresh.closed_walk)
+    # water on a link closes it to road teams; boats pass it at boat speed, not faster
+    flood_only = masks["flood"][0] & ~masks["script"][0]
+    boat = roads.router("boat").weights_s
+    assert np.all(boat[flood_only] >= toy.travel_time_s[flood_only])
+    assert np.isfinite(boat[flood_only]).all() and np.isinf(boat[masks["script"][0]]).all()
