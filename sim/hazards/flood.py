@@ -119,13 +119,13 @@ class FloodHazard:
             wave_speed_m_per_s=spec.wave_speed_m_per_s,
         )
         self.depth = flood_depth_m(net, self.geometry, stage, river_contact_m=spec.river_contact_m)
-        # a link is as deep as its deeper end: over a limit when either end is
         bridge_shut = np.zeros(net.n_edges, dtype=bool)
         b = self._bridges
         bridge_shut[b] = (
             np.maximum(stage[net.edge_source[b]], stage[net.edge_target[b]])
             >= spec.bridge_close_stage_m
         )
+        # a link is as deep as its deeper end: over a limit when either end is
         m.roads.set_closures(
             self.name,
             edge_any(net, self.depth > spec.vehicle_depth_limit_m) | bridge_shut,
