@@ -34,6 +34,7 @@ import numpy as np
 import simpy
 
 from sim.agents.households import DEAD
+from sim.network.incidence import index_runs
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
@@ -272,9 +273,5 @@ class Walks:
 
 
 def _ranges(first: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index runs ``first[k]`` .. ``first[k] + lengths[k] - 1`` laid end to end.
-
-    Returns where each run starts in the result, and the result.
-    """
-    offsets = np.cumsum(lengths) - lengths
-    return offsets, np.repeat(first - offsets, lengths) + np.arange(lengths.sum())
+    """Where each index run starts when laid end to end, and the runs (:func:`index_runs`)."""
+    return np.cumsum(lengths) - lengths, index_runs(first, lengths)

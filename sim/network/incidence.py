@@ -39,13 +39,18 @@ def edge_max(network: RoadNetwork, node_value: np.ndarray) -> np.ndarray:
 def _rows(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Positions ``indptr[r] .. indptr[r + 1] - 1`` of every row ``r``, concatenated."""
     start = indptr[rows].astype(np.int64)
-    count = indptr[rows + 1].astype(np.int64) - start
-    total = int(count.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    # each position is its row's start plus its rank within the row
-    offset = np.repeat(start - (np.cumsum(count) - count), count)
-    return offset + np.arange(total)
+    return index_runs(start, indptr[rows + 1].astype(np.int64) - start)
+
+
+def index_runs(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Return indices ``first[k] .. first[k] + lengths[k] - 1`` of every run ``k``, in turn.
+
+    Each index is its run's first plus its rank within the run, on arrays.
+    """
+    first = np.asarray(first, dtype=np.int64)
+    lengths = np.asarray(lengths, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths  # where each run starts in the result
+    return np.repeat(first - offsets, lengths) + np.arange(int(lengths.sum()))
 
 
 def edge_any(network: RoadNetwork, node_mask: np.ndarray) -> np.ndarray:
