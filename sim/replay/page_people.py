@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.network.incidence import index_runs
 from sim.replay.counters import time_ms
 from sim.replay.state import FAMILIES, Timeline
 from sim.tiers import TIERS
@@ -68,9 +69,7 @@ def households_payload(timeline: Timeline) -> dict:
     order = np.argsort(h.first_s, kind="stable")
     first = time_ms(h.first_s[order])
     counts = (h.end - h.start)[order]
-    rows = np.repeat(h.start[order] - np.cumsum(counts) + counts, counts) + np.arange(
-        int(counts.sum())
-    )
+    rows = index_runs(h.start[order], counts)
     return {
         "home": h.home_node[order].tolist(),
         "size": int_list(h.size_persons[order]),
