@@ -79,6 +79,37 @@ def test_replacing_a_run_keeps_other_files_and_drops_what_described_the_old_run(
     capsys.readouterr()
 
 
+def test_force_never_writes_over_a_users_file_of_the_same_name(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """--force writes beside the user's files; one under a name sim writes is refused."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base.toml").write_text(BASE)
+    cases = {  # folder: (a user's file under a name the command writes, the command)
+        "run": ("summary.json", ["run", "base.toml", "--out", "run", "--no-progress"]),
+        "plots": ("plots", ["run", "base.toml", "--out", "plots", "--no-progress"]),  # stale
+        "batch": ("runs.parquet", ["batch", "EXPERIMENT", "--out", "batch", "--no-progress"]),
+        "report": ("coverage_flood.png", ["report", "done", "--out", "report"]),
+    }
+    experiment = write_toy_experiment(tmp_path, replications=1)
+    assert main(["batch", str(experiment), "--out", "done", "--no-progress"]) == 0
+    for folder, (name, command) in cases.items():
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "notes.txt").write_text("mine")
+        if name == "plots":
+            (tmp_path / folder / name).mkdir()
+            (tmp_path / folder / name / "map.png").write_bytes(b"mine")
+        else:
+            (tmp_path / folder / name).write_text("the planner's own")
+        command = [str(experiment) if c == "EXPERIMENT" else c for c in command]
+        before = snapshot(tmp_path)
+        capsys.readouterr()
+        assert main([*command, "--force"]) == 2, folder
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and repr(name) in err[0] and "would replace" in err[0], err
+        assert snapshot(tmp_path) == before, folder
+
+
 def _strict(text: str) -> object:
     def refuse(name: str) -> None:
         raise ValueError(f"{name} is not JSON")

@@ -79,7 +79,11 @@ class ResultsFolder:
         """
         try:
             check_output_folder(
-                self.out_dir, is_ours=is_batch_folder, force=force or resume, what="batch"
+                self.out_dir,
+                is_ours=is_batch_folder,
+                force=force or resume,
+                what="batch",
+                writes=(MANIFEST, RUNS, COVERAGE, TIMELINES, self.runs_dir.name),
             )
         except OutputError as exc:
             raise ExperimentError(str(exc)) from None

@@ -254,4 +254,4 @@ def check_out_dir(out: Path, names: tuple[str, ...] = (), *, force: bool = False
     def ours(path: Path) -> bool:
         return all(p.name in names or p.name.startswith(".") for p in path.iterdir())
 
-    return check_output_folder(out, is_ours=ours, force=force, what="outputs")
+    return check_output_folder(out, is_ours=ours, force=force, what="outputs", writes=names)

@@ -9,6 +9,13 @@ from sim.cli.common import number, say, slow_step
 
 #: Files a report writes besides its figures (PNG).
 REPORT_FILES = ("report.md", "report.html", "configurations.csv")
+#: Name prefixes of the report's figures (PNG, :mod:`sim.report.figures`).
+REPORT_FIGURES = ("coverage_", "evacuation_", "supply_", "gain_")
+
+
+def _report_writes(name: str) -> bool:
+    """Whether a report writes, and so would replace, a file called ``name``."""
+    return name in REPORT_FILES or (name.endswith(".png") and name.startswith(REPORT_FIGURES))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -62,7 +69,9 @@ def handle(args: argparse.Namespace) -> int:
                 for p in path.iterdir()
             )
 
-        check_output_folder(args.out, is_ours=ours, force=args.force, what="report")
+        check_output_folder(
+            args.out, is_ours=ours, force=args.force, what="report", writes=_report_writes
+        )
     with slow_step(f"writing the report of {args.results} (tables and figures)"):
         written = write_report(
             args.results, out_dir=args.out, max_half_width_pp=args.max_half_width_pp

@@ -45,13 +45,13 @@ def handle(args: argparse.Namespace) -> int:
     from sim.engine.runs import run
     from sim.files.outputs import check_output_folder, safe_name
     from sim.report.run import format_run
-    from sim.results.layout import is_run_folder
+    from sim.results.layout import RUN_WRITES, is_run_folder
 
     started = time.perf_counter()
     scenario, network = scenario_and_network(args.scenario, args.policy)
     name = f"{safe_name(scenario.name)}-{scenario.policy.linkage}-seed{args.seed}"
     out = args.out or Path("results") / name
-    check_output_folder(out, is_ours=is_run_folder, force=args.force, what="run")
+    check_output_folder(out, is_ours=is_run_folder, force=args.force, what="run", writes=RUN_WRITES)
     say(
         f"running {scenario.name} ({scenario.policy.linkage}, seed {args.seed}) on "
         f"{network.name}: {network.n_nodes:,} nodes"

@@ -6,7 +6,8 @@ Rules every command follows for the folder it writes:
   recognises its own: a run folder by its ``summary.json``, a batch by its
   ``manifest.json``, a figures folder by its file names); anything else is refused
   unless the user passes ``--force``, and even then only the tool's own files are
-  replaced: nothing else in the folder is touched;
+  replaced: nothing else in the folder is touched, and a folder holding a file of the
+  user's under a name the tool writes is refused, ``--force`` or not;
 - the folder (or the nearest folder above it that exists) must be a writable folder,
   checked before any work so that a long run never fails at the end;
 - names that come from scenario or experiment files pass through :func:`safe_name`,
@@ -24,7 +25,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
 from sim.errors import InputError
@@ -93,6 +94,7 @@ def check_output_folder(
     force: bool = False,
     what: str = "output",
     option: str = "--out",
+    writes: Collection[str] | Callable[[str], bool] = (),
 ) -> Path:
     """Check an output folder before any work (see the module docstring).
 
@@ -108,9 +110,21 @@ def check_output_folder(
         What is written, for the message (``"run"``, ``"batch"``, ``"figures"``).
     option
         The command-line option that named the folder.
+    writes
+        Names the command writes, or removes as stale, in the folder (or a test of a
+        name): a file of the user's under such a name is never replaced.
     """
     path = check_writable_folder(path, option=option)
     foreign = foreign_entries(path, is_ours)
+    would_write = writes if callable(writes) else frozenset(writes).__contains__
+    clash = [name for name in foreign if would_write(name)]
+    if clash:
+        shown = ", ".join(repr(n) for n in clash[:3]) + (" ..." if len(clash) > 3 else "")
+        raise OutputError(
+            f"{option} {path} holds {shown}, which sim did not write but would replace; "
+            f"move {'it' if len(clash) == 1 else 'them'} or give a new or empty folder "
+            f"for the {what} (--force writes beside other files, never over them)"
+        )
     if foreign and not force:
         shown = ", ".join(repr(n) for n in foreign[:3]) + (" ..." if len(foreign) > 3 else "")
         raise OutputError(

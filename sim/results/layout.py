@@ -39,6 +39,8 @@ DERIVED_FILES: tuple[str, ...] = (
 )
 #: The file written last.
 COMPLETE_MARK = "summary.json"
+#: Every name a run writes or removes as stale in its folder.
+RUN_WRITES: frozenset[str] = frozenset((*RUN_FILES, *DERIVED_FILES))
 
 
 def is_run_folder(path: Path) -> bool:
