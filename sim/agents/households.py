@@ -16,7 +16,8 @@ import numpy as np
 #: Household states (``HouseholdTable.state``): at home; on the way; in a shelter;
 #: stranded (cut off by a hazard, or buried: an incident); dead (toxic exposure, or died
 #: waiting for rescue); sheltering in place (at home, windows shut, as a warning said);
-#: unsheltered (safe but no shelter with room anywhere: a capacity problem).
+#: unsheltered (out of the house, waiting in the open: no shelter with room could be
+#: reached; a flood reaching them strands them).
 AT_HOME, ON_ROAD, SHELTERED, STRANDED, DEAD, SHELTERING, UNSHELTERED = range(7)
 STATE_NAMES = (
     "at_home",
@@ -83,9 +84,14 @@ class HouseholdTable:
         return int(self.home_node.shape[0])
 
     # ------------------------------------------------------------------ queries
-    def at_home_on(self, node_mask: np.ndarray) -> np.ndarray:
-        """Rows of households at home on a node where ``node_mask`` is True."""
-        return np.nonzero((self.state == AT_HOME) & node_mask[self.node])[0]
+    def caught_on(self, node_mask: np.ndarray) -> np.ndarray:
+        """Rows of households a hazard reaching ``node_mask`` catches there.
+
+        Those at home, and those waiting in the open (*unsheltered*: no shelter had
+        room, or a team could take them no farther): water rising there strands them too.
+        """
+        waiting = (self.state == AT_HOME) | (self.state == UNSHELTERED)
+        return np.nonzero(waiting & node_mask[self.node])[0]
 
     def alive(self) -> np.ndarray:
         """Boolean mask of households not dead."""

@@ -103,7 +103,12 @@ class Operations:
             m.household_agents[row].record("arrive_shelter")
 
     def leave_rescued(self, units: list[Unit], node: int) -> None:
-        """Rescued households no shelter has room for wait, safe, at ``node``."""
+        """Rescued households the team can bring to no shelter wait at ``node`` (unsheltered).
+
+        No shelter with room could be reached (full, or the roads closed while the team
+        worked): they wait in the open, out of the house; water reaching ``node``
+        strands them again (:meth:`sim.agents.households.HouseholdTable.caught_on`).
+        """
         table = self.model.households
         for unit in units:
             table.node[unit.row] = node

@@ -132,7 +132,7 @@ class FloodHazard:
             edge_any(net, self.depth > spec.walk_depth_limit_m) | bridge_shut,
         )
         table = m.households
-        caught = table.at_home_on(self.depth > spec.walk_depth_limit_m)
+        caught = table.caught_on(self.depth > spec.walk_depth_limit_m)
         incidents = []
         if caught.size:
             table.strand(caught)
