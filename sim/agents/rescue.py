@@ -136,7 +136,7 @@ class RescueTeam(mesa.Agent):
         )
         if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
             arrived, incident.on_arrival = incident.on_arrival, None
-            yield m.env.timeout(arrived() or 0.0)
+            yield m.env.timeout(arrived(self) or 0.0)
         where = incident.target_node
         if incident.carried and self.carry_persons > 0:
             where = yield from self._get_people_out(incident)

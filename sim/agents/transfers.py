@@ -29,6 +29,7 @@ import numpy as np
 from sim.agents.households import AT_HOME
 
 if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
     from sim.engine.incidents import Incident
     from sim.engine.model import EmergencyModel
 
@@ -93,26 +94,49 @@ class Transfers:
             incident.on_arrival = functools.partial(self._at_door, incident, door, level)
             self.incidents.append(incident)
 
-    def _at_door(self, incident: Incident, rows: np.ndarray, level: int) -> float:
+    def _at_door(self, incident: Incident, rows: np.ndarray, level: int, team: RescueTeam) -> float:
         """Send out everyone at home at the doors; take the vulnerable along.
 
-        Returns the time the visits take, s.
+        The visit is a ``door_knock`` by ``team``; households that had not heard the
+        order hear it at the door (``warned``). Those made to leave who had not refused
+        it acted at this contact (the warnings summary counts them so); the refusers
+        count as transferred. Returns the time the visits take, s.
         """
         m = self.model
         t = m.households
         now = m.env.now
-        visits = len(incident.households)  # the vulnerable it came for
+        came_for = np.asarray(incident.households, dtype=np.int64)  # the vulnerable
         rows = rows[(t.state[rows] == AT_HOME) & ~self.requested[rows]]
-        visits += rows.size
+        visits = came_for.size + rows.size
+        home = np.concatenate([came_for[t.state[came_for] == AT_HOME], rows])
+        m.recorder.event(
+            now,
+            "door_knock",
+            agent=team.unique_id,
+            node=incident.node,
+            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+            tier=team.tier.name,
+            value=int(t.size_persons[home].sum()),
+        )
         unwarned = rows[t.warned_level[rows] < level]
         if unwarned.size:
             t.warn(unwarned, level, np.full(unwarned.size, now))
+            m.recorder.events_bulk(
+                np.full(unwarned.size, now),
+                "warned",
+                agent=m.household_ids[unwarned],
+                node=t.node[unwarned],
+                jurisdiction=[m.jurisdiction_name(j) for j in t.jurisdiction[unwarned]],
+                value=t.size_persons[unwarned],
+            )
         helpless = rows[t.vulnerable[rows]]
         if helpless.size:
             self.requested[helpless] = True
             incident.add_households(helpless.tolist(), int(t.size_persons[helpless].sum()))
         leave = rows[~t.vulnerable[rows]]
         self.forced[leave[self.refused[leave]]] = True
+        acting = leave[~self.refused[leave] & (t.acted_at_contact[leave] == 0)]
+        t.acted_at_contact[acting] = t.contacts[acting]
         for row in leave:
             row = int(row)
             t.plan_departure(np.array([row]), np.array([now]))

@@ -123,7 +123,7 @@ class Incident:
     needs_boat: bool = False
     on_cleared: Callable[[], None] | None = None
     on_reopen: Callable[[], bool] | None = None
-    on_arrival: Callable[[], float | None] | None = None  # first team there: its work, s
+    on_arrival: Callable[..., float | None] | None = None  # first team there (given): its work, s
     withdrawn_s: float = np.inf
     households: tuple[int, ...] = ()
     persons_rescued: int = 0
