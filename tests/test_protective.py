@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents.households import SHELTERED, SHELTERING
+from sim.agents.households import SHELTERED, SHELTERING, STRANDED
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
 from sim.hazards import exposure
@@ -240,6 +240,7 @@ def test_mandatory_transfer_occupies_the_responder_for_the_computed_time() -> No
     assert mine[["time_s", "kind"]].values.tolist() == [
         [0.0, "dispatch"],
         [pytest.approx(arrive), "arrive_scene"],
+        [pytest.approx(arrive), "door_knock"],  # the visit at the door, then the carrying
         [pytest.approx(rescued), "rescued"],
         [pytest.approx(delivered), "deliver"],
         [pytest.approx(home), "team_home"],
@@ -289,3 +290,82 @@ def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() ->
         [pytest.approx(called_s), "dispatch", 1],
         [pytest.approx(called_s + TIERS["community"].turnout_s + link_s), "arrive_scene", 2],
     ]
+
+
+def test_people_waiting_in_the_open_where_the_water_rises_are_stranded() -> None:
+    """A household left unsheltered at node 3 (ground 0.1 m above the warning level, its
+    reach of the river 500 m from the upstream end, wave at 30 m/s: 16.7 s late) is
+    stranded at the first 1-min step with water above the 0.5 m walking limit: the stage
+    rises 0.2 m per minute from 10 min, over 0.6 m at 13 min 16.7 s, so at the 14-min step.
+    """
+    flood = {
+        **TOY_FLOOD,
+        "hydrograph": [*TOY_FLOOD["hydrograph"][:2], {"time_min": 20, "stage_m": 2.0}],
+    }
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-flood-open",
+            "horizon_h": 0.5,
+            "policy": {"linkage": "separate", "detection_delay_min": 600.0},
+            "population": POPULATION,
+            "behaviour": BEHAVIOUR,
+            "hazards": {"step_min": 1.0, "flood": flood},
+        }
+    )
+    model = EmergencyModel(scenario, flood_network([0, 0, 0, 1, 0, 0]), seed=0)
+    model.households.unshelter(0)  # as a team leaves people it can take no farther
+    model.run_for()
+    result = collect(model)
+    assert model.households.state[0] == STRANDED
+    stranded = result.events[result.events["kind"] == "stranded"]
+    assert stranded[["time_s", "node", "value"]].values.tolist() == [[840.0, 3, 1.0]]
+    incident = result.incidents[result.incidents["kind"] == "flood_stranded"]
+    assert incident["report_s"].tolist() == [840.0] and incident["persons"].tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    ("reach", "comply", "acted", "transferred"),
+    [
+        (0.0, 1.0, 2, 0),  # no channel reached them: they hear the order at the door, leave
+        (1.0, 0.0, 0, 2),  # both refused the order they heard: made to leave, transferred
+    ],
+)
+def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
+    reach: float, comply: float, acted: int, transferred: int
+) -> None:
+    """Two households at node 1, an immediate order at 0, the responder at the door at its
+    turnout (it lives there): one ``door_knock`` of 2 persons then; each household is
+    counted once, as acting at its first contact or as transferred."""
+    scenario = scenario_from_dict(
+        {
+            "name": "sweep",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": {
+                **BEHAVIOUR,
+                "channels": [{"name": "sms", "reach": reach, "delay_min": 0.0}],
+                "compliance": {"immediate": comply},
+            },
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+        }
+    )
+    net = with_community_post(toy_engine_network(population=[0, 2, 0, 0, 0, 0]), node=1)
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events
+    team = next(t for t in model.teams if t.tier.name == "community")
+    at_door_s = TIERS["community"].turnout_s
+    knocks = ev[ev["kind"] == "door_knock"]
+    assert knocks[["time_s", "agent", "node", "value"]].values.tolist() == [
+        [pytest.approx(at_door_s), team.unique_id, 1, 2.0]
+    ]
+    warned = ev[ev["kind"] == "warned"].groupby("agent")["time_s"].min()
+    assert sorted(warned.index) == sorted(model.household_ids.tolist())
+    assert warned.tolist() == pytest.approx([0.0 if reach else at_door_s] * 2)
+    departs = ev[ev["kind"] == "depart"]
+    assert departs["time_s"].tolist() == pytest.approx([at_door_s] * 2)
+    w = result.summary["warnings"]["A"]
+    assert (w["persons_warned"], w["door_knocks"]) == (2, 2)
+    assert (w["acted_at_first_contact"], w["acted_after_repeated_contact"]) == (acted, 0)
+    assert w["transferred_persons"] == transferred

@@ -32,8 +32,8 @@ def format_run(result: RunResult) -> str:
         lines.append(f"  {juris:<14}" + "".join(f"{_pct(row[c]):>17}" for c in columns))
     inc = s["incidents"]
     lines.append(
-        f"  incidents: {inc['count']} ({inc['persons']} persons), tier requests never "
-        f"served: {inc['unserved_tier_requests']}"
+        f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
+        f"served: {inc['unserved_tier_requests']:,}"
         + (
             f"; {inc['withdrawn']} withdrawn ({inc['withdrawn_persons']} persons left on "
             "their own when roads reopened)"
@@ -46,7 +46,8 @@ def format_run(result: RunResult) -> str:
             f"  rescue: {inc['persons_rescued']:,} persons got out alive, "
             f"{inc['persons_died_waiting']:,} died waiting, "
             f"{inc['persons_still_waiting']:,} still waiting at the horizon; "
-            f"{inc['completed']} of {inc['to_complete']} incidents completed"
+            f"{inc['completed']:,} of the {inc['to_complete']:,} incidents with people to take "
+            "out completed"
         )
         for side, kinds in (inc.get("rescue_by_jurisdiction") or {}).items():
             if kinds:
@@ -70,17 +71,25 @@ def format_run(result: RunResult) -> str:
         f"100 % {_minutes(ev['clearance_100pct_s'])}"
     )
     p = s["persons"]
-    lines.append(f"  persons: {', '.join(f'{k} {v:,}' for k, v in p.items())}")
+    lines.append(
+        "  residents at the horizon: "
+        + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in p.items())
+    )
     sup = s["supply"]
+    met = [
+        f"at {key[len('need_met_share_') : -1]} h {_pct(value).strip()}"
+        for key, value in sup.items()
+        if key.startswith("need_met_share_") and value is not None and not math.isnan(value)
+    ]
     lines.append(
         f"Supply: {sup['shelters_supplied']} of {sup['shelters_used']} used shelters "
-        f"supplied; need met at 6 h {_pct(sup['need_met_share_6h']).strip()}"
+        f"supplied; kit need met {', '.join(met) or 'n/a'}"
     )
     return "\n".join(lines)
 
 
 def _places(counts: dict[str, int]) -> str:
-    names = {"stranded": "waiting for rescue (cut off, buried, in water)"}
+    names = {"stranded": "waiting for rescue: cut off, buried or in water,"}
     parts = [
         f"{names.get(place, place.replace('_', ' '))} {n:,}" for place, n in counts.items() if n
     ]
@@ -103,38 +112,54 @@ def _people_lines(s: dict) -> list[str]:
     act = s.get("protective_action")
     if act is not None:
         lines.append(
-            f"Protective action: {act['evacuated_persons']:,} persons evacuated, "
+            f"Protective action: {act['evacuated_persons']:,} persons left home (on their "
+            "own or with a team), "
             f"{act['sheltered_in_place_persons']:,} sheltered in place, "
             f"{act['stayed_at_home_persons']:,} stayed at home"
         )
-    for side, w in (s.get("warnings") or {}).items():
+    warnings = s.get("warnings") or {}
+    if warnings:
+        lines.append("Warnings (persons; acting = leaving or sheltering in place):")
+    for side, w in warnings.items():
         first = w["first_warning_s"]
         when = "never warned" if math.isinf(first) else f"first warning at {first / 60:.0f} min"
-        lines.append(
-            f"  warnings {side}: {when}, {w['persons_warned']:,} persons warned, "
-            f"acted at first contact {w['acted_at_first_contact']:,}, after repeated "
-            f"{w['acted_after_repeated_contact']:,}; {w['door_knocks']:,} door visits, "
-            f"{w['transferred_persons']:,} of {w['transfer_requested_persons']:,} transferred"
-            + (
-                f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
-                if w.get("vulnerable_waiting_persons")
-                else ""
+        line = (
+            f"  {side}: {when}, {w['persons_warned']:,} warned, "
+            f"{w['acted_at_first_contact']:,} acted at the first contact, "
+            f"{w['acted_after_repeated_contact']:,} after a repeated one; "
+            f"{w['door_knocks']:,} household visits at the door"
+        )
+        if w["transfer_requested_persons"]:
+            line += (
+                f"; mandatory transfer: {w['transferred_persons']:,} of "
+                f"{w['transfer_requested_persons']:,} taken out or made to leave"
             )
-        )
+        if w.get("vulnerable_waiting_persons"):
+            line += f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
+        lines.append(line)
     unsafe = (s.get("shelters") or {}).get("unsafe")
-    if unsafe and unsafe["shelters"]:
-        lines.append(
-            f"Shelters: {unsafe['shelters']} became unsafe, "
-            f"{unsafe['relocated_persons']:,} persons moved on from them, "
-            f"{unsafe['occupants_at_horizon']:,} still inside at the horizon"
-        )
+    if unsafe is not None:
+        lines.append(_unsafe_line(unsafe))
     lines += _linkage_lines(s.get("linkage") or {})
     return lines
 
 
+def _unsafe_line(unsafe: dict) -> str:
+    """Shelters that became unsafe, and what became of the people in them."""
+    if not unsafe["shelters"]:
+        return "Shelters: none became unsafe"
+    if not unsafe["relocated_persons"] and not unsafe["occupants_at_horizon"]:
+        return f"Shelters: {unsafe['shelters']} became unsafe, none with anyone inside then"
+    return (
+        f"Shelters: {unsafe['shelters']} became unsafe, "
+        f"{unsafe['relocated_persons']:,} persons moved on from them, "
+        f"{unsafe['occupants_at_horizon']:,} still inside at the horizon"
+    )
+
+
 def _linkage_lines(linkage: dict) -> list[str]:
     """Return what each side got from the linkage: hazard news, teams, shelter, kits."""
-    lines = []
+    lines = ["Linkage (what each side got from the other):"] if linkage else []
     for side, k in linkage.items():
         known = k["knew_hazard_s"]
         if math.isinf(known):
@@ -148,12 +173,13 @@ def _linkage_lines(linkage: dict) -> list[str]:
             news += ")"
         dispatches = sum(k["cross_border_dispatches"].values())
         lines.append(
-            f"  linkage {side}: {news}; {k['warnings_received']:,} warnings via the "
+            f"  {side}: {news}; {k['warnings_received']:,} warnings via the "
             f"linkage; {dispatches} teams from the other side "
             f"({k['incidents_reached_only_by_foreign_teams']} incidents reached only by "
             f"them); {k['persons_sheltered_across_border']:,} persons sheltered across the "
             f"border; {k['kits_from_other_side']:,} kits from the other side; "
             f"{k['teams_prepositioned']} teams pre-positioned, {k['teams_held_in_reserve']} "
-            f"held in reserve, {k['border_wait_min']:g} min waited at the border"
+            f"held in reserve; its teams waited {k['border_wait_min']:g} min at the border "
+            "in all"
         )
     return lines
