@@ -18,11 +18,11 @@ from tests.engine_fixtures import toy_engine_network
 LINK_S = 100.0
 
 
-def _incident(persons: int, kind: str, **forces):
+def _incident(persons: int, kind: str, horizon_h: float = 12.0, **forces):
     return scenario_from_dict(
         {
             "name": "toy-rescue",
-            "horizon_h": 12.0,
+            "horizon_h": horizon_h,
             "policy": {"linkage": "joint"},  # A's team, 1 km away, takes B's incident
             "forces": forces,
             "incidents": [
@@ -59,6 +59,19 @@ def test_three_trips_complete_at_the_hand_computed_time() -> None:
     row = result.incidents.iloc[0]
     assert row["persons_rescued"] == 20 and row["persons_died"] == 0
     assert row["completed_s"] == pytest.approx(expected[5][0])  # the last person out
+
+
+def test_a_load_the_horizon_cuts_short_is_in_the_event_log() -> None:
+    # 20 stranded, 1 min each: the team is on scene at 340 s and gets one out a minute;
+    # a 10-min horizon (600 s) stops the first load after the 4th (at 580 s; the 5th
+    # would be out at 640 s). The four are counted and logged, as a "rescued" of 4 at 580 s
+    scenario = _incident(20, "stranded", horizon_h=600.0 / 3600.0)
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    result = collect(model)
+    rescued = result.events[result.events["kind"] == "rescued"]
+    assert rescued[["time_s", "value"]].values.tolist() == [[pytest.approx(580.0), 4.0]]
+    assert result.incidents.iloc[0]["persons_rescued"] == 4
 
 
 def test_deaths_while_waiting_follow_the_survival_curve() -> None:

@@ -193,29 +193,44 @@ class RescueTeam(mesa.Agent):
             # one after the other: each person's chance to be alive is the survival
             # curve at the moment they are got out, not when the last of the load is
             alive_units, dead = [], 0
-            for unit in units:
-                yield m.env.timeout(unit.persons * self.per_person_s(incident.kind))
+            shown = [0, 0]  # persons alive and dead already in the event log
+            per_s = self.per_person_s(incident.kind)
+            for k, unit in enumerate(units):
+                yield m.env.timeout(unit.persons * per_s)
                 alive_now, dead_now = m.operations.fates(incident, [unit])
                 # counted as each is out: a load the horizon cuts short keeps its count
                 incident.got_out(sum(u.persons for u in alive_now), dead_now, m.env.now)
                 alive_units += alive_now
                 dead += dead_now
+                if k + 1 < len(units) and m.env.now + units[k + 1].persons * per_s >= (
+                    m.scenario.horizon_s
+                ):  # the next one is not out by the horizon: log the load's part out now
+                    self._log_out(incident, sum(u.persons for u in alive_units), dead, shown)
             alive = sum(u.persons for u in alive_units)
-            m.recorder.event(
-                m.env.now,
-                "rescued",
-                agent=self.unique_id,
-                node=incident.node,
-                jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-                incident=incident.id,
-                tier=self.tier.name,
-                value=alive,
-            )
-            if dead:
-                m.operations.record_died(incident, dead)
+            self._log_out(incident, alive, dead, shown)
             if alive:
                 at = yield from self._deliver(incident, alive_units, at)
         return at
+
+    def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
+        """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
+
+        ``shown`` (alive, dead already logged for this load) is brought up to date.
+        """
+        m = self.model
+        m.recorder.event(
+            m.env.now,
+            "rescued",
+            agent=self.unique_id,
+            node=incident.node,
+            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
+            incident=incident.id,
+            tier=self.tier.name,
+            value=alive - shown[0],
+        )
+        if dead > shown[1]:
+            m.operations.record_died(incident, dead - shown[1])
+        shown[:] = [alive, dead]
 
     def _deliver(
         self, incident: Incident, units: list, at: int
