@@ -137,3 +137,27 @@ def test_landslide_nobody_at_home_in_a_slide_area_the_sweep_had_time_to_clear(ne
         assert not had_time[t.node[home]].any(), "at home although the sweep had cleared it"
     assert in_time > 0  # some slide areas were cleared in time, and nobody was left there
     assert (t.state[np.isin(t.home_node, np.flatnonzero(zone))] != AT_HOME).mean() > 0.9
+
+
+def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) -> None:
+    """Every death of the script (all waiting for rescue) is counted once everywhere:
+    the casualties, the ``died_waiting`` events, and the map's dead by home node."""
+    import geopandas as gpd
+
+    model = EmergencyModel(load_scenario("landslide"), network, seed=0)
+    model.run_for()
+    result = collect(model)
+    dead = result.summary["casualties"]["dead"]
+    assert dead > 100  # the unwarned rain-triggered slide: not a vacuous check
+    events = result.events
+    assert events.loc[events["kind"] == "died_waiting", "value"].sum() == dead
+    result.write(tmp_path / "run")
+    homes = gpd.read_file(tmp_path / "run" / "map.gpkg", layer="households_start")
+    table = model.households
+    assert homes["dead"].sum() == result.summary["persons"]["dead"] == dead
+    # each at the home node of the households that died
+    died = table.state == DEAD
+    want = np.bincount(table.home_node[died], weights=table.size_persons[died])
+    nodes = np.flatnonzero(want)
+    got = homes.set_index("osmid")["dead"]
+    assert got.loc[network.node_osmid[nodes]].tolist() == want[nodes].astype(int).tolist()

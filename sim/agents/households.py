@@ -93,6 +93,13 @@ class HouseholdTable:
         waiting = (self.state == AT_HOME) | (self.state == UNSHELTERED)
         return np.nonzero(waiting & node_mask[self.node])[0]
 
+    def dead_by_home(self, n_nodes: int) -> np.ndarray:
+        """Persons dead, per home node (length ``n_nodes``)."""
+        dead = self.state == DEAD
+        return np.bincount(
+            self.home_node[dead], weights=self.size_persons[dead], minlength=n_nodes
+        ).astype(np.int64)
+
     def alive(self) -> np.ndarray:
         """Boolean mask of households not dead."""
         return self.state != DEAD

@@ -61,7 +61,8 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "door_knock": "persons at home at the node a community team visits",
         "shelter_in_place": "persons (the household shuts its home, as the warning said)",
         "transfer_requested": "persons (mandatory transfer: a refuser or vulnerable)",
-        "unsheltered": "persons (safe, but no shelter with room anywhere)",
+        "unsheltered": "persons (out of the house, waiting in the open: no shelter with room "
+        "could be reached)",
         "shelter_unsafe": "occupants, persons (the shelter is no longer safe)",
         "relocate": "persons (the household leaves a shelter that became unsafe)",
         "team_home": "0",

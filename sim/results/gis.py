@@ -16,7 +16,8 @@ empty where something never happened):
   AEGL level, flood depth bands, inside a slide), dissolved over the nodes' Voronoi cells
   (each cut to :data:`CELL_RADIUS_M` around its node);
 - ``households_start`` (points, one per home node): persons, departed, sheltered, dead
-  (dead counted where they died, at home for most).
+  (residents of the node dead by the horizon, wherever they died: at home, on the way,
+  waiting for rescue; from a file-only rebuild, the plume's deaths where they happened).
 
 ``sim coverage`` writes a ``coverage`` layer (road nodes with minutes to each tier's
 nearest station under each policy) into its own ``map.gpkg``.
@@ -259,8 +260,14 @@ def _cells(network: RoadNetwork, nodes: np.ndarray) -> dict[int, object]:
     return dict(zip(nodes.tolist(), shapely.intersection(chosen, circles), strict=True))
 
 
-def households_layer(network: RoadNetwork, events: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Per home node: residents, persons who departed, reached a shelter, died."""
+def households_layer(
+    network: RoadNetwork, events: pd.DataFrame, dead_by_home: np.ndarray | None = None
+) -> gpd.GeoDataFrame:
+    """Per home node: residents, persons who departed, reached a shelter, died.
+
+    ``dead_by_home``: the run's dead residents per home node; without it, the deaths
+    the event log places (``exposed`` at AEGL-3, where the plume killed them).
+    """
     residents = network.node_population_persons
     if residents is None:
         residents = np.zeros(network.n_nodes, np.int64)
@@ -272,8 +279,10 @@ def households_layer(network: RoadNetwork, events: pd.DataFrame) -> gpd.GeoDataF
     sheltered = np.bincount(
         arrived_home, weights=arrived.loc[arrived_home.index, "value"], minlength=network.n_nodes
     )
-    died = events[(events["kind"] == "exposed") & (events["tier"] == "AEGL-3")]
-    dead = np.bincount(died["node"], weights=died["value"], minlength=network.n_nodes)
+    if dead_by_home is None:
+        died = events[(events["kind"] == "exposed") & (events["tier"] == "AEGL-3")]
+        dead_by_home = np.bincount(died["node"], weights=died["value"], minlength=network.n_nodes)
+    dead = np.asarray(dead_by_home)
     keep = np.nonzero((residents > 0) | (departed > 0) | (dead > 0))[0]
     table = pd.DataFrame(
         {
@@ -296,6 +305,7 @@ def write_run_map(
     incidents: pd.DataFrame,
     shelters: pd.DataFrame,
     hazard_frames: pd.DataFrame | None,
+    dead_by_home: np.ndarray | None = None,
 ) -> Path:
     """Write a run's ``map.gpkg`` (layers in the module docstring)."""
     layers = {
@@ -305,7 +315,7 @@ def write_run_map(
         "depots": places_layer(network, "depots"),
         "closed_roads": closed_roads_layer(network, events),
         "hazard_extent": hazard_extent_layer(network, hazard_frames),
-        "households_start": households_layer(network, events),
+        "households_start": households_layer(network, events, dead_by_home),
     }
     return write_geopackage(path, layers)
 
