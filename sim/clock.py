@@ -3,7 +3,7 @@
 Whether it is night changes who a warning reaches and how fast people get going: at
 night SMS and loudspeakers wake fewer people and the preparation before leaving takes
 longer (Sorensen 2000, *Natural Hazards Review* 1(2): 119–125: warnings at night diffuse
-more slowly; Kaixian 2003, ``../shared/validation``: a night blowout where most victims
+more slowly; Kaixian 2003, ``docs/validation.md``: a night blowout where most victims
 were not warned in time). The factors are the scenario's ``behaviour.night_*`` settings.
 """
 

@@ -1,6 +1,6 @@
 """Where teams set off from: community responders at home, other teams at their station.
 
-Community responders (群防员, ``../shared/DOMAIN.md``) are residents, not a crew on duty
+Community responders (群防员, ``docs/DOMAIN.md``) are residents, not a crew on duty
 at the post: the engine starts each of them at a home near the post
 (:func:`responder_homes`) and static coverage (:mod:`sim.coverage`, :mod:`sim.siting`)
 routes them from the same homes (:func:`departure_nodes`). Only the road network is

@@ -1,4 +1,4 @@
-"""Door-knocking rounds of the community responders (鸣锣敲门, ``../shared/DOMAIN.md``).
+"""Door-knocking rounds of the community responders (鸣锣敲门, ``docs/DOMAIN.md``).
 
 For warnings at ``behaviour.door_knock_min_level`` or above, the community responders
 of each side visit, at their homes, the households no channel reached, and again, no

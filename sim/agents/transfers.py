@@ -1,4 +1,4 @@
-"""Mandatory transfer (三个必转, ``../shared/DOMAIN.md``): responders clear an ``immediate`` zone.
+"""Mandatory transfer (三个必转, ``docs/DOMAIN.md``): responders clear an ``immediate`` zone.
 
 An ``immediate`` order is mandatory. When a side issues one, its community responders
 sweep the zone: every node with households still at home becomes one ``transfer``

@@ -3,7 +3,7 @@
 Once a side's command knows a hazard (own detection, its own warning, or a neighbour's
 notice through the linkage, :mod:`sim.agents.linkage`), it warns the nodes of its own
 ground that the hazard's forecast puts in danger, each at the staged lead times before
-the forecast arrival (``policy.warning_plan_lead_min``; ``../shared/DOMAIN.md``: 24 h
+the forecast arrival (``policy.warning_plan_lead_min``; ``docs/DOMAIN.md``: 24 h
 trend, 6 h risk, 2 h imminent, then the real-time ``immediate`` order). The forecast
 arrival of a node is :meth:`sim.hazards.engine.HazardEngine.forecast_arrival_s`: the
 flood's hydrograph (when each node goes under water) and the plume's footprint for the

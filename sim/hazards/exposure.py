@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-#: H2S AEGL values, ppm, by level and duration (minutes) — shared/validation/README.md.
+#: H2S AEGL values, ppm, by level and duration (minutes) — docs/validation.md.
 AEGL_H2S_PPM: Mapping[int, Mapping[int, float]] = MappingProxyType(
     {
         1: MappingProxyType({10: 0.75, 30: 0.60, 60: 0.51, 240: 0.36, 480: 0.33}),

@@ -40,7 +40,7 @@ _URBAN: Mapping[str, tuple[float, ...]] = MappingProxyType(
     }
 )
 
-#: mg/m^3 per ppm of H2S at 25 °C (shared/validation/README.md).
+#: mg/m^3 per ppm of H2S at 25 °C (docs/validation.md).
 H2S_MG_PER_M3_PER_PPM = 1.39
 #: Density of methane at 25 °C and 1 atm, kg/m^3 (to turn mass into volume fraction).
 METHANE_DENSITY_KG_PER_M3 = 0.657

@@ -59,7 +59,7 @@ DEFAULT_LANES: Mapping[str, float] = MappingProxyType(
 
 #: Capacity per lane and direction (vehicles/h), by road class. Expressway about
 #: 2,000-2,200, multilane arterial 1,800-2,000, two-lane rural road about 1,700 (HCM
-#: figures in shared/validation/README.md); town streets are limited by junctions.
+#: figures in docs/validation.md); town streets are limited by junctions.
 CAPACITY_VEH_PER_H_PER_LANE: Mapping[str, float] = MappingProxyType(
     {
         "motorway": 2100.0,

@@ -59,7 +59,7 @@ REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
 DEPOT_LEVELS = ("city", "district", "town", "village")
 #: Defaults for columns a file leaves out, with where each comes from.
 DEFAULT_SHELTER_LEVEL = "town"  # the built-in region's middle level (county, town, village)
-DEFAULT_DEPOT_LEVEL = "town"  # DOMAIN.md: disaster-prone towns hold relief for >= 200 people
+DEFAULT_DEPOT_LEVEL = "town"  # docs/DOMAIN.md: disaster-prone towns hold relief for >= 200 people
 DEFAULT_SETTLEMENT_KIND = "village"
 #: Settlement radius where a file gives none (m): the warning zone of a named settlement
 #: (sim/agents/warning.py), the extent of a rural village with its hamlets.

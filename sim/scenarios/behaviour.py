@@ -26,10 +26,10 @@ class PopulationSpec(Spec):
 
     ``household_size_mean_persons``: 2.8, rural Sichuan and Chongqing households in the
     2020 census (about 2.6 to 3.0). ``walk_speed_m_per_s``: 1.2, below the 1.34 m/s free
-    walking speed of Weidmann's diagram (``../shared/validation``) for people carrying
+    walking speed of Weidmann's diagram (``docs/validation.md``) for people carrying
     belongings, children and elderly. ``vulnerable_share``: households that cannot leave
     without help (elderly living alone, disabled, no means to travel): in an
-    ``immediate`` zone they are transferred by responders (三个必转, ``../shared/DOMAIN.md``);
+    ``immediate`` zone they are transferred by responders (三个必转, ``docs/DOMAIN.md``);
     5 % is an assumption below the share of rural residents aged 65 or more (17.7 % in
     the 2020 census), of whom many live with family.
     """
@@ -70,12 +70,12 @@ class BehaviourSpec(Spec):
 
     **Channels** reach a share of households after a delay (defaults: SMS 75 % after
     5 min, village loudspeakers 50 % after 15 min, so about 87 % hear at least one,
-    near the ≥ 90 % public-coverage target of ``../shared/DOMAIN.md``). At night
+    near the ≥ 90 % public-coverage target of ``docs/DOMAIN.md``). At night
     (``night_start`` to ``night_end``) each channel's reach is multiplied by
     ``night_reach_factor`` and the pre-movement delay by ``night_premovement_factor``
     (assumptions after Sorensen 2000, see :mod:`sim.clock`).
 
-    **Door-knocking** (鸣锣敲门, ``../shared/DOMAIN.md``): for warnings at
+    **Door-knocking** (鸣锣敲门, ``docs/DOMAIN.md``): for warnings at
     ``door_knock_min_level`` or above, the community responders of each village visit
     the households no channel reached, then those who refused, again every
     ``door_knock_revisit_min`` at the least; a visit takes ``door_knock_min_per_household``

@@ -12,7 +12,7 @@ from sim.scenarios.load import Bounds, Spec, Where, bounded, check_bounds
 from sim.tiers import TIER_NAMES
 
 #: Largest number of teams of one tier, and per station: more would not be a county's
-#: forces (Hechuan district has 52 teams in all, ../shared/DOMAIN.md) and each team is an
+#: forces (Hechuan district has 52 teams in all, docs/DOMAIN.md) and each team is an
 #: agent that costs memory and dispatch work.
 MAX_TEAMS = 10_000
 MAX_TEAMS_PER_STATION = 1_000

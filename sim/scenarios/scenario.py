@@ -136,7 +136,7 @@ class PolicySpec(Spec):
     forecast places (the flood's hydrograph, the plume's footprint) it warns every node
     of its own that the forecast puts under the hazard at the staged lead times of
     ``warning_plan_lead_min`` before the forecast arrival: trend 24 h, risk 6 h,
-    imminent 2 h (``../shared/DOMAIN.md``) and the mandatory ``immediate`` order 30 min
+    imminent 2 h (``docs/DOMAIN.md``) and the mandatory ``immediate`` order 30 min
     before (an assumption for the "real-time response" stage).
 
     **Default delays.** ``notification_delay_min`` 15: Chinese rules for reporting
@@ -144,7 +144,7 @@ class PolicySpec(Spec):
     (the "30 minutes by phone, 1 hour in writing" rule of provincial emergency
     information reporting); a standing cross-border hotline is assumed to take half
     that. ``mutual_aid_request_delay_min`` 10 and ``border_passage_delay_min`` 20 are
-    assumptions: the Tongnan-Suining agreement (``../shared/DOMAIN.md``) names
+    assumptions: the Tongnan-Suining agreement (``docs/DOMAIN.md``) names
     emergency linkage response and priority passage for rescue vehicles as mechanisms
     but gives no times. ``detection_delay_min`` 45 is the time a side needs to notice a
     hazard on its own ground (Kaixian 2003: about 35 minutes to the evacuation order).
