@@ -100,6 +100,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Render the run folder in the asked format."""
+    from sim.engine.progress import progress_wanted
     from sim.replay.outputs import animate
 
     started = time.perf_counter()
@@ -112,7 +113,7 @@ def handle(args: argparse.Namespace) -> int:
         size_px=args.resolution,
         bbox_lonlat=args.bbox,
         region=args.region,
-        progress=not args.no_progress,
+        progress=progress_wanted(False if args.no_progress else None),  # a bar on a terminal
     )
     size_mb = out.stat().st_size / 1e6
     say(f"wrote {out} ({size_mb:.1f} MB, {time.perf_counter() - started:.1f} s)")

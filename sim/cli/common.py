@@ -226,14 +226,21 @@ def scenario_and_network(name: str, policy: str | None = None) -> tuple[Scenario
     return scenario, network
 
 
-def add_out_arguments(parser: argparse.ArgumentParser, *, default: Path | None, what: str) -> None:
-    """Add ``--out DIR`` (default ``default``) and ``--force``."""
+def add_out_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    default: Path | None,
+    what: str,
+    default_text: str | None = None,
+) -> None:
+    """Add ``--out DIR`` (default ``default``, or as ``default_text`` says) and ``--force``."""
+    shown = default_text or (str(default) if default else None)
     parser.add_argument(
         "--out",
         type=Path,
         default=default,
         metavar="DIR",
-        help=f"output folder (default {default})" if default else "output folder",
+        help=f"output folder (default {shown})" if shown else "output folder",
     )
     parser.add_argument(
         "--force",

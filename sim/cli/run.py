@@ -35,7 +35,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=None,
         help="override the scenario's cross-border linkage policy",
     )
-    add_out_arguments(run, default=None, what="run folder")
+    add_out_arguments(
+        run,
+        default=None,
+        what="run folder",
+        default_text="results/<scenario>-<policy>-seed<seed>",
+    )
     run.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     run.set_defaults(handler=handle)
 

@@ -23,8 +23,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Load the scenario and its region; print one line when it is valid."""
     scenario, network = scenario_and_network(args.scenario)
+    n_warnings, n_incidents = len(scenario.warnings), len(scenario.incidents)
     print(
-        f"{args.scenario}: valid ({len(scenario.warnings)} warnings, "
-        f"{len(scenario.incidents)} incidents, {scenario.horizon_h:g} h on {network.name})"
+        f"{args.scenario}: valid ({n_warnings} warning{'s' * (n_warnings != 1)}, "
+        f"{n_incidents} incident{'s' * (n_incidents != 1)}, {scenario.horizon_h:g} h on "
+        f"{network.name})"
     )
     return 0
