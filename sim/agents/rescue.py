@@ -124,16 +124,7 @@ class RescueTeam(mesa.Agent):
         yield m.env.timeout(travel_s)
         if tier not in incident.arrival_s:
             incident.arrival_s[tier] = m.env.now
-        m.recorder.event(
-            m.env.now,
-            "arrive_scene",
-            agent=self.unique_id,
-            node=incident.node,
-            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-            incident=incident.id,
-            tier=tier,
-            value=m.env.now - incident.report_s,
-        )
+        self._at_incident("arrive_scene", incident, m.env.now - incident.report_s)
         if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
             arrived, incident.on_arrival = incident.on_arrival, None
             yield m.env.timeout(arrived(self) or 0.0)
@@ -212,24 +203,28 @@ class RescueTeam(mesa.Agent):
                 at = yield from self._deliver(incident, alive_units, at)
         return at
 
-    def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
-        """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
-
-        ``shown`` (alive, dead already logged for this load) is brought up to date.
-        """
+    def _at_incident(self, kind: str, incident: Incident, value: float) -> None:
+        """Record ``kind`` by this team now, at ``incident``'s node, on its side."""
         m = self.model
         m.recorder.event(
             m.env.now,
-            "rescued",
+            kind,
             agent=self.unique_id,
             node=incident.node,
             jurisdiction=m.jurisdiction_name(incident.jurisdiction),
             incident=incident.id,
             tier=self.tier.name,
-            value=alive - shown[0],
+            value=value,
         )
+
+    def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
+        """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
+
+        ``shown`` (alive, dead already logged for this load) is brought up to date.
+        """
+        self._at_incident("rescued", incident, alive - shown[0])
         if dead > shown[1]:
-            m.operations.record_died(incident, dead - shown[1])
+            self.model.operations.record_died(incident, dead - shown[1])
         shown[:] = [alive, dead]
 
     def _deliver(
