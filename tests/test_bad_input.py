@@ -657,3 +657,24 @@ def test_a_scenario_built_in_python_is_checked_too() -> None:
         Scenario(name="x", horizon_h=-1.0)
     with pytest.raises(ScenarioError, match="household_size_mean_persons must be a finite"):
         PopulationSpec(household_size_mean_persons=float("nan"))
+
+
+@pytest.mark.parametrize(
+    ("entry", "line", "key"),
+    [
+        ('level = "red"\nissued_by = "Suining"\n', 11, "warnings[1].level"),
+        (
+            'level = "risk"\nissued_by = "Suining"\n'
+            "zone = { center_lon = 105.7, center_lat = 30.3, radius_km = -3 }\n",
+            13,
+            "warnings[1].zone.radius_km",
+        ),
+    ],
+)
+def test_an_error_in_the_second_warning_names_its_line(tmp_path, capsys, entry, line, key) -> None:
+    """BASE ends with the first [[warnings]] at line 5; the second starts at line 9."""
+    path = tmp_path / "bad.toml"
+    path.write_text(BASE + "[[warnings]]\ntime_min = 10\n" + entry)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"bad.toml, line {line}: {key} " in err[0], err

@@ -201,15 +201,40 @@ class Where:
         return out or "(top level)"
 
     def line(self) -> int | None:
-        """Line of the last key in the file, when that key occurs exactly once."""
+        """Line of the last key in the file, when it can be told: the key occurs once.
+
+        Within an entry of an array of tables (``[[warnings]]``, the second one for
+        ``warnings[1]``) the key is looked for in that entry only; a key at the start of
+        a line is preferred to one inside an inline table (``zone = { radius_km = 3 }``).
+        """
         names = [p for p in self.path if isinstance(p, str)]
         if not names or not self.text:
             return None
-        pattern = re.compile(rf"^\s*{re.escape(names[-1])}\s*=", re.MULTILINE)
-        hits = [m.start() for m in pattern.finditer(self.text)]
-        if len(hits) != 1:
-            return None
-        return self.text.count("\n", 0, hits[0]) + 1
+        start, end = self._entry_span()
+        key = re.escape(names[-1])
+        for pattern in (rf"^[ \t]*{key}[ \t]*=", rf"[{{,][ \t]*{key}[ \t]*="):
+            hits = [m.start() for m in re.finditer(pattern, self.text[start:end], re.MULTILINE)]
+            if len(hits) == 1:
+                return self.text.count("\n", 0, start + hits[0]) + 1
+            if hits:
+                return None
+        return None
+
+    def _entry_span(self) -> tuple[int, int]:
+        """Characters of the innermost ``[[table]]`` entry the path is in (else the file)."""
+        start, end = 0, len(self.text)
+        for i, part in enumerate(self.path):
+            if not isinstance(part, int) or i == 0:
+                continue
+            table = ".".join(p for p in self.path[:i] if isinstance(p, str))
+            header = rf"^[ \t]*\[\[[ \t]*{re.escape(table)}[ \t]*\]\]"
+            heads = [m.end() for m in re.finditer(header, self.text, re.MULTILINE)]
+            if part >= len(heads):
+                return start, end  # an inline array: the whole file is searched
+            start = heads[part]
+            following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(self.text, start)
+            end = following.start() if following else len(self.text)
+        return start, end
 
     def location(self) -> str:
         """``file, line N: key`` (as errors start)."""
