@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.agents.households import SHELTERED, SHELTERING, STRANDED
+from sim.agents.households import SHELTERED, SHELTERING, STRANDED, UNSHELTERED
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
 from sim.hazards import exposure
@@ -292,11 +292,13 @@ def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() ->
     ]
 
 
-def test_people_waiting_in_the_open_where_the_water_rises_are_stranded() -> None:
+@pytest.mark.parametrize("room", [True, False])
+def test_people_waiting_in_the_open_where_the_water_rises_are_stranded(room: bool) -> None:
     """A household left unsheltered at node 3 (ground 0.1 m above the warning level, its
     reach of the river 500 m from the upstream end, wave at 30 m/s: 16.7 s late) is
     stranded at the first 1-min step with water above the 0.5 m walking limit: the stage
     rises 0.2 m per minute from 10 min, over 0.6 m at 13 min 16.7 s, so at the 14-min step.
+    With no shelter room anywhere it is left where it is: a boat could bring it nowhere.
     """
     flood = {
         **TOY_FLOOD,
@@ -314,12 +316,18 @@ def test_people_waiting_in_the_open_where_the_water_rises_are_stranded() -> None
     )
     model = EmergencyModel(scenario, flood_network([0, 0, 0, 1, 0, 0]), seed=0)
     model.households.unshelter(0)  # as a team leaves people it can take no farther
+    if not room:
+        model.shelters.reserved_persons[:] = model.shelters.capacity_persons
     model.run_for()
     result = collect(model)
-    assert model.households.state[0] == STRANDED
     stranded = result.events[result.events["kind"] == "stranded"]
-    assert stranded[["time_s", "node", "value"]].values.tolist() == [[840.0, 3, 1.0]]
     incident = result.incidents[result.incidents["kind"] == "flood_stranded"]
+    if not room:
+        assert model.households.state[0] == UNSHELTERED
+        assert stranded.empty and incident.empty
+        return
+    assert model.households.state[0] == STRANDED
+    assert stranded[["time_s", "node", "value"]].values.tolist() == [[840.0, 3, 1.0]]
     assert incident["report_s"].tolist() == [840.0] and incident["persons"].tolist() == [1]
 
 

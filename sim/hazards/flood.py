@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.agents.households import AT_HOME
 from sim.engine.incidents import IncidentReport
 from sim.hazards.base import HazardStep
 from sim.hazards.river import flood_depth_m, river_geometry, stage_m
@@ -133,6 +134,11 @@ class FloodHazard:
         )
         table = m.households
         caught = table.caught_on(self.depth > spec.walk_depth_limit_m)
+        # people in the open are stranded only while some shelter has room for them: a
+        # team that could bring them nowhere left them there, and a new incident would
+        # only bring a boat back to leave them again
+        room = m.shelters.open_remaining_persons().max(initial=0)
+        caught = caught[(table.state[caught] == AT_HOME) | (table.size_persons[caught] <= room)]
         incidents = []
         if caught.size:
             table.strand(caught)
