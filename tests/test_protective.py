@@ -332,18 +332,20 @@ def test_people_waiting_in_the_open_where_the_water_rises_are_stranded(room: boo
 
 
 @pytest.mark.parametrize(
-    ("reach", "comply", "acted", "transferred"),
+    ("reach", "delay_min", "comply", "acted", "transferred"),
     [
-        (0.0, 1.0, 2, 0),  # no channel reached them: they hear the order at the door, leave
-        (1.0, 0.0, 0, 2),  # both refused the order they heard: made to leave, transferred
+        (0.0, 0.0, 1.0, 2, 0),  # no channel reached them: they hear the order at the door
+        (1.0, 0.0, 0.0, 0, 2),  # both refused the order they heard: made to leave
+        (1.0, 30.0, 1.0, 2, 0),  # the SMS comes after the knock: the knock tells them first
     ],
 )
 def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
-    reach: float, comply: float, acted: int, transferred: int
+    reach: float, delay_min: float, comply: float, acted: int, transferred: int
 ) -> None:
     """Two households at node 1, an immediate order at 0, the responder at the door at its
-    turnout (it lives there): one ``door_knock`` of 2 persons then; each household is
-    counted once, as acting at its first contact or as transferred."""
+    turnout (it lives there): one ``door_knock`` of 2 persons then; nobody leaves before
+    a ``warned`` event; each household is counted once, as acting at its first contact or
+    as transferred (then with a ``transfer_requested`` event)."""
     scenario = scenario_from_dict(
         {
             "name": "sweep",
@@ -351,7 +353,7 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
             "population": POPULATION,
             "behaviour": {
                 **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": reach, "delay_min": 0.0}],
+                "channels": [{"name": "sms", "reach": reach, "delay_min": delay_min}],
                 "compliance": {"immediate": comply},
             },
             "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
@@ -370,9 +372,12 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
     ]
     warned = ev[ev["kind"] == "warned"].groupby("agent")["time_s"].min()
     assert sorted(warned.index) == sorted(model.household_ids.tolist())
-    assert warned.tolist() == pytest.approx([0.0 if reach else at_door_s] * 2)
+    heard_s = at_door_s if reach == 0.0 or delay_min * 60.0 > at_door_s else 0.0
+    assert warned.tolist() == pytest.approx([heard_s] * 2)
     departs = ev[ev["kind"] == "depart"]
     assert departs["time_s"].tolist() == pytest.approx([at_door_s] * 2)
+    requested = ev[ev["kind"] == "transfer_requested"]
+    assert requested["value"].sum() == transferred
     w = result.summary["warnings"]["A"]
     assert (w["persons_warned"], w["door_knocks"]) == (2, 2)
     assert (w["acted_at_first_contact"], w["acted_after_repeated_contact"]) == (acted, 0)

@@ -62,6 +62,21 @@ class Transfers:
         #: When the responders were done at the doors of each transfer incident (by id).
         self.doors_done_s: dict[int, float] = {}
 
+    def refuse(self, rows: np.ndarray) -> None:
+        """Households ``rows`` refused an ``immediate`` order: they are to be made to leave.
+
+        Each is logged once (``transfer_requested``), as the vulnerable are when a team
+        is asked to take them out.
+        """
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        self._log_asked(rows)
+        self.refused[rows] = True
+
+    def _log_asked(self, rows: np.ndarray) -> None:
+        """Log ``transfer_requested`` for the households ``rows`` not asked for before."""
+        for row in rows[~(self.requested[rows] | self.refused[rows])]:
+            self.model.household_agents[int(row)].record("transfer_requested")
+
     def sweep(self, carry: np.ndarray, visit: np.ndarray, *, level: int = 3) -> None:
         """Take out ``carry`` and make ``visit`` leave at the door: one incident per node.
 
@@ -77,10 +92,9 @@ class Transfers:
         visit = np.setdiff1d(visit[~self.swept[visit] & ~self.requested[visit]], carry)
         if carry.size == 0 and visit.size == 0:
             return
+        self._log_asked(carry)
         self.requested[carry] = True
         self.swept[visit] = True
-        for row in carry:
-            m.household_agents[int(row)].record("transfer_requested")
         for node in np.unique(np.concatenate([t.node[carry], t.node[visit]])):
             mine = carry[t.node[carry] == node]
             door = visit[t.node[visit] == node]
@@ -119,18 +133,23 @@ class Transfers:
             value=int(t.size_persons[home].sum()),
         )
         unwarned = rows[t.warned_level[rows] < level]
-        if unwarned.size:
-            t.warn(unwarned, level, np.full(unwarned.size, now))
+        t.warn(unwarned, level, np.full(unwarned.size, now))
+        # a channel's message still on its way: the knock brings the order first
+        early = rows[(t.warned_level[rows] >= level) & (t.warned_time_s[rows] > now)]
+        t.warned_time_s[early] = now
+        told = np.concatenate([unwarned, early])
+        if told.size:
             m.recorder.events_bulk(
-                np.full(unwarned.size, now),
+                np.full(told.size, now),
                 "warned",
-                agent=m.household_ids[unwarned],
-                node=t.node[unwarned],
-                jurisdiction=[m.jurisdiction_name(j) for j in t.jurisdiction[unwarned]],
-                value=t.size_persons[unwarned],
+                agent=m.household_ids[told],
+                node=t.node[told],
+                jurisdiction=[m.jurisdiction_name(j) for j in t.jurisdiction[told]],
+                value=t.size_persons[told],
             )
         helpless = rows[t.vulnerable[rows]]
         if helpless.size:
+            self._log_asked(helpless)
             self.requested[helpless] = True
             incident.add_households(helpless.tolist(), int(t.size_persons[helpless].sum()))
         leave = rows[~t.vulnerable[rows]]

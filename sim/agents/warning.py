@@ -256,7 +256,7 @@ class WarningService:
             m.env.process(m.household_agents[i].evacuate(float(d)))
         refused = rows[~comply & ~in_place]
         if level == IMMEDIATE:
-            m.transfers.refused[refused] = True
+            m.transfers.refuse(refused)
             if not transfer:
                 return rows[vulnerable]
             m.transfers.sweep(rows[vulnerable], refused, level=level)
