@@ -151,6 +151,18 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     assert dead > 100  # the unwarned rain-triggered slide: not a vacuous check
     events = result.events
     assert events.loc[events["kind"] == "died_waiting", "value"].sum() == dead
+    # every resident took one protective action: left, sheltered in place or stayed
+    # (the buried and the stranded at home stayed)
+    assert sum(result.summary["protective_action"].values()) == 400_000
+    # the warnings summary can be checked against the log: everyone asked to be
+    # transferred has its event, and nobody leaves before the warning reached them
+    warnings = result.summary["warnings"].values()
+    asked = events.loc[events["kind"] == "transfer_requested", "value"].sum()
+    assert asked == sum(w["transfer_requested_persons"] for w in warnings) > 0
+    left = events[events["kind"] == "depart"].groupby("agent")["time_s"].min()
+    told = events[events["kind"].isin(["warned", "transfer_requested"])]
+    told = told.groupby("agent")["time_s"].min().reindex(left.index)
+    assert (told <= left).all()
     result.write(tmp_path / "run")
     homes = gpd.read_file(tmp_path / "run" / "map.gpkg", layer="households_start")
     table = model.households

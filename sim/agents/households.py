@@ -59,6 +59,8 @@ class HouseholdTable:
     died_where
         Where it died (``-1`` alive; else the index into :data:`STATE_NAMES` of the state
         it was in: at home, on the way, in a shelter, stranded, sheltering in place).
+    left_home
+        Whether it set off (on its own, or taken out by a team), whatever came after.
     """
 
     home_node: np.ndarray
@@ -77,6 +79,7 @@ class HouseholdTable:
     acted_at_contact: np.ndarray
     vulnerable: np.ndarray
     died_where: np.ndarray
+    left_home: np.ndarray
 
     @property
     def n(self) -> int:
@@ -151,6 +154,7 @@ class HouseholdTable:
         """Record that household ``row`` leaves home now."""
         self.state[row] = ON_ROAD
         self.depart_time_s[row] = now_s
+        self.left_home[row] = True
 
     def arrive(self, row: int, shelter: int, now_s: float) -> None:
         """Record that household ``row`` reaches ``shelter`` now."""
@@ -234,4 +238,5 @@ def households_from_population(
         acted_at_contact=np.zeros(n, dtype=np.int16),
         vulnerable=(rng.random(n) < vulnerable_share) if vulnerable_share else np.zeros(n, bool),
         died_where=np.full(n, -1, dtype=np.int8),
+        left_home=np.zeros(n, dtype=bool),
     )

@@ -7,9 +7,11 @@ gas hazard's exposure record:
   ``in_shelter``, ``sheltering_in_place``, ``stranded`` (cut off or buried, waiting for
   a team; also the persons of scripted incidents who died waiting), ``unsheltered``),
   persons injured (reached AEGL-2 and survived) by where the dose crossed AEGL-2, and
-  both per jurisdiction;
-- ``protective_action``: persons who evacuated (set off, on their own or transferred),
-  who sheltered in place, and who stayed at home without doing either.
+  both per jurisdiction; ``dead_in_scripted_incidents``: those of the dead who were not
+  residents but persons of scripted incidents;
+- ``protective_action``: residents who left home (``evacuated``: on their own or taken
+  out by a team, whatever happened to them after), who sheltered in place, and who
+  stayed at home (stranded, buried or dead there included); they sum to the residents.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import AT_HOME, DEAD, SHELTERING, STATE_NAMES
+from sim.agents.households import DEAD, SHELTERING, STATE_NAMES
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
@@ -66,6 +68,7 @@ def casualties(model: EmergencyModel) -> dict:
         "dead": int(size[dead].sum() + scripted.sum()),
         "injured": int(size[injured].sum()),
         "dead_by_place": places,
+        "dead_in_scripted_incidents": int(scripted.sum()),
         "injured_by_place": _by_place(injured_where[injured], size[injured]),
         "by_jurisdiction": by_side,
     }
@@ -75,12 +78,10 @@ def protective_action(model: EmergencyModel) -> dict[str, int]:
     """Persons by the protective action they took (see module docs)."""
     t = model.households
     size = t.size_persons
-    set_off = np.isfinite(t.depart_time_s) & (t.state != AT_HOME)
-    set_off &= ~((t.state == DEAD) & (t.died_where == AT_HOME))
     sheltered = (t.state == SHELTERING) | ((t.state == DEAD) & (t.died_where == SHELTERING))
-    stayed = (t.state == AT_HOME) | ((t.state == DEAD) & (t.died_where == AT_HOME))
+    evacuated = t.left_home & ~sheltered
     return {
-        "evacuated_persons": int(size[set_off & ~sheltered].sum()),
+        "evacuated_persons": int(size[evacuated].sum()),
         "sheltered_in_place_persons": int(size[sheltered].sum()),
-        "stayed_at_home_persons": int(size[stayed].sum()),
+        "stayed_at_home_persons": int(size[~evacuated & ~sheltered].sum()),
     }

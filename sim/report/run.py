@@ -105,9 +105,15 @@ def _people_lines(s: dict) -> list[str]:
             f"{side} {v['dead']:,} dead / {v['injured']:,} injured"
             for side, v in cas["by_jurisdiction"].items()
         )
+        scripted = cas.get("dead_in_scripted_incidents", 0)
         lines.append(
             f"Casualties: {cas['dead']:,} dead{_places(cas['dead_by_place'])}, "
-            f"{cas['injured']:,} injured{_places(cas['injured_by_place'])}; {sides}"
+            f"{cas['injured']:,} injured by the gas{_places(cas['injured_by_place'])}; {sides}"
+            + (
+                f"; {scripted:,} of the dead were in scripted incidents, not residents"
+                if scripted
+                else ""
+            )
         )
     act = s.get("protective_action")
     if act is not None:
