@@ -167,6 +167,8 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     homes = gpd.read_file(tmp_path / "run" / "map.gpkg", layer="households_start")
     table = model.households
     assert homes["dead"].sum() == result.summary["persons"]["dead"] == dead
+    # those who left home: on their own or taken out by a team (transfers, the buried)
+    assert homes["departed"].sum() == result.summary["protective_action"]["evacuated_persons"]
     # each at the home node of the households that died
     died = table.state == DEAD
     want = np.bincount(table.home_node[died], weights=table.size_persons[died])

@@ -96,12 +96,23 @@ class HouseholdTable:
         waiting = (self.state == AT_HOME) | (self.state == UNSHELTERED)
         return np.nonzero(waiting & node_mask[self.node])[0]
 
-    def dead_by_home(self, n_nodes: int) -> np.ndarray:
-        """Persons dead, per home node (length ``n_nodes``)."""
-        dead = self.state == DEAD
-        return np.bincount(
-            self.home_node[dead], weights=self.size_persons[dead], minlength=n_nodes
-        ).astype(np.int64)
+    def by_home(self, n_nodes: int) -> dict[str, np.ndarray]:
+        """Persons per home node (length ``n_nodes``), by what became of them.
+
+        ``departed``: left home, on their own or with a team; ``sheltered``: reached a
+        shelter; ``dead``.
+        """
+        masks = {
+            "departed": self.left_home,
+            "sheltered": np.isfinite(self.arrive_time_s),
+            "dead": self.state == DEAD,
+        }
+        return {
+            name: np.bincount(
+                self.home_node[mask], weights=self.size_persons[mask], minlength=n_nodes
+            ).astype(np.int64)
+            for name, mask in masks.items()
+        }
 
     def alive(self) -> np.ndarray:
         """Boolean mask of households not dead."""

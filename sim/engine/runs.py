@@ -56,8 +56,9 @@ class RunResult:
         Seconds spent updating hazards.
     network
         The network the run was on (for ``map.gpkg``); None leaves the map out.
-    dead_by_home
-        Residents dead at the horizon, persons per home node (for ``map.gpkg``).
+    home_counts
+        Residents who left home, reached a shelter and died, persons per home node
+        (for ``map.gpkg``; :meth:`sim.agents.households.HouseholdTable.by_home`).
     wall_time_s
         Seconds the run took (kept out of ``summary`` so equal seeds give equal summaries).
     """
@@ -75,7 +76,7 @@ class RunResult:
     hazard_work_s: float = 0.0
     wall_time_s: float = float("nan")
     network: RoadNetwork | None = None
-    dead_by_home: np.ndarray | None = None
+    home_counts: dict[str, np.ndarray] | None = None
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the run folder (files in ``sim.results.layout.RUN_FILES``).
@@ -109,7 +110,7 @@ class RunResult:
                 incidents=self.incidents,
                 shelters=self.shelters,
                 hazard_frames=self.hazard_frames,
-                dead_by_home=self.dead_by_home,
+                home_counts=self.home_counts,
             )
         files[COMPLETE_MARK] = lambda p: write_json(p, self.summary)
         return write_files(
@@ -211,7 +212,7 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         shelters=pd.concat([model.shelters.frame(), model.supply.shelter_columns()], axis=1),
         wall_time_s=wall_s,
         network=net,
-        dead_by_home=model.households.dead_by_home(net.n_nodes),
+        home_counts=model.households.by_home(net.n_nodes),
     )
 
 

@@ -45,7 +45,8 @@ def format_run(result: RunResult) -> str:
         lines.append(
             f"  rescue: {inc['persons_rescued']:,} persons got out alive, "
             f"{inc['persons_died_waiting']:,} died waiting, "
-            f"{inc['persons_still_waiting']:,} still waiting at the horizon; "
+            f"{inc['persons_still_waiting']:,} still waiting at the horizon, "
+            f"{inc['persons_moved_on']:,} left on their own before a team came; "
             f"{inc['completed']:,} of the {inc['to_complete']:,} incidents with people to take "
             "out completed"
         )
@@ -125,7 +126,7 @@ def _people_lines(s: dict) -> list[str]:
         )
     warnings = s.get("warnings") or {}
     if warnings:
-        lines.append("Warnings (persons; acting = leaving or sheltering in place):")
+        lines.append("Warnings (persons; acted = decided to leave or to shelter in place):")
     for side, w in warnings.items():
         first = w["first_warning_s"]
         when = "never warned" if math.isinf(first) else f"first warning at {first / 60:.0f} min"

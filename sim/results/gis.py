@@ -15,9 +15,9 @@ empty where something never happened):
 - ``hazard_extent`` (polygons): the worst level each node reached, per hazard (H2S by
   AEGL level, flood depth bands, inside a slide), dissolved over the nodes' Voronoi cells
   (each cut to :data:`CELL_RADIUS_M` around its node);
-- ``households_start`` (points, one per home node): persons, departed, sheltered, dead
-  (residents of the node dead by the horizon, wherever they died: at home, on the way,
-  waiting for rescue; from a file-only rebuild, the plume's deaths where they happened).
+- ``households_start`` (points, one per home node): its residents, and of them the
+  persons who departed (on their own or taken out by a team), reached a shelter, and
+  died (wherever: at home, on the way, waiting for rescue).
 
 ``sim coverage`` writes a ``coverage`` layer (road nodes with minutes to each tier's
 nearest station under each policy) into its own ``map.gpkg``.
@@ -261,28 +261,25 @@ def _cells(network: RoadNetwork, nodes: np.ndarray) -> dict[int, object]:
 
 
 def households_layer(
-    network: RoadNetwork, events: pd.DataFrame, dead_by_home: np.ndarray | None = None
+    network: RoadNetwork,
+    events: pd.DataFrame,
+    home_counts: dict[str, np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
     """Per home node: residents, persons who departed, reached a shelter, died.
 
-    ``dead_by_home``: the run's dead residents per home node; without it, the deaths
-    the event log places (``exposed`` at AEGL-3, where the plume killed them).
+    ``home_counts``: the run's own counts per home node (``departed``, ``sheltered``,
+    ``dead``: :meth:`sim.agents.households.HouseholdTable.by_home`); without them, what
+    the event log places: households' own departures and their arrivals, and the
+    plume's deaths (``exposed`` at AEGL-3) where they happened.
     """
     residents = network.node_population_persons
     if residents is None:
         residents = np.zeros(network.n_nodes, np.int64)
-    departs = events[events["kind"] == "depart"].drop_duplicates("agent")
-    home = dict(zip(departs["agent"], departs["node"], strict=True))
-    departed = np.bincount(departs["node"], weights=departs["value"], minlength=network.n_nodes)
-    arrived = events[events["kind"] == "arrive_shelter"].drop_duplicates("agent")
-    arrived_home = arrived["agent"].map(home).dropna().astype(np.int64)
-    sheltered = np.bincount(
-        arrived_home, weights=arrived.loc[arrived_home.index, "value"], minlength=network.n_nodes
+    if home_counts is None:
+        home_counts = _home_counts_from_events(network, events)
+    departed, sheltered, dead = (
+        np.asarray(home_counts[k]) for k in ("departed", "sheltered", "dead")
     )
-    if dead_by_home is None:
-        died = events[(events["kind"] == "exposed") & (events["tier"] == "AEGL-3")]
-        dead_by_home = np.bincount(died["node"], weights=died["value"], minlength=network.n_nodes)
-    dead = np.asarray(dead_by_home)
     keep = np.nonzero((residents > 0) | (departed > 0) | (dead > 0))[0]
     table = pd.DataFrame(
         {
@@ -297,6 +294,21 @@ def households_layer(
     return points(network, keep, table)
 
 
+def _home_counts_from_events(network: RoadNetwork, events: pd.DataFrame) -> dict:
+    """Departed, sheltered and dead per node as far as the event log tells."""
+    departs = events[events["kind"] == "depart"].drop_duplicates("agent")
+    home = dict(zip(departs["agent"], departs["node"], strict=True))
+    departed = np.bincount(departs["node"], weights=departs["value"], minlength=network.n_nodes)
+    arrived = events[events["kind"] == "arrive_shelter"].drop_duplicates("agent")
+    arrived_home = arrived["agent"].map(home).dropna().astype(np.int64)
+    sheltered = np.bincount(
+        arrived_home, weights=arrived.loc[arrived_home.index, "value"], minlength=network.n_nodes
+    )
+    died = events[(events["kind"] == "exposed") & (events["tier"] == "AEGL-3")]
+    dead = np.bincount(died["node"], weights=died["value"], minlength=network.n_nodes)
+    return {"departed": departed, "sheltered": sheltered, "dead": dead}
+
+
 def write_run_map(
     path: Path,
     network: RoadNetwork,
@@ -305,7 +317,7 @@ def write_run_map(
     incidents: pd.DataFrame,
     shelters: pd.DataFrame,
     hazard_frames: pd.DataFrame | None,
-    dead_by_home: np.ndarray | None = None,
+    home_counts: dict[str, np.ndarray] | None = None,
 ) -> Path:
     """Write a run's ``map.gpkg`` (layers in the module docstring)."""
     layers = {
@@ -315,7 +327,7 @@ def write_run_map(
         "depots": places_layer(network, "depots"),
         "closed_roads": closed_roads_layer(network, events),
         "hazard_extent": hazard_extent_layer(network, hazard_frames),
-        "households_start": households_layer(network, events, dead_by_home),
+        "households_start": households_layer(network, events, home_counts),
     }
     return write_geopackage(path, layers)
 
