@@ -43,6 +43,7 @@ from sim.engine.incidents import (
     Incident,
     IncidentReport,
     incidents_summary,
+    record_at_incident,
     rescue_by_side,
 )
 from sim.engine.survival import survival
@@ -344,16 +345,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
 
     def _event(self, kind: str, incident: Incident, tier: str) -> None:
         """Record ``kind`` for ``incident`` now, at its node (``value``: its persons)."""
-        m = self.model
-        m.recorder.event(
-            m.env.now,
-            kind,
-            node=incident.node,
-            incident=incident.id,
-            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-            tier=tier,
-            value=incident.persons,
-        )
+        record_at_incident(self.model, kind, incident, tier=tier, value=incident.persons)
 
     def set_boats(self, count: int, river_distance_m: np.ndarray) -> None:
         """Give boats to the ``count`` ground teams whose stations are nearest the river.

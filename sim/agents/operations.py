@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents.households import AT_HOME, DEAD, SHELTERING, STRANDED, UNSHELTERED
+from sim.engine.incidents import record_at_incident
 from sim.engine.survival import survival
 
 #: States of a household that waits for a team where its incident is.
@@ -117,16 +118,7 @@ class Operations:
 
     def record_died(self, incident: Incident, persons: int) -> None:
         """Record that ``persons`` of ``incident`` died waiting, now (``died_waiting``)."""
-        m = self.model
-        m.recorder.event(
-            m.env.now,
-            "died_waiting",
-            node=incident.node,
-            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-            incident=incident.id,
-            tier=incident.kind,
-            value=persons,
-        )
+        record_at_incident(self.model, "died_waiting", incident, tier=incident.kind, value=persons)
 
     def finish(self) -> None:
         """At the horizon: people still waiting draw their fate for the time waited."""

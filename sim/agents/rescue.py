@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.engine.incidents import record_at_incident
 from sim.tiers import TierStandard
 
 if TYPE_CHECKING:
@@ -124,7 +125,10 @@ class RescueTeam(mesa.Agent):
         yield m.env.timeout(travel_s)
         if tier not in incident.arrival_s:
             incident.arrival_s[tier] = m.env.now
-        self._at_incident("arrive_scene", incident, m.env.now - incident.report_s)
+        record_at_incident(
+            m, "arrive_scene", incident, tier=tier, value=m.env.now - incident.report_s,
+            agent=self.unique_id,
+        )  # fmt: skip
         if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
             arrived, incident.on_arrival = incident.on_arrival, None
             yield m.env.timeout(arrived(self) or 0.0)
@@ -203,26 +207,15 @@ class RescueTeam(mesa.Agent):
                 at = yield from self._deliver(incident, alive_units, at)
         return at
 
-    def _at_incident(self, kind: str, incident: Incident, value: float) -> None:
-        """Record ``kind`` by this team now, at ``incident``'s node, on its side."""
-        m = self.model
-        m.recorder.event(
-            m.env.now,
-            kind,
-            agent=self.unique_id,
-            node=incident.node,
-            jurisdiction=m.jurisdiction_name(incident.jurisdiction),
-            incident=incident.id,
-            tier=self.tier.name,
-            value=value,
-        )
-
     def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
         """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
 
         ``shown`` (alive, dead already logged for this load) is brought up to date.
         """
-        self._at_incident("rescued", incident, alive - shown[0])
+        record_at_incident(
+            self.model, "rescued", incident, tier=self.tier.name, value=alive - shown[0],
+            agent=self.unique_id,
+        )  # fmt: skip
         if dead > shown[1]:
             self.model.operations.record_died(incident, dead - shown[1])
         shown[:] = [alive, dead]

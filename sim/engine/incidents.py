@@ -29,8 +29,12 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.engine.model import EmergencyModel
 
 #: Kinds whose people nobody carries out: teams reach them and work on scene.
 REACH_ONLY: frozenset[str] = frozenset({"isolated", "road_blocked", "leak_site"})
@@ -215,6 +219,28 @@ class Incident:
     def response_s(self, tier: str) -> float:
         """First arrival of ``tier`` minus the report time (inf if never reached)."""
         return self.arrival_s.get(tier, np.inf) - self.report_s
+
+
+def record_at_incident(
+    model: EmergencyModel,
+    kind: str,
+    incident: Incident,
+    *,
+    tier: str,
+    value: float,
+    agent: int = -1,
+) -> None:
+    """Record ``kind`` now at ``incident``'s node, on its side (``agent``: a team, or none)."""
+    model.recorder.event(
+        model.env.now,
+        kind,
+        agent=agent,
+        node=incident.node,
+        jurisdiction=model.jurisdiction_name(incident.jurisdiction),
+        incident=incident.id,
+        tier=tier,
+        value=value,
+    )
 
 
 def triage_key(incident: Incident, priority: Mapping[str, int]) -> tuple[int, int]:

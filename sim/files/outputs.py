@@ -119,20 +119,23 @@ def check_output_folder(
     would_write = writes if callable(writes) else frozenset(writes).__contains__
     clash = [name for name in foreign if would_write(name)]
     if clash:
-        shown = ", ".join(repr(n) for n in clash[:3]) + (" ..." if len(clash) > 3 else "")
         raise OutputError(
-            f"{option} {path} holds {shown}, which sim did not write but would replace; "
+            f"{option} {path} holds {_some(clash)}, which sim did not write but would replace; "
             f"move {'it' if len(clash) == 1 else 'them'} or give a new or empty folder "
             f"for the {what} (--force writes beside other files, never over them)"
         )
     if foreign and not force:
-        shown = ", ".join(repr(n) for n in foreign[:3]) + (" ..." if len(foreign) > 3 else "")
         raise OutputError(
-            f"{option} {path} already holds files sim did not write ({shown}); give a new "
+            f"{option} {path} already holds files sim did not write ({_some(foreign)}); give a new "
             f"or empty folder for the {what}, or add --force to write sim's files into it "
             "(nothing else there is changed)"
         )
     return path
+
+
+def _some(names: list[str]) -> str:
+    """Return the first three ``names`` quoted, and ``...`` when there are more."""
+    return ", ".join(repr(n) for n in names[:3]) + (" ..." if len(names) > 3 else "")
 
 
 def remove_stale_temporaries(folder: Path) -> list[Path]:

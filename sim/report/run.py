@@ -35,7 +35,7 @@ def format_run(result: RunResult) -> str:
         f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
         f"served: {inc['unserved_tier_requests']:,}"
         + (
-            f"; {inc['withdrawn']} withdrawn ({inc['withdrawn_persons']} persons left on "
+            f"; {inc['withdrawn']:,} withdrawn ({inc['withdrawn_persons']:,} persons left on "
             "their own when roads reopened)"
             if inc.get("withdrawn")
             else ""
