@@ -70,6 +70,25 @@ def test_joint_reaches_across_the_border_sooner_by_the_hand_computed_time() -> N
     assert joint.summary["coverage"]["B"]["ground_30min"] == 1.0
 
 
+def test_coverage_says_how_many_persons_each_share_is_of() -> None:
+    """The one incident's 5 persons needed a ground team in B; A needed none.
+
+    The printout puts the base next to each share, so 100 % of 5 persons does not
+    read like 100 % of a county.
+    """
+    from sim.report.run import format_run
+
+    joint = run(_scenario("joint"), seed=1, network=toy_engine_network())
+    base = joint.summary["coverage_persons"]
+    assert base["B"]["ground_30min"] == 5.0 and base["all"]["ground_30min"] == 5.0
+    assert base["A"]["ground_30min"] == 0.0
+    assert base["all"]["community_10min"] == 0.0  # the incident asked for ground only
+    rows = {line.split()[0]: line.split()[1:] for line in format_run(joint).splitlines()[2:6]}
+    # columns: community_10min, ground_30min, aviation_60min
+    assert rows["B"] == ["n/a", "100.0%", "of", "5", "n/a"]
+    assert rows["A"] == ["n/a", "n/a", "n/a"]
+
+
 def test_mutual_aid_after_request_delay() -> None:
     result = run(_scenario("mutual_aid"), seed=1, network=toy_engine_network())
     # own ETA 3280 s > 30 min: B dispatches its own team AND requests aid; after 1200 s

@@ -82,3 +82,17 @@ def test_every_report_figure_has_a_title_and_a_legend(report) -> None:
     # the toy delivers no kits: no empty supply figure, a line saying why instead
     assert not list(out.glob("supply_*.png"))
     assert "no kits were needed or delivered" in (out / "report.md").read_text()
+
+
+def test_report_says_how_many_persons_each_share_is_of(report) -> None:
+    """The toy batch's one incident: 5 persons in B who needed a ground team, no other."""
+    _, out = report
+    table = (out / "report.md").read_text().split("## Response coverage")[1].split("###")[0]
+    lines = [line for line in table.splitlines() if line.startswith("|")]
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    column = header.index("persons in need, mean (community / ground / aviation)")
+    in_need = {}
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        in_need.setdefault(cells[header.index("jurisdiction")], set()).add(cells[column])
+    assert in_need == {"all": {"0 / 5 / 0"}, "A": {"0 / 0 / 0"}, "B": {"0 / 5 / 0"}}

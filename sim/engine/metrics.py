@@ -102,13 +102,20 @@ def response_coverage(
     )
 
 
-def headline(curve: pd.DataFrame, tiers: dict[str, TierStandard]) -> dict[str, dict[str, float]]:
-    """``{jurisdiction: {"community_10min": share, ...}}`` at each tier's standard."""
+def headline(
+    curve: pd.DataFrame, tiers: dict[str, TierStandard], column: str = "coverage_share"
+) -> dict[str, dict[str, float]]:
+    """``{jurisdiction: {"community_10min": share, ...}}`` at each tier's standard.
+
+    ``column`` = ``"total_persons"`` gives the base of each share instead: the persons
+    in need of that tier (in incidents not withdrawn by the standard), so a reader
+    sees whether 100 % means 15 persons or 15,000.
+    """
     out: dict[str, dict[str, float]] = {}
     for name, tier in tiers.items():
         rows = curve[(curve["tier"] == name) & (curve["minutes"] == tier.standard_min)]
-        for juris, share in zip(rows["jurisdiction"], rows["coverage_share"], strict=True):
-            out.setdefault(juris, {})[f"{name}_{tier.standard_min:g}min"] = float(share)
+        for juris, value in zip(rows["jurisdiction"], rows[column], strict=True):
+            out.setdefault(juris, {})[f"{name}_{tier.standard_min:g}min"] = float(value)
     return out
 
 

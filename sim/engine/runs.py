@@ -183,6 +183,7 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         "policy": model.scenario.policy.linkage,
         "horizon_s": horizon,
         "coverage": metrics.headline(curve, model.tiers),
+        "coverage_persons": metrics.headline(curve, model.tiers, "total_persons"),
         "evacuation": metrics.evacuation(events),
         **model.households.summary(),
         "incidents": model.dispatcher.summary(),

@@ -145,7 +145,8 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
     if batch.ok.empty:
         return [*blocks, Paragraph("No run finished; nothing to report.")]
     columns = [c for c, *_ in batch.headline]
-    stats = configuration_stats(batch, [*columns, *OTHER_METRICS])
+    bases = [c.replace("coverage.", "coverage_persons.", 1) for c in columns]
+    stats = configuration_stats(batch, [*columns, *bases, *OTHER_METRICS])
     written.append(write_atomic(out / "configurations.csv", lambda p: stats.to_csv(p, index=False)))
     rows = []
     ids = _config_frame(batch, stats)
@@ -154,16 +155,22 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
             line = dict(ids.iloc[i])
             line["jurisdiction"] = juris
             line["runs"] = row["runs"]
-            for column, j, tier, minutes in batch.headline:
+            in_need = []
+            for (column, j, tier, minutes), base in zip(batch.headline, bases, strict=True):
                 if j == juris:
                     line[f"{tier} ≤{minutes:g} min, %"] = share_text(
                         row[f"{column}:mean"], row[f"{column}:half"], row[f"{column}:n"]
                     )
+                    in_need.append(row[f"{base}:mean"])
+            line[f"persons in need, mean ({' / '.join(t for t, _ in batch.tiers)})"] = " / ".join(
+                f"{v:,.0f}" if np.isfinite(v) else "n/a" for v in in_need
+            )
             rows.append(line)
     blocks.append(
         Paragraph(
             "Mean ± half-width of the 95 % interval across seeds, in percent of persons "
-            "in incidents."
+            "in incidents; the last column is how many persons each share is of (the "
+            "persons who needed that tier, mean across seeds)."
         )
     )
     blocks.append(Table(pd.DataFrame(rows)))

@@ -11,6 +11,13 @@ def _pct(value: float) -> str:
     return "     n/a" if value is None or math.isnan(value) else f"{100 * value:7.1f}%"
 
 
+def _share_of(share: float | None, persons: float | None) -> str:
+    """``'40.8% of 49'``: a coverage share with the persons it is a share of."""
+    if share is None or math.isnan(share) or persons is None:
+        return _pct(share).strip()
+    return f"{_pct(share).strip()} of {persons:,.0f}"
+
+
 def _minutes(seconds: float) -> str:
     if math.isnan(seconds):
         return "n/a"
@@ -21,15 +28,18 @@ def format_run(result: RunResult) -> str:
     """Return the 10/30/60 table per jurisdiction and the evacuation figures."""
     s = result.summary
     cov = s["coverage"]
+    base = s.get("coverage_persons", {})
     columns = list(next(iter(cov.values())).keys()) if cov else []
     lines = [
         f"{s['scenario']} | policy {s['policy']} | seed {s['seed']} | {s['region']} | "
         f"{s['horizon_s'] / 3600:g} h simulated in {result.wall_time_s:.1f} s",
-        "Response coverage (persons in incidents reached within each tier's standard):",
-        f"  {'jurisdiction':<14}" + "".join(f"{c:>17}" for c in columns),
+        "Response coverage (persons in incidents reached within each tier's standard, "
+        "of those in need):",
+        f"  {'jurisdiction':<14}" + "".join(f"{c:>20}" for c in columns),
     ]
     for juris, row in cov.items():
-        lines.append(f"  {juris:<14}" + "".join(f"{_pct(row[c]):>17}" for c in columns))
+        cells = [_share_of(row[c], base.get(juris, {}).get(c)) for c in columns]
+        lines.append(f"  {juris:<14}" + "".join(f"{cell:>20}" for cell in cells))
     inc = s["incidents"]
     lines.append(
         f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
@@ -111,7 +121,8 @@ def _people_lines(s: dict) -> list[str]:
             f"Casualties: {cas['dead']:,} dead{_places(cas['dead_by_place'])}, "
             f"{cas['injured']:,} injured by the gas{_places(cas['injured_by_place'])}; {sides}"
             + (
-                f"; {scripted:,} of the dead were in scripted incidents, not residents"
+                f"; {scripted:,} of the dead {'was' if scripted == 1 else 'were'} in "
+                "scripted incidents, not residents"
                 if scripted
                 else ""
             )
