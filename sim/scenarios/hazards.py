@@ -95,7 +95,26 @@ class StageSpec(Spec):
 
 @dataclass(frozen=True, kw_only=True)
 class FloodSpec(Spec):
-    """A flood wave on the region's river (``features["river"]``, upstream first)."""
+    """A flood wave on the region's river (``features["river"]``, upstream first).
+
+    Sources of the defaults:
+
+    - ``vehicle_depth_limit_m`` 0.3 and ``walk_depth_limit_m`` 0.5: the flood hazard
+      vulnerability classes of the Australian Disaster Resilience Guideline 7-3 *Flood
+      Hazard* (AIDR 2017, table 7): deeper than 0.3 m is unsafe for small vehicles (H2),
+      deeper than 0.5 m unsafe for children and the elderly (H3); a household walks at
+      the pace of its weakest member.
+    - ``wave_speed_m_per_s`` 1.5: the Kleitz-Seddon celerity of a flood wave, about 5/3
+      of the mean flow velocity in a wide channel (Chow, *Open-Channel Hydraulics*,
+      1959), for a mean velocity of about 1 m/s.
+    - ``bridge_close_stage_m``, ``river_contact_m``, ``bank_search_m``: planning
+      assumptions of this project (a bridge shut 5 m above the warning level; which
+      nodes touch the river; where the river's banks are looked for).
+    - ``boat_teams`` 8: a planning assumption, most of the built-in region's 13 ground
+      teams (those nearest the river get the boats,
+      :meth:`sim.agents.command.Dispatcher.set_boats`); a region's stations can say
+      where the boats are (a ``boats`` column).
+    """
 
     hydrograph: tuple[StageSpec, ...]
     wave_speed_m_per_s: float = bounded(1.5, low=0.0, above=True, high=30.0, unit="m/s")
