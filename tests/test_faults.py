@@ -54,14 +54,19 @@ def test_replacing_a_run_keeps_other_files_and_drops_what_described_the_old_run(
     (tmp_path / "base.toml").write_text(BASE)
     assert main(["run", "base.toml", "--out", "run", "--no-progress"]) == 0
     (tmp_path / "run" / "notes.txt").write_text("the drill went well")
+    # a page and a figure under names sim writes, but not sim's (no mark): the user's, kept
+    # (tests/test_marks.py: the replays and figures sim wrote are dropped)
     (tmp_path / "run" / "replay.html").write_text("<html>the old run</html>")
     (tmp_path / "run" / "plots").mkdir()
     (tmp_path / "run" / "plots" / "response_map.png").write_bytes(b"old")
     first = (tmp_path / "run" / "summary.json").read_text()
+    (tmp_path / "run" / "hazard_frames.parquet").write_bytes(b"of the old run")
     assert main(["run", "base.toml", "--out", "run", "--seed", "1", "--no-progress"]) == 0
     run = tmp_path / "run"
     assert (run / "notes.txt").read_text() == "the drill went well"
-    assert not (run / "replay.html").exists() and not (run / "plots").exists()
+    assert (run / "replay.html").read_text() == "<html>the old run</html>"
+    assert (run / "plots" / "response_map.png").read_bytes() == b"old"
+    assert not (run / "hazard_frames.parquet").exists()  # a run file the new run lacks
     assert (run / "summary.json").read_text() != first  # seed 1 now
     assert json.loads((run / "summary.json").read_text())["seed"] == 1
     assert not (run / WRITING_MARK).exists() and not _partials(tmp_path)

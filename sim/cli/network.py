@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Print the network's summary; save or plot it when asked."""
     from sim.errors import InputError
+    from sim.files.marks import png_writer
     from sim.files.outputs import check_writable_folder
 
     for option, path, suffixes in (("--save", args.save, (".npz", ".graphml")),
@@ -68,6 +69,6 @@ def handle(args: argparse.Namespace) -> int:
 
         with slow_step(f"drawing {args.plot}"):
             fig, _ = plot_network(network)
-            written = write_atomic(args.plot, lambda p: fig.savefig(p, dpi=150, format="png"))
+            written = write_atomic(args.plot, png_writer(fig, dpi=150))
         say(f"wrote {written}")
     return 0

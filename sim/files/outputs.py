@@ -30,6 +30,7 @@ from pathlib import Path
 
 from sim.errors import InputError
 from sim.files.atomic import write_atomic
+from sim.files.marks import is_sim_file, remove_stale
 
 #: Present while :func:`write_files` replaces a folder's files.
 WRITING_MARK = ".sim-writing"
@@ -115,7 +116,8 @@ def check_output_folder(
         name): a file of the user's under such a name is never replaced.
     """
     path = check_writable_folder(path, option=option)
-    foreign = foreign_entries(path, is_ours)
+    # a replay or figure sim wrote (it carries the mark) is no one else's, in any folder
+    foreign = [name for name in foreign_entries(path, is_ours) if not is_sim_file(path / name)]
     would_write = writes if callable(writes) else frozenset(writes).__contains__
     clash = [name for name in foreign if would_write(name)]
     if clash:
@@ -188,7 +190,8 @@ def write_files(
     replaces
         Names of files (or folders) the tool writes here and that are stale once this
         write is done: removed when ``files`` does not write them again (e.g. a
-        previous run's ``hazard_frames.parquet`` or its replay).
+        previous run's ``hazard_frames.parquet`` or its replay), replays and figures
+        only when sim wrote them (:func:`sim.files.marks.remove_stale`).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -202,12 +205,8 @@ def write_files(
             write_atomic(out_dir / name, write)
     for name in replaces:
         stale = out_dir / name
-        if name in files or not (stale.exists() or stale.is_symlink()):
-            continue
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale)
-        else:
-            stale.unlink()
+        if name not in files and (stale.exists() or stale.is_symlink()):
+            remove_stale(stale)  # a replay or figure of the user's under that name stays
     write_atomic(out_dir / last, files[last])
     mark.unlink(missing_ok=True)
     return out_dir

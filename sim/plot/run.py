@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from sim.errors import InputError
 from sim.files.atomic import write_atomic
+from sim.files.marks import png_writer
 from sim.network.compiled import RoadNetwork
 from sim.plot import style
 from sim.plot.maps import draw_features, draw_roads
@@ -195,6 +196,6 @@ def write_run_plots(
         plot_response_map(network, incidents)[0],
     ]
     return [
-        write_atomic(out_dir / name, lambda p, f=fig: f.savefig(p, dpi=120, format="png"))
+        write_atomic(out_dir / name, png_writer(fig, dpi=120))
         for name, fig in zip(PLOT_FILES, figures, strict=True)
     ]

@@ -24,7 +24,8 @@ import numpy as np
 
 from sim.errors import InputError
 from sim.files.atomic import write_atomic
-from sim.files.outputs import check_writable_folder
+from sim.files.marks import MP4_METADATA, gif_comment, is_sim_file
+from sim.files.outputs import OutputError, check_writable_folder
 from sim.plot.style import hex_to_rgb
 from sim.replay.build import build_timeline
 from sim.replay.state import Timeline
@@ -189,6 +190,12 @@ def animate(
             f"{out.with_suffix(f'.{fmt}').name}"
         )
     check_writable_folder(out.parent)
+    if (out.exists() or out.is_symlink()) and not is_sim_file(out):
+        raise OutputError(
+            f"--out {out} is a file sim did not write (no replay mark); sim never writes "
+            f"over your files: move it or give another file name such as "
+            f"{out.with_name(out.stem + '_replay' + out.suffix).name}"
+        )
     run = load_run(run_dir, region=region)
     bbox_m = bbox_metres(run, options.bbox_lonlat) if options.bbox_lonlat else None
     speed, fps, size = options.resolved(run.horizon_s)
@@ -241,7 +248,11 @@ def _write_mp4(
         quality=None,
         macro_block_size=1,
         ffmpeg_log_level="error",
-        output_params=["-preset", "veryfast", "-crf", "23", "-movflags", "+faststart", "-f", "mp4"],
+        output_params=[
+            *("-preset", "veryfast", "-crf", "23", "-movflags", "+faststart"),
+            *MP4_METADATA,  # the mark that tells sim's replay from a user's video
+            *("-f", "mp4"),
+        ],
     )
     writer.send(None)
     try:
@@ -300,6 +311,7 @@ def _write_gif(
         append_images=frames[1:],
         duration=round(1000.0 / fps),
         loop=0,
+        comment=gif_comment(),  # the mark that tells sim's replay from a user's image
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sim.coverage import CoverageResult
 from sim.files.atomic import write_atomic
+from sim.files.marks import png_writer
 from sim.network.compiled import RoadNetwork
 from sim.responders import RESPONDER_HOME_RADIUS_M
 from sim.tiers import TierStandard
@@ -85,7 +86,5 @@ def write_coverage_outputs(
             standard_min=result.tiers[map_tier].standard_min,
             limit_min=float(result.curve["minutes"].max()),
         )
-        written.append(
-            write_atomic(out_dir / "coverage.png", lambda p: fig.savefig(p, dpi=130, format="png"))
-        )
+        written.append(write_atomic(out_dir / "coverage.png", png_writer(fig, dpi=130)))
     return written

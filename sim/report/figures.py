@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.files.atomic import write_atomic
+from sim.files.marks import png_writer
 from sim.report.cells import few_seeds_note
 from sim.report.render import Block, Heading, Image, Paragraph
 from sim.report.stats import MIN_REPLICATIONS
@@ -25,10 +26,8 @@ def save_figure(fig, path: Path, written: list[Path]) -> Path:
     (``Description``) as text chunks, read from the drawn artists, so a reader of the
     file (and the tests) can check that every figure says what it shows.
     """
-    metadata = {"Title": figure_title(fig), "Description": "; ".join(legend_labels(fig))}
-    written.append(
-        write_atomic(path, lambda p: fig.savefig(p, dpi=110, format="png", metadata=metadata))
-    )
+    text = {"Title": figure_title(fig), "Description": "; ".join(legend_labels(fig))}
+    written.append(write_atomic(path, png_writer(fig, dpi=110, **text)))
     return path
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 
 from sim.coverage import CoverageResult
 from sim.files.atomic import write_atomic
+from sim.files.marks import png_writer
 from sim.network.compiled import RoadNetwork
 from sim.siting.core import SitingResult
 from sim.siting.stations import StationSiting
@@ -182,9 +183,7 @@ def write_site_outputs(
             policy=policy,
             within_min=float(change["minutes"].iloc[0]),
         )
-        written.append(
-            write_atomic(out_dir / "site_map.png", lambda p: fig.savefig(p, dpi=130, format="png"))
-        )
+        written.append(write_atomic(out_dir / "site_map.png", png_writer(fig, dpi=130)))
     return written
 
 

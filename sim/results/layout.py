@@ -4,8 +4,9 @@
 folder is complete); ``sim animate``, ``sim plot`` and the GIS export add
 :data:`DERIVED_FILES` later. A folder with ``summary.json`` and ``scenario.toml``, or one
 a killed write left marked ``.sim-writing``, is a run folder of this tool: ``sim run``
-may replace its files (and removes the derived ones, which described the old run);
-any other file in it is left alone.
+may replace its files (and removes the derived ones it wrote, which described the old
+run: replays and figures carry a mark, :mod:`sim.files.marks`); any other file in it is
+left alone.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ RUN_FILES: tuple[str, ...] = (
 )
 #: The GeoPackage of a run (:mod:`sim.results.gis`).
 MAP_FILE = "map.gpkg"
-#: Files other commands write into a run folder; stale once the run is replaced.
+#: Files other commands write into a run folder; stale once the run is replaced, and
+#: then removed if sim wrote them (:func:`sim.files.marks.remove_stale`). A
+#: ``network.npz`` the user put there for the replay is theirs and stays.
 DERIVED_FILES: tuple[str, ...] = (
     "replay.mp4",
     "replay.gif",
     "replay.html",
     "plots",
-    "network.npz",
 )
 #: The file written last.
 COMPLETE_MARK = "summary.json"
