@@ -60,6 +60,13 @@ def test_aid_and_joint_rescue_no_fewer_alive_and_every_person_is_accounted_for(n
             assert out <= incident.persons
             if np.isfinite(incident.completed_s):
                 assert out == incident.persons, incident
+        # the rescue line of `sim run` adds up: its four outcomes are its persons
+        assert inc["persons_to_take_out"] == (
+            inc["persons_rescued"]
+            + inc["persons_died_waiting"]
+            + inc["persons_moved_on"]
+            + inc["persons_still_waiting"]
+        )
         by_side = inc["rescue_by_jurisdiction"]
         assert (
             sum(k["rescued"] for kinds in by_side.values() for k in kinds.values())

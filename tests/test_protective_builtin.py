@@ -175,3 +175,32 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     nodes = np.flatnonzero(want)
     got = homes.set_index("osmid")["dead"]
     assert got.loc[network.node_osmid[nodes]].tolist() == want[nodes].astype(int).tolist()
+    # the printout's reconciliation is true to the log: those who left home but did not
+    # "set off" are exactly households taken out by a team with no shelter by the end
+    from sim.report.run import format_run
+
+    act, p = result.summary["protective_action"], result.summary["persons"]
+    ids = np.asarray(model.household_ids)
+    logged = set(events.loc[events["kind"].isin(["depart", "arrive_shelter"]), "agent"])
+    with_team = table.left_home & ~np.isin(ids, list(logged))
+    assert table.size_persons[with_team].sum() > 0  # not vacuous (5 persons, seed 0)
+    assert (
+        act["evacuated_persons"] - result.summary["evacuation"]["departed_persons"]
+        == table.size_persons[with_team].sum()
+    )
+    assert not (table.state[with_team] == SHELTERED).any()
+    line = next(x for x in format_run(result).splitlines() if x.startswith("Protective"))
+    stayed = act["stayed_at_home_persons"]
+    assert f"{table.size_persons[with_team].sum():,} of them with a team" in line
+    assert f"({p['at_home']:,} at home at the end, {stayed - p['at_home']:,} stranded" in line
+    # the rescue line adds up to its own persons
+    inc = result.summary["incidents"]
+    assert inc["persons_to_take_out"] == sum(
+        inc[k]
+        for k in (
+            "persons_rescued",
+            "persons_died_waiting",
+            "persons_moved_on",
+            "persons_still_waiting",
+        )
+    )

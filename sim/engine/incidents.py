@@ -253,6 +253,9 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
 
     An unserved tier request is a (incident, tier) the incident needed and no team of
     that tier reached, leaving out incidents withdrawn because their people left.
+    ``persons_to_take_out``, the persons of the incidents whose people teams carry out
+    (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting``,
+    ``persons_moved_on`` and ``persons_still_waiting``.
     """
     withdrawn = [i for i in incidents if i.withdrawn]
     carried = [i for i in incidents if i.carried and not i.withdrawn]
@@ -264,6 +267,7 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         ),
         "withdrawn": len(withdrawn),
         "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
+        "persons_to_take_out": int(sum(i.persons for i in carried)),
         "persons_rescued": int(sum(i.persons_rescued for i in carried)),
         "persons_died_waiting": int(sum(i.persons_died for i in carried)),
         "persons_moved_on": int(sum(i.persons_moved_on for i in carried)),

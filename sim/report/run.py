@@ -45,27 +45,33 @@ def format_run(result: RunResult) -> str:
         f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
         f"served: {inc['unserved_tier_requests']:,}"
         + (
-            f"; {inc['withdrawn']:,} withdrawn ({inc['withdrawn_persons']:,} persons left on "
-            "their own when roads reopened)"
+            f"; {inc['withdrawn']:,} withdrawn before any team was sent "
+            f"({inc['withdrawn_persons']:,} persons set off on their own when roads reopened)"
             if inc.get("withdrawn")
             else ""
         )
     )
     if inc.get("to_complete"):
+        of = (
+            f" of the {inc['persons_to_take_out']:,} persons in the {inc['to_complete']:,} "
+            "incidents with people to take out"
+            if "persons_to_take_out" in inc
+            else ""
+        )
         lines.append(
-            f"  rescue: {inc['persons_rescued']:,} persons got out alive, "
+            f"  rescue{of}: {inc['persons_rescued']:,} got out alive, "
             f"{inc['persons_died_waiting']:,} died waiting, "
             f"{inc['persons_still_waiting']:,} still waiting at the horizon, "
-            f"{inc['persons_moved_on']:,} left on their own before a team came; "
-            f"{inc['completed']:,} of the {inc['to_complete']:,} incidents with people to take "
-            "out completed"
+            f"{inc['persons_moved_on']:,} left on their own before a team reached them; "
+            f"{inc['completed']:,} of those {inc['to_complete']:,} incidents completed"
         )
         for side, kinds in (inc.get("rescue_by_jurisdiction") or {}).items():
-            if kinds:
-                parts = ", ".join(
-                    f"{kind} {k['rescued']:,} alive / {k['died_waiting']:,} died"
-                    for kind, k in kinds.items()
-                )
+            parts = ", ".join(
+                f"{kind} {k['rescued']:,} alive / {k['died_waiting']:,} died"
+                for kind, k in kinds.items()
+                if k["rescued"] or k["died_waiting"]
+            )
+            if parts:
                 lines.append(f"    {side}: {parts}")
     lines += _people_lines(s)
     ev = s["evacuation"]
@@ -100,11 +106,14 @@ def format_run(result: RunResult) -> str:
 
 
 def _places(counts: dict[str, int]) -> str:
-    names = {"stranded": "waiting for rescue: cut off, buried or in water,"}
+    names = {
+        "stranded": "stranded waiting for rescue (cut off, buried or in water)",
+        "unsheltered": "in the open with no shelter",
+    }
     parts = [
         f"{names.get(place, place.replace('_', ' '))} {n:,}" for place, n in counts.items() if n
     ]
-    return f" ({', '.join(parts)})" if parts else ""
+    return f" (where they were: {', '.join(parts)})" if parts else ""
 
 
 def _people_lines(s: dict) -> list[str]:
@@ -129,11 +138,16 @@ def _people_lines(s: dict) -> list[str]:
         )
     act = s.get("protective_action")
     if act is not None:
+        left, stayed = act["evacuated_persons"], act["stayed_at_home_persons"]
+        not_in = left - int(s["evacuation"]["departed_persons"])  # with a team, no shelter
+        at_home = s["persons"].get("at_home", stayed)
+        team = f"; {not_in:,} of them with a team, not in a shelter at the horizon"
+        there = f" ({at_home:,} at home at the end, {stayed - at_home:,} stranded or dead there)"
         lines.append(
-            f"Protective action: {act['evacuated_persons']:,} persons left home (on their "
-            "own or with a team), "
+            f"Protective action: {left:,} persons left home (on their own or with a team"
+            f"{team if not_in > 0 else ''}), "
             f"{act['sheltered_in_place_persons']:,} sheltered in place, "
-            f"{act['stayed_at_home_persons']:,} stayed at home"
+            f"{stayed:,} never left home{there if stayed > at_home else ''}"
         )
     warnings = s.get("warnings") or {}
     if warnings:
@@ -194,8 +208,8 @@ def _linkage_lines(linkage: dict) -> list[str]:
             f"  {side}: {news}; {k['warnings_received']:,} warnings via the "
             f"linkage; {dispatches} teams from the other side "
             f"({k['incidents_reached_only_by_foreign_teams']} incidents reached only by "
-            f"them); {k['persons_sheltered_across_border']:,} persons sheltered across the "
-            f"border; {k['kits_from_other_side']:,} kits from the other side; "
+            f"them); {k['persons_sheltered_across_border']:,} of its residents sheltered on "
+            f"the other side; {k['kits_from_other_side']:,} kits from the other side; "
             f"{k['teams_prepositioned']} teams pre-positioned, {k['teams_held_in_reserve']} "
             f"held in reserve; its teams waited {k['border_wait_min']:g} min at the border "
             "in all"
