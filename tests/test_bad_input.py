@@ -210,6 +210,13 @@ CASES = [
         "incidents[0].persons must be a whole number",
     ),
     Case(
+        "population-1e12",  # a whole number written as a float: its range is what is wrong
+        lambda ws: run_bad(
+            ws, BASE.replace("population_persons = 2000", "population_persons = 1e12")
+        ),
+        "region.population_persons must be >= 0 and <= 50,000,000 persons, got 1,000,000,000,000",
+    ),
+    Case(
         "household-size-nan",
         lambda ws: run_bad(ws, base_with(population="household_size_mean_persons = nan")),
         "population.household_size_mean_persons must be a finite number",

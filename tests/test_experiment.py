@@ -246,6 +246,7 @@ def test_unknown_builtin_experiment_lists_the_known_ones(capsys) -> None:
     assert main(["batch", "cross_border_linkge"]) == 2
     err = capsys.readouterr().err
     assert "no experiment 'cross_border_linkge'" in err and "cross_border_linkage" in err
+    assert "did you mean 'cross_border_linkage'?" in err
 
 
 def test_builtin_experiments_load_in_both_modes(capsys) -> None:

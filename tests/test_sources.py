@@ -134,3 +134,31 @@ def test_bad_network_files(tmp_path) -> None:
     empty = write_osm(tmp_path / "empty.osm", nodes=NODES, ways=[])
     with pytest.raises(NetworkError):
         load_network(empty)
+
+
+def test_a_place_that_cannot_be_downloaded_says_which_server_in_one_line(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """The real osmnx download path against a server that refuses the connection.
+
+    osmnx's geocoder is pointed at 127.0.0.1 port 9 (nothing listens there), so the test
+    gives the same answer online and offline; nothing is written in the working folder
+    (osmnx would cache to ./cache by default) nor in sim's cache.
+    """
+    import osmnx as ox
+
+    from sim.cli.app import main
+
+    monkeypatch.setattr(ox.settings, "nominatim_url", "http://127.0.0.1:9/")
+    monkeypatch.setenv("SIM_CACHE_DIR", str(tmp_path / "sim-cache"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["network", "--region", "place:Tongnan District, Chongqing, China"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "sim: error: could not download 'Tongnan District, Chongqing, China' through osmnx: "
+        "no connection to 127.0.0.1; this needs internet access, or give a local "
+        ".osm/.graphml file"
+    ]
+    assert not list(tmp_path.rglob("*.graphml"))  # nothing downloaded, nothing cached
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["sim-cache"])  # no ./cache
+    assert ox.settings.cache_folder == "./cache"  # osmnx's setting is given back

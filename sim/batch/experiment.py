@@ -48,6 +48,7 @@ replication, leaves the seeds of the runs that already existed unchanged.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import re
@@ -200,9 +201,12 @@ def experiment_path(name_or_path: str | Path) -> Path:
         path = experiments_dir() / f"{text}.toml"
         if path.exists():
             return path
-        known = ", ".join(builtin_experiments()) or "none found"
+        names = builtin_experiments()
+        close = difflib.get_close_matches(text, names, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise ExperimentError(
-            f"no experiment {text!r}: give a TOML file or a built-in name ({known})"
+            f"no experiment {text!r}: {hint}give a TOML file or a built-in name "
+            f"({', '.join(names) or 'none found'})"
         )
     path = Path(text)
     if not path.is_file():

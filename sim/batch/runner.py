@@ -309,10 +309,11 @@ def _plan_line(
         where = f"a Dask LocalCluster of {workers} worker{'s' if workers > 1 else ''}"
     else:
         where = f"{workers} local worker process{'es' if workers > 1 else ''}"
+    n_config, n_rep = len(experiment.configurations), experiment.replications
     line = (
         f"{experiment.name}{' (small)' if experiment.small else ''}: "
-        f"{len(experiment.configurations)} configurations x {experiment.replications} "
-        f"replications = {planned} runs"
+        f"{n_config} configuration{'s' if n_config != 1 else ''} x {n_rep} "
+        f"replication{'s' if n_rep != 1 else ''} = {planned} run{'s' if planned != 1 else ''}"
     )
     if kept:
         line += f", {kept} finished earlier and kept"

@@ -116,5 +116,5 @@ def handle(args: argparse.Namespace) -> int:
         progress=progress_wanted(False if args.no_progress else None),  # a bar on a terminal
     )
     size_mb = out.stat().st_size / 1e6
-    say(f"wrote {out} ({size_mb:.1f} MB, {time.perf_counter() - started:.1f} s)")
+    say(f"wrote {out} ({size_mb:.1f} MB; made in {time.perf_counter() - started:.1f} s)")
     return 0

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import os
 import re
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -207,6 +208,19 @@ def _way_tags_kept() -> Iterator[None]:
         settings.useful_tags_way = before
 
 
+@contextlib.contextmanager
+def _osmnx_cache_in(folder: Path) -> Iterator[None]:
+    """Point osmnx's HTTP response cache at ``folder`` while downloading."""
+    from osmnx import settings
+
+    before = settings.cache_folder
+    settings.cache_folder = str(folder)
+    try:
+        yield
+    finally:
+        settings.cache_folder = before
+
+
 def load_pbf(path: str | Path) -> tuple[RoadNetwork, RoadsReport]:
     """Load an OSM extract (``.osm.pbf``) through pyosmium (:mod:`sim.network.pbf`)."""
     from sim.network.pbf import read_pbf_graph
@@ -256,6 +270,8 @@ def load_place(query: str) -> tuple[RoadNetwork, RoadsReport]:
 
     The first call geocodes ``query`` with Nominatim and downloads from the Overpass
     API; the graph is saved to ``<cache>/place-<hash>.graphml`` so later calls are offline.
+    osmnx's own HTTP cache goes to ``<cache>/osmnx-http``, not to ``./cache`` in the
+    folder the user runs sim from (osmnx's default).
     """
     import osmnx as ox
 
@@ -266,8 +282,18 @@ def load_place(query: str) -> tuple[RoadNetwork, RoadsReport]:
     path = cache_dir() / f"place-{slug}-{digest}.graphml"
     if path.exists():
         return load_graphml(path)
+    import requests
+
     try:
-        graph = ox.graph_from_place(query, network_type="drive")
+        with _osmnx_cache_in(cache_dir() / "osmnx-http"):
+            graph = ox.graph_from_place(query, network_type="drive")
+    except requests.exceptions.ConnectionError as exc:  # offline: say so in a few words
+        url = getattr(getattr(exc, "request", None), "url", None) or ""
+        host = urllib.parse.urlparse(url).hostname or "the OpenStreetMap servers"
+        raise NetworkError(
+            f"could not download {query!r} through osmnx: no connection to {host}; this "
+            "needs internet access, or give a local .osm/.graphml file"
+        ) from None
     except Exception as exc:
         raise NetworkError(
             f"could not download {query!r} through osmnx ({type(exc).__name__}: "

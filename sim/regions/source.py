@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.errors import ScenarioError
+from sim.errors import NetworkError, ScenarioError
 from sim.network.sources import BUILTIN_REGIONS, load_roads
 from sim.regions.build import RegionBuild, build_region
 from sim.regions.manifest import (
@@ -128,11 +128,14 @@ def network_from_spec(spec: RegionSpec, *, where: str = "scenario") -> RoadNetwo
         manifest = dataclasses.replace(manifest, **layers, strict=manifest.strict or spec.strict)
         network = build_region(manifest, source=spec.source).network
     else:
-        base = load_roads(
-            spec.source,
-            seed=spec.seed,
-            population_persons=spec.population_persons if _builtin(spec) else None,
-        )
+        try:
+            base = load_roads(
+                spec.source,
+                seed=spec.seed,
+                population_persons=spec.population_persons if _builtin(spec) else None,
+            )
+        except NetworkError as exc:  # say which scenario and key named the region
+            raise NetworkError(f"{where}: region.source: {exc}") from None
         if layers:
             manifest = RegionManifest(roads=spec.source, name=spec.name, **layers, **options)
             network = build_region(manifest, source=f"{where} [region]", base=base).network

@@ -170,7 +170,8 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
         Paragraph(
             "Mean ± half-width of the 95 % interval across seeds, in percent of persons "
             "in incidents; the last column is how many persons each share is of (the "
-            "persons who needed that tier, mean across seeds)."
+            "persons who needed that tier, mean across seeds). (n=K): only K of the runs "
+            "have the figure (a tier no incident needed in a run has none)."
         )
     )
     blocks.append(Table(pd.DataFrame(rows)))

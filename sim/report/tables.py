@@ -42,8 +42,8 @@ _HEADLINE = re.compile(
 #: Metrics besides coverage compared in the report: column -> (title, unit, scale).
 OTHER_METRICS: Mapping[str, tuple[str, str, float]] = MappingProxyType(
     {
-        "evacuation.sheltered_persons": ("persons sheltered", "persons", 1.0),
-        "evacuation.departed_persons": ("persons set off", "persons", 1.0),
+        "evacuation.sheltered_persons": ("sheltered", "persons", 1.0),
+        "evacuation.departed_persons": ("set off", "persons", 1.0),
         "evacuation.clearance_50pct_s": ("50 % clearance", "min", 1 / 60),
         "evacuation.clearance_90pct_s": ("90 % clearance", "min", 1 / 60),
         "supply.need_met_share_6h": ("kit need met at 6 h", "%", 100.0),

@@ -100,9 +100,11 @@ def check_run_folder(run_dir: str | Path) -> Path:
         )
     missing = [name for name in REQUIRED_FILES[:2] if not (path / name).is_file()]
     if missing:
+        # a folder holding files of the user's would be refused by `sim run --out` itself
+        empty = not any(path.iterdir())
+        make = f"`sim run --out {path}`" if empty else "`sim run --out NEW_FOLDER`"
         raise InputError(
-            f"{path} is not a run folder: it has no {' or '.join(missing)}; "
-            f"make one with `sim run --out {path}`"
+            f"{path} is not a run folder: it has no {' or '.join(missing)}; make one with {make}"
         )
     tracks = path / "tracks.parquet"
     if not tracks.is_file():

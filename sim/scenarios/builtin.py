@@ -8,17 +8,21 @@ from pathlib import Path
 from sim.errors import ScenarioError
 
 BUILTIN_DIR = Path(__file__).parent
+#: TOML files beside the scripts that are not scripts: the key reference (documentation,
+#: loadable by its path as the default scenario; :mod:`sim.scenarios.reference`).
+NOT_SCRIPTS = frozenset({"reference"})
 
 
 def builtin_names() -> list[str]:
     """Names of the built-in scenarios."""
-    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml"))
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.toml") if p.stem not in NOT_SCRIPTS)
 
 
 def builtin_path(name: str) -> Path | None:
     """Path of built-in scenario ``name``, or None when ``name`` is not one."""
     path = BUILTIN_DIR / f"{name}.toml"
-    return path if "/" not in name and not name.endswith(".toml") and path.exists() else None
+    plain = "/" not in name and not name.endswith(".toml") and name not in NOT_SCRIPTS
+    return path if plain and path.exists() else None
 
 
 def scenario_file(name_or_path: str | Path) -> Path:

@@ -327,6 +327,8 @@ def convert(hint: Any, value: Any, where: Where) -> Any:
             raise where.error(f"must be a finite number, got {value}")
         return float(value)
     if hint is int:
+        if isinstance(value, float) and value.is_integer() and abs(value) <= 2.0**53:
+            return int(value)  # 2e5 is a whole number too (exactly); its range is checked next
         if isinstance(value, bool) or not isinstance(value, int):
             raise where.error(f"must be a whole number, got {_show(value)}")
         return value
