@@ -109,7 +109,8 @@ def add_region_arguments(parser: argparse.ArgumentParser) -> None:
         default="fujiang",
         metavar="SOURCE",
         help="'fujiang' (built-in, default), a region manifest (.toml: roads with "
-        "jurisdictions, population, shelters, stations, ...; see `sim region check --help` and README 'Your own region'), a "
+        "jurisdictions, population, shelters, stations, ...; see `sim region check --help` "
+        "and README 'Your own region'), a "
         "compiled region (.npz from `sim region build`), an OSM file (.osm, .osm.bz2, "
         ".osm.pbf), an osmnx GraphML file (.graphml), or 'place:NAME' to download the drive "
         "network of a place through osmnx (needs internet; cached as GraphML)",
