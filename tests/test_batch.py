@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -39,9 +40,8 @@ def test_runs_table_holds_one_row_per_run_with_hand_computed_coverage(tiny_batch
     assert runs["replication"].tolist() == [0, 1, 2] * 2
     assert (runs["status"] == "ok").all() and (runs["error"] == "").all()
     assert (runs["duration_s"] > 0).all()
-    for _, row in runs.iterrows():
-        params = {"policy.linkage": row["policy.linkage"]}
-        assert row["seed"] == run_seed(11, "toy", params, row["replication"])
+    for _, row in runs.iterrows():  # common random numbers: the policy is not in the seed
+        assert row["seed"] == run_seed(11, "toy", {}, row["replication"])
     # B's own team needs 3280 s (> 30 min); under joint A's team needs 280 s
     assert runs["coverage.B.ground_30min"].tolist() == [0.0] * 3 + [1.0] * 3
     assert runs["coverage.all.ground_30min"].tolist() == [0.0] * 3 + [1.0] * 3
@@ -306,3 +306,37 @@ def test_report_splits_the_linkage_gain_by_the_mechanism_each_level_adds(tiny_ba
     assert row["ground ≤30"] == "100.0 (+100.0)"
     assert row["teams across the border"] == "1"
     assert row["incidents reached only by foreign teams"] == "1"
+
+
+def test_a_batch_begun_seeded_per_run_is_finished_with_its_own_seeds(tmp_path, capsys) -> None:
+    """A batch begun before 'common' became the default (its manifest says 'per_run', its
+    file names no seeding) is resumed with per-run seeds: its finished runs are kept and
+    the missing ones get the seeds they would have had, not common ones."""
+    experiment = write_toy_experiment(tmp_path, replications=2)
+    body = experiment.read_text()
+    experiment.write_text(body.replace("base_seed", 'seeding = "per_run"\nbase_seed'))
+    full = tmp_path / "full"
+    assert main(["batch", str(experiment), "--out", str(full), "--no-progress"]) == 0
+    experiment.write_text(body)  # as the file was: no seeding named
+    begun = tmp_path / "begun"
+    assert main(["batch", str(experiment), "--out", str(begun), "--no-progress"]) == 0
+    # make `begun` the batch the old default would have begun: per-run seeds, one run left
+    manifest = json.loads((full / "manifest.json").read_text())
+    manifest["content_hash"] = json.loads((begun / "manifest.json").read_text())["content_hash"]
+    manifest["settings"] = json.loads((begun / "manifest.json").read_text())["settings"]
+    shutil.rmtree(begun)
+    shutil.copytree(full, begun)
+    (begun / "manifest.json").write_text(json.dumps(manifest))
+    last = sorted((begun / "runs").glob("*-r001.parquet"))[-1]
+    last.unlink()
+    kept = {p.name: p.read_bytes() for p in (begun / "runs").glob("*.parquet")}
+    capsys.readouterr()
+    assert main(["batch", str(experiment), "--out", str(begun), "--resume", "--no-progress"]) == 0
+    assert "3 finished earlier and kept" in capsys.readouterr().err
+    assert {
+        p.name: p.read_bytes() for p in (begun / "runs").glob("*.parquet") if p.name in kept
+    } == kept
+    runs = pd.read_parquet(begun / "runs.parquet")
+    assert runs["seed"].tolist() == pd.read_parquet(full / "runs.parquet")["seed"].tolist()
+    assert runs["seed"].nunique() == 4  # per run, as begun
+    assert json.loads((begun / "manifest.json").read_text())["seeding"] == "per_run"

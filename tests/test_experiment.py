@@ -94,7 +94,8 @@ def test_plan_order_ids_and_resolved_scenarios(tmp_path) -> None:
         (r.params["policy.linkage"], r.params["forces.ground.teams"], r.replication)
         for r in plan[:4]
     ] == [("separate", 4, 0), ("separate", 4, 1), ("separate", 6, 0), ("separate", 6, 1)]
-    assert len({r.run_id for r in plan}) == 8 and len({r.seed for r in plan}) == 8
+    # common random numbers (the default): one seed per replication, shared by the grid
+    assert len({r.run_id for r in plan}) == 8 and len({r.seed for r in plan}) == 2
     last = scenario_from_dict(plan[-1].scenario_data)
     assert last.policy.linkage == "joint" and last.forces.ground.teams == 6
 
@@ -108,19 +109,27 @@ def test_seeds_do_not_move_when_the_grid_grows(tmp_path) -> None:
     assert len(big) == 3 * 2 * 3
     for run in small:  # every existing run keeps its id and seed
         assert seeds[run.run_id] == run.seed
-    # the seed is a pure function of base seed, scenario, grid values and replication
-    assert small[0].seed == run_seed(7, "tiny", small[0].params, 0)
-    assert run_seed(8, "tiny", small[0].params, 0) != small[0].seed
+    # the seed is a pure function of base seed, scenario and replication (and, seeded
+    # per run, the grid values)
+    assert small[0].seed == run_seed(7, "tiny", {}, 0)
+    assert run_seed(8, "tiny", {}, 0) != small[0].seed
+    per_run = GRID.replace("base_seed = 7", 'base_seed = 7\nseeding = "per_run"')
+    first = load_experiment(write_experiment(tmp_path, per_run, "per_run.toml")).plan()[0]
+    assert first.seed == run_seed(7, "tiny", first.params, 0) != small[0].seed
 
 
-def test_common_seeding_shares_seeds_across_configurations(tmp_path) -> None:
-    body = GRID.replace("base_seed = 7", 'base_seed = 7\nseeding = "common"')
-    plan = load_experiment(write_experiment(tmp_path, body)).plan()
-    by_rep = {}
-    for run in plan:
-        by_rep.setdefault(run.replication, set()).add(run.seed)
-    assert [len(s) for s in by_rep.values()] == [1, 1]
-    assert by_rep[0] != by_rep[1]
+def test_common_seeding_is_the_default_and_per_run_gives_each_run_its_own(tmp_path) -> None:
+    for body, seeds_per_replication in (
+        (GRID, 1),  # default: every configuration of a replication sees the same draws
+        (GRID.replace("base_seed = 7", 'base_seed = 7\nseeding = "common"'), 1),
+        (GRID.replace("base_seed = 7", 'base_seed = 7\nseeding = "per_run"'), 4),
+    ):
+        plan = load_experiment(write_experiment(tmp_path, body)).plan()
+        by_rep = {}
+        for run in plan:
+            by_rep.setdefault(run.replication, set()).add(run.seed)
+        assert [len(s) for s in by_rep.values()] == [seeds_per_replication] * 2
+        assert not by_rep[0] & by_rep[1]
 
 
 def test_small_mode_and_fixed_settings(tmp_path) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from sim.batch.executors import make_executor
 from sim.batch.experiment import Experiment, PlannedRun, configuration_text
 from sim.batch.keys import ExperimentError
-from sim.batch.store import ResultsFolder
+from sim.batch.store import ResultsFolder, seeded_as_begun
 from sim.batch.worker import RunTask
 from sim.errors import SimError
 from sim.files.outputs import safe_name
@@ -172,9 +172,12 @@ def run_batch(
     if retry_failed and not resume:
         raise SimError("--retry-failed continues a batch; pass it with --resume")
     started = time.perf_counter()
+    out = Path(out_dir or default_out_dir(experiment))
+    if resume:
+        experiment = seeded_as_begun(experiment, out)
     plan = experiment.plan()
     check_plan(experiment, plan)
-    folder = ResultsFolder(Path(out_dir or default_out_dir(experiment)), experiment, plan)
+    folder = ResultsFolder(out, experiment, plan)
     folder.check(resume=resume, force=force)
     executor = make_executor(workers=workers, scheduler=scheduler, dask_local=dask_local)
     with executor:

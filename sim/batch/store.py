@@ -20,6 +20,7 @@ by the system when a process dies, ``kill -9`` included; no lock file is left).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -52,6 +53,25 @@ from sim.files.readers import FileError, read_parquet
 
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def seeded_as_begun(experiment: Experiment, folder: Path) -> Experiment:
+    """Return ``experiment`` with the seeding the batch in ``folder`` was begun with.
+
+    Only when the experiment file names no seeding: the default became ``"common"``, and
+    a batch begun under the older default (its manifest says ``"per_run"``) is finished
+    with the seeds it started with, so no finished run is lost and none is mixed with
+    runs seeded the other way.
+    """
+    if "seeding" in experiment.settings or "seeding" in experiment.settings.get("small", {}):
+        return experiment
+    try:
+        begun = read_manifest(folder).get("seeding") if (folder / MANIFEST).is_file() else None
+    except ExperimentError:
+        return experiment  # a damaged manifest: the folder check says so
+    if begun in ("per_run", "common") and begun != experiment.seeding:
+        return dataclasses.replace(experiment, seeding=begun)
+    return experiment
 
 
 class ResultsFolder:
