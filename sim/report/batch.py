@@ -130,12 +130,12 @@ def _overview(batch: Batch) -> list[Block]:
     ]
     method = METHOD_TEXT["paired t" if batch.paired else "Welch t"]
     notes = (
-        f"Intervals are {LEVEL:.0%} Student-t intervals across replications (mean ± "
+        f"Intervals are {100 * LEVEL:.0f} % Student-t intervals across replications (mean ± "
         "half-width). Coverage at T for a tier is the share of persons in incidents needing "
         "that tier who were reached within T minutes of the report; 'n/a' means no incident "
         f"needed the tier there. Differences are tested with {method}; a difference "
-        f"marked * has a {LEVEL:.0%} interval that excludes 0 (p < {1 - LEVEL:.2f}), i.e. it "
-        "exceeds the noise between seeds."
+        f"marked * has a {100 * LEVEL:.0f} % interval that excludes 0 "
+        f"(p < {1 - LEVEL:.2f}), i.e. it exceeds the noise between seeds."
     )
     return [Heading("Experiment"), Paragraph("\n".join(lines)), Paragraph(notes)]
 
