@@ -13,6 +13,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import matplotlib
 import numpy as np
+import pytest
 from PIL import Image
 
 from sim.cli.app import main
@@ -24,6 +25,12 @@ from tests.test_bad_input import snapshot
 matplotlib.use("Agg")
 FAST = ["--speed", "600", "--fps", "2", "--no-progress"]  # 13 frames of the 1-h run
 PLOTS = ("coverage_curves.png", "evacuation_curve.png", "response_map.png")
+
+
+@pytest.fixture
+def run_dir(tiny_run_dir: Path, tmp_path: Path) -> Path:  # noqa: F811
+    """A copy of the tiny run folder the test may change."""
+    return Path(shutil.copytree(tiny_run_dir, tmp_path / "run"))
 
 
 def _users_files(folder: Path) -> dict[str, Path]:
@@ -68,13 +75,7 @@ def test_sim_knows_its_own_replays_and_figures_and_no_one_elses(
     assert not is_sim_file(tmp_path / "link.gif")
 
 
-def test_animate_never_writes_over_a_users_file(
-    tiny_run_dir: Path,  # noqa: F811
-    tmp_path: Path,
-    capsys,
-) -> None:
-    run_dir = tmp_path / "run"
-    shutil.copytree(tiny_run_dir, run_dir)
+def test_animate_never_writes_over_a_users_file(run_dir: Path, tmp_path: Path, capsys) -> None:
     mine = _users_files(tmp_path / "mine")
     shutil.copy(mine[".html"], run_dir / "replay.html")  # the user's page under sim's name
     cases = [
@@ -97,12 +98,8 @@ def test_animate_never_writes_over_a_users_file(
 
 
 def test_a_new_run_removes_only_the_replays_and_figures_sim_wrote(
-    tiny_run_dir: Path,  # noqa: F811
-    tmp_path: Path,
-    capsys,
+    run_dir: Path, tmp_path: Path, capsys
 ) -> None:
-    run_dir = tmp_path / "run"
-    shutil.copytree(tiny_run_dir, run_dir)
     assert main(["plot", str(run_dir)]) == 0
     assert main(["animate", str(run_dir), "--format", "html", *FAST]) == 0
     mine = _users_files(tmp_path / "mine")
@@ -120,12 +117,8 @@ def test_a_new_run_removes_only_the_replays_and_figures_sim_wrote(
 
 
 def test_plot_beside_a_users_file_names_only_that_file(
-    tiny_run_dir: Path,  # noqa: F811
-    tmp_path: Path,
-    capsys,
+    run_dir: Path, tmp_path: Path, capsys
 ) -> None:
-    run_dir = tmp_path / "run"
-    shutil.copytree(tiny_run_dir, run_dir)
     assert main(["plot", str(run_dir)]) == 0
     (run_dir / "plots" / "mine.txt").write_text("my notes on the map")
     before = snapshot(tmp_path)
