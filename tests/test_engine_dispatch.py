@@ -87,6 +87,20 @@ def test_coverage_says_how_many_persons_each_share_is_of() -> None:
     # columns: community_10min, ground_30min, aviation_60min
     assert rows["B"] == ["n/a", "100.0%", "of", "5", "n/a"]
     assert rows["A"] == ["n/a", "n/a", "n/a"]
+    assert "does not fly at night" not in format_run(joint)  # 10:00 to 13:00
+
+
+def test_the_printout_says_when_aircraft_were_grounded_by_night() -> None:
+    """Aviation does not fly 22:00-06:00 by default: a run from 23:00 to 02:00 is all night;
+    one from 05:00 to 08:00 is a third night (05:00-06:00)."""
+    from sim.report.run import format_run
+
+    for start, share, until in (("23:00", "100%", "02:00"), ("05:00", "33%", "08:00")):
+        result = run(_scenario("joint", start_clock=start), seed=1, network=toy_engine_network())
+        assert (
+            f"  aviation does not fly at night (22:00-06:00): {share} of this run "
+            f"({start}-{until}) was night, when its requests waited for daylight"
+        ) in format_run(result).splitlines()
 
 
 def test_mutual_aid_after_request_delay() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from sim.engine.runs import RunResult
 
 
@@ -16,6 +18,28 @@ def _share_of(share: float | None, persons: float | None) -> str:
     if share is None or math.isnan(share) or persons is None:
         return _pct(share).strip()
     return f"{_pct(share).strip()} of {persons:,.0f}"
+
+
+def _grounded_at_night(result: RunResult) -> list[str]:
+    """Say so when tiers that do not fly at night had night hours in the run."""
+    from sim.clock import Clock
+    from sim.engine.forces import resolve_tiers
+
+    scenario = result.scenario
+    day_only = [name for name, tier in resolve_tiers(scenario).items() if not tier.night_capable]
+    if not day_only:
+        return []
+    b = scenario.behaviour
+    clock = Clock(scenario.start_clock, b.night_start, b.night_end)
+    minutes = np.arange(0.0, scenario.horizon_s, 60.0)
+    night = sum(clock.is_night(float(t)) for t in minutes)
+    if night == 0:
+        return []
+    return [
+        f"  {' and '.join(day_only)} does not fly at night ({b.night_start}-{b.night_end}): "
+        f"{night / minutes.size:.0%} of this run ({clock.label(0.0)}-"
+        f"{clock.label(scenario.horizon_s)}) was night, when its requests waited for daylight"
+    ]
 
 
 def _minutes(seconds: float) -> str:
@@ -40,6 +64,7 @@ def format_run(result: RunResult) -> str:
     for juris, row in cov.items():
         cells = [_share_of(row[c], base.get(juris, {}).get(c)) for c in columns]
         lines.append(f"  {juris:<14}" + "".join(f"{cell:>20}" for cell in cells))
+    lines += _grounded_at_night(result)
     inc = s["incidents"]
     lines.append(
         f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
