@@ -105,13 +105,21 @@ def test_a_new_run_removes_only_the_replays_and_figures_sim_wrote(
     mine = _users_files(tmp_path / "mine")
     shutil.copy(mine[".png"], run_dir / "plots" / "my_annotated_map.png")
     shutil.copy(mine[".gif"], run_dir / "replay.gif")  # the user's, under a name sim writes
+    # a copy of sim's own figure (it carries the mark) under a name of the user's
+    shutil.copy(run_dir / "plots" / PLOTS[2], run_dir / "plots" / "briefing.png")
     kept = {
         name: (run_dir / name).read_bytes()
-        for name in ("plots/my_annotated_map.png", "replay.gif", "network.npz")
+        for name in (
+            "plots/my_annotated_map.png",
+            "plots/briefing.png",
+            "replay.gif",
+            "network.npz",
+        )
     }
     run(tiny_scenario(), seed=4, network=tiny_network()).write(run_dir)
     assert not (run_dir / "replay.html").exists()  # sim's, of the old run
-    assert sorted(p.name for p in (run_dir / "plots").iterdir()) == ["my_annotated_map.png"]
+    left = sorted(p.name for p in (run_dir / "plots").iterdir())
+    assert left == ["briefing.png", "my_annotated_map.png"]
     assert {name: (run_dir / name).read_bytes() for name in kept} == kept
     capsys.readouterr()
 

@@ -23,7 +23,13 @@ from sim.files.jsonfile import write_json
 from sim.files.outputs import write_files
 from sim.network.compiled import RoadNetwork
 from sim.regions.source import network_from_spec
-from sim.results.layout import COMPLETE_MARK, DERIVED_FILES, MAP_FILE, RUN_FILES
+from sim.results.layout import (
+    COMPLETE_MARK,
+    DERIVED_FILES,
+    DERIVED_FOLDERS,
+    MAP_FILE,
+    RUN_FILES,
+)
 from sim.scenarios.scenario import Scenario, load_scenario
 
 
@@ -114,7 +120,11 @@ class RunResult:
             )
         files[COMPLETE_MARK] = lambda p: write_json(p, self.summary)
         return write_files(
-            out_dir, files, last=COMPLETE_MARK, replaces=(*RUN_FILES, *DERIVED_FILES)
+            out_dir,
+            files,
+            last=COMPLETE_MARK,
+            replaces=(*RUN_FILES, *DERIVED_FILES),
+            folders=DERIVED_FOLDERS,
         )
 
 

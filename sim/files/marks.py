@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import shutil
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 #: What every marked file starts its mark with (the distribution's name).
@@ -98,19 +98,21 @@ def _mp4_moov(path: Path) -> bytes:
     return b""
 
 
-def remove_stale(path: str | Path) -> list[str]:
+def remove_stale(path: str | Path, names: Collection[str] = ()) -> list[str]:
     """Remove ``path``, a file or folder sim wrote earlier; return what was kept.
 
     A PNG, GIF, MP4 or HTML file is removed only when it carries the mark; a folder
-    loses the marked files in it and goes when nothing else is left. Other files are
-    removed (they belong to the folder sim recognised). Returns the names kept (the
-    user's files), relative to ``path``'s folder.
+    loses the files sim writes in it (``names``) that carry the mark, and goes when
+    nothing else is left (a copy of a figure under a name of the user's stays). Other
+    files are removed (they belong to the folder sim recognised). Returns the names
+    kept (the user's files), relative to ``path``'s folder.
     """
     path = Path(path)
     if path.is_dir() and not path.is_symlink():
         kept = []
         for entry in sorted(path.iterdir()):
-            if entry.is_file() and not entry.is_symlink() and is_sim_file(entry):
+            ours = entry.name in names and entry.is_file() and not entry.is_symlink()
+            if ours and is_sim_file(entry):
                 entry.unlink()
             else:
                 kept.append(f"{path.name}/{entry.name}")

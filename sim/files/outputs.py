@@ -25,7 +25,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 
 from sim.errors import InputError
@@ -175,6 +175,7 @@ def write_files(
     *,
     last: str,
     replaces: Iterable[str] = (),
+    folders: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
     """Write ``files`` into ``out_dir``, each atomically, ``last`` after all the others.
 
@@ -192,6 +193,8 @@ def write_files(
         write is done: removed when ``files`` does not write them again (e.g. a
         previous run's ``hazard_frames.parquet`` or its replay), replays and figures
         only when sim wrote them (:func:`sim.files.marks.remove_stale`).
+    folders
+        For folders among ``replaces``, the names sim writes in them: only those go.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -206,7 +209,8 @@ def write_files(
     for name in replaces:
         stale = out_dir / name
         if name not in files and (stale.exists() or stale.is_symlink()):
-            remove_stale(stale)  # a replay or figure of the user's under that name stays
+            # a replay or figure of the user's under that name stays
+            remove_stale(stale, (folders or {}).get(name, ()))
     write_atomic(out_dir / last, files[last])
     mark.unlink(missing_ok=True)
     return out_dir

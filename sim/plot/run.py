@@ -19,9 +19,10 @@ from sim.files.marks import png_writer
 from sim.network.compiled import RoadNetwork
 from sim.plot import style
 from sim.plot.maps import draw_features, draw_roads
+from sim.results.layout import PLOT_FILES
 from sim.tiers import TIERS
 
-PLOT_FILES = ("coverage_curves.png", "evacuation_curve.png", "response_map.png")
+__all__ = ["PLOT_FILES", "write_run_plots"]  # PLOT_FILES: what write_run_plots writes
 _NEEDED = ("coverage_curve.csv", "evacuation_curve.csv", "incidents.parquet")
 
 

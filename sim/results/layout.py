@@ -39,6 +39,11 @@ DERIVED_FILES: tuple[str, ...] = (
     "replay.html",
     "plots",
 )
+#: The figures ``sim plot`` writes into a run's ``plots`` folder.
+PLOT_FILES: tuple[str, ...] = ("coverage_curves.png", "evacuation_curve.png", "response_map.png")
+#: Folders of :data:`DERIVED_FILES` and the names sim writes in them: a stale folder
+#: loses only those (when sim wrote them), never another file in it.
+DERIVED_FOLDERS: dict[str, tuple[str, ...]] = {"plots": PLOT_FILES}
 #: The file written last.
 COMPLETE_MARK = "summary.json"
 #: Every name a run writes or removes as stale in its folder.
