@@ -210,6 +210,23 @@ CASES = [
         "incidents[0].persons must be a whole number",
     ),
     Case(
+        "pairs-unknown-jurisdiction",  # caught before the run starts, naming the file
+        lambda ws: run_bad(ws, BASE + '[policy]\npairs = { "Suining|Chengdu" = "joint" }\n'),
+        "policy.pairs 'Suining|Chengdu' names 'Chengdu', not a jurisdiction of region "
+        "'fujiang'; use two of Suining, Tongnan",
+    ),
+    Case(
+        "warning-zone-outside-the-region",
+        lambda ws: run_bad(
+            ws,
+            BASE
+            + '[[warnings]]\ntime_min = 5\nlevel = "imminent"\nissued_by = "Tongnan"\n'
+            + "zone = { center_lon = 100.0, center_lat = 30.46, radius_km = 3.0 }\n",
+        ),
+        "warnings[1].zone holds no part of region 'fujiang' (its centre (lon 100.0, lat "
+        "30.46) is 520.0 km from the nearest road, beyond its 3 km radius)",
+    ),
+    Case(
         "population-1e12",  # a whole number written as a float: its range is what is wrong
         lambda ws: run_bad(
             ws, BASE.replace("population_persons = 2000", "population_persons = 1e12")

@@ -48,6 +48,14 @@ def check_against_network(
         _check_settlements(
             source, f"warnings[{i}].zone.settlements", w.zone.settlements, settlements
         )
+        _check_zone_holds_nodes(source, i, w.zone, network)
+    for pair in scenario.policy.pairs:
+        for side in pair.split("|"):
+            if side not in names:
+                raise ScenarioError(
+                    f"{source}: policy.pairs {pair!r} names {side!r}, not a jurisdiction of "
+                    f"region {network.name!r}; use two of {', '.join(names)}"
+                )
     _check_hazards(scenario, network, source, settlements)
     _check_elevation(scenario, network, source)
     for i, inc in enumerate(scenario.incidents):
@@ -122,6 +130,28 @@ def _check_elevation(scenario: Scenario, network: RoadNetwork, source: str) -> N
             'none (flat): add a DEM to the region (elevation = "dem.tif" in its manifest '
             "or [region]), or remove it"
         )
+
+
+def _check_zone_holds_nodes(source: str, i: int, zone, network: RoadNetwork) -> None:
+    """Refuse a warning zone that holds no node of the region (it would warn nobody)."""
+    from sim.agents.warning import zone_nodes
+
+    if zone_nodes(network, zone).any():
+        return
+    why = "its criteria together select no node"
+    if zone.radius_km is not None:
+        x, y = network.to_projected(np.array([zone.center_lon]), np.array([zone.center_lat]))
+        _, dist = network.nearest_nodes(x, y)
+        if dist[0] > zone.radius_km * 1000.0:
+            why = (
+                f"its centre (lon {zone.center_lon}, lat {zone.center_lat}) is "
+                f"{dist[0] / 1000:,.1f} km from the nearest road, beyond its "
+                f"{zone.radius_km:g} km radius"
+            )
+    raise ScenarioError(
+        f"{source}: warnings[{i}].zone holds no part of region {network.name!r} ({why}), "
+        "so it would warn nobody; widen it or move it into the region"
+    )
 
 
 def _check_settlements(source: str, key: str, wanted: tuple[str, ...], known: set[str]) -> None:

@@ -178,7 +178,7 @@ class PolicySpec(Spec):
         for pair, linkage in self.pairs.items():
             if len(pair.split("|")) != 2:
                 raise (
-                    where.child("pairs").child(pair).error("names a pair of jurisdictions as 'A|B'")
+                    where.child("pairs").child(pair).error("must name two jurisdictions as 'A|B'")
                 )
             if linkage not in LINKAGES:
                 raise (
