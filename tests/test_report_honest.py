@@ -95,4 +95,43 @@ def test_report_says_how_many_persons_each_share_is_of(report) -> None:
     for line in lines[2:]:
         cells = [c.strip() for c in line.strip("|").split("|")]
         in_need.setdefault(cells[header.index("jurisdiction")], set()).add(cells[column])
-    assert in_need == {"all": {"0 / 5 / 0"}, "A": {"0 / 0 / 0"}, "B": {"0 / 5 / 0"}}
+    # on the runs that have the share: a tier nobody needed has no base either
+    assert in_need == {"all": {"n/a / 5 / n/a"}, "A": {"n/a / n/a / n/a"}, "B": {"n/a / 5 / n/a"}}
+
+
+def test_two_equal_seeds_are_no_interval_either() -> None:
+    """Two seeds that agree do not show there is no spread: no '± 0.0', no [x, x]."""
+    mean, half, n, sd = mean_interval(np.array([1.0, 1.0]))
+    assert (mean, n, sd) == (1.0, 2, 0.0) and np.isnan(half)
+    assert share_text(mean, half, n) == f"100.0 (n=2) {FEW_SEEDS_MARK}"
+    diff = difference(np.array([0.0, 0.0]), np.array([1.0, 1.0]), paired=True)
+    assert diff["diff"] == 1.0 and np.isnan(diff["low"]) and np.isnan(diff["p_value"])
+    # three equal seeds: then the spread is taken as none
+    assert mean_interval(np.array([1.0, 1.0, 1.0]))[1] == 0.0
+
+
+def test_persons_in_need_are_counted_on_the_runs_that_have_the_share(tmp_path) -> None:
+    """Three seeds of one configuration: 13 persons needed a ground team in one (none
+    reached in time), 355 in another (all reached), none in the third. The share is the
+    mean over the two runs with a figure, 50 % (n=2), so its base is 184, not 122.7."""
+    import pandas as pd
+
+    from sim.report.batch import _coverage_section
+    from sim.report.render import Table
+    from sim.report.tables import Batch
+
+    runs = pd.DataFrame(
+        {
+            "run_index": [0, 1, 2],
+            "status": ["ok"] * 3,
+            "scenario": ["landslide"] * 3,
+            "label": ["separate"] * 3,
+            "coverage.all.ground_30min": [0.0, 1.0, np.nan],
+            "coverage_persons.all.ground_30min": [13.0, 355.0, 0.0],
+        }
+    )
+    batch = Batch(folder=tmp_path, manifest={}, runs=runs, coverage=None, timelines=None, keys=[])
+    table = next(b for b in _coverage_section(batch, tmp_path, []) if isinstance(b, Table)).frame
+    row = table.iloc[0]
+    assert row["ground ≤30 min, %"] == f"50.0 (n=2) {FEW_SEEDS_MARK}"
+    assert row["persons in need, mean (ground)"] == "184"

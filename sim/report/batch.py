@@ -13,6 +13,7 @@ intervals need; failed runs. Statistics are described in :mod:`sim.report.stats`
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,13 +141,26 @@ def _overview(batch: Batch) -> list[Block]:
     return [Heading("Experiment"), Paragraph("\n".join(lines)), Paragraph(notes)]
 
 
+def _persons(mean: float) -> str:
+    """Return a mean count of persons: whole when it is whole, else to one decimal."""
+    if not np.isfinite(mean):
+        return "n/a"
+    return f"{mean:,.0f}" if float(mean).is_integer() else f"{mean:,.1f}"
+
+
 def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Block]:
     blocks: list[Block] = [Heading("Response coverage within the tier standards (10/30/60)")]
     if batch.ok.empty:
         return [*blocks, Paragraph("No run finished; nothing to report.")]
     columns = [c for c, *_ in batch.headline]
     bases = [c.replace("coverage.", "coverage_persons.", 1) for c in columns]
-    stats = configuration_stats(batch, [*columns, *bases, *OTHER_METRICS])
+    runs = batch.runs.copy()
+    for column, base in zip(columns, bases, strict=True):
+        if base in runs:  # on the same runs as the share: those where the tier was needed
+            runs[base] = runs[base].where(runs[column].notna())
+    stats = configuration_stats(
+        dataclasses.replace(batch, runs=runs), [*columns, *bases, *OTHER_METRICS]
+    )
     written.append(write_atomic(out / "configurations.csv", lambda p: stats.to_csv(p, index=False)))
     rows = []
     ids = _config_frame(batch, stats)
@@ -163,15 +177,16 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
                     )
                     in_need.append(row[f"{base}:mean"])
             line[f"persons in need, mean ({' / '.join(t for t, _ in batch.tiers)})"] = " / ".join(
-                f"{v:,.0f}" if np.isfinite(v) else "n/a" for v in in_need
+                _persons(v) for v in in_need
             )
             rows.append(line)
     blocks.append(
         Paragraph(
             "Mean ± half-width of the 95 % interval across seeds, in percent of persons "
             "in incidents; the last column is how many persons each share is of (the "
-            "persons who needed that tier, mean across seeds). (n=K): only K of the runs "
-            "have the figure (a tier no incident needed in a run has none)."
+            "persons who needed that tier, mean over the same runs as the share). (n=K): "
+            "only K runs, too few for an interval, or only K of the runs have the figure (a "
+            "tier no incident needed in a run has none)."
         )
     )
     blocks.append(Table(pd.DataFrame(rows)))
@@ -302,13 +317,19 @@ def _replication_section(batch: Batch, max_half_width_pp: float) -> list[Block]:
             f"every interval within {max_half_width_pp:g} pp."
         )
         return [*blocks, Paragraph(text)]
+    few = int((check["n"] < MIN_REPLICATIONS).sum())
+    wide = len(flagged) - few
     text = (
-        f"{len(flagged)} of {len(check)} intervals of the 10/30/60 table have a half-width "
-        f"above {max_half_width_pp:g} percentage points (widest "
-        f"{widest:.1f} pp)"
+        f"{wide} of {len(check)} intervals of the 10/30/60 table have a half-width "
+        f"above {max_half_width_pp:g} percentage points (widest {widest:.1f} pp)"
         if np.isfinite(widest)
-        else f"{len(flagged)} of {len(check)} intervals cannot be computed (fewer than 2 runs)"
+        else f"{wide} of {len(check)} intervals have a half-width above {max_half_width_pp:g} pp"
     )
+    if few:
+        text += (
+            f"; {few} rest on fewer than {MIN_REPLICATIONS} runs that have the figure (a tier "
+            "no incident needed in a run has none), too few for an interval"
+        )
     if len(needed):
         text += (
             f". For every interval within {max_half_width_pp:g} pp, about "

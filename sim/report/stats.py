@@ -38,7 +38,8 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, int, float]:
     """Return ``(mean, half_width, n, sd)`` of the finite values.
 
     The half-width is that of the 95 % Student-t interval of the mean; NaN when n is
-    below :data:`MIN_REPLICATIONS`, 0 when every value is the same.
+    below :data:`MIN_REPLICATIONS` (two equal values do not show that there is no
+    spread), 0 when three or more values are all the same.
     """
     x = _finite(values)
     n = int(x.size)
@@ -47,11 +48,12 @@ def mean_interval(values: np.ndarray) -> tuple[float, float, int, float]:
     mean = float(x.mean())
     if n < 2:
         return mean, float("nan"), n, float("nan")
-    if np.ptp(x) == 0.0:  # every value the same: no spread (the sd may carry rounding)
-        return mean, 0.0, n, 0.0
-    sd = float(x.std(ddof=1))
+    same = np.ptp(x) == 0.0  # every value the same: no spread (the sd may carry rounding)
+    sd = 0.0 if same else float(x.std(ddof=1))
     if n < MIN_REPLICATIONS:
         return mean, float("nan"), n, sd
+    if same:
+        return mean, 0.0, n, 0.0
     low, high = stats.t.interval(LEVEL, n - 1, loc=mean, scale=stats.sem(x))
     return mean, float(high - low) / 2.0, n, sd
 
@@ -130,7 +132,7 @@ def difference(
     diff = float(b.mean() - a.mean())
     if a.size < 2 or b.size < 2:
         return {**out, **_undefined(diff)}
-    if spread != 0.0 and min(a.size, b.size) < MIN_REPLICATIONS:
+    if min(a.size, b.size) < MIN_REPLICATIONS:
         return {**out, **_undefined(diff)}  # an interval on one degree of freedom says nothing
     if spread == 0.0:  # no variation across seeds: the t statistic is undefined
         p = 1.0 if diff == 0.0 else 0.0
