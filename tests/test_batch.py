@@ -302,8 +302,10 @@ def test_report_splits_the_linkage_gain_by_the_mechanism_each_level_adds(tiny_ba
     header = next(line for line in section.splitlines() if line.startswith("| linkage"))
     columns = [c.strip() for c in header.strip("|").split("|")]
     row = dict(zip(columns, cells, strict=True))
-    # joint adds one command: A's team takes B's incident (0 % -> 100 % ground <= 30)
-    assert row["adds"] == "joint command"
+    # the grid steps from separate straight to joint, so the step holds all three
+    # mechanisms; here joint command is what acts: A's team takes B's incident
+    # (0 % -> 100 % ground <= 30)
+    assert row["adds"] == "information sharing + mutual aid + joint command"
     assert row["ground ≤30"] == "100.0 (+100.0)"
     assert row["teams across the border"] == "1"
     assert row["incidents reached only by foreign teams"] == "1"

@@ -50,6 +50,18 @@ def _side_sum(runs: pd.DataFrame, field: str) -> pd.Series:
     return runs[columns].astype(float).sum(axis=1)
 
 
+def _adds(before: str | None, level: str) -> str:
+    """Return what ``level`` adds over ``before``: the mechanisms of the levels between.
+
+    A grid without ``notify`` and ``mutual_aid`` steps from ``separate`` straight to
+    ``joint``, which then adds all three mechanisms, not joint command alone.
+    """
+    if before is None:
+        return "baseline"
+    steps = LINKAGES[LINKAGES.index(before) + 1 : LINKAGES.index(level) + 1]
+    return " + ".join(ADDS[step] for step in steps if step in ADDS)
+
+
 def mechanism_section(batch: Batch) -> list[Block]:
     """Return the section, or nothing when the batch does not vary the linkage."""
     grid = batch.manifest.get("grid", {})
@@ -70,12 +82,13 @@ def mechanism_section(batch: Batch) -> list[Block]:
     ]
     ok = batch.ok
     for scenario, part in ok.groupby("scenario", sort=False):
-        rows, previous = [], None
+        rows, previous, last = [], None, None
         for level in levels:
             runs = part[part[KEY].astype(str) == level]
             if runs.empty:
                 continue
-            row: dict[str, object] = {"linkage": level, "adds": ADDS.get(level, "baseline")}
+            row: dict[str, object] = {"linkage": level, "adds": _adds(last, level)}
+            last = level
             means = {}
             for column, tier, minutes in overall:
                 values = runs[column].to_numpy(dtype=float)

@@ -13,6 +13,11 @@ def _pct(value: float) -> str:
     return "     n/a" if value is None or math.isnan(value) else f"{100 * value:7.1f}%"
 
 
+def _transfers(summary: dict) -> int:
+    """Persons due a mandatory transfer in the run (they are not in the coverage)."""
+    return sum(w.get("transfer_requested_persons", 0) for w in summary.get("warnings", {}).values())
+
+
 def _share_of(share: float | None, persons: float | None) -> str:
     """``'40.8% of 49'``: a coverage share with the persons it is a share of."""
     if share is None or math.isnan(share) or persons is None:
@@ -58,7 +63,8 @@ def format_run(result: RunResult) -> str:
         f"{s['scenario']} | policy {s['policy']} | seed {s['seed']} | {s['region']} | "
         f"{s['horizon_s'] / 3600:g} h simulated in {result.wall_time_s:.1f} s",
         "Response coverage (persons in incidents reached within each tier's standard, "
-        "of those in need):",
+        "of those in need"
+        + ("; mandatory transfers are planned work, left out):" if _transfers(s) else "):"),
         f"  {'jurisdiction':<14}" + "".join(f"{c:>20}" for c in columns),
     ]
     for juris, row in cov.items():
@@ -85,7 +91,7 @@ def format_run(result: RunResult) -> str:
         )
         lines.append(
             f"  rescue{of}: {inc['persons_rescued']:,} got out alive, "
-            f"{inc['persons_died_waiting']:,} died waiting, "
+            f"{inc['persons_died_waiting']:,} died before they were got out, "
             f"{inc['persons_still_waiting']:,} still waiting at the horizon, "
             f"{inc['persons_moved_on']:,} left on their own before a team reached them; "
             f"{inc['completed']:,} of those {inc['to_complete']:,} incidents completed"
@@ -216,7 +222,8 @@ def _unsafe_line(unsafe: dict) -> str:
 
 def _linkage_lines(linkage: dict) -> list[str]:
     """Return what each side got from the linkage: hazard news, teams, shelter, kits."""
-    lines = ["Linkage (what each side got from the other):"] if linkage else []
+    heading = "Linkage (what each side got from the other, and its wait at the border):"
+    lines = [heading] if linkage else []
     for side, k in linkage.items():
         known = k["knew_hazard_s"]
         if math.isinf(known):
