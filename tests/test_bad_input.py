@@ -596,7 +596,7 @@ RUN_FOLDER_CASES = [
     Case(
         "animate-out-wrong-suffix",
         lambda ws: ["animate", "run", "--format", "html", "--out", "replay.mp4"],
-        "a html replay is written as .html",
+        "--out replay.mp4: an HTML replay is written as .html",
     ),
     Case(
         "plot-garbage-incidents",

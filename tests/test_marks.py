@@ -90,6 +90,17 @@ def test_animate_never_writes_over_a_users_file(run_dir: Path, tmp_path: Path, c
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "sim did not write" in err[0], err
         assert snapshot(tmp_path) == before, command
+    # the default output names no --out it was not given, and suggests a free name
+    (run_dir / "replay.html").write_text("mine")
+    capsys.readouterr()
+    assert main(["animate", str(run_dir), "--format", "html", *FAST]) == 2
+    err = capsys.readouterr().err
+    assert f"sim: error: {run_dir / 'replay.html'} is a file sim did not write" in err
+    assert "--out, such as replay-2.html" in err
+    # the format follows the --out file's extension when --format is not given
+    assert main(["animate", str(run_dir), "--out", str(tmp_path / "x.gif"), *FAST]) == 0
+    with Image.open(tmp_path / "x.gif") as image:
+        assert image.format == "GIF"
     # sim's own replay is replaced when animated again
     (run_dir / "replay.html").unlink()
     assert main(["animate", str(run_dir), "--format", "html", *FAST]) == 0

@@ -47,10 +47,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     anim.add_argument(
         "--format",
         dest="fmt",
-        default="mp4",
+        default=None,
         metavar="FORMAT",
-        help="mp4 (default; H.264 through the ffmpeg of imageio-ffmpeg), gif (Pillow) or "
-        "html (one file, no network access needed)",
+        help="mp4 (H.264 through the ffmpeg of imageio-ffmpeg), gif (Pillow) or html (one "
+        "file, no network access needed); default: the --out file's extension, else mp4",
     )
     anim.add_argument(
         "--speed",
@@ -101,12 +101,16 @@ def register(commands: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Render the run folder in the asked format."""
     from sim.engine.progress import progress_wanted
-    from sim.replay.outputs import animate
+    from sim.replay.outputs import FORMATS, animate
 
     started = time.perf_counter()
+    fmt = args.fmt
+    if fmt is None:  # the --out file's extension says it, when it is one of the formats
+        suffix = args.out.suffix.lower().lstrip(".") if args.out is not None else ""
+        fmt = suffix if suffix in FORMATS else "mp4"
     out = animate(
         args.run_dir,
-        fmt=str(args.fmt).lower(),
+        fmt=str(fmt).lower(),
         out=args.out,
         speed=args.speed,
         fps=args.fps,

@@ -251,7 +251,9 @@ def add_out_arguments(
     )
 
 
-def check_out_dir(out: Path, names: tuple[str, ...] = (), *, force: bool = False) -> Path:
+def check_out_dir(
+    out: Path, names: tuple[str, ...] = (), *, force: bool = False, option: str = "--out"
+) -> Path:
     """Check an ``--out`` folder this command writes ``names`` into (before any work).
 
     A folder holding only such files (an earlier output of the command) or nothing is
@@ -262,4 +264,6 @@ def check_out_dir(out: Path, names: tuple[str, ...] = (), *, force: bool = False
     def ours(path: Path) -> bool:
         return all(p.name in names or p.name.startswith(".") for p in path.iterdir())
 
-    return check_output_folder(out, is_ours=ours, force=force, what="outputs", writes=names)
+    return check_output_folder(
+        out, is_ours=ours, force=force, what="outputs", writes=names, option=option
+    )

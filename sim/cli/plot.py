@@ -31,7 +31,7 @@ def handle(args: argparse.Namespace) -> int:
 
     check_run_folder(args.run_dir)
     out = args.out if args.out is not None else args.run_dir / "plots"
-    check_out_dir(out, PLOT_FILES, force=args.force)
+    check_out_dir(out, PLOT_FILES, force=args.force, option="--out" if args.out else "")
     with slow_step(f"drawing the figures of {args.run_dir}"):
         written = write_run_plots(args.run_dir, out, region=args.region)
     for path in written:

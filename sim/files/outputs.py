@@ -59,20 +59,20 @@ def check_writable_folder(path: str | Path, *, option: str = "--out") -> Path:
     """Refuse ``path`` unless it is a folder, or can be made one, that this user can write."""
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise OutputError(f"{option} {path} is a file; give a folder")
+        raise OutputError(f"{_named(option, path)} is a file; give a folder")
     existing = path
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
         raise OutputError(
-            f"{option} {path} cannot be made: {existing} is a file, not a folder; "
+            f"{_named(option, path)} cannot be made: {existing} is a file, not a folder; "
             "give a folder elsewhere"
         )
     try:  # permissions alone do not tell (root, read-only mounts, /proc): make and remove
         os.rmdir(tempfile.mkdtemp(prefix=".sim-probe-", dir=existing))
     except OSError as exc:
         raise OutputError(
-            f"{option} {path} cannot be written: nothing can be made in {existing} "
+            f"{_named(option, path)} cannot be written: nothing can be made in {existing} "
             f"({exc.strerror}); give a folder you can write"
         ) from None
     return path
@@ -120,19 +120,25 @@ def check_output_folder(
     foreign = [name for name in foreign_entries(path, is_ours) if not is_sim_file(path / name)]
     would_write = writes if callable(writes) else frozenset(writes).__contains__
     clash = [name for name in foreign if would_write(name)]
+    named = _named(option, path)
     if clash:
         raise OutputError(
-            f"{option} {path} holds {_some(clash)}, which sim did not write but would replace; "
+            f"{named} holds {_some(clash)}, which sim did not write but would replace; "
             f"move {'it' if len(clash) == 1 else 'them'} or give a new or empty folder "
             f"for the {what} (--force writes beside other files, never over them)"
         )
     if foreign and not force:
         raise OutputError(
-            f"{option} {path} already holds files sim did not write ({_some(foreign)}); give a new "
+            f"{named} already holds files sim did not write ({_some(foreign)}); give a new "
             f"or empty folder for the {what}, or add --force to write sim's files into it "
             "(nothing else there is changed)"
         )
     return path
+
+
+def _named(option: str, path: Path) -> str:
+    """``--out DIR`` when the user named the folder with ``option``, else the folder alone."""
+    return f"{option} {path}" if option else str(path)
 
 
 def _some(names: list[str]) -> str:

@@ -181,20 +181,22 @@ def animate(
     )
     options.check()
     check_run_folder(run_dir)
+    named = f"--out {out}" if out is not None else str(default_output(run_dir, fmt))
     out = Path(out) if out is not None else default_output(run_dir, fmt)
+    kind = {"mp4": "an MP4", "gif": "a GIF", "html": "an HTML"}[fmt]
     if out.is_dir():
-        raise InputError(f"--out {out} is a folder; give a file name such as replay.{fmt}")
+        raise InputError(f"{named} is a folder; give a file name such as replay.{fmt}")
     if out.suffix.lower() != f".{fmt}":
         raise InputError(
-            f"--out {out}: a {fmt} replay is written as .{fmt}; give a file name such as "
+            f"{named}: {kind} replay is written as .{fmt}; give a file name such as "
             f"{out.with_suffix(f'.{fmt}').name}"
         )
     check_writable_folder(out.parent)
     if (out.exists() or out.is_symlink()) and not is_sim_file(out):
         raise OutputError(
-            f"--out {out} is a file sim did not write (no replay mark); sim never writes "
-            f"over your files: move it or give another file name such as "
-            f"{out.with_name(out.stem + '_replay' + out.suffix).name}"
+            f"{named} is a file sim did not write (no replay mark); sim never writes "
+            f"over your files: move it or give another file name with --out, such as "
+            f"{out.with_name(out.stem + '-2' + out.suffix).name}"
         )
     run = load_run(run_dir, region=region)
     bbox_m = bbox_metres(run, options.bbox_lonlat) if options.bbox_lonlat else None
