@@ -472,6 +472,15 @@ CASES = [
         "region 'missing.osm' is neither a built-in region",
     ),
     Case(
+        "set-warning-index-out-of-range",  # the message names the experiment file
+        lambda ws: [
+            "batch",
+            toy_experiment(ws, extra='[set]\n"warnings[9].time_min" = 60'),
+            "--no-progress",
+        ],
+        "toyexp.toml: 'warnings[9].time_min': scenario 'toy' has 1 warning (indices 0..0)",
+    ),
+    Case(
         "batch-out-holds-user-files",
         lambda ws: ["batch", toy_experiment(ws), "--out", precious(ws), "--no-progress"],
         "already holds files sim did not write ('thesis.docx')",

@@ -81,7 +81,7 @@ def test_overrides_edit_a_copy_and_fill_defaults(tmp_path) -> None:
     assert [c.name for c in scenario.behaviour.channels] == ["sms", "loudspeaker"]
     assert scenario.behaviour.channels[1].delay_min == 3.0
     assert "forces" not in data and data["warnings"][0]["time_min"] == 0  # input untouched
-    with pytest.raises(ExperimentError, match=r"has 1 warnings \(indices 0..0\)"):
+    with pytest.raises(ExperimentError, match=r"has 1 warning \(indices 0..0\)"):
         apply_overrides(data, {"warnings[3].time_min": 1}, scenario="tiny")
 
 
@@ -189,7 +189,7 @@ def test_small_mode_and_fixed_settings(tmp_path) -> None:
         (GRID + '[set]\n"policy.linkage" = "joint"\n', "is in both [set] and [grid]"),
         (
             GRID.replace("[grid]", '[set]\n"warnings[2].time_min" = 3\n[grid]'),
-            "scenario 'tiny' has 1 warnings",
+            "scenario 'tiny' has 1 warning (indices 0..0)",
         ),
         ("name = \n", "not valid TOML"),
         (

@@ -387,7 +387,13 @@ def resolve_scenario(experiment: Experiment, scenario: str, params: dict[str, An
         key: resolve_file(value, folder) if key in PATH_KEYS else value
         for key, value in {**experiment.fixed, **params}.items()
     }
-    data = apply_overrides(base, overrides, scenario=scenario)
+    try:
+        data = apply_overrides(base, overrides, scenario=scenario)
+    except ExperimentError as exc:  # name the experiment file the key came from
+        text = str(exc)
+        raise ExperimentError(
+            text if text.startswith(experiment.source) else f"{experiment.source}: {text}"
+        ) from None
     try:
         scenario_from_dict(data, source=configuration_text(experiment, scenario, params))
     except ExperimentError:

@@ -193,6 +193,8 @@ def apply_overrides(data: dict, overrides: dict[str, Any], *, scenario: str) -> 
 
 def _index_error(key: str, list_path: KeyPath, length: int, scenario: str) -> ExperimentError:
     name = format_key(list_path)
+    if length == 1 and name.endswith("s"):
+        name = name[:-1]  # "1 warning"
     valid = f"indices 0..{length - 1}" if length else "no entries to change"
     return ExperimentError(
         f"{key!r}: scenario {scenario!r} has {length} {name} ({valid}); "
