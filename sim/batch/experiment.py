@@ -39,19 +39,15 @@ the values as written, so moving the folder moves no seed.
 (or replace single keys of) ``[set]`` and ``[grid]``; ``sim batch NAME --small`` runs it
 into ``results/<name>-small``.
 
-**Seeds.** A run's seed is drawn from ``numpy.random.SeedSequence([base_seed, h])`` where
-``h`` is a SHA-256 hash of the scenario name and the replication (``seeding = "common"``,
-the default: every configuration of a replication sees the same households, compliance
-draws and hazards, so a difference between configurations is the policy's, and the
-report compares them paired), or of those and the run's grid values (``"per_run"``:
-independent draws per configuration, compared by Welch's test). Common random numbers
-are the default because the hazard scripts vary far more between seeds than between
-policies: the built-in landslide killed 119 to 879 residents over four seeds, within
-16 between ``separate`` and ``joint`` on the same seed. A seed of its own per run (two
-replications) put joint command 76 points ahead in community coverage; the same four
-seeds run paired put it 20 points ahead (equal on three seeds, 0 -> 78 % on one).
-Either way adding a value to the grid, or a replication, leaves the seeds of the runs
-that already existed unchanged.
+**Seeds.** A run's seed is drawn from ``numpy.random.SeedSequence([base_seed, h])``, ``h``
+a SHA-256 hash of the scenario name and the replication (``seeding = "common"``, the
+default: every configuration of a replication sees the same households, draws and
+hazards, and the report compares them paired), or of those and the grid values
+(``"per_run"``, compared by Welch's test). Common random numbers are the default as the
+scripts vary far more between seeds than between policies: the built-in landslide killed
+119 to 879 over four seeds, within 16 between ``separate`` and ``joint`` on one seed; a
+seed per run put joint 76 points ahead in community coverage, the same seeds paired 20.
+Adding a grid value or a replication leaves the seeds of existing runs unchanged.
 """
 
 from __future__ import annotations

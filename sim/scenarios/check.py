@@ -48,7 +48,6 @@ def check_against_network(
         _check_settlements(
             source, f"warnings[{i}].zone.settlements", w.zone.settlements, settlements
         )
-        _check_zone_holds_nodes(source, i, w.zone, network)
     for pair in scenario.policy.pairs:
         for side in pair.split("|"):
             if side not in names:
@@ -58,6 +57,8 @@ def check_against_network(
                 )
     _check_hazards(scenario, network, source, settlements)
     _check_elevation(scenario, network, source)
+    for i, w in enumerate(scenario.warnings):  # after elevation: its message says more
+        _check_zone_holds_nodes(source, i, w.zone, network)
     for i, inc in enumerate(scenario.incidents):
         if inc.node is not None and not 0 <= inc.node < network.n_nodes:
             raise ScenarioError(
