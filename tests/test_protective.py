@@ -382,3 +382,30 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
     assert (w["persons_warned"], w["door_knocks"]) == (2, 2)
     assert (w["acted_at_first_contact"], w["acted_after_repeated_contact"]) == (acted, 0)
     assert w["transferred_persons"] == transferred
+
+
+def test_a_mandatory_transfer_is_its_own_sides_duty_under_joint_command_too() -> None:
+    """A vulnerable household at node 3 (B) under an immediate order of B. A's responder
+    (post at node 2, 1 km away) is nearer than B's (post at node 5, 31 km away), but the
+    transfer is B's village duty (三个必转): B's own responder is sent, under joint too."""
+    from tests.protective_fixtures import with_community_post
+
+    net = toy_engine_network(population=[0, 0, 0, 1, 0, 0])
+    net = with_community_post(with_community_post(net, node=2), node=5, jurisdiction="B")
+    for linkage in ("separate", "joint"):
+        scenario = scenario_from_dict(
+            {
+                "name": f"transfer-{linkage}",
+                "horizon_h": 3.0,
+                "policy": {"linkage": linkage},
+                "population": {**POPULATION, "vulnerable_share": 1.0},
+                "behaviour": BEHAVIOUR,
+                "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "B"}],
+            }
+        )
+        model = EmergencyModel(scenario, net, seed=0)
+        model.run_for()
+        ev = collect(model).events
+        sent = ev.loc[(ev["kind"] == "dispatch") & (ev["tier"] == "community"), "agent"]
+        teams = {t.unique_id: t for t in model.teams}
+        assert [teams[a].jurisdiction for a in sent] == [1], linkage  # B's, never A's

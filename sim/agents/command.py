@@ -199,8 +199,15 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
 
     def _may_serve(self, team: RescueTeam, incident: Incident) -> bool:
-        """Whether ``team`` may take ``incident``: flying, boats kept for water, reserves kept."""
+        """Whether ``team`` may take ``incident``: flying, boats kept for water, reserves kept.
+
+        A mandatory transfer is its own side's duty (三个必转 falls to the township and
+        village), under joint command too: a village responder sent across the border
+        for one was away 2 h and knocked on its own village's doors 106 min late.
+        """
         if self.grounded(team):
+            return False
+        if incident.kind == "transfer" and team.jurisdiction != incident.jurisdiction:
             return False
         if team.boat and self._keep_boats and not incident.needs_boat:
             return False
