@@ -92,6 +92,9 @@ def test_report_tables_intervals_and_gain(tiny_batch) -> None:
     assert "| separate | B | 3 | n/a | 0.0 ± 0.0 | n/a |" in text
     assert "| joint | B | 3 | n/a | 100.0 ± 0.0 | n/a |" in text
     assert "| toy | joint | B | n/a | +100.0 [+100.0, +100.0] * | n/a |" in text
+    # outcomes beside coverage: 5 trapped, 15 min each to free, 2-h horizon. B's own team
+    # is there at 3340 s and frees 4 by 7200 s; A's (joint) at 340 s frees all 5
+    assert "| separate | 0 ± 0 | 4 ± 0 |" in text and "| joint | 0 ± 0 | 5 ± 0 |" in text
     html = (out / "report.html").read_text()
     # coverage, evacuation, gain; no supply figure: the toy needs no kits (0 % throughout)
     assert html.count("data:image/png;base64,") == 3

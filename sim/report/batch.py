@@ -193,7 +193,7 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
     few = few_seeds(batch)
     if few:
         blocks.append(Paragraph(few_seeds_note(few)))
-    blocks.append(Heading("Evacuation and supply", 3))
+    blocks.append(Heading("Outcomes, evacuation and supply", 3))
     rows = []
     for i, row in stats.iterrows():
         line = dict(ids.iloc[i])

@@ -119,7 +119,10 @@ def empty_reason(make, part: pd.DataFrame) -> str:
     if part.empty or not np.isfinite(part["mean"].to_numpy(dtype=float)).any():
         return "no run of this scenario recorded that curve"
     if make.__name__ == "supply_figure" and not (part["mean"] > 0).any():
-        return "no kits were needed or delivered in any run (0 % throughout)"
+        return (  # people may well have been sheltered: then the need was there, unmet
+            "no kits were delivered in any run (need met 0 % throughout; a shelter asks "
+            "only once its unmet need reaches supply.request_min_kits)"
+        )
     if make.__name__ == "evacuation_figure" and not (part["mean"] > 0).any():
         return "nobody set off in any run"
     return ""

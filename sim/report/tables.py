@@ -42,6 +42,9 @@ _HEADLINE = re.compile(
 #: Metrics besides coverage compared in the report: column -> (title, unit, scale).
 OTHER_METRICS: Mapping[str, tuple[str, str, float]] = MappingProxyType(
     {
+        # reaching people is not saving them: coverage counts arrivals, these the outcome
+        "casualties.dead": ("dead", "persons", 1.0),
+        "incidents.persons_rescued": ("got out alive by teams", "persons", 1.0),
         "evacuation.sheltered_persons": ("sheltered", "persons", 1.0),
         "evacuation.departed_persons": ("set off", "persons", 1.0),
         "evacuation.clearance_50pct_s": ("50 % clearance", "min", 1 / 60),
