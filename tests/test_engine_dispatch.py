@@ -97,6 +97,8 @@ def test_the_printout_says_when_aircraft_were_grounded_by_night() -> None:
 
     for start, share, until in (("23:00", "100%", "02:00"), ("05:00", "33%", "08:00")):
         result = run(_scenario("joint", start_clock=start), seed=1, network=toy_engine_network())
+        expected = 1.0 if start == "23:00" else 60 / 180  # 05:00-06:00 of 05:00-08:00
+        assert result.summary["night_share"] == {"aviation": pytest.approx(expected)}
         assert (
             f"  aviation does not fly at night (22:00-06:00): {share} of this run "
             f"({start}-{until}) was night, when its requests waited for daylight"

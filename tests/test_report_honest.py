@@ -135,3 +135,16 @@ def test_persons_in_need_are_counted_on_the_runs_that_have_the_share(tmp_path) -
     row = table.iloc[0]
     assert row["ground ≤30 min, %"] == f"50.0 (n=2) {FEW_SEEDS_MARK}"
     assert row["persons in need, mean (ground)"] == "184"
+
+
+def test_the_report_says_when_aircraft_were_grounded_by_night(tmp_path) -> None:
+    """The toy batch from 23:00 for 2 h: all night, so aviation never flew; it says so."""
+    path = write_toy_experiment(tmp_path, replications=1, extra='[set]\n"start_clock" = "23:00"')
+    out = tmp_path / "results"
+    assert main(["batch", str(path), "--out", str(out), "--no-progress"]) == 0
+    assert main(["report", str(out)]) == 0
+    text = (out / "report.md").read_text()
+    assert (
+        "aviation does not fly at night: 100% of the toy runs was night, when its requests "
+        "waited for daylight."
+    ) in text

@@ -64,6 +64,14 @@ class AirOperations:
         tiers = m.tiers
         return best_s + tiers["ground"].turnout_s > tiers["aviation"].standard_min * 60.0
 
+    def night_share(self) -> dict[str, float]:
+        """Per tier that does not fly at night: the share of the run that was night."""
+        m = self.model
+        minutes = np.arange(0.0, m.scenario.horizon_s, 60.0)
+        night = np.array([m.clock.is_night(float(t)) for t in minutes], dtype=bool)
+        share = float(night.mean()) if minutes.size else 0.0
+        return {name: share for name, tier in m.tiers.items() if not tier.night_capable}
+
     def grounded(self, team: RescueTeam) -> bool:
         """Whether ``team`` may not set out now: aircraft without night capability at night."""
         return not team.tier.night_capable and self.model.clock.is_night(self.model.env.now)

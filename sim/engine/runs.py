@@ -194,6 +194,7 @@ def collect(model: EmergencyModel, *, wall_s: float = float("nan")) -> RunResult
         "horizon_s": horizon,
         "coverage": metrics.headline(curve, model.tiers),
         "coverage_persons": metrics.headline(curve, model.tiers, "total_persons"),
+        "night_share": model.dispatcher.night_share(),  # of tiers that do not fly at night
         "evacuation": metrics.evacuation(events),
         **model.households.summary(),
         "incidents": model.dispatcher.summary(),

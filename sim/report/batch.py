@@ -141,6 +141,21 @@ def _overview(batch: Batch) -> list[Block]:
     return [Heading("Experiment"), Paragraph("\n".join(lines)), Paragraph(notes)]
 
 
+def _night_note(batch: Batch) -> str:
+    """Which tiers were grounded by night, for how much of each scenario's runs."""
+    columns = [c for c in batch.ok.columns if c.startswith("night_share.")]
+    notes = []
+    for scenario, part in batch.ok.groupby("scenario", sort=False):
+        for column in columns:
+            share = float(part[column].mean())
+            if share > 0:
+                notes.append(
+                    f"{column.split('.', 1)[1]} does not fly at night: {share:.0%} of the "
+                    f"{scenario} runs was night, when its requests waited for daylight"
+                )
+    return "; ".join(notes) + "." if notes else ""
+
+
 def _persons(mean: float) -> str:
     """Return a mean count of persons: whole when it is whole, else to one decimal."""
     if not np.isfinite(mean):
@@ -190,6 +205,9 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
         )
     )
     blocks.append(Table(pd.DataFrame(rows)))
+    night = _night_note(batch)
+    if night:
+        blocks.append(Paragraph(night))
     few = few_seeds(batch)
     if few:
         blocks.append(Paragraph(few_seeds_note(few)))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from sim.engine.runs import RunResult
 
 
@@ -27,24 +25,26 @@ def _share_of(share: float | None, persons: float | None) -> str:
 
 def _grounded_at_night(result: RunResult) -> list[str]:
     """Say so when tiers that do not fly at night had night hours in the run."""
-    from sim.clock import Clock
-    from sim.engine.forces import resolve_tiers
-
     scenario = result.scenario
-    day_only = [name for name, tier in resolve_tiers(scenario).items() if not tier.night_capable]
-    if not day_only:
-        return []
     b = scenario.behaviour
-    clock = Clock(scenario.start_clock, b.night_start, b.night_end)
-    minutes = np.arange(0.0, scenario.horizon_s, 60.0)
-    night = sum(clock.is_night(float(t)) for t in minutes)
-    if night == 0:
-        return []
-    return [
-        f"  {' and '.join(day_only)} does not fly at night ({b.night_start}-{b.night_end}): "
-        f"{night / minutes.size:.0%} of this run ({clock.label(0.0)}-"
-        f"{clock.label(scenario.horizon_s)}) was night, when its requests waited for daylight"
-    ]
+    lines = []
+    until = _clock_after(scenario.start_clock, scenario.horizon_h)
+    clock = f"{scenario.start_clock}-{until}"
+    for tier, share in result.summary.get("night_share", {}).items():
+        if share > 0:
+            lines.append(
+                f"  {tier} does not fly at night ({b.night_start}-{b.night_end}): "
+                f"{share:.0%} of this run ({clock}) was night, when its requests waited for "
+                "daylight"
+            )
+    return lines
+
+
+def _clock_after(start: str, hours: float) -> str:
+    """``"HH:MM"`` ``hours`` after ``start``."""
+    from sim.clock import Clock
+
+    return Clock(start).label(hours * 3600.0)
 
 
 def _minutes(seconds: float) -> str:
