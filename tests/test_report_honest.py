@@ -108,6 +108,14 @@ def test_two_equal_seeds_are_no_interval_either() -> None:
     assert diff["diff"] == 1.0 and np.isnan(diff["low"]) and np.isnan(diff["p_value"])
     # three equal seeds: then the spread is taken as none
     assert mean_interval(np.array([1.0, 1.0, 1.0]))[1] == 0.0
+    # a clearance gain from two seeds, one of which never reached 90 %: it rests on one pair
+    import pandas as pd
+
+    from sim.report.cells import diff_text
+
+    gain = difference(np.array([95.5, np.inf]), np.array([100.5, 299.0]), paired=True)
+    row = pd.Series({**gain, "exceeds": None})
+    assert diff_text(row, 1.0, 0) == f"+5 (n=1) {FEW_SEEDS_MARK}"
 
 
 def test_persons_in_need_are_counted_on_the_runs_that_have_the_share(tmp_path) -> None:

@@ -197,9 +197,10 @@ def _coverage_section(batch: Batch, out: Path, written: list[Path]) -> list[Bloc
             rows.append(line)
     blocks.append(
         Paragraph(
-            "Mean ± half-width of the 95 % interval across seeds, in percent of persons "
-            "in incidents; the last column is how many persons each share is of (the "
-            "persons who needed that tier, mean over the same runs as the share). (n=K): "
+            "Mean ± half-width of the 95 % interval across seeds of each run's share (not "
+            "persons pooled over runs), in percent of persons in incidents; the last "
+            "column is how many persons each share is of (the persons who needed that "
+            "tier, mean over the same runs as the share). (n=K): "
             "only K runs, too few for an interval, or only K of the runs have the figure (a "
             "tier no incident needed in a run has none)."
         )

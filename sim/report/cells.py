@@ -66,8 +66,9 @@ def diff_text(row: pd.Series, scale: float, digits: int = 1) -> str:
     text = f"{row['diff'] * scale:+,.{digits}f}"
     if np.isfinite(row["low"]):
         text += f" [{row['low'] * scale:+,.{digits}f}, {row['high'] * scale:+,.{digits}f}]"
-    elif min(row.get("n_baseline", 0), row.get("n_other", 0)) < MIN_REPLICATIONS:
-        text += f" {FEW_SEEDS_MARK}"
+    elif (n := min(row.get("n_baseline", 0), row.get("n_other", 0))) < MIN_REPLICATIONS:
+        # how many runs (pairs) it rests on: a time not reached in a run leaves it out
+        text += f" (n={n}) {FEW_SEEDS_MARK}"
     if row["exceeds"] is True:
         text += " *"
     return text

@@ -28,7 +28,7 @@ ACTIVITY: tuple[tuple[str, str], ...] = (
     ("kits_from_other_side", "kits from the other side"),
     ("teams_prepositioned", "teams pre-positioned"),
     ("teams_held_in_reserve", "teams held in reserve"),
-    ("border_wait_min", "border wait, min"),
+    ("border_wait_min", "own teams' border wait (any trip), min"),
 )
 #: What each level adds over the one before it.
 ADDS = {
