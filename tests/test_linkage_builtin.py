@@ -43,12 +43,15 @@ def test_notify_warns_tongnan_earlier_than_separate(name, horizon_h) -> None:
 
 
 @pytest.mark.parametrize("name", ["gas_leak", "landslide", "flood"])
-def test_aid_and_joint_rescue_no_fewer_alive_and_every_person_is_accounted_for(name) -> None:
-    rescued = {}
+def test_aid_and_joint_cost_no_lives_and_every_person_is_accounted_for(name) -> None:
+    dead = {}
     for linkage in ("separate", "mutual_aid", "joint"):
         model, result = _run(name, linkage, small=name == "flood")
         inc = result.summary["incidents"]
-        rescued[linkage] = inc["persons_rescued"]
+        # aid never costs lives. Not "no fewer rescued": linked warnings leave fewer
+        # people to rescue (the 40,000-resident flood: Tongnan, warned with Suining's
+        # news, has no stranded at all under mutual aid, 63 rescued under separate)
+        dead[linkage] = result.summary["casualties"]["dead"]
         table = result.incidents.drop_duplicates("incident")
         assert (table["persons_rescued"] + table["persons_died"] <= table["persons"]).all()
         # every person of an incident teams carry out is out alive, dead, gone on their
@@ -72,5 +75,7 @@ def test_aid_and_joint_rescue_no_fewer_alive_and_every_person_is_accounted_for(n
             sum(k["rescued"] for kinds in by_side.values() for k in kinds.values())
             == (inc["persons_rescued"])
         )
-    assert rescued["mutual_aid"] >= rescued["separate"]
-    assert rescued["joint"] >= rescued["separate"]
+    assert dead["mutual_aid"] <= dead["separate"]
+    assert dead["joint"] <= dead["separate"]
+    if name == "landslide":  # the script with deaths: the comparison is not vacuous there
+        assert dead["separate"] > 100
