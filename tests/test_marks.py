@@ -71,6 +71,8 @@ def test_sim_knows_its_own_replays_and_figures_and_no_one_elses(
         assert not is_sim_file(path), suffix
     (tmp_path / "fake.png").write_text("Software border-sim")  # not a PNG at all
     assert not is_sim_file(tmp_path / "fake.png")
+    Image.new("RGB", (4, 4)).save(tmp_path / "photo.png", format="JPEG")  # misnamed JPEG
+    assert not is_sim_file(tmp_path / "photo.png")
     (tmp_path / "link.gif").symlink_to(ours / "replay.gif")  # a link is not sim's file
     assert not is_sim_file(tmp_path / "link.gif")
 

@@ -62,11 +62,11 @@ def is_sim_file(path: str | Path) -> bool:
         if suffix in (".png", ".gif"):
             from PIL import Image
 
-            with Image.open(path) as image:
-                found = image.text.get("Software", "") if suffix == ".png" else None
-                if suffix == ".gif":
-                    found = image.info.get("comment", b"").decode("utf-8", "replace")
-            return found.startswith(MARK)
+            with Image.open(path) as image:  # whatever image it really is (a JPEG named .png)
+                found = image.info.get("Software" if suffix == ".png" else "comment", "")
+            if isinstance(found, bytes):
+                found = found.decode("utf-8", "replace")
+            return isinstance(found, str) and found.startswith(MARK)
         if suffix == ".html":
             with path.open("rb") as f:
                 return HTML_GENERATOR.encode() in f.read(_HTML_HEAD_BYTES)
