@@ -33,16 +33,14 @@ MARKED_SUFFIXES: frozenset[str] = frozenset({".png", ".gif", ".mp4", ".html"})
 _HTML_HEAD_BYTES = 4096
 
 
-def png_metadata(**text: str) -> dict[str, str]:
-    """Text chunks for ``savefig(..., metadata=...)``: the mark and ``text``."""
-    return {"Software": MARK, **text}
-
-
 def png_writer(fig, *, dpi: int, **text: str) -> Callable[[Path], None]:
-    """Return a writer of ``fig`` as a marked PNG (for :func:`~sim.files.atomic.write_atomic`)."""
+    """Return a writer of ``fig`` as a marked PNG (for :func:`~sim.files.atomic.write_atomic`).
+
+    ``text`` adds PNG text chunks (``Title=...``) beside the mark (``Software``).
+    """
 
     def write(path: Path) -> None:
-        fig.savefig(path, dpi=dpi, format="png", metadata=png_metadata(**text))
+        fig.savefig(path, dpi=dpi, format="png", metadata={"Software": MARK, **text})
 
     return write
 
