@@ -32,6 +32,15 @@ def aegl_load(level: int) -> float:
     return AEGL_H2S_PPM[level][60] ** TEN_BERGE_N * 60.0
 
 
+def level_ppm(level: int, minutes: float) -> float:
+    """Constant concentration (ppm) that reaches AEGL ``level`` in ``minutes``.
+
+    ``(L_k / minutes)^(1/n)``: 27 ppm for AEGL-2 over 60 min, 19.7 over 4 h and 16.8
+    over 8 h (the table: 20 and 17).
+    """
+    return float((aegl_load(level) / minutes) ** (1.0 / TEN_BERGE_N))
+
+
 def load_increment(ppm: np.ndarray, minutes: float) -> np.ndarray:
     """Toxic load ``ppm^n x minutes`` gained at concentration ``ppm`` (vectorised)."""
     return np.power(np.maximum(ppm, 0.0), TEN_BERGE_N) * minutes

@@ -23,9 +23,11 @@ take the level of their worse end, looked up only at nodes with gas
   AEGL-2 makes an ``exposed`` incident for community responders and ground teams (the
   households of it are the incident's people); AEGL-3 kills.
 - **Footprint.** :meth:`GasLeakHazard.footprint` is the forecast AEGL-2 area for the
-  release and wind of the next ``forecast_min`` (commands close shelters inside and
-  choose the protective action from it); :meth:`GasLeakHazard.arrival_s` when the
-  plume front reaches each node.
+  release and wind of the next ``forecast_min`` (commands warn it, close shelters
+  inside and choose the protective action from it); :meth:`GasLeakHazard.arrival_s`
+  when the plume front reaches each node. Its AEGL-2 is the one for the time people
+  stay, ``stay_exposure_min``: a home or shelter held at 26 ppm for three hours is not
+  safe although it is under the 60-minute AEGL-2 of 27 ppm.
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ LETHAL_PPM = exposure.AEGL_H2S_PPM[3][60]
 #: while every node it touches would be looked at each step. The odour threshold of H2S
 #: is about 0.008 ppm (ATSDR, Toxicological Profile for Hydrogen Sulfide, 2016).
 CLEAN_AIR_PPM = 1e-4
-#: The footprint of the commands: AEGL-2 for 60 min.
-FOOTPRINT_PPM = exposure.AEGL_H2S_PPM[2][60]
+#: A side's command knows the hazard once AEGL-2 for 60 min reaches its ground.
+DETECTED_PPM = exposure.AEGL_H2S_PPM[2][60]
 #: People smell and feel the gas (a visible danger that raises compliance): AEGL-1, 60 min.
 NOTICEABLE_PPM = exposure.AEGL_H2S_PPM[1][60]
 
@@ -94,6 +96,8 @@ class GasLeakHazard:
         #: starts from the home's level when the household shuts it, then follows the
         #: outdoor level at the sealed air-exchange rate.
         self.sealed_ppm = np.full(n, np.nan)
+        #: The commands' footprint: AEGL-2 for the time people stay (``stay_exposure_min``).
+        self.footprint_ppm = exposure.level_ppm(2, spec.stay_exposure_min)
         self._footprints: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         #: Downwind and crosswind distance of every node, per wind direction (degrees).
         self._frames: dict[float, tuple[np.ndarray, np.ndarray]] = {}
@@ -115,8 +119,8 @@ class GasLeakHazard:
 
     @property
     def unsafe_now(self) -> np.ndarray:
-        """Nodes where staying is unsafe now: at or above AEGL-2 (60 min) outdoors."""
-        return self.ppm >= FOOTPRINT_PPM
+        """Nodes where staying is unsafe now: outdoors at the footprint's AEGL-2 or above."""
+        return self.ppm >= self.footprint_ppm
 
     @property
     def danger(self) -> np.ndarray:
@@ -154,7 +158,7 @@ class GasLeakHazard:
         m.roads.set_costs(f"{self.name}-exposure", *self._exposure_costs_s(cost_ppm))
         self._update_indoor(step_min)
         incidents = self._expose(step_min)
-        return HazardStep(touched=self.ppm >= FOOTPRINT_PPM, incidents=tuple(incidents))
+        return HazardStep(touched=self.ppm >= DETECTED_PPM, incidents=tuple(incidents))
 
     def _earlier_winds(self, now_s: float) -> np.ndarray:
         """Gas released under earlier winds that has not yet blown off the map, kg/m^3.
@@ -235,7 +239,10 @@ class GasLeakHazard:
         return self.footprint(now_s)
 
     def footprint(self, now_s: float) -> np.ndarray:
-        """Return the forecast AEGL-2 area (nodes at 27 ppm or more) of the next hour.
+        """Return the forecast AEGL-2 area of the next hour: where staying is unsafe.
+
+        Nodes at ``footprint_ppm`` or more: AEGL-2 for ``stay_exposure_min`` (16.8 ppm
+        for the default 8 h; 27 ppm for 60 min).
 
         The steady plume of every release and wind of the schedule in force within
         ``forecast_min`` from now, as a command that knows them forecasts it.
@@ -262,7 +269,7 @@ class GasLeakHazard:
             for r in key[0]:
                 for w in key[1]:
                     gas = self._steady(spec.release[r], spec.wind[w])
-                    area |= plume.h2s_ppm(gas, spec.h2s_mass_fraction) >= FOOTPRINT_PPM
+                    area |= plume.h2s_ppm(gas, spec.h2s_mass_fraction) >= self.footprint_ppm
             ahead_ppm = edge_max(net, np.where(area, LETHAL_PPM, 0.0))
             entry = area[net.edge_target] & ~area[net.edge_source]
             hit = (area, ahead_ppm, entry)

@@ -57,6 +57,12 @@ class GasLeakSpec(Spec):
     and every other link costs ``exposure_penalty_min`` more per AEGL-2 toxic load that
     crossing it adds. Commands forecast the AEGL-2 footprint ``forecast_min`` ahead from
     the release and wind schedule (shelters inside are not used).
+
+    The footprint's AEGL-2 is the one for ``stay_exposure_min``, the time people stay
+    where they are (at home, in a shelter): the AEGL duration should match the expected
+    exposure (NOAA, *Ask Dr. ALOHA: Choosing Toxic Levels of Concern*). The default, 8 h,
+    is the longest AEGL duration, for a blowout whose end nobody knows: the Kaixian well
+    of 2003 was sealed after more than 84 h (``docs/validation.md``).
     """
 
     well: str | None = None
@@ -77,6 +83,7 @@ class GasLeakSpec(Spec):
     shelter_air_changes_per_h: float = bounded(1.0, low=0.0, above=True, high=50.0, unit="1/h")
     exposure_penalty_min: float = bounded(60.0, low=0.0, high=10_000.0, unit="min")
     forecast_min: float = bounded(60.0, low=0.0, high=1440.0, unit="min")
+    stay_exposure_min: float = bounded(480.0, low=10.0, high=480.0, unit="min")
 
     def check(self, where: Where) -> None:  # noqa: D102
         if (self.well is None) == (self.lon is None) or (self.lon is None) != (self.lat is None):
