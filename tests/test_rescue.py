@@ -116,3 +116,60 @@ def test_a_tier_table_with_one_key_keeps_the_tier_defaults() -> None:
     )
     assert (forces.aviation.carry_persons, forces.aviation.approach_km) == (6, 100.0)
     assert forces.community.carry_persons == 2
+
+
+def test_a_ground_request_the_helicopter_made_moot_is_not_sent() -> None:
+    # A's one ground team (node 2) works 8 stranded at node 1, 10 min each; meanwhile a
+    # helicopter (node 0) gets the 2 of a second incident (ground + aviation) out by
+    # 1500 s. Before, the ground team, home at 5740 s, was sent to that empty incident.
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-moot",
+            "horizon_h": 6.0,
+            "policy": {"linkage": "separate"},
+            "forces": {"extraction_min_per_person": {"stranded": 10.0}},
+            "incidents": [
+                {"time_min": 1.0, "node": 1, "persons": 8, "kind": "stranded",
+                 "tiers": ["ground"]},
+                {"time_min": 2.0, "node": 0, "persons": 2, "kind": "stranded",
+                 "tiers": ["ground", "aviation"]},
+            ],
+        }
+    )  # fmt: skip
+    model = EmergencyModel(scenario, toy_engine_network(aviation_node=0), seed=0)
+    model.run_for()
+    result = collect(model)
+    ground = next(t for t in model.teams if t.tier.name == "ground" and t.jurisdiction == 0)
+    ev = result.events[result.events["agent"] == ground.unique_id]
+    # on scene at 60 + 180 + 100 s; 8 x 600 s; 100 s to SA at node 0, 300 s to hand
+    # over, 200 s home
+    assert ev[["time_s", "kind", "incident"]].values.tolist() == [
+        [60.0, "dispatch", 0],
+        [340.0, "arrive_scene", 0],
+        [5140.0, "rescued", 0],
+        [5540.0, "deliver", 0],
+        [5740.0, "team_home", -1],
+    ]
+    moot = result.incidents[result.incidents["incident"] == 1]
+    assert moot["completed_s"].tolist() == [1500.0, 1500.0]  # by the helicopter
+    assert result.summary["incidents"]["unserved_tier_requests"] == 0  # not needed any more
+
+
+def test_people_a_team_is_still_digging_out_at_the_horizon_draw_their_fate() -> None:
+    # 8 buried, 30 min each: the team takes all 8 on scene at 340 s and has 5 out by the
+    # 3-h horizon (2140 s, ..., 9340 s); the other 3 are in its hands there. At the
+    # horizon they draw from the curve like those still in line (7 % alive after
+    # 130 min); before, they stayed "still waiting" and never died.
+    scenario = _incident(8, "buried", horizon_h=3.0, extraction_min_per_person={"buried": 30.0})
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events
+    # the part of the load out by the horizon is logged when the 5th is out
+    out = ev[(ev["kind"].isin(["rescued", "died_waiting"])) & (ev["time_s"] < 10800.0)]
+    assert set(out["time_s"]) == {340.0 + 5 * 1800.0} and out["value"].sum() == 5
+    at_horizon = ev[(ev["kind"] == "died_waiting") & (ev["time_s"] == 10800.0)]["value"].sum()
+    summary = result.summary["incidents"]
+    assert at_horizon >= 1  # 3 draws at 7 % alive: with seed 0, at least one died
+    assert summary["persons_still_waiting"] == 3 - at_horizon
+    assert summary["persons_rescued"] + summary["persons_died_waiting"] == 5 + at_horizon

@@ -192,7 +192,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         self, incident: Incident, tier: str, own_arrival_s: float
     ) -> Generator[simpy.Event, None, None]:
         yield self.model.env.timeout(self.model.aid.request_delay_s)
-        if tier in incident.arrival_s:
+        if tier in incident.arrival_s or incident.done:
             return
         team, eta_s, route = self._nearest(incident, tier, side="other")
         if team is not None and self.model.env.now + eta_s < own_arrival_s:

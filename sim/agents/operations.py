@@ -17,6 +17,7 @@ Draws use the run's dispatch generator, one per unit in the order units are take
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -121,30 +122,46 @@ class Operations:
         record_at_incident(self.model, "died_waiting", incident, tier=incident.kind, value=persons)
 
     def finish(self) -> None:
-        """At the horizon: people still waiting draw their fate for the time waited."""
+        """At the horizon: people still waiting draw their fate for the time waited.
+
+        So do those a team has in hand, still being dug out or carried at the horizon:
+        they are not out yet, and a buried person is as likely dead there.
+        """
         m = self.model
-        size = m.households.size_persons
         for incident in m.dispatcher.incidents:
-            if not incident.carried or incident.withdrawn or not incident.waiting:
+            if not incident.carried or incident.withdrawn or not incident.open:
                 continue
-            units = list(incident.waiting)
-            died = 0
-            for unit in units:
-                unit_persons = int(size[unit.row]) if unit.row >= 0 else unit.persons
-                if unit.row >= 0 and not self.present(incident, unit.row):
-                    incident.persons_moved_on += unit_persons
-                    incident.waiting.remove(unit)
-                    continue
-                if unit.row >= 0 and m.households.state[unit.row] == DEAD:
-                    incident.persons_died += unit_persons
-                    incident.waiting.remove(unit)
-                    continue
-                p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
-                if p_alive < 1.0 and self.rng.random() >= p_alive:
-                    incident.persons_died += unit_persons
-                    died += unit_persons
-                    incident.waiting.remove(unit)
-                    if unit.row >= 0:
-                        m.households.kill(unit.row)
+            died = self._fates_at_horizon(incident, incident.waiting, taken=False)
+            died += self._fates_at_horizon(incident, incident.in_hand, taken=True)
             if died:  # where and when they died: at the horizon, still waiting
                 self.record_died(incident, died)
+
+    def _fates_at_horizon(
+        self, incident: Incident, line: deque[Unit] | list[Unit], *, taken: bool
+    ) -> int:
+        """Draw the fate of the units of ``line`` (waiting, or in hand); return the dead.
+
+        The dead leave ``line`` and count in ``persons_died``; households that left on
+        their own (only those still waiting) count in ``persons_moved_on``.
+        """
+        m = self.model
+        size = m.households.size_persons
+        p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
+        died = 0
+        for unit in list(line):
+            unit_persons = int(size[unit.row]) if unit.row >= 0 else unit.persons
+            if not taken and unit.row >= 0 and not self.present(incident, unit.row):
+                incident.persons_moved_on += unit_persons
+                line.remove(unit)
+                continue
+            if unit.row >= 0 and m.households.state[unit.row] == DEAD:
+                incident.persons_died += unit_persons
+                line.remove(unit)
+                continue
+            if p_alive < 1.0 and self.rng.random() >= p_alive:
+                incident.persons_died += unit_persons
+                died += unit_persons
+                line.remove(unit)
+                if unit.row >= 0:
+                    m.households.kill(unit.row)
+        return died

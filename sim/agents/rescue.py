@@ -194,7 +194,7 @@ class RescueTeam(mesa.Agent):
                 yield m.env.timeout(unit.persons * per_s)
                 alive_now, dead_now = m.operations.fates(incident, [unit])
                 # counted as each is out: a load the horizon cuts short keeps its count
-                incident.got_out(sum(u.persons for u in alive_now), dead_now, m.env.now)
+                incident.got_out(unit, sum(u.persons for u in alive_now), dead_now, m.env.now)
                 alive_units += alive_now
                 dead += dead_now
                 if k + 1 < len(units) and m.env.now + units[k + 1].persons * per_s >= (

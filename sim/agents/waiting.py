@@ -31,9 +31,14 @@ class WaitingQueues:
         return sorted(self._pending(key), key=lambda i: triage_key(i, self.triage_priority))
 
     def _pending(self, key: tuple[int, str]) -> list[Incident]:
-        """Incidents still waiting in queue ``key``, in arrival order (drops served ones)."""
-        queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched]
-        self.queues[key] = queue  # those that mutual aid took meanwhile leave the queue
+        """Incidents still waiting in queue ``key``, in arrival order (drops served ones).
+
+        Served: a team of the tier was sent (mutual aid took it meanwhile), or the
+        incident needs no team any more (:attr:`sim.engine.incidents.Incident.done`,
+        e.g. a helicopter got everyone out while it waited for a ground team).
+        """
+        queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched and not i.done]
+        self.queues[key] = queue
         return list(queue)
 
     def retry_waiting(self) -> None:

@@ -134,7 +134,7 @@ class Incident:
     persons_died: int = 0
     completed_s: float = np.inf
     waiting: deque[Unit] = field(default_factory=deque)
-    in_hand: int = 0  # persons a team has taken and not yet got out
+    in_hand: list[Unit] = field(default_factory=list)  # taken by a team, not yet out
     persons_moved_on: int = 0  # left on their own before a team got to them
 
     def __post_init__(self) -> None:
@@ -159,7 +159,7 @@ class Incident:
     @property
     def open(self) -> bool:
         """Somebody is still to be got out (or on the way out)."""
-        return bool(self.waiting) or self.in_hand > 0
+        return bool(self.waiting) or bool(self.in_hand)
 
     @property
     def carried_persons(self) -> int:
@@ -195,12 +195,15 @@ class Incident:
             load += size
             if load >= capacity:
                 break
-        self.in_hand += load
+        self.in_hand.extend(taken)
         return taken
 
-    def got_out(self, alive: int, dead: int, now_s: float) -> None:
-        """Record the fate of persons a team took out; completes the incident at the last."""
-        self.in_hand -= alive + dead
+    def got_out(self, unit: Unit, alive: int, dead: int, now_s: float) -> None:
+        """Record that ``unit`` (taken by a team) is out: ``alive`` and ``dead`` persons.
+
+        Completes the incident at the last.
+        """
+        self.in_hand.remove(unit)
         self.persons_rescued += alive
         self.persons_died += dead
         if not self.open and not np.isfinite(self.completed_s):
@@ -215,6 +218,15 @@ class Incident:
     def withdrawn(self) -> bool:
         """True once its people left on their own (no team needed any more)."""
         return bool(np.isfinite(self.withdrawn_s))
+
+    @property
+    def done(self) -> bool:
+        """True once no team is needed: its people left on their own, or all are out.
+
+        A stranded village that a helicopter emptied no longer needs the ground team it
+        also asked for; one still waiting in a queue is not sent.
+        """
+        return self.withdrawn or bool(np.isfinite(self.completed_s))
 
     def response_s(self, tier: str) -> float:
         """First arrival of ``tier`` minus the report time (inf if never reached)."""
@@ -252,7 +264,9 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     """Count incidents, persons, unserved tier requests and withdrawals (``summary.json``).
 
     An unserved tier request is a (incident, tier) the incident needed and no team of
-    that tier reached, leaving out incidents withdrawn because their people left.
+    that tier reached, leaving out incidents that needed no team any more
+    (:attr:`Incident.done`: withdrawn because their people left, or all got out by
+    other teams).
     ``persons_to_take_out``, the persons of the incidents whose people teams carry out
     (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting``,
     ``persons_moved_on`` and ``persons_still_waiting``.
@@ -263,7 +277,7 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         "count": len(incidents),
         "persons": int(sum(i.persons for i in incidents)),
         "unserved_tier_requests": sum(
-            tier not in i.arrival_s for i in incidents if not i.withdrawn for tier in i.tiers
+            tier not in i.arrival_s for i in incidents if not i.done for tier in i.tiers
         ),
         "withdrawn": len(withdrawn),
         "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
