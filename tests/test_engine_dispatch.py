@@ -118,6 +118,25 @@ def test_mutual_aid_after_request_delay() -> None:
     ]
 
 
+def test_the_slower_own_team_turns_back_from_a_road_the_aid_team_cleared() -> None:
+    # a blocked road (reach-only) under mutual aid: A's team clears it (on scene 1540 s to
+    # 2140 s); B's own team, sent first and 3100 s of road away, found it cleared at
+    # 3340 s and used to work there 10 more min (home 7040 s): now it turns back
+    incidents = [
+        {"time_min": 1.0, "node": 3, "persons": 1, "kind": "road_blocked", "tiers": ["ground"]}
+    ]
+    result = run(_scenario("mutual_aid", incidents=incidents), seed=1, network=toy_engine_network())
+    ev = result.events[result.events["kind"].isin(["arrive_scene", "leave_scene", "team_home"])]
+    assert ev[["time_s", "kind", "agent"]].values.tolist() == [
+        [1540.0, "arrive_scene", 1],
+        [2140.0, "leave_scene", 1],
+        [2240.0, "team_home", 1],
+        [3340.0, "arrive_scene", 2],
+        [3340.0, "leave_scene", 2],
+        [6440.0, "team_home", 2],
+    ]
+
+
 def test_notify_dispatches_like_separate() -> None:
     result = run(_scenario("notify"), seed=1, network=toy_engine_network())
     assert result.incidents["response_s"].tolist() == [3280.0]

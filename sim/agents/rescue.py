@@ -9,8 +9,10 @@ as many as it carries, spends the extraction time per person (``extraction_s``, 
 incident kind; a helicopter's hoist time), brings them to the nearest safe shelter with
 room (unloading there takes ``unload_s``) and comes back while anyone is left; at a
 reach-only incident, if it carries nobody, or when no safe shelter can be reached from
-the incident, it stays ``on_scene_s`` (and the people stay where they are). Then it returns
-home and is available again. Arrival times at every node of a road trip are recorded
+the incident, it stays ``on_scene_s`` (and the people stay where they are); a team that
+finds a team of its tier got to a reach-only incident before it (a blocked road the
+other side's team, sent through mutual aid, is already clearing) turns back at once.
+Then it returns home and is available again. Arrival times at every node of a road trip are recorded
 as track points, and a ``border_cross`` event marks each change of jurisdiction; without
 priority passage (``separate``, ``notify``) each crossing first costs the border
 passage delay (:mod:`sim.agents.aid`, a ``border_wait`` event).
@@ -136,7 +138,10 @@ class RescueTeam(mesa.Agent):
         if incident.carried and self.carry_persons > 0:
             where = yield from self._get_people_out(incident)
         else:
-            yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
+            if incident.carried or incident.arrival_s[tier] == m.env.now:
+                yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
+            # else: a team of its tier got to this reach-only incident first and does
+            # its work (a slower own team, after mutual aid's arrived): it turns back
             m.recorder.event(
                 m.env.now,
                 "leave_scene",
