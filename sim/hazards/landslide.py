@@ -2,7 +2,8 @@
 
 A slide covers a run-out circle (:mod:`sim.hazards.slopes`). Its roads close until a
 ground team clears them (a ``road_blocked`` incident whose team reopens them when it
-leaves the scene, after ``clear_min``); households at home inside are buried (a
+leaves the scene, after ``clear_min``); households at home on the ground it covers are
+buried, of each node's the share of its cell under the slide (a
 ``buried`` incident for community responders and ground teams, reached from the
 nearest node outside the slide that the ground stations can still reach); villages
 left with no route to any shelter, by road or on foot, become ``isolated`` (aviation).
@@ -20,6 +21,7 @@ from sim.agents.households import AT_HOME, SHELTERING
 from sim.engine.incidents import IncidentReport
 from sim.hazards import slopes
 from sim.hazards.base import HazardStep, step_value
+from sim.network.cells import covered_share
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
@@ -66,7 +68,7 @@ class LandslideHazard:
 
     def update(self, now_s: float, step_min: float) -> HazardStep:
         """Advance one step; touched: nodes inside slides so far."""
-        m, spec, net = self.model, self.spec, self.model.network
+        spec = self.spec
         self._reports = []
         while self.pending and self.pending[0].time_min * 60.0 <= now_s:
             slide = self.pending.pop(0)
@@ -77,17 +79,26 @@ class LandslideHazard:
             self.rain_mm += rain.mm_per_h * step_min / 60.0
             if self.rain_mm >= spec.trigger_mm:
                 self.rain_done = True
-                sites = slopes.rain_triggered_sites(
-                    net,
-                    count=spec.rain_slides,
-                    min_slope=spec.min_slope,
-                    spacing_m=4 * spec.rain_radius_m,
-                    rng=m.rng_hazards,
-                )
-                for node in sites:
-                    self.trigger(float(net.x_m[node]), float(net.y_m[node]), spec.rain_radius_m)
+                self._rain_slides()
         reports, self._reports = tuple(self._reports), []
         return HazardStep(touched=self.inside, incidents=reports)
+
+    def _rain_slides(self) -> None:
+        """Start the rain-triggered slides: sizes drawn first, then sites apart."""
+        m, spec, net = self.model, self.spec, self.model.network
+        if spec.rain_radius_m is None:
+            radii = slopes.rain_slide_radii_m(spec.rain_slides, m.rng_hazards)
+        else:
+            radii = np.full(spec.rain_slides, spec.rain_radius_m)
+        sites = slopes.rain_triggered_sites(
+            net,
+            count=spec.rain_slides,
+            min_slope=spec.min_slope,
+            spacing_m=4 * float(radii.max(initial=0.0)),
+            rng=m.rng_hazards,
+        )
+        for node, radius_m in zip(sites.tolist(), radii.tolist(), strict=False):
+            self.trigger(float(net.x_m[node]), float(net.y_m[node]), radius_m)
 
     def _centre(self, slide: SlideSpec) -> tuple[float, float]:
         net = self.model.network
@@ -123,8 +134,8 @@ class LandslideHazard:
             jurisdiction=m.jurisdiction_name(net.jurisdiction[centre]),
             value=radius_m,
         )
+        buried = self._buried(x_m, y_m, radius_m)
         table = m.households
-        buried = np.flatnonzero(inside[table.node] & np.isin(table.state, BURIABLE))
         if buried.size:
             table.strand(buried)
             self._reports.append(
@@ -149,6 +160,21 @@ class LandslideHazard:
             )
         )
         self._find_isolated()
+
+    def _buried(self, x_m: float, y_m: float, radius_m: float) -> np.ndarray:
+        """Households at home that a slide buries: of each node's, the covered share.
+
+        A node's residents live on its cell (:mod:`sim.network.cells`); each household
+        at home there is buried with the share of the cell under the slide (one draw
+        each, in row order, from the run's hazard generator).
+        """
+        m = self.model
+        table = m.households
+        nodes, share = covered_share(m.network, x_m, y_m, radius_m)
+        chance = np.zeros(m.network.n_nodes)
+        chance[nodes] = share
+        home = np.flatnonzero((chance[table.node] > 0) & np.isin(table.state, BURIABLE))
+        return home[m.rng_hazards.random(home.size) < chance[table.node[home]]]
 
     def clear(self, slide_id: int) -> None:
         """Reopen the roads of a slide an engineering team has cleared."""

@@ -14,7 +14,7 @@ empty where something never happened):
   the edge index the events name);
 - ``hazard_extent`` (polygons): the worst level each node reached, per hazard (H2S by
   AEGL level, flood depth bands, inside a slide), dissolved over the nodes' Voronoi cells
-  (each cut to :data:`CELL_RADIUS_M` around its node);
+  (each cut to :data:`sim.network.cells.CELL_RADIUS_M` around its node);
 - ``households_start`` (points, one per home node): its residents, and of them the
   persons who departed (on their own or taken out by a team), reached a shelter, and
   died (wherever: at home, on the way, waiting for rescue).
@@ -36,14 +36,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.network.cells import node_cells
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from sim.network.compiled import RoadNetwork
 
-#: A hazard polygon reaches at most this far from the node it stands for (m): about
-#: half the spacing of rural road nodes, so isolated nodes do not paint whole valleys.
-CELL_RADIUS_M = 300.0
 #: Flood depth bands (m): the vehicle (0.3) and walking (0.5) limits of
 #: :class:`sim.scenarios.hazards.FloodSpec`, then 1 m and 2 m.
 FLOOD_BANDS_M = (0.0, 0.3, 0.5, 1.0, 2.0)
@@ -219,7 +218,7 @@ def hazard_extent_layer(network: RoadNetwork, frames: pd.DataFrame | None) -> gp
         "landslide": ["inside a slide"],
     }
     nodes = np.unique(worst["node"].to_numpy(np.int64))
-    cells = _cells(network, nodes)
+    cells = node_cells(network, nodes)
     rows, shapes = [], []
     for hazard, group in worst.groupby("hazard", sort=True):
         edges = bands.get(str(hazard), [0.0])
@@ -241,23 +240,6 @@ def hazard_extent_layer(network: RoadNetwork, frames: pd.DataFrame | None) -> gp
             shapes.append(shapely.union_all([cells[int(n)] for n in chosen["node"]]))
     table = pd.DataFrame(rows, columns=columns)
     return gpd.GeoDataFrame(table, geometry=shapes, crs=network.crs)
-
-
-def _cells(network: RoadNetwork, nodes: np.ndarray) -> dict[int, object]:
-    """Voronoi cell of each wanted node among all nodes, cut to its circle."""
-    import shapely
-    from scipy.spatial import cKDTree
-
-    xy = np.column_stack([network.x_m, network.y_m])
-    found = cKDTree(xy).query_ball_point(xy[nodes], 3 * CELL_RADIUS_M)
-    near = np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
-    near = np.union1d(near, nodes)
-    diagram = shapely.voronoi_polygons(shapely.multipoints(xy[near]), ordered=True)
-    cells = shapely.get_parts(diagram)
-    where = {int(n): i for i, n in enumerate(near)}
-    circles = shapely.buffer(shapely.points(xy[nodes]), CELL_RADIUS_M)
-    chosen = cells[[where[int(n)] for n in nodes]]
-    return dict(zip(nodes.tolist(), shapely.intersection(chosen, circles), strict=True))
 
 
 def households_layer(

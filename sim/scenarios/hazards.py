@@ -166,13 +166,22 @@ class RainSpec(Spec):
 
 @dataclass(frozen=True, kw_only=True)
 class LandslideSpec(Spec):
-    """Scripted slides, and slides triggered when accumulated rain passes ``trigger_mm``."""
+    """Scripted slides, and slides triggered when accumulated rain passes ``trigger_mm``.
+
+    ``rain_slides`` slides start then, at susceptible slopes (a road gradient of
+    ``min_slope`` or more). ``rain_radius_m`` unset (the default): each has the area of
+    a real triggered landslide, drawn from the distribution of Malamud et al. (2004;
+    mean 3.07e-3 km2, a circle of 31 m; :mod:`sim.hazards.slopes`); a number gives every
+    one that radius. A slide buries the households at home on the ground it covers:
+    of each node's residents, the share of the node's cell under the slide
+    (:func:`sim.network.cells.covered_share`).
+    """
 
     slides: tuple[SlideSpec, ...] = ()
     rainfall: tuple[RainSpec, ...] = ()
     trigger_mm: float = bounded(100.0, low=0.0, above=True, high=5000.0, unit="mm")
     rain_slides: int = bounded(3, low=0, high=1000, unit="slides")
-    rain_radius_m: float = bounded(250.0, low=0.0, above=True, high=20_000.0, unit="m")
+    rain_radius_m: float | None = bounded(None, low=0.0, above=True, high=20_000.0, unit="m")
     min_slope: float = bounded(0.02, low=0.0, high=10.0, unit="rise over run")
     clear_min: float = bounded(120.0, low=0.0, above=True, high=10_080.0, unit="min")
 

@@ -1,0 +1,113 @@
+"""Landslide sizes and burials: real slide areas, and the share of a node's ground covered.
+
+Before, every rain slide of the built-in landslide was a 250-m circle (a slide larger than
+999 in 1,000 real ones) that buried every household of every node inside it, a whole
+village standing on one node: 20 to 1,553 dead over ten seeds, 1,347 buried by one slide.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import invgamma
+
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect
+from sim.hazards import slopes
+from sim.network import compile_region
+from sim.network.cells import CELL_RADIUS_M, covered_share
+from sim.regions.base import RegionData
+from sim.scenarios import scenario_from_dict
+from tests.engine_fixtures import toy_engine_network
+
+
+def _grid(spacing_m: float) -> object:
+    """A 3 x 3 grid of nodes ``spacing_m`` apart (node 4 in the middle), no places."""
+    xs, ys = np.meshgrid(np.arange(3) * spacing_m, np.arange(3) * spacing_m)
+    x, y = xs.ravel() + 500_000.0, ys.ravel() + 3_350_000.0
+    pairs = [(k, k + 1) for k in range(9) if k % 3 != 2] + [(k, k + 3) for k in range(6)]
+    s = [a for a, b in pairs] + [b for a, b in pairs]
+    t = [b for a, b in pairs] + [a for a, b in pairs]
+    n = len(s)
+    return compile_region(
+        RegionData(
+            name="grid",
+            crs="EPSG:32648",
+            x_m=x,
+            y_m=y,
+            elevation_m=np.zeros(9),
+            jurisdiction=np.zeros(9, np.int8),
+            jurisdiction_names=("A",),
+            edge_source=np.array(s),
+            edge_target=np.array(t),
+            edge_length_m=np.full(n, spacing_m),
+            edge_highway=np.array(["residential"] * n),
+            edge_lanes=np.full(n, np.nan),
+            edge_maxspeed_kph=np.full(n, 36.0),
+            edge_bridge=np.zeros(n, bool),
+            places={"stations": pd.DataFrame(columns=["name", "tier", "node", "teams"])},
+            node_population_persons=np.zeros(9, np.int64),
+        )
+    )
+
+
+def test_a_slide_covers_the_hand_computed_share_of_a_node_cell() -> None:
+    net = _grid(200.0)
+    cx, cy = float(net.x_m[4]), float(net.y_m[4])
+    # the middle node's cell is the 200 m square around it (corners 141 m off, inside
+    # its 300 m circle): a 50-m slide on it covers pi 50^2 / 200^2 of it, no other cell
+    nodes, share = covered_share(net, cx, cy, 50.0)
+    assert nodes.tolist() == [4]
+    assert share[0] == pytest.approx(np.pi * 50.0**2 / 200.0**2, rel=2e-3)  # a 64-gon
+    # a 100-m slide is the square's inscribed circle: pi / 4, touching the others at points
+    nodes, share = covered_share(net, cx, cy, 100.0)
+    assert nodes.tolist() == [4] and share[0] == pytest.approx(np.pi / 4, rel=2e-3)
+    # nodes 1 km apart on the toy line: each cell is its whole 300 m circle
+    line = toy_engine_network()
+    nodes, share = covered_share(line, float(line.x_m[1]), float(line.y_m[1]), 100.0)
+    assert nodes.tolist() == [1]
+    assert share[0] == pytest.approx(100.0**2 / CELL_RADIUS_M**2, rel=2e-3)
+
+
+def test_rain_slide_sizes_follow_malamud_2004() -> None:
+    # the published mean of the inverse-gamma fit: a / (rho - 1) + s = 3.07e-3 km2
+    assert slopes.mean_area_km2() == pytest.approx(3.07e-3, abs=1e-5)
+    radii = slopes.rain_slide_radii_m(20_000, np.random.default_rng(0))
+    area_km2 = np.pi * radii**2 / 1e6
+    median_km2 = slopes.AREA_S_KM2 + invgamma.median(slopes.AREA_RHO, scale=slopes.AREA_A_KM2)
+    assert median_km2 == pytest.approx(1.05e-3, abs=1e-5)  # a circle of 18 m
+    assert np.median(area_km2) == pytest.approx(median_km2, rel=0.03)
+    assert (area_km2 >= slopes.MIN_AREA_KM2).all()
+    assert (area_km2 > 0.196).mean() < 2e-3  # a 250-m circle: fewer than 1 in 1,000
+
+
+def test_a_slide_buries_the_covered_share_of_a_node_households() -> None:
+    # 900 one-person households at node 1 of the toy line; a 100-m slide on the node
+    # covers 1/9 of its cell: 100 buried expected (binomial, sd 9.4), not all 900
+    net = toy_engine_network(population=[0, 900, 0, 0, 0, 0])
+    lon, lat = net.to_lonlat(net.x_m[[1]], net.y_m[[1]])
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-slide",
+            "horizon_h": 0.5,
+            "population": {"household_size_mean_persons": 1.0},
+            "hazards": {
+                "landslide": {
+                    "slides": [
+                        {"time_min": 1.0, "lon": float(lon[0]), "lat": float(lat[0]),
+                         "radius_m": 100.0}
+                    ]
+                }
+            },
+            "outputs": {"track_households": 0},
+        }
+    )  # fmt: skip
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    buried = result.incidents[result.incidents["kind"] == "buried"].drop_duplicates("incident")
+    assert len(buried) == 1
+    persons = int(buried["persons"].iloc[0])
+    assert abs(persons - 100) <= 4 * np.sqrt(900 * (1 / 9) * (8 / 9))
+    assert 0 < persons < 900
