@@ -148,7 +148,7 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     model.run_for()
     result = collect(model)
     dead = result.summary["casualties"]["dead"]
-    assert dead >= 30  # a rain-triggered slide buries 36 in Suining: not a vacuous check
+    assert dead >= 30  # rain-triggered slides bury 36 in Suining: not a vacuous check
     events = result.events
     assert events.loc[events["kind"] == "died_waiting", "value"].sum() == dead
     # every resident took one protective action: left, sheltered in place or stayed
