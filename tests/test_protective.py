@@ -384,6 +384,36 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
     assert w["transferred_persons"] == transferred
 
 
+def test_the_only_responder_at_a_door_sweep_stays_its_on_scene_time() -> None:
+    # two households at node 1 that no SMS reaches, nobody to carry (none vulnerable):
+    # the responder who lives there knocks from its turnout, 3 min a door, then stays
+    # its 20 min on scene (it counted as a latecomer once and left after the doors)
+    scenario = scenario_from_dict(
+        {
+            "name": "sweep",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": {
+                **BEHAVIOUR,
+                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
+                "compliance": {"immediate": 1.0},
+            },
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+        }
+    )
+    net = with_community_post(toy_engine_network(population=[0, 2, 0, 0, 0, 0]), node=1)
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    ev = collect(model).events
+    team = next(t for t in model.teams if t.tier.name == "community")
+    doors_s = 2 * model.scenario.behaviour.door_knock_min_per_household * 60.0
+    on_scene_s = model.scenario.forces.community.on_scene_min * 60.0
+    leave = ev[(ev["agent"] == team.unique_id) & (ev["kind"] == "leave_scene")]
+    assert leave["time_s"].tolist() == [
+        pytest.approx(TIERS["community"].turnout_s + doors_s + on_scene_s)
+    ]
+
+
 def test_a_mandatory_transfer_is_its_own_sides_duty_under_joint_command_too() -> None:
     """A vulnerable household at node 3 (B) under an immediate order of B. A's responder
     (post at node 2, 1 km away) is nearer than B's (post at node 5, 31 km away), but the

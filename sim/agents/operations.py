@@ -10,7 +10,8 @@ The logistics teams use once they are at an incident (see :mod:`sim.agents.rescu
 - :meth:`Operations.shelter_rescued` / :meth:`Operations.leave_rescued`: rescued
   households enter the shelter the team brought them to, or, when no shelter has room,
   wait safe at the access point (*unsheltered*);
-- :meth:`Operations.finish`: at the horizon, people still waiting draw their fate.
+- :meth:`Operations.finish`: at the horizon, people still waiting, and those a team
+  has in hand, draw their fate.
 
 Draws use the run's dispatch generator, one per unit in the order units are taken.
 """

@@ -10,8 +10,9 @@ incident kind; a helicopter's hoist time), brings them to the nearest safe shelt
 room (unloading there takes ``unload_s``) and comes back while anyone is left; at a
 reach-only incident, if it carries nobody, or when no safe shelter can be reached from
 the incident, it stays ``on_scene_s`` (and the people stay where they are); a team that
-finds a team of its tier got to a reach-only incident before it (a blocked road the
-other side's team, sent through mutual aid, is already clearing) turns back at once.
+finds a team of its tier got before it to an incident with nobody to carry (a blocked
+road the other side's team, sent through mutual aid, is already clearing) turns back at
+once, and leaves the road to the team that clears it.
 Then it returns home and is available again. Arrival times at every node of a road trip are recorded
 as track points, and a ``border_cross`` event marks each change of jurisdiction; without
 priority passage (``separate``, ``notify``) each crossing first costs the border
@@ -125,7 +126,8 @@ class RescueTeam(mesa.Agent):
         yield from self._border_wait(route_nodes)
         self._trace(route_nodes, ends, travel_s)
         yield m.env.timeout(travel_s)
-        if tier not in incident.arrival_s:
+        first = tier not in incident.arrival_s  # the first team of its tier there
+        if first:
             incident.arrival_s[tier] = m.env.now
         record_at_incident(
             m, "arrive_scene", incident, tier=tier, value=m.env.now - incident.report_s,
@@ -135,13 +137,14 @@ class RescueTeam(mesa.Agent):
             arrived, incident.on_arrival = incident.on_arrival, None
             yield m.env.timeout(arrived(self) or 0.0)
         where = incident.target_node
+        # a team of its tier got to an incident with nobody to carry first and does its
+        # work (a slower own team, after mutual aid's arrived): this one turns back
+        turns_back = not incident.carried and not first
         if incident.carried and self.carry_persons > 0:
             where = yield from self._get_people_out(incident)
         else:
-            if incident.carried or incident.arrival_s[tier] == m.env.now:
+            if not turns_back:
                 yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
-            # else: a team of its tier got to this reach-only incident first and does
-            # its work (a slower own team, after mutual aid's arrived): it turns back
             m.recorder.event(
                 m.env.now,
                 "leave_scene",
@@ -151,7 +154,7 @@ class RescueTeam(mesa.Agent):
                 tier=tier,
                 value=0,
             )
-        if incident.on_cleared is not None and tier == "ground":
+        if incident.on_cleared is not None and tier == "ground" and not turns_back:
             clear, incident.on_cleared = incident.on_cleared, None
             clear()
         back_nodes, back_s = m.dispatcher.route_home(self, where)

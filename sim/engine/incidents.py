@@ -221,12 +221,13 @@ class Incident:
 
     @property
     def done(self) -> bool:
-        """True once no team is needed: its people left on their own, or all are out.
+        """True once no team is needed: withdrawn, or nobody left to get out.
 
-        A stranded village that a helicopter emptied no longer needs the ground team it
-        also asked for; one still waiting in a queue is not sent.
+        Nobody left: all got out (completed), or the last ones left on their own before
+        a team took them. A stranded village that a helicopter emptied no longer needs
+        the ground team it also asked for; one still waiting in a queue is not sent.
         """
-        return self.withdrawn or bool(np.isfinite(self.completed_s))
+        return self.withdrawn or (self.carried and not self.open)
 
     def response_s(self, tier: str) -> float:
         """First arrival of ``tier`` minus the report time (inf if never reached)."""

@@ -56,8 +56,6 @@ LETHAL_PPM = exposure.AEGL_H2S_PPM[3][60]
 #: while every node it touches would be looked at each step. The odour threshold of H2S
 #: is about 0.008 ppm (ATSDR, Toxicological Profile for Hydrogen Sulfide, 2016).
 CLEAN_AIR_PPM = 1e-4
-#: A side's command knows the hazard once AEGL-2 for 60 min reaches its ground.
-DETECTED_PPM = exposure.AEGL_H2S_PPM[2][60]
 #: People smell and feel the gas (a visible danger that raises compliance): AEGL-1, 60 min.
 NOTICEABLE_PPM = exposure.AEGL_H2S_PPM[1][60]
 
@@ -128,7 +126,12 @@ class GasLeakHazard:
         return self.ppm >= NOTICEABLE_PPM
 
     def update(self, now_s: float, step_min: float) -> HazardStep:
-        """Advance one step; touched: nodes at or above AEGL-2 for one hour."""
+        """Advance one step; touched: nodes where staying is unsafe (:attr:`unsafe_now`).
+
+        A side's command learns of the gas (after its detection delay) once it is at
+        the footprint's level on its ground: where the footprint is drawn, not only
+        where a 60-minute stay would harm.
+        """
         m, spec, net = self.model, self.spec, self.model.network
         rate = step_value([r.time_min for r in spec.release], list(spec.release), now_s)
         wind = step_value([w.time_min for w in spec.wind], list(spec.wind), now_s)
@@ -158,7 +161,7 @@ class GasLeakHazard:
         m.roads.set_costs(f"{self.name}-exposure", *self._exposure_costs_s(cost_ppm))
         self._update_indoor(step_min)
         incidents = self._expose(step_min)
-        return HazardStep(touched=self.ppm >= DETECTED_PPM, incidents=tuple(incidents))
+        return HazardStep(touched=self.unsafe_now, incidents=tuple(incidents))
 
     def _earlier_winds(self, now_s: float) -> np.ndarray:
         """Gas released under earlier winds that has not yet blown off the map, kg/m^3.

@@ -73,7 +73,7 @@ def rain_triggered_sites(
     slope = node_slope(network)
     candidates = np.nonzero(slope >= min_slope)[0]
     chosen: list[int] = []
-    if candidates.size == 0:
+    if candidates.size == 0 or count <= 0:
         return np.array(chosen, dtype=np.int64)
     weights = slope[candidates] / slope[candidates].sum()
     order = rng.choice(candidates, size=candidates.size, replace=False, p=weights)

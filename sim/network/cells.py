@@ -23,7 +23,13 @@ CELL_RADIUS_M = 300.0
 
 
 def node_cells(network: RoadNetwork, nodes: np.ndarray) -> dict[int, object]:
-    """Voronoi cell (a shapely polygon) of each of ``nodes`` among all nodes, cut to its circle."""
+    """Voronoi cell (a shapely polygon) of each of ``nodes`` among all nodes, cut to its circle.
+
+    Nodes at the same point share its cell. The diagram is drawn over the nodes within
+    three cell radii, extended to their bounds plus one cell radius (GEOS would clip it
+    to the points' own extent, too tight around a small hamlet) and made valid (GEOS can
+    return a self-intersecting cell).
+    """
     import shapely
     from scipy.spatial import cKDTree
 
@@ -32,15 +38,17 @@ def node_cells(network: RoadNetwork, nodes: np.ndarray) -> dict[int, object]:
         return {}
     xy = np.column_stack([network.x_m, network.y_m])
     found = cKDTree(xy).query_ball_point(xy[nodes], 3 * CELL_RADIUS_M)
-    near = np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
-    near = np.union1d(near, nodes)
-    if near.size < 3:  # too few points for a diagram: each node keeps its circle
-        circles = shapely.buffer(shapely.points(xy[nodes]), CELL_RADIUS_M, quad_segs=16)
-        return dict(zip(nodes.tolist(), circles, strict=True))
-    diagram = shapely.voronoi_polygons(shapely.multipoints(xy[near]), ordered=True)
-    cells = shapely.get_parts(diagram)
-    where = {int(n): i for i, n in enumerate(near)}
+    near = np.union1d(np.concatenate([np.asarray(f, np.int64) for f in found]), nodes)
+    points, point_of = np.unique(xy[near], axis=0, return_inverse=True)
     circles = shapely.buffer(shapely.points(xy[nodes]), CELL_RADIUS_M, quad_segs=16)
+    if len(points) < 2:  # one point: its cell is its circle
+        return dict(zip(nodes.tolist(), circles, strict=True))
+    low, high = points.min(axis=0) - CELL_RADIUS_M, points.max(axis=0) + CELL_RADIUS_M
+    diagram = shapely.voronoi_polygons(
+        shapely.multipoints(points), extend_to=shapely.box(*low, *high), ordered=True
+    )
+    cells = shapely.make_valid(shapely.get_parts(diagram))
+    where = {int(n): int(point_of.ravel()[i]) for i, n in enumerate(near)}
     chosen = cells[[where[int(n)] for n in nodes]]
     return dict(zip(nodes.tolist(), shapely.intersection(chosen, circles), strict=True))
 
