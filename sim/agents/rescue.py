@@ -12,11 +12,11 @@ reach-only incident, if it carries nobody, or when no safe shelter can be reache
 the incident, it stays ``on_scene_s`` (and the people stay where they are); a team that
 finds a team of its tier got before it to an incident with nobody to carry (a blocked
 road the other side's team, sent through mutual aid, is already clearing) turns back at
-once, and leaves the road to the team that clears it.
-Then it returns home and is available again. Arrival times at every node of a road trip are recorded
-as track points, and a ``border_cross`` event marks each change of jurisdiction; without
-priority passage (``separate``, ``notify``) each crossing first costs the border
-passage delay (:mod:`sim.agents.aid`, a ``border_wait`` event).
+once, and leaves the road to the team that clears it. Then it returns home and is
+available again. Arrival times at every node of a road trip are recorded as track
+points, and a ``border_cross`` event marks each change of jurisdiction; without priority
+passage (``separate``, ``notify``) each crossing first costs the border passage delay
+(:mod:`sim.agents.aid`, a ``border_wait`` event).
 """
 
 from __future__ import annotations

@@ -266,8 +266,8 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
 
     An unserved tier request is a (incident, tier) the incident needed and no team of
     that tier reached, leaving out incidents that needed no team any more
-    (:attr:`Incident.done`: withdrawn because their people left, or all got out by
-    other teams).
+    (:attr:`Incident.done`: withdrawn because their people left, or nobody left to
+    get out, e.g. a helicopter took them all).
     ``persons_to_take_out``, the persons of the incidents whose people teams carry out
     (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting``,
     ``persons_moved_on`` and ``persons_still_waiting``.
