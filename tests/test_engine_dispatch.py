@@ -228,3 +228,78 @@ def test_waiting_incidents_are_triaged_threat_to_life_first() -> None:
     assert dispatches[["time_s", "incident"]].values.tolist() == [[60.0, 0], [7040.0, 2]]
     responses = dict(zip(result.incidents["incident"], result.incidents["response_s"], strict=True))
     assert responses == {0: 3280.0, 1: np.inf, 2: 10320.0 - 180.0}
+
+
+def _spur_network():
+    """``a (A) -1 km- j (B) -30 km- f (B)``, and ``s (B)`` 1 km north of ``j`` on a spur.
+
+    Ground posts at ``a`` (A, node 0) and ``f`` (B, node 2); a shelter at ``a``.
+    """
+    import pandas as pd
+
+    from sim.network import compile_region
+    from sim.regions.base import RegionData
+
+    x = np.array([0.0, 1000.0, 31000.0, 1000.0]) + 500_000.0
+    y = np.array([0.0, 0.0, 0.0, 1000.0]) + 3_350_000.0
+    pairs = [(0, 1, 1000.0), (1, 2, 30000.0), (1, 3, 1000.0)]
+    s = [a for a, b, _ in pairs] + [b for a, b, _ in pairs]
+    t = [b for a, b, _ in pairs] + [a for a, b, _ in pairs]
+    places = {
+        "stations": pd.DataFrame(
+            {"name": ["A-post", "B-far"], "tier": ["ground", "ground"], "node": [0, 2],
+             "teams": [1, 1], "jurisdiction": ["A", "B"]}
+        ),
+        "shelters": pd.DataFrame(
+            {"name": ["SA"], "level": ["town"], "node": [0], "capacity_persons": [100],
+             "jurisdiction": ["A"]}
+        ),
+    }  # fmt: skip
+    return compile_region(
+        RegionData(
+            name="toy-spur",
+            crs="EPSG:32648",
+            x_m=x,
+            y_m=y,
+            elevation_m=np.zeros(4),
+            jurisdiction=np.array([0, 1, 1, 1], np.int8),
+            jurisdiction_names=("A", "B"),
+            edge_source=np.array(s),
+            edge_target=np.array(t),
+            edge_length_m=np.array([d for *_, d in pairs] * 2),
+            edge_highway=np.array(["residential"] * len(s)),
+            edge_lanes=np.full(len(s), np.nan),
+            edge_maxspeed_kph=np.full(len(s), 36.0),
+            edge_bridge=np.zeros(len(s), bool),
+            places=places,
+            node_population_persons=np.zeros(4, np.int64),
+        )
+    )
+
+
+def test_the_road_reopens_when_the_team_that_clears_it_leaves() -> None:
+    # a slide on the spur (node 3, B) at 60 s; B's own team is 3,000 s of road away, so B
+    # asks for aid and A's team (100 s away) goes after the 10-min request delay: on
+    # scene at 60 + 600 + 180 + 100 = 940 s, clearing for 60 min, to 4,540 s. B's team
+    # arrives at 60 + 180 + 3000 = 3,240 s and turns back; it used to reopen the road then
+    net = _spur_network()
+    lon, lat = net.to_lonlat(net.x_m[[3]], net.y_m[[3]])
+    slide = {"time_min": 1.0, "lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 50.0}
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-spur",
+            "horizon_h": 3.0,
+            "policy": {"linkage": "mutual_aid"},
+            "hazards": {"landslide": {"clear_min": 60.0, "slides": [slide]}},
+            "outputs": {"track_households": 0},
+        }
+    )
+    ev = run(scenario, seed=0, network=net).events
+    log = ev[ev["kind"].isin(["arrive_scene", "leave_scene", "slide_cleared"])]
+    assert log[["time_s", "kind", "agent"]].values.tolist() == [
+        [940.0, "arrive_scene", 1],
+        [3240.0, "arrive_scene", 2],
+        [3240.0, "leave_scene", 2],
+        [4540.0, "leave_scene", 1],
+        [4540.0, "slide_cleared", -1],
+    ]
