@@ -173,3 +173,15 @@ def test_people_a_team_is_still_digging_out_at_the_horizon_draw_their_fate() -> 
     assert at_horizon >= 1  # 3 draws at 7 % alive: with seed 0, at least one died
     assert summary["persons_still_waiting"] == 3 - at_horizon
     assert summary["persons_rescued"] + summary["persons_died_waiting"] == 5 + at_horizon
+
+
+def test_running_a_finished_model_again_draws_no_fate_twice() -> None:
+    # 400 buried, the horizon cuts the digging short: those still waiting draw their fate
+    # once; a second run_for (a researcher's loop) used to draw the living again
+    scenario = _incident(400, "buried", horizon_h=1.0, extraction_min_per_person={"buried": 0.5})
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    first = collect(model).summary["incidents"]
+    assert first["persons_still_waiting"] > 0  # some drew "alive" at the horizon
+    model.run_for()
+    assert collect(model).summary["incidents"] == first

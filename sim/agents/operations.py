@@ -42,6 +42,8 @@ class Operations:
     def __init__(self, model: EmergencyModel) -> None:
         self.model = model
         self.rng = model.rng_dispatch
+        #: Clock time the horizon's fates were drawn at (None: not yet).
+        self._finished_s: float | None = None
 
     def route(self, team: RescueTeam, origin: int, target: int) -> tuple[np.ndarray | None, float]:
         """Route (None for aircraft) and time from ``origin`` to ``target`` (inf: cut off)."""
@@ -126,9 +128,13 @@ class Operations:
         """At the horizon: people still waiting draw their fate for the time waited.
 
         So do those a team has in hand, still being dug out or carried at the horizon:
-        they are not out yet, and a buried person is as likely dead there.
+        they are not out yet, and a buried person is as likely dead there. Once per
+        clock time: running a finished model's clock again draws nothing twice.
         """
         m = self.model
+        if self._finished_s == m.env.now:
+            return
+        self._finished_s = m.env.now
         for incident in m.dispatcher.incidents:
             if not incident.carried or incident.withdrawn or not incident.open:
                 continue

@@ -28,7 +28,10 @@ def run_clock(
     chunk_s: float = 300.0,
     label: str = "",
 ) -> None:
-    """Run ``env`` until ``horizon_s`` seconds in steps of ``chunk_s``.
+    """Run ``env`` from where its clock stands until ``horizon_s`` seconds, in ``chunk_s`` steps.
+
+    A clock already at the horizon does not move (running a finished model again is a
+    no-op, not simpy's "until must be greater than the current time").
 
     Parameters
     ----------
@@ -48,7 +51,9 @@ def run_clock(
         from tqdm import tqdm
 
         bar = tqdm(total=round(horizon_s / 60), unit="sim-min", desc=label, leave=True)
-    t = 0.0
+    t = float(env.now)
+    if bar is not None:
+        bar.update(min(round(t / 60), bar.total))
     try:
         while t < horizon_s:
             t = min(t + chunk_s, horizon_s)
