@@ -30,6 +30,43 @@ SURE_BEHAVIOUR = {
 }
 
 
+def toy_network(
+    x_m: np.ndarray,
+    y_m: np.ndarray,
+    links_m: list[tuple[int, int, float]],
+    *,
+    jurisdiction: np.ndarray | None = None,
+    names: tuple[str, ...] = ("A",),
+    places: dict | None = None,
+) -> RoadNetwork:
+    """Nodes at ``x_m``, ``y_m`` (metres from a UTM 48N origin), two-way residential
+    links at 36 km/h (``(a, b, length_m)``), nobody living there."""
+    n = len(x_m)
+    s = [a for a, b, _ in links_m] + [b for a, b, _ in links_m]
+    t = [b for a, b, _ in links_m] + [a for a, b, _ in links_m]
+    stations = pd.DataFrame(columns=["name", "tier", "node", "teams"])
+    return compile_region(
+        RegionData(
+            name="toy",
+            crs="EPSG:32648",
+            x_m=np.asarray(x_m, float) + 500_000.0,
+            y_m=np.asarray(y_m, float) + 3_350_000.0,
+            elevation_m=np.zeros(n),
+            jurisdiction=np.zeros(n, np.int8) if jurisdiction is None else jurisdiction,
+            jurisdiction_names=names,
+            edge_source=np.array(s),
+            edge_target=np.array(t),
+            edge_length_m=np.array([d for *_, d in links_m] * 2),
+            edge_highway=np.array(["residential"] * len(s)),
+            edge_lanes=np.full(len(s), np.nan),
+            edge_maxspeed_kph=np.full(len(s), 36.0),
+            edge_bridge=np.zeros(len(s), bool),
+            places=places if places is not None else {"stations": stations},
+            node_population_persons=np.zeros(n, np.int64),
+        )
+    )
+
+
 def toy_engine_network(
     *,
     population: list[int] | None = None,

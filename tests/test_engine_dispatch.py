@@ -14,7 +14,7 @@ from sim.engine.forces import spread_teams
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import run
 from sim.scenarios import scenario_from_dict
-from tests.engine_fixtures import toy_engine_network
+from tests.engine_fixtures import toy_engine_network, toy_network
 
 
 def _scenario(linkage: str, **extra) -> object:
@@ -237,14 +237,6 @@ def _spur_network():
     """
     import pandas as pd
 
-    from sim.network import compile_region
-    from sim.regions.base import RegionData
-
-    x = np.array([0.0, 1000.0, 31000.0, 1000.0]) + 500_000.0
-    y = np.array([0.0, 0.0, 0.0, 1000.0]) + 3_350_000.0
-    pairs = [(0, 1, 1000.0), (1, 2, 30000.0), (1, 3, 1000.0)]
-    s = [a for a, b, _ in pairs] + [b for a, b, _ in pairs]
-    t = [b for a, b, _ in pairs] + [a for a, b, _ in pairs]
     places = {
         "stations": pd.DataFrame(
             {"name": ["A-post", "B-far"], "tier": ["ground", "ground"], "node": [0, 2],
@@ -255,25 +247,13 @@ def _spur_network():
              "jurisdiction": ["A"]}
         ),
     }  # fmt: skip
-    return compile_region(
-        RegionData(
-            name="toy-spur",
-            crs="EPSG:32648",
-            x_m=x,
-            y_m=y,
-            elevation_m=np.zeros(4),
-            jurisdiction=np.array([0, 1, 1, 1], np.int8),
-            jurisdiction_names=("A", "B"),
-            edge_source=np.array(s),
-            edge_target=np.array(t),
-            edge_length_m=np.array([d for *_, d in pairs] * 2),
-            edge_highway=np.array(["residential"] * len(s)),
-            edge_lanes=np.full(len(s), np.nan),
-            edge_maxspeed_kph=np.full(len(s), 36.0),
-            edge_bridge=np.zeros(len(s), bool),
-            places=places,
-            node_population_persons=np.zeros(4, np.int64),
-        )
+    return toy_network(
+        np.array([0.0, 1000.0, 31000.0, 1000.0]),
+        np.array([0.0, 0.0, 0.0, 1000.0]),
+        [(0, 1, 1000.0), (1, 2, 30000.0), (1, 3, 1000.0)],
+        jurisdiction=np.array([0, 1, 1, 1], np.int8),
+        names=("A", "B"),
+        places=places,
     )
 
 

@@ -331,21 +331,9 @@ def test_people_waiting_in_the_open_where_the_water_rises_are_stranded(room: boo
     assert incident["report_s"].tolist() == [840.0] and incident["persons"].tolist() == [1]
 
 
-@pytest.mark.parametrize(
-    ("reach", "delay_min", "comply", "acted", "transferred"),
-    [
-        (0.0, 0.0, 1.0, 2, 0),  # no channel reached them: they hear the order at the door
-        (1.0, 0.0, 0.0, 0, 2),  # both refused the order they heard: made to leave
-        (1.0, 30.0, 1.0, 2, 0),  # the SMS comes after the knock: the knock tells them first
-    ],
-)
-def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
-    reach: float, delay_min: float, comply: float, acted: int, transferred: int
-) -> None:
-    """Two households at node 1, an immediate order at 0, the responder at the door at its
-    turnout (it lives there): one ``door_knock`` of 2 persons then; nobody leaves before
-    a ``warned`` event; each household is counted once, as acting at its first contact or
-    as transferred (then with a ``transfer_requested`` event)."""
+def _sweep(reach: float, delay_min: float, comply: float):
+    """Two households at node 1 under an immediate order of A at 0, a community post
+    there (its responder lives at node 1); one SMS channel of ``reach`` and delay."""
     scenario = scenario_from_dict(
         {
             "name": "sweep",
@@ -362,7 +350,25 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
     net = with_community_post(toy_engine_network(population=[0, 2, 0, 0, 0, 0]), node=1)
     model = EmergencyModel(scenario, net, seed=0)
     model.run_for()
-    result = collect(model)
+    return model, collect(model)
+
+
+@pytest.mark.parametrize(
+    ("reach", "delay_min", "comply", "acted", "transferred"),
+    [
+        (0.0, 0.0, 1.0, 2, 0),  # no channel reached them: they hear the order at the door
+        (1.0, 0.0, 0.0, 0, 2),  # both refused the order they heard: made to leave
+        (1.0, 30.0, 1.0, 2, 0),  # the SMS comes after the knock: the knock tells them first
+    ],
+)
+def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
+    reach: float, delay_min: float, comply: float, acted: int, transferred: int
+) -> None:
+    """Two households at node 1, an immediate order at 0, the responder at the door at its
+    turnout (it lives there): one ``door_knock`` of 2 persons then; nobody leaves before
+    a ``warned`` event; each household is counted once, as acting at its first contact or
+    as transferred (then with a ``transfer_requested`` event)."""
+    model, result = _sweep(reach, delay_min, comply)
     ev = result.events
     team = next(t for t in model.teams if t.tier.name == "community")
     at_door_s = TIERS["community"].turnout_s
@@ -388,23 +394,8 @@ def test_the_only_responder_at_a_door_sweep_stays_its_on_scene_time() -> None:
     # two households at node 1 that no SMS reaches, nobody to carry (none vulnerable):
     # the responder who lives there knocks from its turnout, 3 min a door, then stays
     # its 20 min on scene (it counted as a latecomer once and left after the doors)
-    scenario = scenario_from_dict(
-        {
-            "name": "sweep",
-            "horizon_h": 1.0,
-            "population": POPULATION,
-            "behaviour": {
-                **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
-                "compliance": {"immediate": 1.0},
-            },
-            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
-        }
-    )
-    net = with_community_post(toy_engine_network(population=[0, 2, 0, 0, 0, 0]), node=1)
-    model = EmergencyModel(scenario, net, seed=0)
-    model.run_for()
-    ev = collect(model).events
+    model, result = _sweep(reach=0.0, delay_min=0.0, comply=1.0)
+    ev = result.events
     team = next(t for t in model.teams if t.tier.name == "community")
     doors_s = 2 * model.scenario.behaviour.door_knock_min_per_household * 60.0
     on_scene_s = model.scenario.forces.community.on_scene_min * 60.0

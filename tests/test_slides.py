@@ -8,47 +8,20 @@ village standing on one node: 20 to 1,553 dead over ten seeds, 1,347 buried by o
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import invgamma
 
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
 from sim.hazards import slopes
-from sim.network import compile_region
 from sim.network.cells import CELL_RADIUS_M, covered_share
-from sim.regions.base import RegionData
 from sim.scenarios import scenario_from_dict
-from tests.engine_fixtures import toy_engine_network
+from tests.engine_fixtures import toy_engine_network, toy_network
 
 
 def _net(x_m: np.ndarray, y_m: np.ndarray) -> object:
     """Nodes at ``x_m``, ``y_m`` (metres), each linked to the next, no places."""
-    n_nodes = len(x_m)
-    pairs = [(k, k + 1) for k in range(n_nodes - 1)]
-    s = [a for a, b in pairs] + [b for a, b in pairs]
-    t = [b for a, b in pairs] + [a for a, b in pairs]
-    n = len(s)
-    return compile_region(
-        RegionData(
-            name="nodes",
-            crs="EPSG:32648",
-            x_m=np.asarray(x_m, float) + 500_000.0,
-            y_m=np.asarray(y_m, float) + 3_350_000.0,
-            elevation_m=np.zeros(n_nodes),
-            jurisdiction=np.zeros(n_nodes, np.int8),
-            jurisdiction_names=("A",),
-            edge_source=np.array(s),
-            edge_target=np.array(t),
-            edge_length_m=np.full(n, 100.0),
-            edge_highway=np.array(["residential"] * n),
-            edge_lanes=np.full(n, np.nan),
-            edge_maxspeed_kph=np.full(n, 36.0),
-            edge_bridge=np.zeros(n, bool),
-            places={"stations": pd.DataFrame(columns=["name", "tier", "node", "teams"])},
-            node_population_persons=np.zeros(n_nodes, np.int64),
-        )
-    )
+    return toy_network(x_m, y_m, [(k, k + 1, 100.0) for k in range(len(x_m) - 1)])
 
 
 def _grid(spacing_m: float) -> object:

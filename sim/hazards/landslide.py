@@ -86,8 +86,6 @@ class LandslideHazard:
     def _rain_slides(self) -> None:
         """Start the rain-triggered slides: sizes drawn first, then sites apart."""
         m, spec, net = self.model, self.spec, self.model.network
-        if spec.rain_slides == 0:
-            return
         if spec.rain_radius_m is None:
             radii = slopes.rain_slide_radii_m(spec.rain_slides, m.rng_hazards)
         else:

@@ -31,14 +31,12 @@ def node_cells(network: RoadNetwork, nodes: np.ndarray) -> dict[int, object]:
     return a self-intersecting cell).
     """
     import shapely
-    from scipy.spatial import cKDTree
 
     nodes = np.asarray(nodes, dtype=np.int64)
     if nodes.size == 0:
         return {}
     xy = np.column_stack([network.x_m, network.y_m])
-    found = cKDTree(xy).query_ball_point(xy[nodes], 3 * CELL_RADIUS_M)
-    near = np.union1d(np.concatenate([np.asarray(f, np.int64) for f in found]), nodes)
+    near = network.nodes_within(xy[nodes, 0], xy[nodes, 1], 3 * CELL_RADIUS_M)
     points, point_of = np.unique(xy[near], axis=0, return_inverse=True)
     circles = shapely.buffer(shapely.points(xy[nodes]), CELL_RADIUS_M, quad_segs=16)
     if len(points) < 2:  # one point: its cell is its circle
@@ -63,8 +61,7 @@ def covered_share(
     """
     import shapely
 
-    d = np.hypot(network.x_m - x_m, network.y_m - y_m)
-    near = np.flatnonzero(d <= radius_m + CELL_RADIUS_M)
+    near = network.nodes_within(np.array([x_m]), np.array([y_m]), radius_m + CELL_RADIUS_M)
     if near.size == 0:
         return near, np.zeros(0)
     cells = node_cells(network, near)

@@ -189,6 +189,11 @@ class RoadNetwork:
         distance_m, node = self._kdtree.query(np.column_stack([x_m, y_m]))
         return node.astype(np.int64), distance_m
 
+    def nodes_within(self, x_m: np.ndarray, y_m: np.ndarray, radius_m: float) -> np.ndarray:
+        """Return the nodes within ``radius_m`` of any of the points, sorted (one tree)."""
+        found = self._kdtree.query_ball_point(np.column_stack([x_m, y_m]), radius_m)
+        return np.unique(np.concatenate([np.asarray(f, np.int64) for f in found]))
+
     def to_projected(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Project WGS84 longitude/latitude (degrees) to this network's metres."""
         from pyproj import Transformer
