@@ -61,7 +61,8 @@ class DoorKnocking:
         #: counts twice).
         self.knocks = np.zeros(n_juris, dtype=np.int64)
         self.teams = [t for t in model.teams if t.tier.name == COMMUNITY]
-        self._masks: list[np.ndarray] = []
+        #: Per listing: the warning's shelter-in-place node mask and its action.
+        self._orders: list[tuple[np.ndarray, str]] = []
         posts = sorted({(t.jurisdiction, t.station_node) for t in self.teams})
         self._lists: dict[int, list] = {node: [] for _, node in posts}
         self._seq = itertools.count()
@@ -104,18 +105,22 @@ class DoorKnocking:
             self.model.env.process(self._round(team))
 
     # ------------------------------------------------------------------ lists
-    def visit(self, rows: np.ndarray, level: int, shelter: np.ndarray) -> None:
+    def visit(
+        self, rows: np.ndarray, level: int, shelter: np.ndarray, action: str = "auto"
+    ) -> None:
         """Add households ``rows`` to their posts' lists, to be warned at ``level``.
 
-        ``shelter`` is the warning's node mask where it says to shelter in place.
+        ``shelter`` is the warning's node mask where it says to shelter in place, from its
+        ``action``; an ``"auto"`` one the responder brings up to date at the door (what
+        the command orders there when it knocks: the plume may have moved on).
         """
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0 or not self.teams:
             return
         self._start()
         m = self.model
-        self._masks.append(shelter)
-        mask_id = len(self._masks) - 1
+        self._orders.append((shelter, action))
+        mask_id = len(self._orders) - 1
         nodes = m.households.node[rows]
         order = np.lexsort((rows, nodes))
         rows, nodes = rows[order], nodes[order]
@@ -133,22 +138,25 @@ class DoorKnocking:
                 float(self._post_time_s[node]),
                 next(self._seq),
             )
-            heapq.heappush(self._lists[post], (key, node, rows[group], level, mask_id))
+            entry = (key, node, rows[group], level, mask_id, m.env.now)
+            heapq.heappush(self._lists[post], entry)
             if not self._work[post].triggered:
                 self._work[post].succeed()
 
-    def visit_again(self, rows: np.ndarray, level: int, shelter: np.ndarray) -> None:
+    def visit_again(
+        self, rows: np.ndarray, level: int, shelter: np.ndarray, action: str = "auto"
+    ) -> None:
         """Visit households ``rows`` that refused, ``door_knock_revisit_min`` from now."""
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0 or not self.teams:
             return
-        self.model.env.process(self._later(rows, level, shelter))
+        self.model.env.process(self._later(rows, level, shelter, action))
 
     def _later(
-        self, rows: np.ndarray, level: int, shelter: np.ndarray
+        self, rows: np.ndarray, level: int, shelter: np.ndarray, action: str
     ) -> Generator[simpy.Event, None, None]:
         yield self.model.env.timeout(self.revisit_s)
-        self.visit(rows, level, shelter)
+        self.visit(rows, level, shelter, action)
 
     # ------------------------------------------------------------------ rounds
     def _round(self, team: RescueTeam) -> Generator[simpy.Event, None, None]:
@@ -173,9 +181,12 @@ class DoorKnocking:
             team.available = False
             at = post
             while todo and not self._incident_waits(team) and m.env.now < m.scenario.horizon_s:
-                _, node, rows, level, mask_id = heapq.heappop(todo)
-                rows = rows[m.households.state[rows] == AT_HOME]
-                rows = rows[~np.isfinite(m.households.depart_time_s[rows])]
+                _, node, rows, level, mask_id, listed_s = heapq.heappop(todo)
+                t = m.households
+                rows = rows[t.state[rows] == AT_HOME]
+                rows = rows[~np.isfinite(t.depart_time_s[rows])]
+                cleared_s = t.all_clear_s[rows]  # inf: never sealed in, or not opened
+                rows = rows[~(np.isfinite(cleared_s) & (cleared_s > listed_s))]  # ended
                 if rows.size == 0:
                     continue
                 travel_s = self._travel_s(at, node)
@@ -198,7 +209,10 @@ class DoorKnocking:
                 yield m.env.timeout(self.knock_s * rows.size)
                 self.knocks[team.jurisdiction] += rows.size
                 rows = rows[m.households.state[rows] == AT_HOME]
-                m.warnings.deliver(rows, level, np.full(rows.size, m.env.now), self._masks[mask_id])
+                shelter, action = self._order_at(mask_id, node, team)
+                m.warnings.deliver(
+                    rows, level, np.full(rows.size, m.env.now), shelter, action=action
+                )
             if at != post and todo and m.env.now < m.scenario.horizon_s:
                 # called away by urgent work: set off from the door it is at
                 team.available = True
@@ -216,6 +230,15 @@ class DoorKnocking:
             freed, team.freed = team.freed, m.env.event()
             freed.succeed()
             m.dispatcher.team_free(team)
+
+    def _order_at(self, mask_id: int, node: int, team: RescueTeam) -> tuple[np.ndarray, str]:
+        """Return the shelter-in-place mask and action a responder brings to ``node`` now."""
+        shelter, action = self._orders[mask_id]
+        if action == "auto":
+            here = np.zeros(self.model.network.n_nodes, dtype=bool)
+            here[node] = True
+            shelter = self.model.warnings.action_nodes(team.jurisdiction, here, action)
+        return shelter, action
 
     def has_work(self, team: RescueTeam) -> bool:
         """Whether ``team`` is a community team whose post still has doors to knock."""

@@ -61,6 +61,8 @@ class HouseholdTable:
         it was in: at home, on the way, in a shelter, stranded, sheltering in place).
     left_home
         Whether it set off (on its own, or taken out by a team), whatever came after.
+    all_clear_s
+        When it left its sealed home on the all-clear (inf: it did not, or never sealed).
     """
 
     home_node: np.ndarray
@@ -80,6 +82,7 @@ class HouseholdTable:
     vulnerable: np.ndarray
     died_where: np.ndarray
     left_home: np.ndarray
+    all_clear_s: np.ndarray
 
     @property
     def n(self) -> int:
@@ -192,6 +195,19 @@ class HouseholdTable:
         """Record that households ``rows`` stay at home with windows and doors shut."""
         self.state[rows] = SHELTERING
 
+    def end_shelter_in_place(self, rows: np.ndarray, now_s: float) -> None:
+        """Households ``rows`` open their sealed homes: the plume has passed (all-clear)."""
+        self.state[rows] = AT_HOME
+        self.all_clear_s[rows] = now_s
+
+    def sheltered_in_place(self) -> np.ndarray:
+        """Mask of households that sheltered in place (still, until the all-clear, or died so)."""
+        return (
+            (self.state == SHELTERING)
+            | ((self.state == DEAD) & (self.died_where == SHELTERING))
+            | np.isfinite(self.all_clear_s)
+        )
+
     def unshelter(self, row: int) -> None:
         """Record that household ``row`` found no shelter with room anywhere."""
         self.state[row] = UNSHELTERED
@@ -250,4 +266,5 @@ def households_from_population(
         vulnerable=(rng.random(n) < vulnerable_share) if vulnerable_share else np.zeros(n, bool),
         died_where=np.full(n, -1, dtype=np.int8),
         left_home=np.zeros(n, dtype=bool),
+        all_clear_s=np.full(n, np.inf),
     )

@@ -151,15 +151,17 @@ class WarningService:
             delay = np.where(reached, np.minimum(delay, channel.delay_min * 60.0), delay)
         heard = np.isfinite(delay)
         if level == IMMEDIATE:  # mandatory: the responders sweep the zone (三个必转)
-            helpless = self.deliver(who[heard], level, now + delay[heard], shelter, transfer=False)
+            helpless = self.deliver(
+                who[heard], level, now + delay[heard], shelter, transfer=False, action=action
+            )
             stay = shelter[t.node[who]]  # told to shelter in place: not swept
             m.transfers.sweep(helpless, who[~stay], level=level)
             unheard = who[~heard & stay]
         else:
-            self.deliver(who[heard], level, now + delay[heard], shelter)
+            self.deliver(who[heard], level, now + delay[heard], shelter, action=action)
             unheard = who[~heard]
         if b.door_knocking and level >= self.knock_level:
-            m.door_knocking.visit(unheard, level, shelter)
+            m.door_knocking.visit(unheard, level, shelter, action)
         return int(heard.sum())
 
     def action_nodes(self, juris: int, node_mask: np.ndarray, action: str) -> np.ndarray:
@@ -207,10 +209,12 @@ class WarningService:
         *,
         cue: bool = False,
         transfer: bool = True,
+        action: str = "auto",
     ) -> np.ndarray:
         """Deliver the warning to households ``rows`` at ``receipt_s``; each decides.
 
-        ``shelter`` is the node mask where the warning says to shelter in place.
+        ``shelter`` is the node mask where the warning says to shelter in place, from
+        its ``action`` (passed on to repeated door-knocking visits).
         ``cue``: no new warning, the household saw the danger (:meth:`see_danger`).
         Under an ``immediate`` order the vulnerable who would leave are to be taken out
         and the refusers made to leave: both are handed to the responders now
@@ -261,7 +265,7 @@ class WarningService:
                 return rows[vulnerable]
             m.transfers.sweep(rows[vulnerable], refused, level=level)
         elif b.door_knocking and level >= self.knock_level and not cue:
-            m.door_knocking.visit_again(refused, level, shelter)
+            m.door_knocking.visit_again(refused, level, shelter, action)
         return np.zeros(0, dtype=np.int64)
 
     def _shelter_at(

@@ -253,6 +253,7 @@ class EmergencyModel(mesa.Model):
             for report in step.incidents:
                 self.dispatcher.report(report)
             self._update_shelters()
+            self.protective.all_clear()
             self.warning_plan.step()
             self._see_danger()
             self.walks.check(self.env.now)  # what walkers would find at their next node

@@ -10,7 +10,8 @@ gas hazard's exposure record:
   both per jurisdiction; ``dead_in_scripted_incidents``: those of the dead who were not
   residents but persons of scripted incidents;
 - ``protective_action``: residents who left home (``evacuated``: on their own or taken
-  out by a team, whatever happened to them after), who sheltered in place, and who
+  out by a team, whatever happened to them after), who sheltered in place (also those
+  who opened their homes on the all-clear, ``all_clear_persons`` of them), and who
   stayed at home (stranded, buried or dead there included); they sum to the residents.
 """
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import DEAD, SHELTERING, STATE_NAMES
+from sim.agents.households import DEAD, STATE_NAMES
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
@@ -78,10 +79,11 @@ def protective_action(model: EmergencyModel) -> dict[str, int]:
     """Persons by the protective action they took (see module docs)."""
     t = model.households
     size = t.size_persons
-    sheltered = (t.state == SHELTERING) | ((t.state == DEAD) & (t.died_where == SHELTERING))
+    sheltered = t.sheltered_in_place()
     evacuated = t.left_home & ~sheltered
     return {
         "evacuated_persons": int(size[evacuated].sum()),
         "sheltered_in_place_persons": int(size[sheltered].sum()),
+        "all_clear_persons": int(size[np.isfinite(t.all_clear_s)].sum()),
         "stayed_at_home_persons": int(size[~evacuated & ~sheltered].sum()),
     }

@@ -60,6 +60,7 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "deliver": "persons a team handed over at a shelter (``node``: the shelter's)",
         "door_knock": "persons at home at the node a community team visits",
         "shelter_in_place": "persons (the household shuts its home, as the warning said)",
+        "all_clear": "persons (the plume has passed: the household opens its sealed home)",
         "transfer_requested": "persons (mandatory transfer: a refuser or vulnerable)",
         "unsheltered": "persons (out of the house, waiting in the open: no shelter with room "
         "could be reached)",

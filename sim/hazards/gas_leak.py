@@ -21,7 +21,8 @@ take the level of their worse end, looked up only at nodes with gas
   place, in a shelter) the indoor level
   of the single-room infiltration model at that building's air-exchange rate. Reaching
   AEGL-2 makes an ``exposed`` incident for community responders and ground teams (the
-  households of it are the incident's people); AEGL-3 kills.
+  households of it are the incident's people); AEGL-3 kills. Homes opened on the
+  all-clear are aired (:meth:`GasLeakHazard.ventilate`).
 - **Footprint.** :meth:`GasLeakHazard.footprint` is the forecast AEGL-2 area for the
   release and wind of the next ``forecast_min`` (commands warn it, close shelters
   inside and choose the protective action from it); :meth:`GasLeakHazard.arrival_s`
@@ -308,6 +309,16 @@ class GasLeakHazard:
             indoor = exposure.indoor_ppm(indoor, self.ppm, self._air_changes[state], step_min)
             indoor[indoor < CLEAN_AIR_PPM] = 0.0
             self.indoor[state] = indoor
+
+    def ventilate(self, rows: np.ndarray) -> None:
+        """Open the sealed homes of households ``rows`` on the all-clear.
+
+        Aired, their node's homes hold the outdoor air where it is cleaner than theirs.
+        """
+        self.sealed_ppm[rows] = np.nan
+        nodes = np.unique(self.model.households.node[rows])
+        home = self.indoor[AT_HOME]
+        home[nodes] = np.minimum(home[nodes], self.ppm[nodes])
 
     def concentration_ppm(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Return what each household (or those ``rows``) breathes now.

@@ -5,7 +5,8 @@ requests, border crossings, landslides, isolated villages, supply-truck dispatch
 shelters that became unsafe get one line each, as do withdrawn incidents; road
 closures, exposure, stranding (households stranded on the way, and persons a flood cut
 off at home, reported per node), stranded households setting off again, households
-relocating from an unsafe shelter, sheltering in place or left unsheltered are summed
+relocating from an unsafe shelter, sheltering in place, opening their homes on the
+all-clear or left unsheltered are summed
 into one line per time, kind and level.
 """
 
@@ -47,12 +48,13 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "shelter_unsafe": "shelter",
         "relocate": "shelter",
         "shelter_in_place": "shelter",
+        "all_clear": "shelter",
         "unsheltered": "shelter",
     }
 )
 _SUMMED = (
     "road_closed", "road_reopened", "exposed", "stranded", "resume", "relocate",
-    "shelter_in_place", "unsheltered",
+    "shelter_in_place", "all_clear", "unsheltered",
 )  # fmt: skip
 
 
@@ -146,6 +148,8 @@ def _summed_text(kind: str, group: pd.DataFrame, on_the_way: bool) -> str:
         return f"{_persons(persons)} relocating from an unsafe shelter"
     if kind == "shelter_in_place":
         return f"{_persons(persons)} sheltering in place (windows and doors shut)"
+    if kind == "all_clear":
+        return f"{_persons(persons)} given the all-clear: homes opened and aired"
     if kind == "unsheltered":
         return f"{_persons(persons)} unsheltered: no shelter with room"
     if on_the_way:

@@ -11,6 +11,7 @@ event of the household                  state from then on
 ``arrive_shelter``                      sheltered
 ``stranded``                            stranded
 ``shelter_in_place``                    sheltering in place
+``all_clear``                           warned (at home again, the home aired)
 ``unsheltered``                         unsheltered (safe, no shelter with room)
 ======================================  ====================================
 
@@ -48,6 +49,7 @@ STATE_OF_KIND: Mapping[str, int] = MappingProxyType(
         "arrive_shelter": SHELTERED,
         "stranded": STRANDED,
         "shelter_in_place": SHELTERING,
+        "all_clear": WARNED,
         "unsheltered": UNSHELTERED,
     }
 )

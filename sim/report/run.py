@@ -177,7 +177,8 @@ def _people_lines(s: dict) -> list[str]:
         lines.append(
             f"Protective action: {left:,} persons left home (on their own or with a team"
             f"{team if not_in > 0 else ''}), "
-            f"{act['sheltered_in_place_persons']:,} sheltered in place, "
+            f"{act['sheltered_in_place_persons']:,} sheltered in place"
+            f"{_cleared(act)}, "
             f"{stayed:,} never left home{there if stayed > at_home else ''}"
         )
     warnings = s.get("warnings") or {}
@@ -247,3 +248,9 @@ def _linkage_lines(linkage: dict) -> list[str]:
             "in all"
         )
     return lines
+
+
+def _cleared(act: dict) -> str:
+    """`` (N of them given the all-clear)`` for the protective-action line, or nothing."""
+    n = act.get("all_clear_persons", 0)
+    return f" ({n:,} of them given the all-clear)" if n else ""
