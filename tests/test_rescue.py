@@ -185,3 +185,51 @@ def test_running_a_finished_model_again_draws_no_fate_twice() -> None:
     assert first["persons_still_waiting"] > 0  # some drew "alive" at the horizon
     model.run_for()
     assert collect(model).summary["incidents"] == first
+
+
+def test_a_team_cut_off_from_its_base_works_on_from_where_it_is() -> None:
+    # A's team (node 2) takes 2 stranded persons at node 3 to SB (node 4); at 5 min the
+    # links at node 2 close, so there is no road home from SB: the team is based at SB
+    # from then on and takes the next incident at node 3 (30 min) from there, 1 link
+    # away. Out of service instead, B's team would come from node 5, 31 links away.
+    net = toy_engine_network()
+    lon, lat = net.to_lonlat(net.x_m[[2]], net.y_m[[2]])
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-cut-off-base",
+            "horizon_h": 2.0,
+            "policy": {"linkage": "joint"},
+            "closures": [
+                {"time_min": 5.0, "action": "close", "lon": float(lon[0]),
+                 "lat": float(lat[0]), "radius_m": 100.0},
+            ],
+            "incidents": [
+                {"time_min": t, "node": 3, "persons": n, "kind": "stranded", "tiers": ["ground"]}
+                for t, n in ((1.0, 2), (30.0, 1))
+            ],
+        }
+    )  # fmt: skip
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    unload_s = scenario.forces.unload_min * 60.0
+    per_s = scenario.forces.extraction_min_per_person["stranded"] * 60.0
+    team = next(m for m in model.teams if m.jurisdiction == 0)
+    turnout_s = team.tier.turnout_s
+    delivered = 60.0 + turnout_s + LINK_S + 2 * per_s + LINK_S + unload_s
+    ev = result.events[result.events["agent"] == team.unique_id]
+    kinds = ["dispatch", "arrive_scene", "deliver", "rebased", "team_home"]
+    ev = ev[ev["kind"].isin(kinds)]
+    assert ev[["time_s", "kind", "node"]].values.tolist() == [
+        [60.0, "dispatch", 2],
+        [pytest.approx(60.0 + turnout_s + LINK_S), "arrive_scene", 3],
+        [pytest.approx(delivered), "deliver", 4],
+        [pytest.approx(delivered), "rebased", 4],
+        [pytest.approx(delivered), "team_home", 4],
+        [1800.0, "dispatch", 4],
+        [pytest.approx(1800.0 + turnout_s + LINK_S), "arrive_scene", 3],
+        [pytest.approx(1800.0 + turnout_s + LINK_S + per_s + LINK_S + unload_s), "deliver", 4],
+        [pytest.approx(1800.0 + turnout_s + LINK_S + per_s + LINK_S + unload_s), "team_home", 4],
+    ]  # SB is its base now: home at once
+    assert team.station_node == 4 and team.available
+    assert result.incidents["persons_rescued"].tolist() == [2, 1]

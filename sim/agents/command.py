@@ -350,6 +350,22 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         team.station_node = node
         self.travel.station[self.teams.index(team)] = node
 
+    def stay_at(self, team: RescueTeam, node: int) -> None:
+        """Make ``node``, where ``team`` is, its base: the hazard cut it off from the old one.
+
+        It stays in service and sets out from there (``rebased`` event): a responder
+        whose own village the water took works on from the shelter it brought people to.
+        """
+        self.rebase(team, node)
+        self.model.recorder.event(
+            self.model.env.now,
+            "rebased",
+            agent=team.unique_id,
+            node=node,
+            jurisdiction=self.model.jurisdiction_name(team.jurisdiction),
+            tier=team.tier.name,
+        )
+
     def _event(self, kind: str, incident: Incident, tier: str) -> None:
         """Record ``kind`` for ``incident`` now, at its node (``value``: its persons)."""
         record_at_incident(self.model, kind, incident, tier=tier, value=incident.persons)

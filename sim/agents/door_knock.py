@@ -64,6 +64,8 @@ class DoorKnocking:
         #: Per listing: the warning's shelter-in-place node mask and its action.
         self._orders: list[tuple[np.ndarray, str]] = []
         posts = sorted({(t.jurisdiction, t.station_node) for t in self.teams})
+        #: Each responder's post (its home: the key of its list), wherever it is based.
+        self._post_of = {t.unique_id: t.station_node for t in self.teams}
         self._lists: dict[int, list] = {node: [] for _, node in posts}
         self._seq = itertools.count()
         self._work: dict[int, simpy.Event] = {node: model.env.event() for _, node in posts}
@@ -160,9 +162,13 @@ class DoorKnocking:
 
     # ------------------------------------------------------------------ rounds
     def _round(self, team: RescueTeam) -> Generator[simpy.Event, None, None]:
-        """Work the post's list whenever the team is at home and free (simpy process)."""
+        """Work the post's list whenever the team is at its base and free (simpy process).
+
+        The base is the responder's home, or where it works from once the hazard cut
+        it off from there (:meth:`sim.agents.command.Dispatcher.stay_at`).
+        """
         m = self.model
-        post = team.station_node
+        post = self._post_of[team.unique_id]
         todo = self._lists[post]
         while m.env.now < m.scenario.horizon_s:
             if not todo:
@@ -179,7 +185,7 @@ class DoorKnocking:
                     yield m.env.timeout(m.hazards.step_s if m.hazards.active else 60.0)
                 continue
             team.available = False
-            at = post
+            at = base = team.station_node
             while todo and not self._incident_waits(team) and m.env.now < m.scenario.horizon_s:
                 _, node, rows, level, mask_id, listed_s = heapq.heappop(todo)
                 t = m.households
@@ -213,19 +219,20 @@ class DoorKnocking:
                 m.warnings.deliver(
                     rows, level, np.full(rows.size, m.env.now), shelter, action=action
                 )
-            if at != post and todo and m.env.now < m.scenario.horizon_s:
+            if at != base and todo and m.env.now < m.scenario.horizon_s:
                 # called away by urgent work: set off from the door it is at
                 team.available = True
                 m.dispatcher.rebase(team, at)
                 m.dispatcher.team_free(team)
-                m.dispatcher.rebase(team, post)  # home is still home when it is done
+                m.dispatcher.rebase(team, base)  # home is still home when it is done
                 if not team.available:
                     continue  # on its way; it resumes the list once home again
                 team.available = False
-            back_s = self._travel_s(at, post) if at != post else 0.0
-            if not np.isfinite(back_s):
-                return  # no open road back to the post: the team stays where it is
-            yield m.env.timeout(back_s)
+            back_s = self._travel_s(at, base) if at != base else 0.0
+            if np.isfinite(back_s):
+                yield m.env.timeout(back_s)
+            else:  # no open road back: it works on from the door it is at
+                m.dispatcher.stay_at(team, at)
             team.available = True
             freed, team.freed = team.freed, m.env.event()
             freed.succeed()
@@ -242,12 +249,12 @@ class DoorKnocking:
 
     def has_work(self, team: RescueTeam) -> bool:
         """Whether ``team`` is a community team whose post still has doors to knock."""
-        todo = self._lists.get(team.station_node)
-        return team.tier.name == COMMUNITY and bool(todo)
+        post = self._post_of.get(team.unique_id)
+        return post is not None and bool(self._lists[post])
 
     def _incident_waits(self, team: RescueTeam) -> bool:
         """Whether urgent work waits for a community team of ``team``'s side."""
-        return bool(self.model.dispatcher.waiting_for(team, urgent_only=True))
+        return self.model.dispatcher.any_waiting_for(team, urgent_only=True)
 
     def _travel_s(self, origin: int, target: int) -> float:
         """Community responders' travel time between two nodes, s (inf: cut off)."""

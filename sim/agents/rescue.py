@@ -158,11 +158,12 @@ class RescueTeam(mesa.Agent):
             clear, incident.on_cleared = incident.on_cleared, None
             clear()
         back_nodes, back_s = m.dispatcher.route_home(self, where)
-        if not np.isfinite(back_s):
-            return  # no open road home: the team stays where it is, out of service
-        yield from self._border_wait(back_nodes)
-        self._trace(back_nodes, [where, self.station_node], back_s)
-        yield m.env.timeout(back_s)
+        if np.isfinite(back_s):
+            yield from self._border_wait(back_nodes)
+            self._trace(back_nodes, [where, self.station_node], back_s)
+            yield m.env.timeout(back_s)
+        else:  # no open road home (a responder's flooded village): it works on from here
+            m.dispatcher.stay_at(self, where)
         self.available = True
         m.recorder.event(
             m.env.now, "team_home", agent=self.unique_id, node=self.station_node, tier=tier

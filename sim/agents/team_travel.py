@@ -135,11 +135,18 @@ class TeamTravel:
             return None, np.inf, None
         return self.teams[best[1]], best[0], best[2]
 
-    def reachable_by_free(self, tier: str) -> np.ndarray | None:
-        """Nodes some free team of ``tier`` can reach by road (None: every node, by air)."""
+    def reachable_by_free(self, tier: str, sides: np.ndarray | None = None) -> np.ndarray | None:
+        """Nodes some free team of ``tier`` can reach by road (None: every node, by air).
+
+        ``sides``: only teams of these jurisdictions (default: all).
+        """
         if self.model.tiers[tier].travel == "air":
             return None
-        free = [t for t in self.teams if t.available and t.tier.name == tier]
+        free = [
+            t
+            for t in self.teams
+            if t.available and t.tier.name == tier and (sides is None or t.jurisdiction in sides)
+        ]
         mask = np.zeros(self.model.network.n_nodes, dtype=bool)
         for mode in sorted({t.mode for t in free}):
             stations = np.array([t.station_node for t in free if t.mode == mode])

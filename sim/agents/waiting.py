@@ -52,15 +52,18 @@ class WaitingQueues:
         (the screen stays valid, if loose, as teams are taken: ``_nearest`` decides).
         """
         self._let_people_leave()
-        reachable: dict[str, np.ndarray | None] = {}
+        reachable: dict[tuple[str, int], np.ndarray | None] = {}
+        group = self.model.linkage.group
         for key in list(self.queues):
             tier = key[1]
             queue = self._pending(key)
             if not queue:
                 continue
-            if tier not in reachable:
-                reachable[tier] = self.travel.reachable_by_free(tier)
-            mask = reachable[tier]
+            screen = (tier, int(group[key[0]]))  # the teams ``_nearest`` looks at
+            if screen not in reachable:
+                sides = np.flatnonzero(group == group[key[0]])
+                reachable[screen] = self.travel.reachable_by_free(tier, sides)
+            mask = reachable[screen]
             if mask is not None:  # the screen first: most wait for a team, not a road
                 nodes = np.fromiter((i.target_node for i in queue), np.int64, len(queue))
                 queue = [i for i, ok in zip(queue, mask[nodes].tolist(), strict=True) if ok]
@@ -96,6 +99,19 @@ class WaitingQueues:
     def urgent(self, incident: Incident) -> bool:
         """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
         return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
+
+    def any_waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> bool:
+        """Whether :meth:`waiting_for` would name any incident (not sorted: cheaper)."""
+        key = self.key(team.jurisdiction, team.tier.name)
+        waiting = [
+            i.target_node
+            for i in self._pending(key)
+            if not (urgent_only and not self.urgent(i)) and self._may_serve(team, i)
+        ]
+        if not waiting or team.tier.travel == "air":
+            return bool(waiting)
+        time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
+        return bool(np.isfinite(time_s[np.array(waiting)]).any())
 
     def waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> list[Incident]:
         """Incidents waiting in ``team``'s queue that it could take and reach, in triage order.

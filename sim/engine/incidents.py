@@ -25,6 +25,7 @@ within a priority.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -217,7 +218,7 @@ class Incident:
     @property
     def withdrawn(self) -> bool:
         """True once its people left on their own (no team needed any more)."""
-        return bool(np.isfinite(self.withdrawn_s))
+        return math.isfinite(self.withdrawn_s)  # asked per queued incident: no numpy
 
     @property
     def done(self) -> bool:

@@ -67,6 +67,7 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "shelter_unsafe": "occupants, persons (the shelter is no longer safe)",
         "relocate": "persons (the household leaves a shelter that became unsafe)",
         "team_home": "0",
+        "rebased": "0 (no open road to its base: the team is based at ``node`` from now on)",
         "supply_request": "kits",
         "truck_dispatch": "kits loaded",
         "delivery": "kits",

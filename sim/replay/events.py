@@ -1,6 +1,6 @@
 """The event list of the HTML replay: one line per moment worth jumping to.
 
-Warnings, hazard detection, incidents, team dispatches and arrivals, mutual-aid
+Warnings, hazard detection, incidents, team dispatches, arrivals and new bases, mutual-aid
 requests, border crossings, landslides, isolated villages, supply-truck dispatches and
 shelters that became unsafe get one line each, as do withdrawn incidents; road
 closures, exposure, stranding (households stranded on the way, and persons a flood cut
@@ -34,6 +34,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "aid_requested": "incident",
         "hazard_known": "hazard",
         "preposition": "team",
+        "rebased": "team",
         "border_wait": "border",
         "dispatch": "team",
         "arrive_scene": "team",
@@ -94,6 +95,8 @@ def _describe(row, first_team: int, first_truck: int, shelter_names: dict[int, s
     team = _team(int(row.agent), tier, first_team)
     if kind == "preposition":
         return f"{team} ({juris}) moves to the border to stand by, {value / 60:.0f} min away"
+    if kind == "rebased":
+        return f"{team} ({juris}) is cut off from its base: it works on from here"
     if kind == "border_wait":
         return f"{team} ({juris}) waits {value / 60:.0f} min for passage at the border"
     if kind == "dispatch":
