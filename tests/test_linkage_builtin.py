@@ -59,15 +59,17 @@ def test_aid_and_joint_cost_no_lives_and_every_person_is_accounted_for(name) -> 
         for incident in model.dispatcher.incidents:
             if not incident.carried or incident.withdrawn:
                 continue
-            out = incident.persons_rescued + incident.persons_died + incident.persons_moved_on
+            out = incident.carried_persons + incident.persons_moved_on
+            out += incident.persons_handed_over
             assert out <= incident.persons
             if np.isfinite(incident.completed_s):
                 assert out == incident.persons, incident
-        # the rescue line of `sim run` adds up: its four outcomes are its persons
+        # the rescue line of `sim run` adds up: its five outcomes are its persons
         assert inc["persons_to_take_out"] == (
             inc["persons_rescued"]
             + inc["persons_died_waiting"]
             + inc["persons_moved_on"]
+            + inc["persons_handed_over"]
             + inc["persons_still_waiting"]
         )
         by_side = inc["rescue_by_jurisdiction"]

@@ -430,3 +430,69 @@ def test_a_mandatory_transfer_is_its_own_sides_duty_under_joint_command_too() ->
         sent = ev.loc[(ev["kind"] == "dispatch") & (ev["tier"] == "community"), "agent"]
         teams = {t.unique_id: t for t in model.teams}
         assert [teams[a].jurisdiction for a in sent] == [1], linkage  # B's, never A's
+
+
+def test_a_transfer_the_water_overtook_is_handed_over_not_gone_on_its_own() -> None:
+    """B orders its vulnerable resident at node 3 out at 0 (a transfer) but has no
+    responder; the water strands the household at home at the 14-min step (as in the
+    test above) and a ``flood_stranded`` incident now holds it. The transfer counts it
+    as handed over to that incident, not as having left on its own."""
+    flood = {
+        **TOY_FLOOD,
+        "hydrograph": [*TOY_FLOOD["hydrograph"][:2], {"time_min": 20, "stage_m": 2.0}],
+    }
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-handed-over",
+            "horizon_h": 0.5,
+            "policy": {"linkage": "separate", "detection_delay_min": 600.0},
+            "population": {**POPULATION, "vulnerable_share": 1.0},
+            "behaviour": BEHAVIOUR,
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "B"}],
+            "hazards": {"step_min": 1.0, "flood": flood},
+        }
+    )
+    model = EmergencyModel(scenario, flood_network([0, 0, 0, 1, 0, 0]), seed=0)
+    model.run_for()
+    result = collect(model)
+    assert result.incidents[["kind", "report_s"]].values.tolist() == [
+        ["transfer", 0.0],
+        ["flood_stranded", 840.0],
+    ]
+    transfer, stranded = model.dispatcher.incidents
+    assert (transfer.persons_handed_over, transfer.persons_moved_on) == (1, 0)
+    assert stranded.persons_left == 1  # still waiting for a boat at the horizon
+    inc = result.summary["incidents"]
+    assert (inc["persons_handed_over"], inc["persons_moved_on"]) == (1, 0)
+    assert inc["persons_to_take_out"] == 2 and inc["persons_still_waiting"] == 1
+
+
+def test_a_household_buried_while_its_responder_takes_it_out_is_the_slides() -> None:
+    """A's vulnerable resident at node 1 is to be transferred: its responder (who lives
+    there) is at the door at 240 s, knocks (3 min) and starts carrying it out (2 min) at
+    420 s; at 480 s a slide over node 1 buries it. The transfer hands it over to the
+    ``buried`` incident, whose ground team digs it out (alive, 20 min per person): it is
+    not also "got out alive" by the responder at 540 s."""
+    net = with_community_post(toy_engine_network(population=[0, 1, 0, 0, 0, 0]), node=2)
+    lon, lat = net.to_lonlat(net.x_m[[1]], net.y_m[[1]])
+    slide = {"time_min": 8.0, "lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 400.0}
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-buried-at-the-door",
+            "horizon_h": 2.0,
+            "population": {**POPULATION, "vulnerable_share": 1.0},
+            "behaviour": BEHAVIOUR,
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+            "hazards": {"step_min": 1.0, "landslide": {"rain_slides": 0, "slides": [slide]}},
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    transfer, buried = (i for i in model.dispatcher.incidents if i.kind in ("transfer", "buried"))
+    assert (transfer.persons_rescued, transfer.persons_handed_over) == (0, 1)
+    assert (buried.report_s, buried.persons_rescued) == (480.0, 1)
+    ev = result.events
+    out = ev[ev["kind"] == "rescued"][["time_s", "incident", "value"]].values.tolist()
+    assert out == [[540.0, transfer.id, 0.0], [480.0 + 180.0 + 1200.0, buried.id, 1.0]]
+    assert result.summary["warnings"]["A"]["transferred_persons"] == 0

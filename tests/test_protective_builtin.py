@@ -201,6 +201,7 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
             "persons_rescued",
             "persons_died_waiting",
             "persons_moved_on",
+            "persons_handed_over",
             "persons_still_waiting",
         )
     )

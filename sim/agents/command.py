@@ -333,7 +333,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
             return None
         cands = [cands[k] for k in ok]
         eta_s = eta_s[ok]
-        left = np.array([max(i.persons - i.carried_persons - i.persons_moved_on, 0) for i in cands])
+        left = np.array([max(i.persons_left, 0) for i in cands])
         report_s = np.array([i.report_s for i in cands])
         kinds = np.array([i.kind for i in cands])
         alive = np.ones(len(cands))

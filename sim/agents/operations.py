@@ -73,8 +73,22 @@ class Operations:
             return bool(state in (AT_HOME, SHELTERING))
         return bool(state == DEAD or state in WAITING_STATES)
 
+    def handed_over(self, incident: Incident, row: int) -> bool:
+        """Whether household ``row`` of a transfer is another incident's now.
+
+        The hazard caught it at home before the team took it out: stranded by water,
+        buried, or dead there (:meth:`present` is False for it).
+        """
+        state = self.model.households.state[row]
+        return incident.kind == "transfer" and bool(state in (STRANDED, DEAD))
+
     def fates(self, incident: Incident, units: list[Unit]) -> tuple[list[Unit], int]:
-        """Split the units a team took out into the living and a count of the dead."""
+        """Split the units a team took out into the living and a count of the dead.
+
+        A transfer's household the hazard caught while the team was taking it out
+        (buried at the door) is neither: it is handed over to the incident that found
+        it (``persons_handed_over``).
+        """
         m = self.model
         table = m.households
         p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
@@ -82,6 +96,9 @@ class Operations:
         dead = 0
         now = m.env.now
         for unit in units:
+            if unit.row >= 0 and self.handed_over(incident, unit.row):
+                incident.persons_handed_over += unit.persons
+                continue
             if unit.row >= 0 and table.state[unit.row] == DEAD:
                 dead += unit.persons  # the plume killed them while they waited
                 continue
@@ -149,7 +166,8 @@ class Operations:
         """Draw the fate of the units of ``line`` (waiting, or in hand); return the dead.
 
         The dead leave ``line`` and count in ``persons_died``; households that left on
-        their own (only those still waiting) count in ``persons_moved_on``.
+        their own (only those still waiting) count in ``persons_moved_on``, a transfer's
+        that the hazard caught in ``persons_handed_over``.
         """
         m = self.model
         size = m.households.size_persons
@@ -157,6 +175,10 @@ class Operations:
         died = 0
         for unit in list(line):
             unit_persons = int(size[unit.row]) if unit.row >= 0 else unit.persons
+            if unit.row >= 0 and self.handed_over(incident, unit.row):
+                incident.persons_handed_over += unit_persons
+                line.remove(unit)
+                continue
             if not taken and unit.row >= 0 and not self.present(incident, unit.row):
                 incident.persons_moved_on += unit_persons
                 line.remove(unit)

@@ -191,6 +191,7 @@ class RescueTeam(mesa.Agent):
                 self.carry_persons,
                 lambda row: int(size[row]),
                 lambda row: m.operations.present(incident, row),
+                lambda row: m.operations.handed_over(incident, row),
             )
             if not units:
                 break

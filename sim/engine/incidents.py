@@ -137,6 +137,9 @@ class Incident:
     waiting: deque[Unit] = field(default_factory=deque)
     in_hand: list[Unit] = field(default_factory=list)  # taken by a team, not yet out
     persons_moved_on: int = 0  # left on their own before a team got to them
+    #: Persons of a mandatory transfer the hazard caught at home first (stranded by
+    #: water, buried, dead): the incident that found them so carries them out.
+    persons_handed_over: int = 0
 
     def __post_init__(self) -> None:
         if self.kind in REACH_ONLY or self.persons <= 0:
@@ -167,18 +170,26 @@ class Incident:
         """Persons got out so far, alive or dead."""
         return self.persons_rescued + self.persons_died
 
+    @property
+    def persons_left(self) -> int:
+        """Persons neither got out, nor gone on their own, nor another incident's."""
+        gone = self.persons_moved_on + self.persons_handed_over
+        return self.persons - self.carried_persons - gone
+
     def take(
         self,
         capacity: int,
         size_of: Callable[[int], int],
         present: Callable[[int], bool] | None = None,
+        handed: Callable[[int], bool] | None = None,
     ) -> list[Unit]:
         """Take the next units out of the waiting line, up to ``capacity`` persons.
 
         At least one unit is taken when any waits: a household larger than the team's
         capacity still goes together (a team makes room for a family). Households that
-        ``present`` says are no longer there (they left on their own) leave the line
-        and count in ``persons_moved_on``.
+        ``present`` says are no longer there leave the line and count in
+        ``persons_handed_over`` when ``handed`` says so (another incident has them),
+        else in ``persons_moved_on`` (they left on their own).
         """
         taken: list[Unit] = []
         load = 0
@@ -187,7 +198,10 @@ class Incident:
             size = unit.persons if unit.row < 0 else size_of(unit.row)
             if unit.row >= 0 and present is not None and not present(unit.row):
                 self.waiting.popleft()
-                self.persons_moved_on += size
+                if handed is not None and handed(unit.row):
+                    self.persons_handed_over += size
+                else:
+                    self.persons_moved_on += size
                 continue
             if taken and load + size > capacity:
                 break
@@ -271,7 +285,9 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     get out, e.g. a helicopter took them all).
     ``persons_to_take_out``, the persons of the incidents whose people teams carry out
     (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting``,
-    ``persons_moved_on`` and ``persons_still_waiting``.
+    ``persons_moved_on``, ``persons_handed_over`` (people of a mandatory transfer the
+    hazard caught at home first: also counted in the incident that found them so) and
+    ``persons_still_waiting``.
     """
     withdrawn = [i for i in incidents if i.withdrawn]
     carried = [i for i in incidents if i.carried and not i.withdrawn]
@@ -287,9 +303,8 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         "persons_rescued": int(sum(i.persons_rescued for i in carried)),
         "persons_died_waiting": int(sum(i.persons_died for i in carried)),
         "persons_moved_on": int(sum(i.persons_moved_on for i in carried)),
-        "persons_still_waiting": int(
-            sum(i.persons - i.carried_persons - i.persons_moved_on for i in carried)
-        ),
+        "persons_handed_over": int(sum(i.persons_handed_over for i in carried)),
+        "persons_still_waiting": int(sum(i.persons_left for i in carried)),
         "completed": int(sum(np.isfinite(i.completed_s) for i in carried)),
         "to_complete": len(carried),
     }

@@ -93,7 +93,8 @@ def format_run(result: RunResult) -> str:
             f"  rescue{of}: {inc['persons_rescued']:,} got out alive, "
             f"{inc['persons_died_waiting']:,} died before they were got out, "
             f"{inc['persons_still_waiting']:,} still waiting at the horizon, "
-            f"{inc['persons_moved_on']:,} left on their own before a team reached them; "
+            f"{inc['persons_moved_on']:,} left on their own before a team reached them"
+            f"{_handed(inc)}; "
             f"{inc['completed']:,} of those {inc['to_complete']:,} incidents completed"
         )
         for side, kinds in (inc.get("rescue_by_jurisdiction") or {}).items():
@@ -254,3 +255,13 @@ def _cleared(act: dict) -> str:
     """`` (N of them given the all-clear)`` for the protective-action line, or nothing."""
     n = act.get("all_clear_persons", 0)
     return f" ({n:,} of them given the all-clear)" if n else ""
+
+
+def _handed(inc: dict) -> str:
+    """``, N of a transfer caught at home ...`` for the rescue line, or nothing."""
+    n = inc.get("persons_handed_over", 0)
+    if not n:
+        return ""
+    return (
+        f", {n:,} awaiting transfer caught at home by the hazard (in the incident that found them)"
+    )
