@@ -60,16 +60,17 @@ def test_aid_and_joint_cost_no_lives_and_every_person_is_accounted_for(name) -> 
             if not incident.carried or incident.withdrawn:
                 continue
             out = incident.carried_persons + incident.persons_moved_on
-            out += incident.persons_handed_over
+            out += incident.persons_handed_over + incident.persons_sheltered_in_place
             assert out <= incident.persons
             if np.isfinite(incident.completed_s):
                 assert out == incident.persons, incident
-        # the rescue line of `sim run` adds up: its five outcomes are its persons
+        # the rescue line of `sim run` adds up: its six outcomes are its persons
         assert inc["persons_to_take_out"] == (
             inc["persons_rescued"]
             + inc["persons_died_waiting"]
             + inc["persons_moved_on"]
             + inc["persons_handed_over"]
+            + inc["persons_sheltered_in_place"]
             + inc["persons_still_waiting"]
         )
         by_side = inc["rescue_by_jurisdiction"]

@@ -496,3 +496,48 @@ def test_a_household_buried_while_its_responder_takes_it_out_is_the_slides() -> 
     out = ev[ev["kind"] == "rescued"][["time_s", "incident", "value"]].values.tolist()
     assert out == [[540.0, transfer.id, 0.0], [480.0 + 180.0 + 1200.0, buried.id, 1.0]]
     assert result.summary["warnings"]["A"]["transferred_persons"] == 0
+
+
+def test_a_responder_at_the_door_tells_people_to_stay_in_when_the_plume_is_near() -> None:
+    """A vulnerable resident at node 2, 3 km downwind of a 3.9 kg/s release in a 1.5 m/s
+    wind (33 ppm there, in the 16.8-ppm footprint): the front reaches it at 2000 s and
+    walking out of the footprint takes 1500 s. A's immediate order at 0 says evacuate
+    there (2000 > 0 + 60 s pre-movement + 1500 s), so its responder (post at node 4)
+    comes to take it out: at the door at 720 s, the plume would arrive before even a
+    household sent out at once could walk out (2000 <= 720 + 1500), so it is told to
+    shelter in place instead of being driven out through the plume's path."""
+    gas = {
+        "well": "W",
+        "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
+        "wind": [{"time_min": 0, "speed_m_per_s": 1.5, "from_deg": 270.0, "stability": "F"}],
+    }
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-door-shelter",
+            "horizon_h": 3.0,
+            "population": {**POPULATION, "vulnerable_share": 1.0},
+            "behaviour": BEHAVIOUR,
+            "hazards": {"step_min": 1.0, "gas_leak": gas},
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+        }
+    )
+    model = EmergencyModel(scenario, with_community_post(plume_network({2: 1}), node=4), seed=0)
+    gas_hazard = model.hazards.get("plume")
+    model.run_for()
+    result = collect(model)
+    assert gas_hazard.arrival_s(0.0)[2] == pytest.approx(2000.0)
+    footprint = gas_hazard.footprint(0.0)
+    assert model.protective.exit_time_s(footprint)[2] == pytest.approx(1500.0)
+    ev = result.events
+    mine = ev[ev["agent"] == model.household_ids[0]]
+    assert mine[["time_s", "kind"]].values.tolist()[-2:] == [
+        [0.0, "transfer_requested"],
+        [720.0, "shelter_in_place"],
+    ]
+    assert ev[ev["kind"] == "rescued"].empty
+    (transfer,) = model.dispatcher.incidents
+    assert (transfer.persons_sheltered_in_place, transfer.persons_rescued) == (1, 0)
+    assert model.households.state.tolist() == [SHELTERING]
+    act = result.summary["protective_action"]
+    assert (act["sheltered_in_place_persons"], act["evacuated_persons"]) == (1, 0)
+    assert result.summary["warnings"]["A"]["vulnerable_waiting_persons"] == 0

@@ -202,6 +202,7 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
             "persons_died_waiting",
             "persons_moved_on",
             "persons_handed_over",
+            "persons_sheltered_in_place",
             "persons_still_waiting",
         )
     )

@@ -124,11 +124,16 @@ class ProtectiveAction:
             self._exits = (footprint, exit_s)
         return exit_s
 
-    def shelter_in_place_nodes(self, juris: int, node_mask: np.ndarray) -> np.ndarray:
+    def shelter_in_place_nodes(
+        self, juris: int, node_mask: np.ndarray, *, leave_s: float | None = None
+    ) -> np.ndarray:
         """Nodes of ``node_mask`` where side ``juris`` orders shelter in place now.
 
         ``juris`` is the issuing side (its command knows the plume once it has
         detected it or was told; a side that does not know it orders evacuation).
+        ``leave_s``: the time people need before they set off (default: the warning
+        and pre-movement time, :meth:`leave_time_s`; 0 for a responder at the door who
+        makes them leave at once).
         """
         m = self.model
         out = np.zeros(m.network.n_nodes, dtype=bool)
@@ -139,6 +144,7 @@ class ProtectiveAction:
         footprint = gas.footprint(now) & node_mask
         if not footprint.any():
             return out
-        ready_s = now + self.leave_time_s(now) + self.exit_time_s(gas.footprint(now))
+        leave_s = self.leave_time_s(now) if leave_s is None else leave_s
+        ready_s = now + leave_s + self.exit_time_s(gas.footprint(now))
         out[footprint] = gas.arrival_s(now)[footprint] <= ready_s[footprint]
         return out

@@ -11,6 +11,12 @@ leave) are taken out by the team in trips like any rescue (:mod:`sim.agents.resc
 nearest safe shelter with room). A household whose need shows later (a door-knock
 visit, the sight of the hazard) gets a visit of its own.
 
+The responder brings the command's order as it stands when it knocks: where a toxic
+plume is there or arrives before people sent out at once could walk out of its forecast
+footprint (:mod:`sim.agents.protective`, for an ``auto`` order), everyone at home at the
+doors, the vulnerable too, is told to shut the home and shelter in place instead of
+being sent out into the gas (the incident's ``persons_sheltered_in_place``).
+
 *Transferred* persons are those the responders took out and the refusers they made
 leave. A transfer is rescue workload with travel and capacity, but it is planned
 assistance, not people in danger: it is left out of the response-coverage measure
@@ -26,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import AT_HOME
+from sim.agents.households import AT_HOME, SHELTERING
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
@@ -77,12 +83,14 @@ class Transfers:
         for row in rows[~(self.requested[rows] | self.refused[rows])]:
             self.model.household_agents[int(row)].record("transfer_requested")
 
-    def sweep(self, carry: np.ndarray, visit: np.ndarray, *, level: int = 3) -> None:
+    def sweep(
+        self, carry: np.ndarray, visit: np.ndarray, *, level: int = 3, action: str = "auto"
+    ) -> None:
         """Take out ``carry`` and make ``visit`` leave at the door: one incident per node.
 
         ``carry`` are vulnerable households; ``visit`` households at home that can leave
         on their own (refusers, packing, not yet warned); ``level`` is the order they
-        hear at the door.
+        hear at the door, ``action`` its protective action (module docs).
         """
         m = self.model
         t = m.households
@@ -105,11 +113,16 @@ class Transfers:
                 tiers=TRANSFER_TIERS,
                 households=tuple(int(r) for r in mine),
             )
-            incident.on_arrival = functools.partial(self._at_door, incident, door, level)
+            incident.on_arrival = functools.partial(self._at_door, incident, door, level, action)
             self.incidents.append(incident)
 
-    def _at_door(self, incident: Incident, rows: np.ndarray, level: int, team: RescueTeam) -> float:
+    def _at_door(
+        self, incident: Incident, rows: np.ndarray, level: int, action: str, team: RescueTeam
+    ) -> float:
         """Send out everyone at home at the doors; take the vulnerable along.
+
+        Or, where the command now orders shelter in place (module docs), tell them all
+        to stay in (:meth:`_keep_in`).
 
         The visit is a ``door_knock`` by ``team``; households that had not heard the
         order hear it at the door (``warned``). Those made to leave who had not refused
@@ -147,6 +160,11 @@ class Transfers:
                 jurisdiction=[m.jurisdiction_name(j) for j in t.jurisdiction[told]],
                 value=t.size_persons[told],
             )
+        m.door_knocking.knocks[incident.jurisdiction] += visits
+        self.doors_done_s[incident.id] = now + self.knock_s * visits
+        if action == "auto" and self._seal_here(incident):
+            self._keep_in(incident, home, came_for)
+            return self.knock_s * visits
         helpless = rows[t.vulnerable[rows]]
         if helpless.size:
             self._log_asked(helpless)
@@ -160,9 +178,30 @@ class Transfers:
             row = int(row)
             t.plan_departure(np.array([row]), np.array([now]))
             m.env.process(m.household_agents[row].evacuate(now))
-        m.door_knocking.knocks[incident.jurisdiction] += visits
-        self.doors_done_s[incident.id] = now + self.knock_s * visits
         return self.knock_s * visits
+
+    def _seal_here(self, incident: Incident) -> bool:
+        """Whether the command orders shelter in place at ``incident``'s node now."""
+        m = self.model
+        here = np.zeros(m.network.n_nodes, dtype=bool)
+        here[incident.node] = True
+        seal = m.protective.shelter_in_place_nodes(incident.jurisdiction, here, leave_s=0.0)
+        return bool(seal[incident.node])
+
+    def _keep_in(self, incident: Incident, home: np.ndarray, came_for: np.ndarray) -> None:
+        """Households ``home`` shelter in place; the vulnerable ``came_for`` stay in.
+
+        Those of ``came_for`` already sealed in stay so; all leave the waiting line.
+        """
+        m = self.model
+        t = m.households
+        acting = home[t.acted_at_contact[home] == 0]
+        t.acted_at_contact[acting] = t.contacts[acting]
+        t.shelter_in_place(home)
+        for row in home:
+            m.household_agents[int(row)].record("shelter_in_place")
+        stay = set(home.tolist()) | set(came_for[t.state[came_for] == SHELTERING].tolist())
+        incident.keep_in(stay, lambda row: int(t.size_persons[row]))
 
     def cleared_s(self, incident: Incident) -> float:
         """When ``incident``'s node was cleared: doors done and the vulnerable taken out."""

@@ -155,7 +155,7 @@ class WarningService:
                 who[heard], level, now + delay[heard], shelter, transfer=False, action=action
             )
             stay = shelter[t.node[who]]  # told to shelter in place: not swept
-            m.transfers.sweep(helpless, who[~stay], level=level)
+            m.transfers.sweep(helpless, who[~stay], level=level, action=action)
             unheard = who[~heard & stay]
         else:
             self.deliver(who[heard], level, now + delay[heard], shelter, action=action)
@@ -263,7 +263,7 @@ class WarningService:
             m.transfers.refuse(refused)
             if not transfer:
                 return rows[vulnerable]
-            m.transfers.sweep(rows[vulnerable], refused, level=level)
+            m.transfers.sweep(rows[vulnerable], refused, level=level, action=action)
         elif b.door_knocking and level >= self.knock_level and not cue:
             m.door_knocking.visit_again(refused, level, shelter, action)
         return np.zeros(0, dtype=np.int64)
@@ -296,6 +296,8 @@ class WarningService:
         names = m.network.jurisdiction_names
         out = {}
         never_left = ~np.isfinite(t.depart_time_s)
+        # decided to leave, never did; not those told to stay in (at the door, or warned so)
+        waiting = t.vulnerable & (t.acted_at_contact > 0) & never_left & ~t.sheltered_in_place()
         for j, name in enumerate(names):
             mine = t.jurisdiction == j
             size = t.size_persons
@@ -307,9 +309,7 @@ class WarningService:
                 "door_knocks": int(m.door_knocking.knocks[j]),
                 "transfer_requested_persons": m.transfers.requested_persons(j),
                 "transferred_persons": m.transfers.transferred_persons(j),
-                "vulnerable_waiting_persons": int(
-                    size[mine & t.vulnerable & (t.acted_at_contact > 0) & never_left].sum()
-                ),
+                "vulnerable_waiting_persons": int(size[mine & waiting].sum()),
             }
         return out
 

@@ -140,6 +140,8 @@ class Incident:
     #: Persons of a mandatory transfer the hazard caught at home first (stranded by
     #: water, buried, dead): the incident that found them so carries them out.
     persons_handed_over: int = 0
+    #: Persons of a mandatory transfer told at the door to shelter in place instead.
+    persons_sheltered_in_place: int = 0
 
     def __post_init__(self) -> None:
         if self.kind in REACH_ONLY or self.persons <= 0:
@@ -173,8 +175,14 @@ class Incident:
     @property
     def persons_left(self) -> int:
         """Persons neither got out, nor gone on their own, nor another incident's."""
-        gone = self.persons_moved_on + self.persons_handed_over
+        gone = self.persons_moved_on + self.persons_handed_over + self.persons_sheltered_in_place
         return self.persons - self.carried_persons - gone
+
+    def keep_in(self, rows: set[int], size_of: Callable[[int], int]) -> None:
+        """Households ``rows`` shelter in place: out of the waiting line, not to be carried."""
+        for unit in [u for u in self.waiting if u.row in rows]:
+            self.waiting.remove(unit)
+            self.persons_sheltered_in_place += size_of(unit.row)
 
     def take(
         self,
@@ -286,8 +294,9 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     ``persons_to_take_out``, the persons of the incidents whose people teams carry out
     (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting``,
     ``persons_moved_on``, ``persons_handed_over`` (people of a mandatory transfer the
-    hazard caught at home first: also counted in the incident that found them so) and
-    ``persons_still_waiting``.
+    hazard caught at home first: also counted in the incident that found them so),
+    ``persons_sheltered_in_place`` (people of a mandatory transfer told at the door to
+    stay in: the plume was coming) and ``persons_still_waiting``.
     """
     withdrawn = [i for i in incidents if i.withdrawn]
     carried = [i for i in incidents if i.carried and not i.withdrawn]
@@ -304,6 +313,7 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         "persons_died_waiting": int(sum(i.persons_died for i in carried)),
         "persons_moved_on": int(sum(i.persons_moved_on for i in carried)),
         "persons_handed_over": int(sum(i.persons_handed_over for i in carried)),
+        "persons_sheltered_in_place": int(sum(i.persons_sheltered_in_place for i in carried)),
         "persons_still_waiting": int(sum(i.persons_left for i in carried)),
         "completed": int(sum(np.isfinite(i.completed_s) for i in carried)),
         "to_complete": len(carried),

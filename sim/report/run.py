@@ -258,10 +258,11 @@ def _cleared(act: dict) -> str:
 
 
 def _handed(inc: dict) -> str:
-    """``, N of a transfer caught at home ...`` for the rescue line, or nothing."""
-    n = inc.get("persons_handed_over", 0)
-    if not n:
-        return ""
-    return (
-        f", {n:,} awaiting transfer caught at home by the hazard (in the incident that found them)"
-    )
+    """Return what else became of transfers, for the rescue line (or nothing)."""
+    out = ""
+    if n := inc.get("persons_handed_over", 0):
+        out += f", {n:,} awaiting transfer caught at home by the hazard (in the incident that"
+        out += " found them)"
+    if n := inc.get("persons_sheltered_in_place", 0):
+        out += f", {n:,} awaiting transfer told at the door to shelter in place"
+    return out
