@@ -114,8 +114,9 @@ def test_builtin_scripts_run_end_to_end_on_reduced_population(name) -> None:
     if name == "landslide":
         kinds = set(result.incidents["kind"])
         # at a tenth of the population the rain slides (real sizes, 18 m median radius)
-        # may bury nobody; burials: tests/test_slides.py and the full-size script
-        assert {"road_blocked", "isolated"} <= kinds
+        # may bury nobody, and the villages they cut off may hold nobody by then (no
+        # incident); burials: tests/test_slides.py and the full-size script
+        assert "road_blocked" in kinds and (result.events["kind"] == "isolated").any()
         assert (result.events["kind"] == "slide_cleared").any()
     if name == "flood":
         assert s["hazards"]["reached_s"]["Suining"] < s["hazards"]["reached_s"]["Tongnan"]

@@ -140,3 +140,35 @@ def test_no_rain_slides_asked_picks_no_site() -> None:
         rng=np.random.default_rng(0),
     )  # fmt: skip
     assert sites.size == 0
+
+
+def test_an_isolated_village_counts_the_persons_still_there_not_its_census() -> None:
+    # slides at nodes 0 and 2 of the toy line cut node 1 (Avillage, census 0) off from
+    # every shelter; its 3 residents are at home: the aviation incident is for 3 persons
+    from sim.engine.model import EmergencyModel
+    from sim.engine.runs import collect
+    from sim.scenarios import scenario_from_dict
+    from tests.engine_fixtures import toy_engine_network
+    from tests.test_protective import POPULATION
+
+    net = toy_engine_network(population=[0, 3, 0, 0, 0, 0])
+    lon, lat = net.to_lonlat(net.x_m[[0, 2]], net.y_m[[0, 2]])
+    slides = [
+        {"time_min": 5.0, "lon": float(a), "lat": float(b), "radius_m": 100.0}
+        for a, b in zip(lon, lat, strict=True)
+    ]
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-isolated",
+            "horizon_h": 0.5,
+            "population": POPULATION,
+            "hazards": {"step_min": 1.0, "landslide": {"rain_slides": 0, "slides": slides}},
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events[result.events["kind"] == "isolated"]
+    assert ev[["time_s", "node", "value"]].values.tolist() == [[300.0, 1, 3.0]]
+    inc = result.incidents[result.incidents["kind"] == "isolated"]
+    assert inc["persons"].tolist() == [3]

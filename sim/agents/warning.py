@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from sim.network.compiled import RoadNetwork
 
 IMMEDIATE = WARNING_LEVELS.index("immediate")
+#: A settlement's ground where the settlements table gives no ``radius_m``: 1.5 km,
+#: about half the spacing of villages in the hill country of the region (docs/DOMAIN.md).
+SETTLEMENT_RADIUS_M = 1500.0
 
 
 class WarningService:
@@ -333,8 +336,15 @@ def zone_nodes(net: RoadNetwork, zone: ZoneSpec) -> np.ndarray:
         table = net.places["settlements"].set_index("name")
         near = np.zeros(net.n_nodes, dtype=bool)
         for name in zone.settlements:
-            row = table.loc[name]
-            radius_m = float(row["radius_m"]) if "radius_m" in table.columns else 1500.0
-            near |= np.hypot(net.x_m - row["x_m"], net.y_m - row["y_m"]) <= radius_m
+            near |= settlement_nodes(net, table.loc[name])
         mask &= near
     return mask
+
+
+def settlement_nodes(net: RoadNetwork, row) -> np.ndarray:
+    """Boolean mask of the nodes of a settlement (a row of the ``settlements`` table).
+
+    Those within its ``radius_m`` of it, or 1,500 m where the table has no radius.
+    """
+    radius_m = float(row["radius_m"]) if "radius_m" in row.index else SETTLEMENT_RADIUS_M
+    return np.hypot(net.x_m - row["x_m"], net.y_m - row["y_m"]) <= radius_m

@@ -6,7 +6,8 @@ leaves the scene, after ``clear_min``); households at home on the ground it cove
 buried, of each node's the share of its cell under the slide (a
 ``buried`` incident for community responders and ground teams, reached from the
 nearest node outside the slide that the ground stations can still reach); villages
-left with no route to any shelter, by road or on foot, become ``isolated`` (aviation).
+left with no route to any shelter, by road or on foot, become ``isolated`` (aviation):
+an incident of the persons still on the village's cut-off ground, none if all left.
 Rain slides start at the susceptible slopes once the accumulated rain passes
 ``trigger_mm``.
 """
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import AT_HOME, SHELTERING
+from sim.agents.households import AT_HOME, SHELTERING, STRANDED, UNSHELTERED
+from sim.agents.warning import settlement_nodes
 from sim.engine.incidents import IncidentReport
 from sim.hazards import slopes
 from sim.hazards.base import HazardStep, step_value
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 DANGER_MARGIN_M = 300.0
 #: States in which a slide buries a household: at home (sheltering in place or not).
 BURIABLE = (AT_HOME, SHELTERING)
+#: Households that are still in an isolated village (not on the way, sheltered or dead).
+STAYING = (AT_HOME, SHELTERING, STRANDED, UNSHELTERED)
 
 
 class LandslideHazard:
@@ -201,25 +205,28 @@ class LandslideHazard:
         walk = m.roads.router("walk").tree(shelters, reverse=True).time_s
         nodes = villages["node"].to_numpy()
         cut = ~np.isfinite(drive[nodes]) & ~np.isfinite(walk[nodes])
-        for row in villages[cut].itertuples(index=False):
-            if row.name in self.isolated:
+        t = m.households
+        staying = np.isin(t.state, STAYING)
+        for _, row in villages[cut].iterrows():
+            if row["name"] in self.isolated:
                 continue
-            self.isolated.add(row.name)
+            self.isolated.add(row["name"])
+            # the persons still there: at home or waiting on the village's cut-off ground
+            ground = settlement_nodes(net, row) & ~np.isfinite(drive) & ~np.isfinite(walk)
+            persons = int(t.size_persons[staying & ground[t.node]].sum())
             m.recorder.event(
                 m.env.now,
                 "isolated",
-                node=int(row.node),
-                jurisdiction=str(row.jurisdiction),
-                value=float(row.population_persons),
+                node=int(row["node"]),
+                jurisdiction=str(row["jurisdiction"]),
+                value=float(persons),
             )
-            self._reports.append(
-                IncidentReport(
-                    kind="isolated",
-                    node=int(row.node),
-                    persons=int(max(row.population_persons, 1)),
-                    tiers=("aviation",),
+            if persons:  # a village that has left needs no helicopter
+                self._reports.append(
+                    IncidentReport(
+                        kind="isolated", node=int(row["node"]), persons=persons, tiers=("aviation",)
+                    )
                 )
-            )
 
     def summary(self) -> dict:
         """Slides that happened and villages they isolated."""
