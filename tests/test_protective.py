@@ -366,8 +366,9 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
 ) -> None:
     """Two households at node 1, an immediate order at 0, the responder at the door at its
     turnout (it lives there): one ``door_knock`` of 2 persons then; nobody leaves before
-    a ``warned`` event; each household is counted once, as acting at its first contact or
-    as transferred (then with a ``transfer_requested`` event)."""
+    a ``warned`` event, nor before its door is knocked (3 min each); each household is
+    counted once, as acting at its first contact or as transferred (then with a
+    ``transfer_requested`` event)."""
     model, result = _sweep(reach, delay_min, comply)
     ev = result.events
     team = next(t for t in model.teams if t.tier.name == "community")
@@ -381,7 +382,9 @@ def test_the_door_sweep_is_a_visit_a_warning_and_counted_once(
     heard_s = at_door_s if reach == 0.0 or delay_min * 60.0 > at_door_s else 0.0
     assert warned.tolist() == pytest.approx([heard_s] * 2)
     departs = ev[ev["kind"] == "depart"]
-    assert departs["time_s"].tolist() == pytest.approx([at_door_s] * 2)
+    knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+    # each sets off when its own door has been knocked, one after the other
+    assert departs["time_s"].tolist() == pytest.approx([at_door_s + knock_s * k for k in (1, 2)])
     requested = ev[ev["kind"] == "transfer_requested"]
     assert requested["value"].sum() == transferred
     w = result.summary["warnings"]["A"]

@@ -12,12 +12,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from sim.agents.households import AT_HOME, DEAD, SHELTERED
+from sim.agents.households import AT_HOME, DEAD, SHELTERED, SHELTERING
 from sim.agents.warning import zone_nodes
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect, network_for
 from sim.hazards import exposure, slopes
-from sim.hazards.landslide import BURIABLE
 from sim.scenarios import load_scenario
 
 CLEAN_PPM = exposure.AEGL_H2S_PPM[2][60]  # 27 ppm: "clean air" below the AEGL-2 footprint
@@ -117,7 +116,7 @@ def test_landslide_nobody_at_home_in_a_slide_area_the_sweep_had_time_to_clear(ne
 
     def watched(x_m: float, y_m: float, radius_m: float) -> None:
         inside = slopes.runout_nodes(network, x_m, y_m, radius_m)
-        home = np.flatnonzero(inside[t.node] & np.isin(t.state, BURIABLE))
+        home = np.flatnonzero(inside[t.node] & np.isin(t.state, (AT_HOME, SHELTERING)))
         slides.append((model.env.now, inside, home))
         trigger(x_m, y_m, radius_m)
 
@@ -148,7 +147,7 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     model.run_for()
     result = collect(model)
     dead = result.summary["casualties"]["dead"]
-    assert dead >= 30  # rain-triggered slides bury 36 in Suining: not a vacuous check
+    assert dead >= 10  # the slides at Guojiachong bury 14 not yet out: not a vacuous check
     events = result.events
     assert events.loc[events["kind"] == "died_waiting", "value"].sum() == dead
     # every resident took one protective action: left, sheltered in place or stayed

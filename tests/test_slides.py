@@ -16,7 +16,7 @@ from sim.engine.runs import collect
 from sim.hazards import slopes
 from sim.network.cells import CELL_RADIUS_M, covered_share
 from sim.scenarios import scenario_from_dict
-from tests.engine_fixtures import toy_engine_network, toy_network
+from tests.engine_fixtures import SURE_BEHAVIOUR, toy_engine_network, toy_network
 
 
 def _net(x_m: np.ndarray, y_m: np.ndarray) -> object:
@@ -145,10 +145,6 @@ def test_no_rain_slides_asked_picks_no_site() -> None:
 def test_an_isolated_village_counts_the_persons_still_there_not_its_census() -> None:
     # slides at nodes 0 and 2 of the toy line cut node 1 (Avillage, census 0) off from
     # every shelter; its 3 residents are at home: the aviation incident is for 3 persons
-    from sim.engine.model import EmergencyModel
-    from sim.engine.runs import collect
-    from sim.scenarios import scenario_from_dict
-    from tests.engine_fixtures import toy_engine_network
     from tests.test_protective import POPULATION
 
     net = toy_engine_network(population=[0, 3, 0, 0, 0, 0])
@@ -172,3 +168,39 @@ def test_an_isolated_village_counts_the_persons_still_there_not_its_census() -> 
     assert ev[["time_s", "node", "value"]].values.tolist() == [[300.0, 1, 3.0]]
     inc = result.incidents[result.incidents["kind"] == "isolated"]
     assert inc["persons"].tolist() == [3]
+
+
+def test_whom_a_slide_buries_does_not_depend_on_what_others_did_before() -> None:
+    # 10 one-person households at node 1 (A) and 10 at node 3 (B) of the toy line; a
+    # slide over half the cell of node 1 at 20 min, one over half the cell of node 3 at
+    # 25 min. With A's warning at 0 its residents have left by 20 min (nobody at node 1
+    # to bury), without it about 5 are buried there; B's residents stay home either way
+    # and the second slide must bury the same of them: one draw per household and slide
+    net = toy_engine_network(population=[0, 10, 0, 10, 0, 0])
+    lon, lat = net.to_lonlat(net.x_m[[1, 3]], net.y_m[[1, 3]])
+    half_m = CELL_RADIUS_M / np.sqrt(2.0)  # covers half of a lone node's 300-m cell
+    slides = [
+        {"time_min": t, "lon": float(a), "lat": float(b), "radius_m": half_m}
+        for t, a, b in zip((20.0, 25.0), lon, lat, strict=True)
+    ]
+    buried = {}
+    for warned in (False, True):
+        scenario = scenario_from_dict(
+            {
+                "name": "toy-independent-burials",
+                "horizon_h": 0.5,
+                "policy": {"linkage": "separate", "detection_delay_min": 600.0},
+                "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
+                "behaviour": SURE_BEHAVIOUR,
+                "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}]
+                if warned
+                else [],
+                "hazards": {"step_min": 1.0, "landslide": {"rain_slides": 0, "slides": slides}},
+            }
+        )
+        model = EmergencyModel(scenario, net, seed=3)
+        model.run_for()
+        incidents = [i for i in model.dispatcher.incidents if i.kind == "buried"]
+        buried[warned] = {int(i.node): sorted(i.households) for i in incidents}
+    assert 1 not in buried[True] and 3 <= len(buried[False][1]) <= 7
+    assert buried[True][3] == buried[False][3] and len(buried[True][3]) > 0

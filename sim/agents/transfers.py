@@ -174,10 +174,12 @@ class Transfers:
         self.forced[leave[self.refused[leave]]] = True
         acting = leave[~self.refused[leave] & (t.acted_at_contact[leave] == 0)]
         t.acted_at_contact[acting] = t.contacts[acting]
-        for row in leave:
-            row = int(row)
-            t.plan_departure(np.array([row]), np.array([now]))
-            m.env.process(m.household_agents[row].evacuate(now))
+        # door by door, the vulnerable's first: each leaves once its door is knocked
+        door = came_for.size + np.searchsorted(rows, leave)
+        for row, k in zip(leave.tolist(), door.tolist(), strict=True):
+            depart_s = now + (k + 1) * self.knock_s
+            t.plan_departure(np.array([row]), np.array([depart_s]))
+            m.env.process(m.household_agents[row].evacuate(depart_s))
         return self.knock_s * visits
 
     def _seal_here(self, incident: Incident) -> bool:

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 
 #: People notice a slide this far beyond its run-out (a visible danger), metres.
 DANGER_MARGIN_M = 300.0
-#: States in which a slide buries a household: at home (sheltering in place or not).
-BURIABLE = (AT_HOME, SHELTERING)
+#: States in which a slide buries a household: at home (sheltering in place or not), or
+#: waiting in the open where a team could take it no farther (unsheltered).
+BURIABLE = (AT_HOME, SHELTERING, UNSHELTERED)
 #: Households that are still in an isolated village (not on the way, sheltered or dead).
 STAYING = (AT_HOME, SHELTERING, STRANDED, UNSHELTERED)
 
@@ -55,6 +56,11 @@ class LandslideHazard:
         self._reports: list[IncidentReport] = []
         #: Nodes near a slide that happened (its run-out plus ``DANGER_MARGIN_M``).
         self.danger = np.zeros(model.network.n_nodes, dtype=bool)
+        # where and how large the rain slides are, and whom each slide buries, come from
+        # streams of their own that use the same draws whatever people did before: so
+        # every linkage policy of a seed meets the same slides and each household the
+        # same chance (one draw per household and slide, at home or not)
+        self._rng_sites, self._rng_burial = model.rng_hazards.spawn(2)
 
     @property
     def field(self) -> np.ndarray:
@@ -89,9 +95,9 @@ class LandslideHazard:
 
     def _rain_slides(self) -> None:
         """Start the rain-triggered slides: sizes drawn first, then sites apart."""
-        m, spec, net = self.model, self.spec, self.model.network
+        spec, net = self.spec, self.model.network
         if spec.rain_radius_m is None:
-            radii = slopes.rain_slide_radii_m(spec.rain_slides, m.rng_hazards)
+            radii = slopes.rain_slide_radii_m(spec.rain_slides, self._rng_sites)
         else:
             radii = np.full(spec.rain_slides, spec.rain_radius_m)
         sites = slopes.rain_triggered_sites(
@@ -99,7 +105,7 @@ class LandslideHazard:
             count=spec.rain_slides,
             min_slope=spec.min_slope,
             spacing_m=4 * float(radii.max(initial=0.0)),
-            rng=m.rng_hazards,
+            rng=self._rng_sites,
         )
         for node, radius_m in zip(sites.tolist(), radii.tolist(), strict=False):
             self.trigger(float(net.x_m[node]), float(net.y_m[node]), radius_m)
@@ -170,15 +176,16 @@ class LandslideHazard:
 
         A node's residents live on its cell (:mod:`sim.network.cells`); each household
         at home there is buried with the share of the cell under the slide (one draw
-        each, in row order, from the run's hazard generator).
+        per household of the run, in row order, at home or not: see ``__init__``).
         """
         m = self.model
         table = m.households
         nodes, share = covered_share(m.network, x_m, y_m, radius_m)
         chance = np.zeros(m.network.n_nodes)
         chance[nodes] = share
+        draw = self._rng_burial.random(table.n)
         home = np.flatnonzero((chance[table.node] > 0) & np.isin(table.state, BURIABLE))
-        return home[m.rng_hazards.random(home.size) < chance[table.node[home]]]
+        return home[draw[home] < chance[table.node[home]]]
 
     def clear(self, slide_id: int) -> None:
         """Reopen the roads of a slide an engineering team has cleared."""
