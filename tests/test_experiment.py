@@ -324,7 +324,16 @@ def test_builtin_cross_border_linkage_small_mode_runs_end_to_end(tmp_path, capsy
     assert "### linkage (baseline separate)" in text
     for scenario in ("gas_leak", "landslide"):
         assert f"### Scenario {scenario}" in text
-        assert (out / f"coverage_{scenario}.png").is_file()
+    assert (out / "coverage_gas_leak.png").is_file()  # the leak site's 6 persons
+    # at 5,000 residents the small landslides bury nobody and the villages they cut off
+    # have left: no incident had people in need, and the report says so, with no figure
+    slides = runs[runs["scenario"] == "landslide"]
+    assert (slides["coverage_persons.all.ground_30min"] == 0).all()
+    assert not (out / "coverage_landslide.png").exists()
+    assert (
+        "Response coverage by tier: no figure, no run of this scenario had an incident with "
+        "people who needed a team." in text
+    )
 
 
 def test_file_settings_resolve_against_their_file_and_seeds_ignore_the_folder(tmp_path) -> None:

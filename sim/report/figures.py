@@ -117,6 +117,8 @@ def curve_sections(batch: Batch, out: Path, written: list[Path]) -> list[Block]:
 def empty_reason(make, part: pd.DataFrame) -> str:
     """Return why a curve figure would be empty ('' when it would not)."""
     if part.empty or not np.isfinite(part["mean"].to_numpy(dtype=float)).any():
+        if make.__name__ == "coverage_figure":  # curves exist where someone needed a team
+            return "no run of this scenario had an incident with people who needed a team"
         return "no run of this scenario recorded that curve"
     if make.__name__ == "supply_figure" and not (part["mean"] > 0).any():
         return (  # people may well have been sheltered: then the need was there, unmet
