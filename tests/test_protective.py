@@ -544,3 +544,44 @@ def test_a_responder_at_the_door_tells_people_to_stay_in_when_the_plume_is_near(
     act = result.summary["protective_action"]
     assert (act["sheltered_in_place_persons"], act["evacuated_persons"]) == (1, 0)
     assert result.summary["warnings"]["A"]["vulnerable_waiting_persons"] == 0
+
+
+def test_a_door_knock_brings_the_order_as_it_stands_when_the_responder_knocks() -> None:
+    """As above, but A's order at 0 is ``imminent`` and no channel reaches the resident
+    (not vulnerable): it goes on the door-knocking list, under the order of 0 s
+    (evacuate: 2000 > 0 + 60 + 1500). The responder drives from its post (480 s; a
+    round has no turnout) and knocks from 480 s for 3 min; at 660 s the command would
+    order shelter in place there (2000 <= 660 + 60 + 1500), and that is what the knock
+    says: the household seals its home instead of walking out."""
+    gas = {
+        "well": "W",
+        "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
+        "wind": [{"time_min": 0, "speed_m_per_s": 1.5, "from_deg": 270.0, "stability": "F"}],
+    }
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-knock-current-order",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": {
+                **BEHAVIOUR,
+                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
+                "door_knocking": True,
+            },
+            "hazards": {"step_min": 1.0, "gas_leak": gas},
+            "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}],
+        }
+    )
+    model = EmergencyModel(scenario, with_community_post(plume_network({2: 1}), node=4), seed=0)
+    model.run_for()
+    result = collect(model)
+    ev = result.events
+    knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+    knocks = ev[ev["kind"] == "door_knock"]
+    assert knocks[["time_s", "node", "value"]].values.tolist()[0] == [480.0, 2, 1.0]
+    mine = ev[ev["agent"] == model.household_ids[0]]
+    assert mine[["time_s", "kind"]].values.tolist() == [
+        [480.0 + knock_s, "warned"],
+        [480.0 + knock_s, "shelter_in_place"],
+    ]
+    assert model.households.state.tolist() == [SHELTERING]
