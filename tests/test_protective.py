@@ -585,3 +585,33 @@ def test_a_door_knock_brings_the_order_as_it_stands_when_the_responder_knocks() 
         [480.0 + knock_s, "shelter_in_place"],
     ]
     assert model.households.state.tolist() == [SHELTERING]
+
+
+def test_orders_issued_at_one_moment_reach_a_household_once_at_the_highest_level() -> None:
+    """A issues an ``imminent`` and an ``immediate`` order over the same zone at 0 (as a
+    side that learns late copies all its neighbour's orders at once): each household
+    hears one message, the immediate one, and counts one contact, not two."""
+    scenario = scenario_from_dict(
+        {
+            "name": "burst",
+            "horizon_h": 0.5,
+            "population": POPULATION,
+            "behaviour": {**BEHAVIOUR, "compliance": {"imminent": 0.0, "immediate": 0.0}},
+            "warnings": [
+                {"time_min": 0, "level": level, "issued_by": "A"}
+                for level in ("imminent", "immediate")
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, toy_engine_network(population=[0, 2, 0, 0, 0, 0]), seed=0)
+    model.run_for()
+    ev = collect(model).events
+    issued = ev[ev["kind"] == "warning_issued"]
+    assert issued[["time_s", "jurisdiction", "value"]].values.tolist() == [
+        [0.0, "A", 3.0],  # immediate first
+        [0.0, "A", 2.0],  # then imminent, which nobody at home still lacks
+    ]
+    warned = ev[ev["kind"] == "warned"]
+    assert sorted(warned["agent"].tolist()) == sorted(model.household_ids.tolist())
+    t = model.households
+    assert t.contacts.tolist() == [1, 1] and t.warned_level.tolist() == [3, 3]

@@ -61,6 +61,8 @@ class WarningService:
         n_juris = len(model.network.jurisdiction_names)
         #: Per jurisdiction: when it issued its first warning (inf: never).
         self.first_warning_s = np.full(n_juris, np.inf)
+        #: Scripted warnings (and their copies) due now, per side (see :meth:`_issue_soon`).
+        self._due: dict[int, list[tuple]] = {}
 
     def schedule(self, warning: WarningSpec) -> None:
         """Issue ``warning`` at its time on its side, and on the other sides when they know.
@@ -84,7 +86,25 @@ class WarningService:
         self, time_s: float, juris: int, mask: np.ndarray, level: int, action: str
     ) -> Generator[simpy.Event, None, None]:
         yield self.model.env.timeout(max(time_s - self.model.env.now, 0.0))
-        self.issue(juris, mask, level, action)
+        yield from self._issue_soon(juris, mask, level, action, "script")
+
+    def _issue_soon(
+        self, juris: int, mask: np.ndarray, level: int, action: str, source: str
+    ) -> Generator[simpy.Event, None, None]:
+        """Issue a scripted warning of side ``juris`` with the others it issues now.
+
+        Several at the same moment (a side that learns of the hazard late copies all
+        of its neighbour's orders at once) go out highest level first, so a household
+        in the zones of several hears one message, the highest, and decides once: not
+        once per level, nor counting the burst as repeated contacts.
+        """
+        due = self._due.setdefault(juris, [])
+        due.append((level, mask, action, source))
+        if len(due) > 1:
+            return  # the first of the moment issues them all
+        yield self.model.env.timeout(0.0)  # the others due now join first
+        for level, mask, action, source in sorted(self._due.pop(juris), key=lambda d: -d[0]):
+            self.issue(juris, mask, level, action, source=source)
 
     def _issue_other(
         self, time_s: float, issuer: int, juris: int, mask: np.ndarray, level: int, action: str
@@ -104,7 +124,9 @@ class WarningService:
         via_linkage = np.isfinite(forwarded_s) and m.env.now >= forwarded_s
         if via_linkage and not (m.hazards.active and m.detected[juris].triggered):
             m.linkage.warnings_received[juris] += 1
-        self.issue(juris, mask, level, action, source="linkage" if via_linkage else "script")
+        yield from self._issue_soon(
+            juris, mask, level, action, "linkage" if via_linkage else "script"
+        )
 
     def issue(
         self,
