@@ -292,6 +292,23 @@ def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() ->
     ]
 
 
+def _rising_water(name: str, **extra):
+    """The flood toy with the stage rising 0.2 m a minute from 10 min, B detecting late."""
+    flood = {
+        **TOY_FLOOD,
+        "hydrograph": [*TOY_FLOOD["hydrograph"][:2], {"time_min": 20, "stage_m": 2.0}],
+    }
+    data = {
+        "name": name,
+        "horizon_h": 0.5,
+        "policy": {"linkage": "separate", "detection_delay_min": 600.0},
+        "population": POPULATION,
+        "behaviour": BEHAVIOUR,
+        "hazards": {"step_min": 1.0, "flood": flood},
+    }
+    return scenario_from_dict({**data, **extra})
+
+
 @pytest.mark.parametrize("room", [True, False])
 def test_people_waiting_in_the_open_where_the_water_rises_are_stranded(room: bool) -> None:
     """A household left unsheltered at node 3 (ground 0.1 m above the warning level, its
@@ -300,20 +317,7 @@ def test_people_waiting_in_the_open_where_the_water_rises_are_stranded(room: boo
     rises 0.2 m per minute from 10 min, over 0.6 m at 13 min 16.7 s, so at the 14-min step.
     With no shelter room anywhere it is left where it is: a boat could bring it nowhere.
     """
-    flood = {
-        **TOY_FLOOD,
-        "hydrograph": [*TOY_FLOOD["hydrograph"][:2], {"time_min": 20, "stage_m": 2.0}],
-    }
-    scenario = scenario_from_dict(
-        {
-            "name": "toy-flood-open",
-            "horizon_h": 0.5,
-            "policy": {"linkage": "separate", "detection_delay_min": 600.0},
-            "population": POPULATION,
-            "behaviour": BEHAVIOUR,
-            "hazards": {"step_min": 1.0, "flood": flood},
-        }
-    )
+    scenario = _rising_water("toy-flood-open")
     model = EmergencyModel(scenario, flood_network([0, 0, 0, 1, 0, 0]), seed=0)
     model.households.unshelter(0)  # as a team leaves people it can take no farther
     if not room:
@@ -440,20 +444,10 @@ def test_a_transfer_the_water_overtook_is_handed_over_not_gone_on_its_own() -> N
     responder; the water strands the household at home at the 14-min step (as in the
     test above) and a ``flood_stranded`` incident now holds it. The transfer counts it
     as handed over to that incident, not as having left on its own."""
-    flood = {
-        **TOY_FLOOD,
-        "hydrograph": [*TOY_FLOOD["hydrograph"][:2], {"time_min": 20, "stage_m": 2.0}],
-    }
-    scenario = scenario_from_dict(
-        {
-            "name": "toy-handed-over",
-            "horizon_h": 0.5,
-            "policy": {"linkage": "separate", "detection_delay_min": 600.0},
-            "population": {**POPULATION, "vulnerable_share": 1.0},
-            "behaviour": BEHAVIOUR,
-            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "B"}],
-            "hazards": {"step_min": 1.0, "flood": flood},
-        }
+    scenario = _rising_water(
+        "toy-handed-over",
+        population={**POPULATION, "vulnerable_share": 1.0},
+        warnings=[{"time_min": 0, "level": "immediate", "issued_by": "B"}],
     )
     model = EmergencyModel(scenario, flood_network([0, 0, 0, 1, 0, 0]), seed=0)
     model.run_for()
