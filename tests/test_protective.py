@@ -40,6 +40,13 @@ GAS = {
     "wind": [{"time_min": 0, "speed_m_per_s": 2.0, "from_deg": 270.0, "stability": "F"}],
 }
 
+#: 3.9 kg/s in a 1.5 m/s wind: 33 ppm at node 2 (3 km), its front there at 2000 s.
+SLOW_PLUME = {
+    "well": "W",
+    "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
+    "wind": [{"time_min": 0, "speed_m_per_s": 1.5, "from_deg": 270.0, "stability": "F"}],
+}
+
 
 def _gas_scenario(horizon_h: float, action: str = "auto"):
     # the warning at 20.5 min falls between two 1-min hazard steps
@@ -503,18 +510,13 @@ def test_a_responder_at_the_door_tells_people_to_stay_in_when_the_plume_is_near(
     comes to take it out: at the door at 720 s, the plume would arrive before even a
     household sent out at once could walk out (2000 <= 720 + 1500), so it is told to
     shelter in place instead of being driven out through the plume's path."""
-    gas = {
-        "well": "W",
-        "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
-        "wind": [{"time_min": 0, "speed_m_per_s": 1.5, "from_deg": 270.0, "stability": "F"}],
-    }
     scenario = scenario_from_dict(
         {
             "name": "toy-door-shelter",
             "horizon_h": 3.0,
             "population": {**POPULATION, "vulnerable_share": 1.0},
             "behaviour": BEHAVIOUR,
-            "hazards": {"step_min": 1.0, "gas_leak": gas},
+            "hazards": {"step_min": 1.0, "gas_leak": SLOW_PLUME},
             "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
         }
     )
@@ -547,11 +549,6 @@ def test_a_door_knock_brings_the_order_as_it_stands_when_the_responder_knocks() 
     round has no turnout) and knocks from 480 s for 3 min; at 660 s the command would
     order shelter in place there (2000 <= 660 + 60 + 1500), and that is what the knock
     says: the household seals its home instead of walking out."""
-    gas = {
-        "well": "W",
-        "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
-        "wind": [{"time_min": 0, "speed_m_per_s": 1.5, "from_deg": 270.0, "stability": "F"}],
-    }
     scenario = scenario_from_dict(
         {
             "name": "toy-knock-current-order",
@@ -562,7 +559,7 @@ def test_a_door_knock_brings_the_order_as_it_stands_when_the_responder_knocks() 
                 "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
                 "door_knocking": True,
             },
-            "hazards": {"step_min": 1.0, "gas_leak": gas},
+            "hazards": {"step_min": 1.0, "gas_leak": SLOW_PLUME},
             "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}],
         }
     )
