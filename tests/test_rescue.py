@@ -12,6 +12,7 @@ import pytest
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
 from sim.engine.survival import survival
+from sim.report.run import format_run
 from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import toy_engine_network
 
@@ -173,6 +174,9 @@ def test_people_a_team_is_still_digging_out_at_the_horizon_draw_their_fate() -> 
     assert at_horizon >= 1  # 3 draws at 7 % alive: with seed 0, at least one died
     assert summary["persons_still_waiting"] == 3 - at_horizon
     assert summary["persons_rescued"] + summary["persons_died_waiting"] == 5 + at_horizon
+    assert summary["persons_died_at_horizon"] == at_horizon  # and the printout says so
+    line = next(x for x in format_run(result).splitlines() if "rescue of the" in x)
+    assert f"({int(at_horizon):,} of them still waiting at the horizon" in line
 
 
 def test_running_a_finished_model_again_draws_no_fate_twice() -> None:

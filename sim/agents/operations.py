@@ -189,6 +189,7 @@ class Operations:
                 continue
             if p_alive < 1.0 and self.rng.random() >= p_alive:
                 incident.persons_died += unit_persons
+                incident.persons_died_at_horizon += unit_persons
                 died += unit_persons
                 line.remove(unit)
                 if unit.row >= 0:

@@ -142,6 +142,9 @@ class Incident:
     persons_handed_over: int = 0
     #: Persons of a mandatory transfer told at the door to shelter in place instead.
     persons_sheltered_in_place: int = 0
+    #: Of ``persons_died``, those still waiting (or in hand) at the horizon, whose fate
+    #: the survival curve drew there.
+    persons_died_at_horizon: int = 0
 
     def __post_init__(self) -> None:
         if self.kind in REACH_ONLY or self.persons <= 0:
@@ -292,7 +295,9 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     (:attr:`Incident.done`: withdrawn because their people left, or nobody left to
     get out, e.g. a helicopter took them all).
     ``persons_to_take_out``, the persons of the incidents whose people teams carry out
-    (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting``,
+    (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting`` (of
+    whom ``persons_died_at_horizon`` still waited at the horizon: their fate is the
+    survival curve's there),
     ``persons_moved_on``, ``persons_handed_over`` (people of a mandatory transfer the
     hazard caught at home first: also counted in the incident that found them so),
     ``persons_sheltered_in_place`` (people of a mandatory transfer told at the door to
@@ -311,6 +316,7 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         "persons_to_take_out": int(sum(i.persons for i in carried)),
         "persons_rescued": int(sum(i.persons_rescued for i in carried)),
         "persons_died_waiting": int(sum(i.persons_died for i in carried)),
+        "persons_died_at_horizon": int(sum(i.persons_died_at_horizon for i in carried)),
         "persons_moved_on": int(sum(i.persons_moved_on for i in carried)),
         "persons_handed_over": int(sum(i.persons_handed_over for i in carried)),
         "persons_sheltered_in_place": int(sum(i.persons_sheltered_in_place for i in carried)),

@@ -91,7 +91,7 @@ def format_run(result: RunResult) -> str:
         )
         lines.append(
             f"  rescue{of}: {inc['persons_rescued']:,} got out alive, "
-            f"{inc['persons_died_waiting']:,} died before they were got out, "
+            f"{inc['persons_died_waiting']:,} died before they were got out{_at_horizon(inc)}, "
             f"{inc['persons_still_waiting']:,} still waiting at the horizon, "
             f"{inc['persons_moved_on']:,} left on their own before a team reached them"
             f"{_handed(inc)}; "
@@ -266,3 +266,9 @@ def _handed(inc: dict) -> str:
     if n := inc.get("persons_sheltered_in_place", 0):
         out += f", {n:,} awaiting transfer told at the door to shelter in place"
     return out
+
+
+def _at_horizon(inc: dict) -> str:
+    """Return `` (N of them still waiting at the horizon)`` for the rescue line, or nothing."""
+    n = inc.get("persons_died_at_horizon", 0)
+    return f" ({n:,} of them still waiting at the horizon, by the survival curve)" if n else ""
