@@ -242,9 +242,9 @@ class DoorKnocking:
         """Return the shelter-in-place mask and action a responder brings to ``node`` now."""
         shelter, action = self._orders[mask_id]
         if action == "auto":
-            here = np.zeros(self.model.network.n_nodes, dtype=bool)
-            here[node] = True
-            shelter = self.model.warnings.action_nodes(team.jurisdiction, here, action)
+            m = self.model
+            shelter = np.zeros(m.network.n_nodes, dtype=bool)
+            shelter[node] = m.protective.shelter_in_place_at(team.jurisdiction, node)
         return shelter, action
 
     def has_work(self, team: RescueTeam) -> bool:

@@ -148,3 +148,12 @@ class ProtectiveAction:
         ready_s = now + leave_s + self.exit_time_s(gas.footprint(now))
         out[footprint] = gas.arrival_s(now)[footprint] <= ready_s[footprint]
         return out
+
+    def shelter_in_place_at(self, juris: int, node: int, *, leave_s: float | None = None) -> bool:
+        """Whether side ``juris`` orders shelter in place at ``node`` now (one door).
+
+        As :meth:`shelter_in_place_nodes` for that node alone.
+        """
+        here = np.zeros(self.model.network.n_nodes, dtype=bool)
+        here[node] = True
+        return bool(self.shelter_in_place_nodes(juris, here, leave_s=leave_s)[node])

@@ -162,7 +162,8 @@ class Transfers:
             )
         m.door_knocking.knocks[incident.jurisdiction] += visits
         self.doors_done_s[incident.id] = now + self.knock_s * visits
-        if action == "auto" and self._seal_here(incident):
+        seal = m.protective.shelter_in_place_at  # sent out at once: no pre-movement
+        if action == "auto" and seal(incident.jurisdiction, incident.node, leave_s=0.0):
             self._keep_in(incident, home, came_for)
             return self.knock_s * visits
         helpless = rows[t.vulnerable[rows]]
@@ -181,14 +182,6 @@ class Transfers:
             t.plan_departure(np.array([row]), np.array([depart_s]))
             m.env.process(m.household_agents[row].evacuate(depart_s))
         return self.knock_s * visits
-
-    def _seal_here(self, incident: Incident) -> bool:
-        """Whether the command orders shelter in place at ``incident``'s node now."""
-        m = self.model
-        here = np.zeros(m.network.n_nodes, dtype=bool)
-        here[incident.node] = True
-        seal = m.protective.shelter_in_place_nodes(incident.jurisdiction, here, leave_s=0.0)
-        return bool(seal[incident.node])
 
     def _keep_in(self, incident: Incident, home: np.ndarray, came_for: np.ndarray) -> None:
         """Households ``home`` shelter in place; the vulnerable ``came_for`` stay in.

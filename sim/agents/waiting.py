@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class WaitingQueues:
     """Waiting incidents by (command, tier); retries when roads reopen; withdrawals.
 
-    Also which of them a given team could take (:meth:`waiting_for`, :meth:`urgent`).
+    Also which of them a given team could take (:meth:`any_waiting_for`, :meth:`urgent`).
     """
 
     model: EmergencyModel
@@ -101,7 +101,12 @@ class WaitingQueues:
         return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
 
     def any_waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> bool:
-        """Whether :meth:`waiting_for` would name any incident (not sorted: cheaper)."""
+        """Whether an incident waits in ``team``'s queue that it could take and reach.
+
+        ``urgent_only``: only :meth:`urgent` incidents. One forward tree from the team's
+        station (cached until the roads change) screens them, so asking between two
+        door-knocking visits stays cheap.
+        """
         key = self.key(team.jurisdiction, team.tier.name)
         waiting = [
             i.target_node
@@ -112,21 +117,3 @@ class WaitingQueues:
             return bool(waiting)
         time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
         return bool(np.isfinite(time_s[np.array(waiting)]).any())
-
-    def waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> list[Incident]:
-        """Incidents waiting in ``team``'s queue that it could take and reach, in triage order.
-
-        ``urgent_only``: only :meth:`urgent` incidents. One forward tree from
-        the team's station (cached until the roads change) screens them, so asking
-        between two door-knocking visits stays cheap.
-        """
-        key = self.key(team.jurisdiction, team.tier.name)
-        waiting = [
-            i
-            for i in self._waiting(key)
-            if self._may_serve(team, i) and not (urgent_only and not self.urgent(i))
-        ]
-        if not waiting or team.tier.travel == "air":
-            return waiting
-        time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
-        return [i for i in waiting if np.isfinite(time_s[i.target_node])]

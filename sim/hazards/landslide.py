@@ -210,8 +210,8 @@ class LandslideHazard:
         shelters = np.unique(m.shelters.node)
         drive = m.roads.router("vehicle").tree(shelters, reverse=True).time_s
         walk = m.roads.router("walk").tree(shelters, reverse=True).time_s
-        nodes = villages["node"].to_numpy()
-        cut = ~np.isfinite(drive[nodes]) & ~np.isfinite(walk[nodes])
+        cut_off = ~np.isfinite(drive) & ~np.isfinite(walk)
+        cut = cut_off[villages["node"].to_numpy()]
         t = m.households
         staying = np.isin(t.state, STAYING)
         for _, row in villages[cut].iterrows():
@@ -219,7 +219,7 @@ class LandslideHazard:
                 continue
             self.isolated.add(row["name"])
             # the persons still there: at home or waiting on the village's cut-off ground
-            ground = settlement_nodes(net, row) & ~np.isfinite(drive) & ~np.isfinite(walk)
+            ground = settlement_nodes(net, row) & cut_off
             persons = int(t.size_persons[staying & ground[t.node]].sum())
             m.recorder.event(
                 m.env.now,
