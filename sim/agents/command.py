@@ -72,6 +72,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         self.teams = teams
         self.incidents: list[Incident] = []
         self.queues: dict[tuple[int, str], list[Incident]] = {}
+        self._arrivals = {}
+        self._screens = {}
         self.travel = TeamTravel(model, teams)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])
@@ -177,7 +179,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         if team is not None:
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
         else:
-            self.queues.setdefault(self.key(incident.jurisdiction, tier), []).append(incident)
+            self.enqueue(incident, tier)
 
     def _helpers(self, side: int) -> list[int]:
         """Sides outside ``side``'s command that answer its requests for teams."""
@@ -205,15 +207,17 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         village), under joint command too: a village responder sent across the border
         for one was away 2 h and knocked on its own village's doors 106 min late.
         """
-        if self.grounded(team):
+        if self.grounded(team) or not self._by_kind(team, incident):
             return False
+        return team.jurisdiction == incident.jurisdiction or self.model.aid.may_lend(team)
+
+    def _by_kind(self, team: RescueTeam, incident: Incident) -> bool:
+        """Return the part of :meth:`_may_serve` that never changes: kind, side, boats."""
         if incident.kind == "transfer" and team.jurisdiction != incident.jurisdiction:
             return False
         if team.boat and self._keep_boats and not incident.needs_boat:
             return False
-        if incident.needs_boat and team.tier.name == "ground" and not team.boat:
-            return False
-        return team.jurisdiction == incident.jurisdiction or self.model.aid.may_lend(team)
+        return not (incident.needs_boat and team.tier.name == "ground" and not team.boat)
 
     def _nearest(
         self, incident: Incident, tier: str, *, side: str

@@ -25,6 +25,9 @@ class WaitingQueues:
 
     model: EmergencyModel
     queues: dict[tuple[int, str], list[Incident]]
+    #: Incidents ever put in each queue (:meth:`enqueue`): :meth:`_screen`'s version.
+    _arrivals: dict[tuple[int, str], int]
+    _screens: dict[tuple, tuple[int, list[Incident], np.ndarray, list[Incident]]]
 
     def _waiting(self, key: tuple[int, str]) -> list[Incident]:
         """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
@@ -100,20 +103,60 @@ class WaitingQueues:
         """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
         return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
 
+    def enqueue(self, incident: Incident, tier: str) -> None:
+        """Put ``incident`` at the end of its command's queue for ``tier``."""
+        key = self.key(incident.jurisdiction, tier)
+        self.queues.setdefault(key, []).append(incident)
+        self._arrivals[key] = self._arrivals.get(key, 0) + 1
+
     def any_waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> bool:
         """Whether an incident waits in ``team``'s queue that it could take and reach.
 
-        ``urgent_only``: only :meth:`urgent` incidents. One forward tree from the team's
-        station (cached until the roads change) screens them, so asking between two
-        door-knocking visits stays cheap.
+        ``urgent_only``: only :meth:`urgent` incidents. Asked between two door-knocking
+        visits, mostly to hear no: in a flood hundreds of transfers wait cut off from
+        the asking team. So the incidents it could take by kind, side and boat are
+        listed once per arrival in the queue (:meth:`_screen`); each ask looks up their
+        nodes in one forward tree from the team's base (cached until the roads change)
+        and checks only those it can reach for being still unserved.
         """
+        if self.grounded(team):
+            return False
         key = self.key(team.jurisdiction, team.tier.name)
-        waiting = [
-            i.target_node
-            for i in self._pending(key)
-            if not (urgent_only and not self.urgent(i)) and self._may_serve(team, i)
-        ]
-        if not waiting or team.tier.travel == "air":
-            return bool(waiting)
+        own, nodes, other = self._screen(key, team, urgent_only)
+        tier = key[1]
+        # another side's incident, as :meth:`_may_serve` asks: the side keeps its reserve
+        others_wait = any(tier not in i.dispatched and not i.done for i in other)
+        if others_wait and self.model.aid.may_lend(team):
+            own, nodes = own + other, np.concatenate((nodes, self._nodes(other)))
+        if not own or team.tier.travel == "air":
+            return any(tier not in i.dispatched and not i.done for i in own)
         time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
-        return bool(np.isfinite(time_s[np.array(waiting)]).any())
+        near = [own[k] for k in np.flatnonzero(np.isfinite(time_s[nodes]))]
+        return any(tier not in i.dispatched and not i.done for i in near)
+
+    def _screen(
+        self, key: tuple[int, str], team: RescueTeam, urgent_only: bool
+    ) -> tuple[list[Incident], np.ndarray, list[Incident]]:
+        """Incidents of queue ``key`` ``team`` may take by kind, side and boat (cached).
+
+        Returns those of its own side, their target nodes, and those of other sides
+        (which it may take only if its side can lend it, :meth:`_may_serve`). Rebuilt
+        when an incident joins the queue; served ones stay listed until then.
+        """
+        name = (key, urgent_only, team.jurisdiction, team.boat)
+        hit = self._screens.get(name)
+        if hit is not None and hit[0] == self._arrivals.get(key, 0):
+            return hit[1], hit[2], hit[3]
+        own, other = [], []
+        for incident in self._pending(key):
+            if (urgent_only and not self.urgent(incident)) or not self._by_kind(team, incident):
+                continue
+            (own if incident.jurisdiction == team.jurisdiction else other).append(incident)
+        nodes = self._nodes(own)
+        self._screens[name] = (self._arrivals.get(key, 0), own, nodes, other)
+        return own, nodes, other
+
+    @staticmethod
+    def _nodes(incidents: list[Incident]) -> np.ndarray:
+        """Target nodes of ``incidents``."""
+        return np.fromiter((i.target_node for i in incidents), np.int64, len(incidents))
