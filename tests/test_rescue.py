@@ -237,3 +237,16 @@ def test_a_team_cut_off_from_its_base_works_on_from_where_it_is() -> None:
     ]  # SB is its base now: home at once
     assert team.station_node == 4 and team.available
     assert result.incidents["persons_rescued"].tolist() == [2, 1]
+
+
+def test_a_load_got_out_dead_is_logged_as_died_not_as_rescued() -> None:
+    # 1 buried at node 3, reported at 60 s, 150 min to dig out: on scene at 340 s, out at
+    # 9340 s, 9280 s after the report, where the curve leaves 7 % alive; with seed 0 the
+    # person is dead. Before, the trip also logged a "rescued" of 0 persons.
+    scenario = _incident(1, "buried", horizon_h=6.0, extraction_min_per_person={"buried": 150.0})
+    model = EmergencyModel(scenario, toy_engine_network(), seed=0)
+    model.run_for()
+    ev = collect(model).events
+    out = ev[ev["kind"].isin(["rescued", "died_waiting"])]
+    assert out[["time_s", "kind", "value"]].values.tolist() == [[9340.0, "died_waiting", 1]]
+    assert survival("buried", 9280.0) == pytest.approx(0.07)

@@ -222,10 +222,11 @@ class RescueTeam(mesa.Agent):
 
         ``shown`` (alive, dead already logged for this load) is brought up to date.
         """
-        record_at_incident(
-            self.model, "rescued", incident, tier=self.tier.name, value=alive - shown[0],
-            agent=self.unique_id,
-        )  # fmt: skip
+        if alive > shown[0]:  # a load all dead, or logged already, is no rescue
+            record_at_incident(
+                self.model, "rescued", incident, tier=self.tier.name, value=alive - shown[0],
+                agent=self.unique_id,
+            )  # fmt: skip
         if dead > shown[1]:
             self.model.operations.record_died(incident, dead - shown[1])
         shown[:] = [alive, dead]
