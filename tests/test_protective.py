@@ -498,7 +498,7 @@ def test_a_household_buried_while_its_responder_takes_it_out_is_the_slides() -> 
     assert (buried.report_s, buried.persons_rescued) == (480.0, 1)
     ev = result.events
     out = ev[ev["kind"] == "rescued"][["time_s", "incident", "value"]].values.tolist()
-    assert out == [[540.0, transfer.id, 0.0], [480.0 + 180.0 + 1200.0, buried.id, 1.0]]
+    assert out == [[480.0 + 180.0 + 1200.0, buried.id, 1.0]]  # none by the transfer at 540 s
     assert result.summary["warnings"]["A"]["transferred_persons"] == 0
 
 
