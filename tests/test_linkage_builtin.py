@@ -86,6 +86,7 @@ def test_aid_and_joint_cost_no_lives_and_every_person_is_accounted_for(name) -> 
         # not at home when a rain slide buries people on its own side (seen at seed 0
         # with other slides: 40 dead under joint against 39). So the landslide is held
         # to "about the same": every policy meets the same slides (their own random
-        # streams); at seed 0 the scripted slides bury 14 under separate, 11 under joint
+        # streams); at seed 0 the scripted slides bury 50 under separate, 46 under joint
+        # (37 of them, under either, cut off on their way by the first slide and waiting)
         assert dead["separate"] >= 10
         assert dead["joint"] <= dead["separate"] + 2

@@ -471,6 +471,48 @@ def test_a_transfer_the_water_overtook_is_handed_over_not_gone_on_its_own() -> N
     assert inc["persons_to_take_out"] == 2 and inc["persons_still_waiting"] == 1
 
 
+@pytest.mark.parametrize("team_sent", [False, True])
+def test_a_household_cut_off_on_dry_ground_is_a_boats_once_the_water_reaches_it(
+    team_sent: bool,
+) -> None:
+    """The resident of node 3 sets off at 60 s and finds no road out (SB full, the ways
+    from node 3 closed): cut off on dry ground, a ``stranded`` incident for B's ground
+    team. The water rises over node 3 at the 14-min step (840 s, as above): the household
+    is in a ``flood_stranded`` incident (a boat's) from then on. The ``stranded`` one is
+    withdrawn while it waits for B's team (busy at node 5 with a scripted incident),
+    else it counts the household as handed over. Before, the water never reached people
+    cut off on the way, and no boat was ever asked for them."""
+    busy = [{"time_min": 0, "node": 5, "persons": 1, "kind": "trapped", "tiers": ["ground"]}]
+    scenario = _rising_water("toy-cut-off", incidents=[] if team_sent else busy)
+    net = flood_network([0, 0, 0, 1, 0, 0])
+    model = EmergencyModel(scenario, net, seed=0)
+    model.shelters.reserved_persons[1] = model.shelters.capacity_persons[1]  # SB full
+    model.roads.close(net.edge_ids(np.array([3, 3]), np.array([2, 4])))
+    model.env.process(model.household_agents[0].evacuate(60.0))
+    model.run_for()
+    result = collect(model)
+    inc = result.incidents.drop_duplicates("incident")
+    cut_off_id = 0 if team_sent else 1
+    assert inc[["incident", "kind", "report_s"]].values.tolist()[-2:] == [
+        [cut_off_id, "stranded", 60.0],
+        [cut_off_id + 1, "flood_stranded", 840.0],
+    ]
+    cut_off, caught = model.dispatcher.incidents[-2:]
+    assert caught.households == (0,) and caught.needs_boat and caught.persons == 1
+    assert model.households.state[0] == STRANDED
+    ev = result.events
+    assert ev.loc[
+        ev["kind"] == "caught_by_hazard", ["time_s", "node", "incident"]
+    ].values.tolist() == [[840.0, 3, cut_off_id]]
+    assert ev[(ev["kind"] == "stranded") & (ev["agent"] < 0)].empty  # not at home: logged once
+    if team_sent:
+        assert "ground" in cut_off.dispatched and not cut_off.withdrawn
+        assert (cut_off.persons_handed_over, cut_off.persons_left) == (1, 0)
+    else:
+        assert cut_off.withdrawn_s == 840.0
+        assert result.summary["incidents"]["withdrawn_persons"] == 1
+
+
 def test_a_household_buried_while_its_responder_takes_it_out_is_the_slides() -> None:
     """A's vulnerable resident at node 1 is to be transferred: its responder (who lives
     there) is at the door at 240 s, knocks (3 min) and starts carrying it out (2 min) at

@@ -204,3 +204,43 @@ def test_whom_a_slide_buries_does_not_depend_on_what_others_did_before() -> None
         buried[warned] = {int(i.node): sorted(i.households) for i in incidents}
     assert 1 not in buried[True] and 3 <= len(buried[False][1]) <= 7
     assert buried[True][3] == buried[False][3] and len(buried[True][3]) > 0
+
+
+def test_a_slide_buries_people_cut_off_where_it_falls_as_it_would_at_home() -> None:
+    # 10 one-person households at node 1 of the toy line, every road out of node 1 closed:
+    # warned at 0 they set off, find no road to a shelter and wait there, cut off (a
+    # ``stranded`` incident each; A's ground team takes the first and can bring it
+    # nowhere). The slide over half of node 1's cell at 20 min buries the same of them
+    # as when nobody was warned and all were at home: one draw per household and slide.
+    # Before, people cut off were never buried. The buried leave their ``stranded``
+    # incidents: withdrawn while no team was sent, else handed over.
+    net = toy_engine_network(population=[0, 10, 0, 0, 0, 0])
+    lon, lat = net.to_lonlat(net.x_m[[1]], net.y_m[[1]])
+    half_m = CELL_RADIUS_M / np.sqrt(2.0)
+    slide = {"time_min": 20.0, "lon": float(lon[0]), "lat": float(lat[0]), "radius_m": half_m}
+    buried, models = {}, {}
+    for warned in (False, True):
+        scenario = scenario_from_dict(
+            {
+                "name": "toy-cut-off-buried",
+                "horizon_h": 0.5,
+                "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
+                "behaviour": SURE_BEHAVIOUR,
+                "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}]
+                if warned
+                else [],
+                "hazards": {"step_min": 1.0, "landslide": {"rain_slides": 0, "slides": [slide]}},
+            }
+        )
+        model = EmergencyModel(scenario, net, seed=3)
+        model.roads.close(net.edge_ids(np.array([1, 1]), np.array([0, 2])))
+        model.run_for()
+        (incident,) = [i for i in model.dispatcher.incidents if i.kind == "buried"]
+        buried[warned], models[warned] = sorted(incident.households), model
+    assert buried[True] == buried[False] and 3 <= len(buried[True]) <= 7
+    cut_off = [i for i in models[True].dispatcher.incidents if i.kind == "stranded"]
+    assert len(cut_off) == 10
+    caught = [i for i in cut_off if i.households[0] in buried[True]]
+    assert all(i.withdrawn_s == 1200.0 or i.persons_handed_over == 1 for i in caught)
+    events = collect(models[True]).events
+    assert (events["kind"] == "caught_by_hazard").sum() == len(buried[True])

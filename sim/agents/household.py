@@ -169,6 +169,7 @@ class Household(mesa.Agent):
                 self.record("stranded")
                 incident = m.dispatcher.report_stranded(int(table.node[i]), size, row=i)
                 incident.on_reopen = functools.partial(self._leave_if_open, incident)
+                m.operations.hold_cut_off(incident)
                 return
             shelter, edges = choice
             arrived = yield from self._travel(edges, vehicle, shelter)

@@ -44,6 +44,9 @@ class Operations:
         self.rng = model.rng_dispatch
         #: Clock time the horizon's fates were drawn at (None: not yet).
         self._finished_s: float | None = None
+        #: ``stranded`` incidents of households cut off on dry ground (no road to any
+        #: shelter), watched for a hazard reaching them (:meth:`catch_cut_off`).
+        self._cut_off: list[Incident] = []
 
     def route(self, team: RescueTeam, origin: int, target: int) -> tuple[np.ndarray | None, float]:
         """Route (None for aircraft) and time from ``origin`` to ``target`` (inf: cut off)."""
@@ -81,6 +84,51 @@ class Operations:
         """
         state = self.model.households.state[row]
         return incident.kind == "transfer" and bool(state in (STRANDED, DEAD))
+
+    def hold_cut_off(self, incident: Incident) -> None:
+        """Watch ``incident``, a household cut off on dry ground, for :meth:`catch_cut_off`."""
+        self._cut_off.append(incident)
+
+    def cut_off_rows(self) -> np.ndarray:
+        """Rows of households cut off on dry ground, still waiting in their incidents."""
+        table = self.model.households
+        return np.array(
+            [u.row for i in self._cut_off if not i.done for u in i.waiting
+             if table.state[u.row] == STRANDED],
+            dtype=np.int64,
+        )  # fmt: skip
+
+    def catch_cut_off(self, caught: np.ndarray) -> np.ndarray:
+        """Rows of households cut off on dry ground that a hazard catches (``caught``: per row).
+
+        People waiting where no road led on are in the water once it rises over them,
+        or under a slide that falls there: they become the hazard's incident (a boat's,
+        a digging team's), out of their ``stranded`` one, which is withdrawn when no
+        team has been sent yet (it needs none now) and else counts them in
+        ``persons_handed_over``. Households a team already has in hand are not caught.
+        Each is logged (``caught_by_hazard``).
+        """
+        m = self.model
+        table = m.households
+        rows: list[int] = []
+        watched: list[Incident] = []
+        for incident in self._cut_off:
+            if incident.done:  # got out, or left when a road reopened
+                continue
+            units = [
+                u for u in incident.waiting if table.state[u.row] == STRANDED and caught[u.row]
+            ]
+            for unit in units:
+                incident.waiting.remove(unit)
+                incident.persons_handed_over += int(table.size_persons[unit.row])
+                rows.append(unit.row)
+                m.household_agents[unit.row].record("caught_by_hazard", incident=incident.id)
+            if incident.open:
+                watched.append(incident)
+            elif units and not incident.dispatched:
+                m.dispatcher.withdraw(incident)
+        self._cut_off = watched
+        return np.array(rows, dtype=np.int64)
 
     def fates(self, incident: Incident, units: list[Unit]) -> tuple[list[Unit], int]:
         """Split the units a team took out into the living and a count of the dead.

@@ -46,7 +46,10 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "stranded": "persons",
         "resume": "persons (a stranded household sets off again; ``incident`` = its incident)",
         "incident_reported": "persons",
-        "incident_withdrawn": "persons (no team needed any more: they left on their own)",
+        "incident_withdrawn": "persons (no team needed any more: they left on their own, or "
+        "a hazard caught them where they were cut off and its incident has them now)",
+        "caught_by_hazard": "persons (a household cut off on dry ground that the water "
+        "reached: out of its ``stranded`` incident, ``incident``, into the hazard's)",
         "dispatch": "estimated travel time, s",
         "aid_requested": "persons",
         "border_cross": "0",

@@ -133,24 +133,33 @@ class FloodHazard:
             edge_any(net, self.depth > spec.walk_depth_limit_m) | bridge_shut,
         )
         table = m.households
-        caught = table.caught_on(self.depth > spec.walk_depth_limit_m)
+        deep = self.depth > spec.walk_depth_limit_m
+        caught = table.caught_on(deep)
         # people in the open are stranded only while some shelter has room for them: a
         # team that could bring them nowhere left them there, and a new incident would
         # only bring a boat back to leave them again
         room = m.shelters.open_remaining_persons().max(initial=0)
         caught = caught[(table.state[caught] == AT_HOME) | (table.size_persons[caught] <= room)]
+        table.strand(caught)
+        # those cut off on dry ground were stranded already (and logged so): now a boat's
+        rows = np.concatenate((caught, m.operations.catch_cut_off(deep[table.node])))
         incidents = []
-        if caught.size:
-            table.strand(caught)
-            persons = table.persons_per_node(caught)
+        if rows.size:
+            at_home = np.bincount(
+                table.node[caught], weights=table.size_persons[caught], minlength=net.n_nodes
+            )
+            persons = np.bincount(
+                table.node[rows], weights=table.size_persons[rows], minlength=net.n_nodes
+            )
             for node in np.nonzero(persons)[0]:
-                m.recorder.event(
-                    m.env.now,
-                    "stranded",
-                    node=int(node),
-                    jurisdiction=m.jurisdiction_name(net.jurisdiction[node]),
-                    value=float(persons[node]),
-                )
+                if at_home[node]:
+                    m.recorder.event(
+                        m.env.now,
+                        "stranded",
+                        node=int(node),
+                        jurisdiction=m.jurisdiction_name(net.jurisdiction[node]),
+                        value=float(at_home[node]),
+                    )
                 incidents.append(
                     IncidentReport(
                         kind="flood_stranded",
@@ -158,7 +167,7 @@ class FloodHazard:
                         persons=int(persons[node]),
                         tiers=("ground",),
                         needs_boat=True,
-                        households=tuple(int(r) for r in caught[table.node[caught] == node]),
+                        households=tuple(int(r) for r in rows[table.node[rows] == node]),
                     )
                 )
         return HazardStep(touched=self.depth > 0, incidents=tuple(incidents))

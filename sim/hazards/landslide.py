@@ -147,6 +147,9 @@ class LandslideHazard:
         buried = self._buried(x_m, y_m, radius_m)
         table = m.households
         if buried.size:
+            cut_off = np.zeros(table.n, dtype=bool)
+            cut_off[buried] = table.state[buried] == STRANDED
+            m.operations.catch_cut_off(cut_off)  # out of their incidents: the slide's now
             table.strand(buried)
             self._reports.append(
                 IncidentReport(
@@ -172,11 +175,13 @@ class LandslideHazard:
         self._find_isolated()
 
     def _buried(self, x_m: float, y_m: float, radius_m: float) -> np.ndarray:
-        """Households at home that a slide buries: of each node's, the covered share.
+        """Households staying where a slide falls that it buries: of each node's, the covered share.
 
-        A node's residents live on its cell (:mod:`sim.network.cells`); each household
-        at home there is buried with the share of the cell under the slide (one draw
-        per household of the run, in row order, at home or not: see ``__init__``).
+        At home, waiting in the open, or cut off on dry ground on their way (no road
+        led to a shelter, :meth:`sim.agents.operations.Operations.cut_off_rows`). A
+        node's residents live on its cell (:mod:`sim.network.cells`); each such household
+        there is buried with the share of the cell under the slide (one draw per
+        household of the run, in row order, there or not: see ``__init__``).
         """
         m = self.model
         table = m.households
@@ -184,7 +189,9 @@ class LandslideHazard:
         chance = np.zeros(m.network.n_nodes)
         chance[nodes] = share
         draw = self._rng_burial.random(table.n)
-        home = np.flatnonzero((chance[table.node] > 0) & np.isin(table.state, BURIABLE))
+        staying = np.isin(table.state, BURIABLE)
+        staying[m.operations.cut_off_rows()] = True
+        home = np.flatnonzero((chance[table.node] > 0) & staying)
         return home[draw[home] < chance[table.node[home]]]
 
     def clear(self, slide_id: int) -> None:

@@ -44,6 +44,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "road_reopened": "road",
         "exposed": "hazard",
         "stranded": "hazard",
+        "caught_by_hazard": "hazard",
         "resume": "hazard",
         "incident_withdrawn": "incident",
         "shelter_unsafe": "shelter",
@@ -54,7 +55,8 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
     }
 )
 _SUMMED = (
-    "road_closed", "road_reopened", "exposed", "stranded", "resume", "relocate",
+    "road_closed", "road_reopened", "exposed", "stranded", "caught_by_hazard", "resume",
+    "relocate",
     "shelter_in_place", "all_clear", "unsheltered",
 )  # fmt: skip
 
