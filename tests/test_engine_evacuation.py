@@ -263,3 +263,40 @@ def _as_data(scenario) -> dict:
     from sim.scenarios.dump import scenario_to_toml
 
     return tomllib.loads(scenario_to_toml(scenario))
+
+
+@pytest.mark.parametrize(("home", "close_s"), [(1, 0.0), (2, 950.0)])
+def test_a_household_no_road_lets_drive_on_leaves_its_car_and_walks(
+    home: int, close_s: float
+) -> None:
+    # Links 1→0 and 1→2 close to cars only (water between the car and walking limits,
+    # or a methane closure) at ``close_s``. From home 1 the household finds no road for
+    # its car when it sets off (900 s); from home 2 it is on 2→1 (900..1000 s) and finds
+    # none at node 1 (1000 s). Either way it leaves the car at node 1 and walks the 1 km
+    # to SA (SB is at node 5, 30 km off). Before, it was stranded there waiting for a
+    # ground team. (Setting off, it finds it must walk before it leaves: ``leave_car``
+    # comes first.)
+    net = toy_engine_network(population=[0] * home + [1] + [0] * (5 - home), shelter_b_node=5)
+    model = EmergencyModel(_scenario(), net, seed=3)
+    cars_only = np.zeros(net.n_edges, dtype=bool)
+    cars_only[net.edge_ids(np.array([1, 1]), np.array([0, 2]))] = True
+
+    def close_later():
+        yield model.env.timeout(close_s)
+        model.roads.set_closures("water", cars_only, np.zeros(net.n_edges, dtype=bool))
+
+    model.env.process(close_later())
+    model.run_for()
+    result = collect(model)
+    at_node_1_s = 900.0 + 100.0 * (home - 1)
+    walk_s = float(model.walk_time_s[net.edge_ids(np.array([1]), np.array([0]))[0]])
+    assert walk_s == pytest.approx(1000.0 / 1.2, rel=0.01)  # 1 km at about 1.2 m/s
+    ev = result.events[result.events["kind"].isin(["depart", "leave_car", "arrive_shelter"])]
+    leave = [[at_node_1_s, "leave_car", 1]]
+    depart = [[900.0, "depart", home]]
+    assert ev[["time_s", "kind", "node"]].values.tolist() == [
+        *(leave + depart if home == 1 else depart + leave),
+        [pytest.approx(at_node_1_s + walk_s), "arrive_shelter", 0],
+    ]
+    assert model.households.state.tolist() == [SHELTERED] and model.households.left_car[0]
+    assert result.incidents.empty

@@ -35,6 +35,7 @@ from sim.replay.symbols import (
     SHELTER_UNSAFE_COLOUR,
     SHELTERED,
     SHELTERING,
+    STRANDED,
     UNSHELTERED,
     WARNED,
 )
@@ -390,3 +391,30 @@ def test_unsheltered_household_leaves_the_way_and_keeps_its_node() -> None:
     assert counters_at(counters, 49.0)["on_the_way_persons"] == 2
     at = counters_at(counters, 1000.0)
     assert at["on_the_way_persons"] == 0 and at["unsheltered_persons"] == 2
+
+
+def test_a_household_caught_where_it_was_cut_off_stays_stranded_and_counts_once() -> None:
+    # a car household leaves its car at node 6 (300 s) and walks on, is stranded at node
+    # 7 (500 s), and the water reaches it there (900 s): ``caught_by_hazard`` moves it to
+    # a boat's incident but it stays stranded at node 7, two persons, not four
+    events = pd.DataFrame(
+        {
+            "time_s": [0.0, 10.0, 300.0, 500.0, 900.0],
+            "kind": ["warned", "depart", "leave_car", "stranded", "caught_by_hazard"],
+            "agent": [1] * 5,
+            "node": [5, 5, 6, 7, 7],
+            "jurisdiction": ["A"] * 5,
+            "incident": [-1, -1, -1, -1, 0],
+            "tier": [""] * 5,
+            "value": [2.0] * 5,
+        }
+    )
+    table = state_events(events)
+    assert table[["time_s", "state", "node"]].values.tolist() == [
+        [0.0, WARNED, 5],
+        [10.0, ON_THE_WAY, 5],
+        [500.0, STRANDED, 7],
+    ]
+    counters = build_counters(events)
+    assert counters_at(counters, 400.0)["on_the_way_persons"] == 2
+    assert counters_at(counters, 1000.0)["stranded_persons"] == 2

@@ -139,13 +139,28 @@ class Household(mesa.Agent):
         )
 
     def _choose(self) -> tuple[int, np.ndarray] | str | None:
-        """Reserve the nearest usable shelter with room; ``NO_ROOM`` or None (cut off)."""
+        """Reserve the nearest usable shelter with room; ``NO_ROOM`` or None (cut off).
+
+        A household with a car drives; when no road is open to cars it leaves the car
+        and goes on foot if it can (``leave_car``): in a flood, water between the car
+        limit (0.3 m) and the walking limit (0.5 m) stops small vehicles but not people
+        on foot (AIDR 2017 *Flood Hazard*, table 7, classes H2 and H3), and a closure
+        for methane stops vehicles only.
+        """
         m = self.model
         table, i = m.households, self.index
         size = int(table.size_persons[i])
         if not m.shelters.has_room(size):
             return NO_ROOM
-        return m.shelters.reserve(int(table.node[i]), size, vehicle=bool(table.has_vehicle[i]))
+        node = int(table.node[i])
+        drives = table.drives(i)
+        choice = m.shelters.reserve(node, size, vehicle=drives)
+        if choice is None and drives:
+            choice = m.shelters.reserve(node, size, vehicle=False)
+            if choice is not None:
+                table.left_car[i] = True
+                self.record("leave_car")
+        return choice
 
     def _to_shelter(
         self, choice: tuple[int, np.ndarray] | str | None
@@ -158,7 +173,6 @@ class Household(mesa.Agent):
         m = self.model
         table, i = m.households, self.index
         size = int(table.size_persons[i])
-        vehicle = bool(table.has_vehicle[i])
         while True:
             if choice == NO_ROOM:
                 table.unshelter(i)
@@ -172,7 +186,7 @@ class Household(mesa.Agent):
                 m.operations.hold_cut_off(incident)
                 return
             shelter, edges = choice
-            arrived = yield from self._travel(edges, vehicle, shelter)
+            arrived = yield from self._travel(edges, table.drives(i), shelter)
             if table.state[i] == DEAD:
                 m.shelters.release(shelter, size)
                 return
@@ -194,7 +208,9 @@ class Household(mesa.Agent):
         table, i = m.households, self.index
         if table.state[i] != STRANDED:
             return False
-        if not m.shelters.can_reach(int(table.node[i]), vehicle=bool(table.has_vehicle[i])):
+        node = int(table.node[i])
+        by_car = (True, False) if table.drives(i) else (False,)  # else on foot
+        if not any(m.shelters.can_reach(node, vehicle=car) for car in by_car):
             return False
         choice = self._choose()
         if choice is None or choice == NO_ROOM:

@@ -63,6 +63,8 @@ class HouseholdTable:
         Whether it set off (on its own, or taken out by a team), whatever came after.
     all_clear_s
         When it left its sealed home on the all-clear (inf: it did not, or never sealed).
+    left_car
+        Whether it left its car where no road led on for cars, and went on on foot.
     """
 
     home_node: np.ndarray
@@ -83,6 +85,7 @@ class HouseholdTable:
     died_where: np.ndarray
     left_home: np.ndarray
     all_clear_s: np.ndarray
+    left_car: np.ndarray
 
     @property
     def n(self) -> int:
@@ -116,6 +119,10 @@ class HouseholdTable:
             ).astype(np.int64)
             for name, mask in masks.items()
         }
+
+    def drives(self, row: int) -> bool:
+        """Whether household ``row`` travels by car: it has one and has not left it."""
+        return bool(self.has_vehicle[row] and not self.left_car[row])
 
     def alive(self) -> np.ndarray:
         """Boolean mask of households not dead."""
@@ -267,4 +274,5 @@ def households_from_population(
         died_where=np.full(n, -1, dtype=np.int8),
         left_home=np.zeros(n, dtype=bool),
         all_clear_s=np.full(n, np.inf),
+        left_car=np.zeros(n, dtype=bool),
     )

@@ -65,6 +65,7 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "shelter_in_place": "persons (the household shuts its home, as the warning said)",
         "all_clear": "persons (the plume has passed: the household opens its sealed home)",
         "transfer_requested": "persons (mandatory transfer: a refuser or vulnerable)",
+        "leave_car": "persons (no road open to cars: the household goes on on foot)",
         "unsheltered": "persons (out of the house, waiting in the open: no shelter with room "
         "could be reached)",
         "shelter_unsafe": "occupants, persons (the shelter is no longer safe)",

@@ -4,9 +4,10 @@ Warnings, hazard detection, incidents, team dispatches, arrivals and new bases, 
 requests, border crossings, landslides, isolated villages, supply-truck dispatches and
 shelters that became unsafe get one line each, as do withdrawn incidents; road
 closures, exposure, stranding (households stranded on the way, and persons a flood cut
-off at home, reported per node), stranded households setting off again, households
-relocating from an unsafe shelter, sheltering in place, opening their homes on the
-all-clear or left unsheltered are summed
+off at home, reported per node), households stranded on the way that the hazard then
+caught there, cars left where no road led on, stranded households setting off again,
+households relocating from an unsafe shelter, sheltering in place, opening their homes
+on the all-clear or left unsheltered are summed
 into one line per time, kind and level.
 """
 
@@ -45,6 +46,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "exposed": "hazard",
         "stranded": "hazard",
         "caught_by_hazard": "hazard",
+        "leave_car": "hazard",
         "resume": "hazard",
         "incident_withdrawn": "incident",
         "shelter_unsafe": "shelter",
@@ -55,8 +57,8 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
     }
 )
 _SUMMED = (
-    "road_closed", "road_reopened", "exposed", "stranded", "caught_by_hazard", "resume",
-    "relocate",
+    "road_closed", "road_reopened", "exposed", "stranded", "caught_by_hazard", "leave_car",
+    "resume", "relocate",
     "shelter_in_place", "all_clear", "unsheltered",
 )  # fmt: skip
 
@@ -69,7 +71,9 @@ def _persons(value: float) -> str:
     return f"{value:.0f} person{'' if round(value) == 1 else 's'}"
 
 
-def _describe(row, first_team: int, first_truck: int, shelter_names: dict[int, str]) -> str:
+def _describe(
+    row, first_team: int, first_truck: int, shelter_names: dict[int, str], caught: set[int]
+) -> str:
     kind, juris, tier = row.kind, row.jurisdiction, row.tier
     incident, value = int(row.incident), float(row.value)
     if kind == "shelter_unsafe":
@@ -87,6 +91,8 @@ def _describe(row, first_team: int, first_truck: int, shelter_names: dict[int, s
     if kind == "incident_reported":
         needs = ", ".join(t for t in str(tier).split(",") if t)
         return f"incident {incident} in {juris}: {_persons(value)}, needs {needs}"
+    if kind == "incident_withdrawn" and incident in caught:
+        return f"incident {incident} in {juris} withdrawn: the hazard caught its people there"
     if kind == "incident_withdrawn":
         return f"incident {incident} in {juris} withdrawn: {_persons(value)} left on their own"
     if kind == "aid_requested":
@@ -122,9 +128,10 @@ def event_list(timeline: Timeline) -> list[list]:
         zip(shelters["node"].astype(int)[::-1], shelters["name"].astype(str)[::-1], strict=True)
     )  # the first shelter of each node
     rows = events[events["kind"].isin(list(CATEGORIES))]
+    caught = set(events.loc[events["kind"] == "caught_by_hazard", "incident"].astype(int))
     summed = rows["kind"].isin(_SUMMED).to_numpy()
     out = [
-        (float(r.time_s), CATEGORIES[r.kind], _describe(r, first_team, first_truck, names))
+        (float(r.time_s), CATEGORIES[r.kind], _describe(r, first_team, first_truck, names, caught))
         for r in rows[~summed].itertuples(index=False)
     ]
     groups = rows[summed].assign(on_the_way=rows.loc[summed, "agent"].to_numpy() >= 0)
@@ -157,6 +164,10 @@ def _summed_text(kind: str, group: pd.DataFrame, on_the_way: bool) -> str:
         return f"{_persons(persons)} given the all-clear: homes opened and aired"
     if kind == "unsheltered":
         return f"{_persons(persons)} unsheltered: no shelter with room"
+    if kind == "leave_car":
+        return f"{_persons(persons)} left their cars: no road open to cars, on foot"
+    if kind == "caught_by_hazard":
+        return f"{_persons(persons)} cut off on the way, caught there by the hazard"
     if on_the_way:
         return f"{_persons(persons)} stranded on the way"
     return f"{_persons(persons)} cut off at home by the flood"
