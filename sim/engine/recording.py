@@ -48,8 +48,8 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "incident_reported": "persons",
         "incident_withdrawn": "persons (no team needed any more: they left on their own, or "
         "a hazard caught them where they were cut off and its incident has them now)",
-        "caught_by_hazard": "persons (a household cut off on dry ground that the water "
-        "reached: out of its ``stranded`` incident, ``incident``, into the hazard's)",
+        "caught_by_hazard": "persons (a household cut off on dry ground that the water or "
+        "a slide reached: out of its ``stranded`` incident, ``incident``, into the hazard's)",
         "dispatch": "estimated travel time, s",
         "aid_requested": "persons",
         "border_cross": "0",
