@@ -471,6 +471,22 @@ def test_a_transfer_the_water_overtook_is_handed_over_not_gone_on_its_own() -> N
     assert inc["persons_to_take_out"] == 2 and inc["persons_still_waiting"] == 1
 
 
+def cut_off_flood_model(team_sent: bool) -> EmergencyModel:
+    """The flood toy with its resident at node 3 setting off at 60 s into no road out.
+
+    SB (node 3) is full and the links out of node 3 closed; B's ground team is sent to
+    the ``stranded`` incident (``team_sent``) or busy with a scripted one at node 5.
+    """
+    busy = [{"time_min": 0, "node": 5, "persons": 1, "kind": "trapped", "tiers": ["ground"]}]
+    scenario = _rising_water("toy-cut-off", incidents=[] if team_sent else busy)
+    net = flood_network([0, 0, 0, 1, 0, 0])
+    model = EmergencyModel(scenario, net, seed=0)
+    model.shelters.reserved_persons[1] = model.shelters.capacity_persons[1]  # SB full
+    model.roads.close(net.edge_ids(np.array([3, 3]), np.array([2, 4])))
+    model.env.process(model.household_agents[0].evacuate(60.0))
+    return model
+
+
 @pytest.mark.parametrize("team_sent", [False, True])
 def test_a_household_cut_off_on_dry_ground_is_a_boats_once_the_water_reaches_it(
     team_sent: bool,
@@ -482,13 +498,7 @@ def test_a_household_cut_off_on_dry_ground_is_a_boats_once_the_water_reaches_it(
     withdrawn while it waits for B's team (busy at node 5 with a scripted incident),
     else it counts the household as handed over. Before, the water never reached people
     cut off on the way, and no boat was ever asked for them."""
-    busy = [{"time_min": 0, "node": 5, "persons": 1, "kind": "trapped", "tiers": ["ground"]}]
-    scenario = _rising_water("toy-cut-off", incidents=[] if team_sent else busy)
-    net = flood_network([0, 0, 0, 1, 0, 0])
-    model = EmergencyModel(scenario, net, seed=0)
-    model.shelters.reserved_persons[1] = model.shelters.capacity_persons[1]  # SB full
-    model.roads.close(net.edge_ids(np.array([3, 3]), np.array([2, 4])))
-    model.env.process(model.household_agents[0].evacuate(60.0))
+    model = cut_off_flood_model(team_sent)
     model.run_for()
     result = collect(model)
     inc = result.incidents.drop_duplicates("incident")

@@ -18,10 +18,11 @@ import pandas as pd
 import pytest
 
 from sim.cli.app import main
-from sim.engine.runs import run
+from sim.engine.runs import collect, run
 from sim.plot import style
 from sim.replay.build import build_timeline, pick_up_nodes
 from sim.replay.counters import build_counters, counters_at, time_ms
+from sim.replay.events import event_list
 from sim.replay.frames import FrameRenderer
 from sim.replay.households import state_events
 from sim.replay.html import build_payload
@@ -52,7 +53,7 @@ from tests.replay_fixtures import (  # noqa: F401
     gas_run_dir,
     reference_counters,
 )
-from tests.test_protective import BEHAVIOUR, POPULATION
+from tests.test_protective import BEHAVIOUR, POPULATION, cut_off_flood_model
 from tests.test_replay_browser import (  # noqa: F401
     assert_page_agrees_with_events,
     browser,
@@ -367,19 +368,29 @@ def test_flood_page_shows_the_unsafe_shelter_and_the_relocation(flood_page, floo
     assert "relocation (unsafe shelter → shelter reached)" in names
 
 
+def _one_household(
+    time_s: list[float], kinds: list[str], nodes: list[int], incident: list[int] | None = None
+) -> pd.DataFrame:
+    """An event log of one household of 2 persons (agent 1) in A."""
+    n = len(kinds)
+    return pd.DataFrame(
+        {
+            "time_s": time_s,
+            "kind": kinds,
+            "agent": [1] * n,
+            "node": nodes,
+            "jurisdiction": ["A"] * n,
+            "incident": incident if incident is not None else [-1] * n,
+            "tier": [""] * n,
+            "value": [2.0] * n,
+        }
+    )
+
+
 def test_unsheltered_household_leaves_the_way_and_keeps_its_node() -> None:
     # a household finds no shelter with room anywhere at node 7, 40 s after setting off
-    events = pd.DataFrame(
-        {
-            "time_s": [0.0, 10.0, 50.0, 900.0],
-            "kind": ["warned", "depart", "unsheltered", "warned"],
-            "agent": [1, 1, 1, 1],
-            "node": [5, 5, 7, 7],
-            "jurisdiction": ["A"] * 4,
-            "incident": [-1] * 4,
-            "tier": [""] * 4,
-            "value": [2.0] * 4,
-        }
+    events = _one_household(
+        [0.0, 10.0, 50.0, 900.0], ["warned", "depart", "unsheltered", "warned"], [5, 5, 7, 7]
     )
     table = state_events(events)
     assert table[["time_s", "state", "node"]].values.tolist() == [
@@ -397,17 +408,11 @@ def test_a_household_caught_where_it_was_cut_off_stays_stranded_and_counts_once(
     # a car household leaves its car at node 6 (300 s) and walks on, is stranded at node
     # 7 (500 s), and the water reaches it there (900 s): ``caught_by_hazard`` moves it to
     # a boat's incident but it stays stranded at node 7, two persons, not four
-    events = pd.DataFrame(
-        {
-            "time_s": [0.0, 10.0, 300.0, 500.0, 900.0],
-            "kind": ["warned", "depart", "leave_car", "stranded", "caught_by_hazard"],
-            "agent": [1] * 5,
-            "node": [5, 5, 6, 7, 7],
-            "jurisdiction": ["A"] * 5,
-            "incident": [-1, -1, -1, -1, 0],
-            "tier": [""] * 5,
-            "value": [2.0] * 5,
-        }
+    events = _one_household(
+        [0.0, 10.0, 300.0, 500.0, 900.0],
+        ["warned", "depart", "leave_car", "stranded", "caught_by_hazard"],
+        [5, 5, 6, 7, 7],
+        incident=[-1, -1, -1, -1, 0],
     )
     table = state_events(events)
     assert table[["time_s", "state", "node"]].values.tolist() == [
@@ -418,3 +423,20 @@ def test_a_household_caught_where_it_was_cut_off_stays_stranded_and_counts_once(
     counters = build_counters(events)
     assert counters_at(counters, 400.0)["on_the_way_persons"] == 2
     assert counters_at(counters, 1000.0)["stranded_persons"] == 2
+
+
+def test_the_event_list_says_the_water_caught_people_where_they_were_cut_off(
+    tmp_path: Path,
+) -> None:
+    # the flood toy of tests/test_protective.py: B's resident at node 3 finds no road out
+    # at 60 s (a ``stranded`` incident, B's team busy) and the water reaches it at 840 s:
+    # the list says so, and that its incident was withdrawn for that, not because its
+    # people left on their own
+    model = cut_off_flood_model(team_sent=False)
+    model.run_for()
+    out = tmp_path / "cut-off"
+    collect(model).write(out)
+    model.network.save(out / "network.npz")
+    lines = {(t, text) for t, _, text in event_list(build_timeline(load_run(out)))}
+    assert (840_000, "1 person cut off on the way, caught there by the hazard") in lines
+    assert (840_000, "incident 1 in B withdrawn: the hazard caught its people there") in lines

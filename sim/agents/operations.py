@@ -115,17 +115,16 @@ class Operations:
         for incident in self._cut_off:
             if incident.done:  # got out, or left when a road reopened
                 continue
-            units = [
-                u for u in incident.waiting if table.state[u.row] == STRANDED and caught[u.row]
-            ]
-            for unit in units:
-                incident.waiting.remove(unit)
-                incident.persons_handed_over += int(table.size_persons[unit.row])
-                rows.append(unit.row)
-                m.household_agents[unit.row].record("caught_by_hazard", incident=incident.id)
+            here = {u.row for u in incident.waiting if table.state[u.row] == STRANDED}
+            left = incident.hand_over(
+                {r for r in here if caught[r]}, lambda row: int(table.size_persons[row])
+            )
+            for row in left:
+                m.household_agents[row].record("caught_by_hazard", incident=incident.id)
+            rows += left
             if incident.open:
                 watched.append(incident)
-            elif units and not incident.dispatched:
+            elif left and not incident.dispatched:
                 m.dispatcher.withdraw(incident)
         self._cut_off = watched
         return np.array(rows, dtype=np.int64)

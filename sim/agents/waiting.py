@@ -40,7 +40,7 @@ class WaitingQueues:
         incident needs no team any more (:attr:`sim.engine.incidents.Incident.done`,
         e.g. a helicopter got everyone out while it waited for a ground team).
         """
-        queue = [i for i in self.queues.get(key, []) if key[1] not in i.dispatched and not i.done]
+        queue = [i for i in self.queues.get(key, []) if _unserved(i, key[1])]
         self.queues[key] = queue
         return list(queue)
 
@@ -125,14 +125,14 @@ class WaitingQueues:
         own, nodes, other = self._screen(key, team, urgent_only)
         tier = key[1]
         # another side's incident, as :meth:`_may_serve` asks: the side keeps its reserve
-        others_wait = any(tier not in i.dispatched and not i.done for i in other)
+        others_wait = any(_unserved(i, tier) for i in other)
         if others_wait and self.model.aid.may_lend(team):
             own, nodes = own + other, np.concatenate((nodes, self._nodes(other)))
         if not own or team.tier.travel == "air":
-            return any(tier not in i.dispatched and not i.done for i in own)
+            return any(_unserved(i, tier) for i in own)
         time_s = self.model.roads.router(team.mode).tree(np.array([team.station_node])).time_s
         near = [own[k] for k in np.flatnonzero(np.isfinite(time_s[nodes]))]
-        return any(tier not in i.dispatched and not i.done for i in near)
+        return any(_unserved(i, tier) for i in near)
 
     def _screen(
         self, key: tuple[int, str], team: RescueTeam, urgent_only: bool
@@ -160,3 +160,8 @@ class WaitingQueues:
     def _nodes(incidents: list[Incident]) -> np.ndarray:
         """Target nodes of ``incidents``."""
         return np.fromiter((i.target_node for i in incidents), np.int64, len(incidents))
+
+
+def _unserved(incident: Incident, tier: str) -> bool:
+    """Whether ``incident`` still waits for a team of ``tier``: none sent, and needed."""
+    return tier not in incident.dispatched and not incident.done

@@ -137,8 +137,9 @@ class Incident:
     waiting: deque[Unit] = field(default_factory=deque)
     in_hand: list[Unit] = field(default_factory=list)  # taken by a team, not yet out
     persons_moved_on: int = 0  # left on their own before a team got to them
-    #: Persons of a mandatory transfer the hazard caught at home first (stranded by
-    #: water, buried, dead): the incident that found them so carries them out.
+    #: Persons the hazard caught before a team took them (a mandatory transfer's at
+    #: home: stranded by water, buried, dead; a ``stranded`` incident's where they were
+    #: cut off): the incident that found them so carries them out.
     persons_handed_over: int = 0
     #: Persons of a mandatory transfer told at the door to shelter in place instead.
     persons_sheltered_in_place: int = 0
@@ -183,9 +184,23 @@ class Incident:
 
     def keep_in(self, rows: set[int], size_of: Callable[[int], int]) -> None:
         """Households ``rows`` shelter in place: out of the waiting line, not to be carried."""
-        for unit in [u for u in self.waiting if u.row in rows]:
+        self.persons_sheltered_in_place += sum(size_of(r) for r in self._leave_line(rows))
+
+    def hand_over(self, rows: set[int], size_of: Callable[[int], int]) -> list[int]:
+        """Households ``rows`` are another incident's now: out of the waiting line.
+
+        Returns those of them that were waiting (not those a team has in hand).
+        """
+        left = self._leave_line(rows)
+        self.persons_handed_over += sum(size_of(r) for r in left)
+        return left
+
+    def _leave_line(self, rows: set[int]) -> list[int]:
+        """Take the units of households ``rows`` out of the waiting line; return their rows."""
+        units = [u for u in self.waiting if u.row in rows]
+        for unit in units:
             self.waiting.remove(unit)
-            self.persons_sheltered_in_place += size_of(unit.row)
+        return [u.row for u in units]
 
     def take(
         self,
@@ -298,8 +313,9 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting`` (of
     whom ``persons_died_at_horizon`` still waited at the horizon: their fate is the
     survival curve's there),
-    ``persons_moved_on``, ``persons_handed_over`` (people of a mandatory transfer the
-    hazard caught at home first: also counted in the incident that found them so),
+    ``persons_moved_on``, ``persons_handed_over`` (people the hazard caught before a
+    team took them, at home or where they were cut off: also counted in the incident
+    that found them so),
     ``persons_sheltered_in_place`` (people of a mandatory transfer told at the door to
     stay in: the plume was coming) and ``persons_still_waiting``.
     """
