@@ -168,6 +168,10 @@ CASES = {"default": default_run, "million": million_run, "routes": routes, "haza
 
 def main() -> None:
     which = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if which != "all" and which not in CASES:
+        # a child started for an unknown name would start children of its own, forever
+        print(f"bench_engine.py: unknown case {which!r}; use one of: all, {', '.join(CASES)}")
+        sys.exit(2)
     if which in CASES and os.environ.get("BENCH_CHILD"):
         print(json.dumps(CASES[which]()))
         return
