@@ -27,8 +27,12 @@ from sim.scenarios import scenario_from_dict
 UNLOAD_S = 900.0
 
 
-def supply_line(*, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0):
+def supply_line(
+    *, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0, sides: tuple = (0, 0, 1, 1)
+):
+    """The line above; ``sides`` (0 = A, 1 = B per node) may put all of it on side A."""
     x = np.array([0.0, 1000.0, 2000.0, 2000.0 + link_2_3_m]) + 500_000.0
+    side_name = ["AB"[k] for k in sides]
     pairs = [(0, 1), (1, 2), (2, 3)]
     s = [a for a, b in pairs] + [b for a, b in pairs]
     t = [b for a, b in pairs] + [a for a, b in pairs]
@@ -43,7 +47,7 @@ def supply_line(*, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0):
                 "level": ["town", "town"],
                 "node": [1, 2],
                 "capacity_persons": [100, 100],
-                "jurisdiction": ["A", "B"],
+                "jurisdiction": [side_name[1], side_name[2]],
             }
         ),
         "depots": frame(
@@ -52,7 +56,7 @@ def supply_line(*, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0):
                 "level": ["city", "town"],
                 "node": [0, 3],
                 "stock_kits": [stock_a, stock_b],
-                "jurisdiction": ["A", "B"],
+                "jurisdiction": [side_name[0], side_name[3]],
             }
         ),
     }
@@ -63,7 +67,7 @@ def supply_line(*, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0):
             x_m=x,
             y_m=np.full(4, 3_350_000.0),
             elevation_m=np.zeros(4),
-            jurisdiction=np.array([0, 0, 1, 1], np.int8),
+            jurisdiction=np.array(sides, np.int8),
             jurisdiction_names=("A", "B"),
             edge_source=np.array(s),
             edge_target=np.array(t),
@@ -78,10 +82,12 @@ def supply_line(*, stock_a: int, stock_b: int, link_2_3_m: float = 1000.0):
     )
 
 
-def supply_scenario(linkage: str, *, trucks: dict[str, int]):
+def supply_scenario(
+    linkage: str, *, trucks: dict[str, int], sides: str = "AB", closures: tuple = ()
+):
     warn = [
         {"time_min": 0.0, "level": "imminent", "issued_by": side, "zone": {"jurisdiction": side}}
-        for side in ("A", "B")
+        for side in sides
     ]
     return scenario_from_dict(
         {
@@ -105,13 +111,14 @@ def supply_scenario(linkage: str, *, trucks: dict[str, int]):
                 "request_min_kits": 1,
             },
             "outputs": {"track_households": 0},
+            "closures": list(closures),
         }
     )
 
 
 def truck_log(result) -> list[tuple]:
     ev = result.events
-    rows = ev[ev["kind"].isin(["supply_request", "truck_dispatch", "delivery"])]
+    rows = ev[ev["kind"].isin(["supply_request", "truck_dispatch", "delivery", "truck_rebased"])]
     return [
         (float(t), k, int(n), int(v))
         for t, k, n, v in zip(rows.time_s, rows.kind, rows.node, rows.value, strict=True)
@@ -142,7 +149,7 @@ def test_one_truck_serves_its_own_side_in_order_and_never_leaves_twice_at_once()
     assert result.summary["supply"]["shelters_supplied"] == 1
 
 
-def test_joint_shares_depots_and_a_request_waits_when_stock_runs_out() -> None:
+def test_joint_shares_depots_and_a_truck_whose_depot_runs_out_moves_to_the_other() -> None:
     result = run(
         supply_scenario("joint", trucks={"city": 1, "town": 0}),
         seed=0,
@@ -159,10 +166,101 @@ def test_joint_shares_depots_and_a_request_waits_when_stock_runs_out() -> None:
         # home at 3100 s: S2 needs 2 kits but DA has 1 left; the truck takes it
         (3100.0, "truck_dispatch", 0, 1),
         (3100.0 + 200.0 + UNLOAD_S, "delivery", 2, 1),
-        # home at 4400 s: S2 still needs 1 kit, DA is out of stock: nothing leaves
+        # DA is out of stock: from S2 the truck drives to DB (shared under `joint`,
+        # 100 s) instead of home, and is based there
+        (4200.0, "truck_rebased", 3, 10),
+        (4300.0, "truck_dispatch", 3, 1),  # S2's last kit
+        (4300.0 + 100.0 + UNLOAD_S, "delivery", 2, 1),
     ]
-    assert result.summary["supply"]["need_met_share_6h"] == pytest.approx(4 / 5)
-    assert result.shelters.set_index("name").loc["S2", "kits_delivered"] == 1
+    assert result.summary["supply"]["need_met_share_6h"] == pytest.approx(5 / 5)
+    assert result.summary["supply"]["trucks_rebased"] == 1
+    assert result.shelters.set_index("name").loc["S2", "kits_delivered"] == 2
+
+
+def test_a_truck_whose_depot_runs_out_loads_at_the_nearest_depot_of_its_side() -> None:
+    # the whole line is side A: DB (node 3) is A's too. DA has 2 kits, its one truck
+    # carries 2; S1 needs 3 kits, S2 needs 2
+    result = run(
+        supply_scenario("separate", trucks={"city": 1, "town": 0}, sides="A"),
+        seed=0,
+        network=supply_line(stock_a=2, stock_b=10, sides=(0, 0, 0, 0)),
+    )
+    assert truck_log(result) == [
+        (900.0, "supply_request", 1, 1),
+        (900.0, "truck_dispatch", 0, 1),  # DA: 1 kit left
+        (900.0, "supply_request", 1, 1),
+        (900.0, "supply_request", 2, 1),
+        (1900.0, "delivery", 1, 1),
+        (2000.0, "truck_dispatch", 0, 1),  # home at 2000 s: DA's last kit, to S1
+        (3000.0, "delivery", 1, 1),
+        # DA is empty: from S1 to DB, 200 s, where the truck is based from now on
+        (3000.0, "truck_rebased", 3, 10),
+        (3200.0, "truck_dispatch", 3, 1),  # S1 asked first: its last kit
+        (3200.0 + 200.0 + UNLOAD_S, "delivery", 1, 1),
+        (4500.0, "truck_dispatch", 3, 2),  # back at DB (200 s): S2's 2 kits
+        (4500.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+    ]
+    assert result.summary["supply"]["need_met_share_6h"] == pytest.approx(5 / 5)
+
+
+def test_free_trucks_leave_a_depot_whose_last_kit_was_just_loaded() -> None:
+    # all side A; DA has 1 kit and 2 trucks: when the first loads it, the second drives
+    # at once to DB (300 s) and serves from there; the first follows from S1 (200 s)
+    result = run(
+        supply_scenario("separate", trucks={"city": 2, "town": 0}, sides="A"),
+        seed=0,
+        network=supply_line(stock_a=1, stock_b=10, sides=(0, 0, 0, 0)),
+    )
+    assert truck_log(result) == [
+        (900.0, "supply_request", 1, 1),
+        # the first truck loads DA's only kit; the second, with nothing left at DA,
+        # moves at once (logged first: the first truck's trip starts a moment later)
+        (900.0, "truck_rebased", 3, 10),
+        (900.0, "truck_dispatch", 0, 1),
+        (900.0, "supply_request", 1, 1),
+        (900.0, "supply_request", 2, 1),
+        (1200.0, "truck_dispatch", 3, 2),  # at DB: S1's other 2 kits, 200 s
+        (1900.0, "delivery", 1, 1),
+        (1900.0, "truck_rebased", 3, 8),  # the first truck, from S1 to DB
+        (2100.0, "truck_dispatch", 3, 2),  # S2's 2 kits, 100 s
+        (1200.0 + 200.0 + UNLOAD_S, "delivery", 1, 2),
+        (2100.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+    ]
+    assert result.summary["supply"]["trucks_rebased"] == 2
+
+
+def test_a_truck_never_moves_to_a_depot_its_command_may_not_draw_on() -> None:
+    # as above, but DB is side B's: under `separate` A's truck goes home to empty DA
+    result = run(
+        supply_scenario("separate", trucks={"city": 1, "town": 0}),
+        seed=0,
+        network=supply_line(stock_a=2, stock_b=10),
+    )
+    log = truck_log(result)
+    assert [r for r in log if r[1] == "truck_rebased"] == []
+    deliveries = [r for r in log if r[1] == "delivery"]
+    assert deliveries == [(1900.0, "delivery", 1, 1), (3000.0, "delivery", 1, 1)]
+    assert result.summary["supply"]["trucks_rebased"] == 0
+
+
+def test_a_truck_cut_off_from_its_depot_moves_to_one_it_can_reach() -> None:
+    # all side A; at 40 min a closure around DA (node 0) cuts the link 0-1: the truck,
+    # unloading at S1 until 3000 s, cannot get home although DA still has kits
+    net = supply_line(stock_a=10, stock_b=10, sides=(0, 0, 0, 0))
+    lon, lat = net.to_lonlat(net.x_m[:1], net.y_m[:1])
+    closure = {"time_min": 40.0, "action": "close", "lon": float(lon[0]), "lat": float(lat[0])}
+    scenario = supply_scenario(
+        "separate", trucks={"city": 1, "town": 0}, sides="A", closures=[closure]
+    )
+    result = run(scenario, seed=0, network=net)
+    assert truck_log(result)[4:] == [
+        (1900.0, "delivery", 1, 1),
+        (2000.0, "truck_dispatch", 0, 2),  # home at 2000 s, before the closure
+        (3000.0, "delivery", 1, 2),
+        (3000.0, "truck_rebased", 3, 10),  # DA cut off: to DB, 200 s
+        (3200.0, "truck_dispatch", 3, 2),  # S2's 2 kits, 100 s away
+        (3200.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+    ]
 
 
 def test_nearest_depot_with_stock_and_a_truck_is_chosen() -> None:

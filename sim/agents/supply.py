@@ -12,6 +12,17 @@ A truck loads what the request needs (up to its capacity and the stock), drives 
 free-flow speed, unloads, and returns; a need larger than one truck takes further
 trucks, each chosen the same way. Need that no depot can serve now waits in
 first-in-first-out order and is retried whenever a truck comes home.
+
+A truck goes where the stock is. After unloading it drives back to its depot if that
+depot still has kits and a road open to it; otherwise to the nearest depot (by current
+vehicle travel time from the shelter) that has kits and that its command may draw on
+(its own side's; under a joint command, the shared depots of either side), and is
+based there from then on (event ``truck_rebased``). Free trucks at a depot whose last
+kits were just loaded move the same way. Reserves are held at several levels down to
+the village point (``../shared/DOMAIN.md``, *Forces and materials*): when a flood cuts
+off a county depot, the trucks carry on from the reserves that are left instead of
+parking at the last shelter they served. With no depot with kits in reach, a truck goes
+home if it can, else stays where it is.
 """
 
 from __future__ import annotations
@@ -42,6 +53,8 @@ class SupplyTruck(mesa.Agent):
         self.available = True
         #: When the truck is expected back at its depot (s; inf: cut off from it).
         self.back_s = 0.0
+        #: The side (jurisdiction index) of the depot it started at: its command's.
+        self.side = -1
 
     def deliver(
         self, shelter: int, kits: int, route: np.ndarray, travel_s: float
@@ -76,13 +89,32 @@ class SupplyTruck(mesa.Agent):
             node=int(m.shelters.node[shelter]),
             value=kits,
         )
-        node = int(m.shelters.node[shelter])
-        back = s.depot_tree(self.depot, node, reverse=True)
-        back_s = float(back.time_s[node])
-        if not np.isfinite(back_s):
-            return  # cut off from its depot: the truck stays at the shelter
-        self._trace(back.path(node))
-        yield m.env.timeout(back_s)
+        yield from self.go_to_base(int(m.shelters.node[shelter]))
+
+    def go_to_base(self, node: int) -> Generator[simpy.Event, None, None]:
+        """Drive from ``node`` to the depot the service names, then wait there (simpy process).
+
+        Its own depot, or another one with kits (:meth:`SupplyService.base_for`), and on
+        to the next if the kits there were gone when it arrived; with none in reach the
+        truck stays at ``node`` and is not available again.
+        """
+        m = self.model
+        s = m.supply
+        while True:
+            plan = s.base_for(self, node)
+            if plan is None:
+                self.back_s = np.inf
+                return  # cut off from every depot it could load at: it stays where it is
+            depot, route, travel_s = plan
+            self.back_s = m.env.now + travel_s
+            if depot != self.depot:
+                s.rebase(self, depot)
+            self._trace(route)
+            yield m.env.timeout(travel_s)
+            node = int(s.depot_node[depot])
+            if s.stock_kits[depot] > 0 or s.base_for(self, node)[0] == depot:
+                break  # kits to load here, or none anywhere it can reach
+            # other trucks took the last kits while it drove: on to the next depot
         self.available = True
         s.retry()
 
@@ -116,6 +148,11 @@ class SupplyService:
                 self.trucks.append(
                     model.truck_class(model, depot=d, capacity_kits=spec.truck_capacity_kits)
                 )
+        juris = model.network.jurisdiction
+        for truck in self.trucks:
+            truck.side = int(juris[self.depot_node[truck.depot]])
+        #: Trucks that moved to another depot (:meth:`rebase`), counted per move.
+        self.trucks_rebased = 0
         n = model.shelters.n
         self.delivered_kits = np.zeros(n, dtype=np.int64)
         self.pending_kits = np.zeros(n, dtype=np.int64)
@@ -186,12 +223,65 @@ class SupplyService:
             self.stock_kits[truck.depot] -= kits
             self.pending_kits[shelter] += kits
             truck.available = False
+            if self.stock_kits[truck.depot] == 0:
+                self._move_idle(truck.depot)
             node = int(self.model.shelters.node[shelter])
             home_s = float(self.depot_tree(truck.depot, node, reverse=True).time_s[node])
             truck.back_s = self.model.env.now + travel_s + self.unload_s + home_s
             route = self.depot_tree(truck.depot, node).path(node)
             self.model.env.process(truck.deliver(shelter, kits, route, travel_s))
         return True
+
+    def base_for(self, truck: SupplyTruck, node: int) -> tuple[int, np.ndarray, float] | None:
+        """Where ``truck`` at ``node`` goes to be based: depot, node route and time (s).
+
+        Its own depot if it has kits and a road open to it; else the nearest depot with
+        kits of its command (see the module docs); else its own depot if in reach (with
+        nothing left to load anywhere it can reach). None: cut off from all of them.
+        """
+        m = self.model
+        own = self.depot_tree(truck.depot, node, reverse=True)
+        home_s = float(own.time_s[node])
+        if self.stock_kits[truck.depot] > 0 and np.isfinite(home_s):
+            return truck.depot, own.path(node), home_s
+        juris = m.network.jurisdiction
+        mine = m.linkage.group[juris[self.depot_node]] == m.linkage.group[truck.side]
+        stocked = np.flatnonzero(mine & (self.stock_kits > 0))
+        if stocked.size:
+            # one tree from where the truck is reaches every depot at once
+            tree = m.roads.router("vehicle").tree(np.array([node]))
+            times = tree.time_s[self.depot_node[stocked]]
+            if np.isfinite(times).any():
+                k = int(np.argmin(times))  # ties: the first depot in the region's table
+                depot = int(stocked[k])
+                return depot, tree.path(int(self.depot_node[depot])), float(times[k])
+        if np.isfinite(home_s):
+            return truck.depot, own.path(node), home_s
+        return None
+
+    def rebase(self, truck: SupplyTruck, depot: int) -> None:
+        """Make ``depot`` the base of ``truck`` from now on (event ``truck_rebased``)."""
+        m = self.model
+        truck.depot = depot
+        self.trucks_rebased += 1
+        m.recorder.event(
+            m.env.now,
+            "truck_rebased",
+            agent=truck.unique_id,
+            node=int(self.depot_node[depot]),
+            jurisdiction=str(self.depot_juris[depot]),
+            value=int(self.stock_kits[depot]),
+        )
+
+    def _move_idle(self, depot: int) -> None:
+        """Send the free trucks of ``depot``, just emptied, to a depot with kits."""
+        at = int(self.depot_node[depot])
+        for truck in self.trucks:
+            if truck.available and truck.depot == depot:
+                plan = self.base_for(truck, at)
+                if plan is not None and plan[0] != depot:
+                    truck.available = False
+                    self.model.env.process(truck.go_to_base(at))
 
     def _nearest_truck(self, shelter: int) -> tuple[SupplyTruck, float] | None:
         """Return a free truck of the nearest depot that can send one, and its travel time.
@@ -243,6 +333,7 @@ class SupplyService:
         """Supply figures for ``summary.json``.
 
         ``shelters_used``/``shelters_supplied``: shelters that received anyone / any kits;
+        ``trucks_rebased``: moves of a truck to another depot (module docs);
         ``first_delivery_wait_median_s``: median wait from a shelter's first arrival to its
         first delivery (inf for shelters never supplied); ``need_met_share_<h>h``: kits
         delivered by hour h over the kits the persons sheltered by then need (NaN beyond
@@ -256,6 +347,7 @@ class SupplyService:
             "shelters_used": int(used.sum()),
             "shelters_supplied": int(np.isfinite(self.first_delivery_s).sum()),
             "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
+            "trucks_rebased": self.trucks_rebased,
         }
         horizon_s = self.model.scenario.horizon_s
         for hours in (6, 12, 24):

@@ -75,6 +75,7 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "supply_request": "kits",
         "truck_dispatch": "kits loaded",
         "delivery": "kits",
+        "truck_rebased": "kits at the depot (``node``) the truck is based at from now on",
         "hazard_detected": "0",
         "exposed": "persons newly at the AEGL level in ``tier`` (AEGL-2 injured, AEGL-3 dead)",
         "slide": "run-out radius, m",

@@ -41,6 +41,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "arrive_scene": "team",
         "border_cross": "border",
         "truck_dispatch": "supply",
+        "truck_rebased": "supply",
         "road_closed": "road",
         "road_reopened": "road",
         "exposed": "hazard",
@@ -115,6 +116,11 @@ def _describe(
         return f"{team} crosses the border into {juris}"
     if kind == "truck_dispatch":
         return f"supply truck {int(row.agent) - first_truck + 1} leaves with {value:.0f} kits"
+    if kind == "truck_rebased":
+        return (
+            f"supply truck {int(row.agent) - first_truck + 1} moves to the depot at node "
+            f"{int(row.node)} in {juris}: {value:.0f} kits there (its own is empty or cut off)"
+        )
     return kind
 
 

@@ -133,6 +133,11 @@ def format_run(result: RunResult) -> str:
     lines.append(
         f"Supply: {sup['shelters_supplied']} of {sup['shelters_used']} used shelters "
         f"supplied; kit need met {', '.join(met) or 'n/a'}"
+        + (
+            f"; {sup['trucks_rebased']} truck moves to a depot with kits"
+            if sup.get("trucks_rebased")
+            else ""
+        )
     )
     return "\n".join(lines)
 
