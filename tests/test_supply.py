@@ -15,14 +15,19 @@ at least one kit is a request. Trucks carry 2 kits and unload in 15 minutes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine.runs import run
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect, run
 from sim.network import compile_region
 from sim.regions.base import RegionData
+from sim.report.run import format_run
 from sim.scenarios import scenario_from_dict
+from tests.protective_fixtures import TOY_FLOOD, flood_network
 
 UNLOAD_S = 900.0
 
@@ -312,3 +317,36 @@ def test_a_depot_across_the_border_sends_a_truck_only_when_it_is_there_first() -
     shelters = result.shelters.set_index("name")
     assert shelters.loc["S1", "kits_delivered"] == 3
     assert shelters.loc["S2", "kits_delivered"] == 2
+
+
+def test_depots_the_hazard_reaches_are_counted_with_the_kits_left_in_them() -> None:
+    # the flood toy (tests/protective_fixtures): node 3 (side B) goes under water at 15
+    # min, with shelter SB on it; put B's depot there too, and A's at dry node 0
+    net = flood_network([0, 0, 0, 0, 0, 0])
+    depots = net.places["depots"].assign(node=[0, 3], stock_kits=[1000, 700])
+    net = replace(net, places={**net.places, "depots": depots})
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-flood-depot",
+            "horizon_h": 1.0,
+            "hazards": {"step_min": 1.0, "flood": TOY_FLOOD},
+            "warnings": [
+                {"time_min": 0, "level": "risk", "issued_by": "A", "zone": {"jurisdiction": "A"}}
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    assert result.summary["supply"]["unsafe_depots"] == {
+        "depots": 1,
+        "kits_left": 700,
+        "kits_left_by_jurisdiction": {"B": 700},
+    }
+    # reached in the same hazard step as the shelter on the same node, at 16 min: the
+    # first step with water above it (stage 0.1 m at 15 min is the ground's own level)
+    ev = result.events
+    shelter_s = ev.loc[(ev["kind"] == "shelter_unsafe") & (ev["node"] == 3), "time_s"]
+    assert model.supply.depot_unsafe_s.tolist() == [np.inf, float(shelter_s.iloc[0])]
+    assert float(shelter_s.iloc[0]) == 16 * 60.0
+    assert "; 700 kits left in the 1 depot the hazard reached (B 700)" in format_run(result)

@@ -153,6 +153,8 @@ class SupplyService:
             truck.side = int(juris[self.depot_node[truck.depot]])
         #: Trucks that moved to another depot (:meth:`rebase`), counted per move.
         self.trucks_rebased = 0
+        #: When the hazard first made each depot's node unsafe (s; inf: never).
+        self.depot_unsafe_s = np.full(len(self.depot_node), np.inf)
         n = model.shelters.n
         self.delivered_kits = np.zeros(n, dtype=np.int64)
         self.pending_kits = np.zeros(n, dtype=np.int64)
@@ -177,6 +179,15 @@ class SupplyService:
             reverse=reverse,
             family=f"depot {depot}",
         )
+
+    def note_unsafe(self, unsafe_nodes: np.ndarray, now_s: float) -> None:
+        """Note the depots that the hazard step's unsafe nodes reach for the first time.
+
+        Trucks still load there while a road is open (the module docs); the summary
+        counts the kits left in such depots, a siting lesson for the planner.
+        """
+        hit = unsafe_nodes[self.depot_node] & ~np.isfinite(self.depot_unsafe_s)
+        self.depot_unsafe_s[hit] = now_s
 
     def unmet_kits(self, shelter: int) -> int:
         """Kits the shelter still needs beyond those delivered or on the way."""
@@ -322,6 +333,18 @@ class SupplyService:
         truck = next(t for t in self.trucks if t.available and t.depot == depot)
         return truck, float(times[depot])
 
+    def _unsafe_depots(self) -> dict:
+        hit = np.isfinite(self.depot_unsafe_s)
+        sides = sorted(set(self.depot_juris[hit].tolist()))
+        return {
+            "depots": int(hit.sum()),
+            "kits_left": int(self.stock_kits[hit].sum()),
+            "kits_left_by_jurisdiction": {
+                str(side): int(self.stock_kits[hit & (self.depot_juris == side)].sum())
+                for side in sides
+            },
+        }
+
     def need_met_share(self, at_s: float, arrivals: pd.DataFrame) -> float:
         """Share of kit need met at time ``at_s`` (delivered / needed by occupants then)."""
         occupants = arrivals.loc[arrivals["time_s"] <= at_s, "value"].sum()
@@ -334,6 +357,8 @@ class SupplyService:
 
         ``shelters_used``/``shelters_supplied``: shelters that received anyone / any kits;
         ``trucks_rebased``: moves of a truck to another depot (module docs);
+        ``unsafe_depots``: depots the hazard made unsafe at some time, and the kits left
+        in them at the horizon, in all and per side (:meth:`note_unsafe`);
         ``first_delivery_wait_median_s``: median wait from a shelter's first arrival to its
         first delivery (inf for shelters never supplied); ``need_met_share_<h>h``: kits
         delivered by hour h over the kits the persons sheltered by then need (NaN beyond
@@ -348,6 +373,7 @@ class SupplyService:
             "shelters_supplied": int(np.isfinite(self.first_delivery_s).sum()),
             "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
             "trucks_rebased": self.trucks_rebased,
+            "unsafe_depots": self._unsafe_depots(),
         }
         horizon_s = self.model.scenario.horizon_s
         for hours in (6, 12, 24):

@@ -300,11 +300,15 @@ class EmergencyModel(mesa.Model):
     def _update_shelters(self) -> None:
         """Close shelters that are unsafe now or forecast unsafe by a side that knows it.
 
+        Also note the depots the hazard has reached (:meth:`SupplyService.note_unsafe`).
+
         The occupants of a shelter that just became unsafe move on to the next safe one
         (``relocate``); households on their way to it choose again at their next node.
         """
         shelters = self.shelters
-        unsafe = self.hazards.unsafe_now()[shelters.node]
+        unsafe_nodes = self.hazards.unsafe_now()
+        self.supply.note_unsafe(unsafe_nodes, self.env.now)
+        unsafe = unsafe_nodes[shelters.node]
         side = self.network.jurisdiction[shelters.node]
         known = np.isfinite(self.known_since_s)[side]
         if known.any():

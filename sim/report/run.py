@@ -138,8 +138,21 @@ def format_run(result: RunResult) -> str:
             if sup.get("trucks_rebased")
             else ""
         )
+        + _unsafe_depots_text(sup.get("unsafe_depots"))
     )
     return "\n".join(lines)
+
+
+def _unsafe_depots_text(unsafe: dict | None) -> str:
+    """Kits left in depots the hazard reached, per side ('' when none was reached)."""
+    if not unsafe or not unsafe["depots"]:
+        return ""
+    sides = ", ".join(f"{k} {v:,}" for k, v in unsafe["kits_left_by_jurisdiction"].items())
+    n = unsafe["depots"]
+    return (
+        f"; {unsafe['kits_left']:,} kits left in the {n} depot{'s' if n > 1 else ''} "
+        f"the hazard reached ({sides})"
+    )
 
 
 def _places(counts: dict[str, int]) -> str:
