@@ -350,3 +350,43 @@ def test_depots_the_hazard_reaches_are_counted_with_the_kits_left_in_them() -> N
     assert model.supply.depot_unsafe_s.tolist() == [np.inf, float(shelter_s.iloc[0])]
     assert float(shelter_s.iloc[0]) == 16 * 60.0
     assert "; 700 kits left in the 1 depot the hazard reached (B 700)" in format_run(result)
+
+
+def test_a_truck_is_not_based_at_a_depot_the_hazard_makes_unsafe() -> None:
+    # the flood toy under `joint` (depots shared): A's truck at empty DA (node 0) may move
+    # to DB3 (node 3, 300 s, under water from 16 min) or DB (node 5, 3,300 s)
+    net = flood_network([0, 0, 0, 0, 0, 0])
+    depots = pd.concat(
+        [
+            net.places["depots"].assign(stock_kits=[0, 50]),
+            pd.DataFrame(
+                {
+                    "name": ["DB3"],
+                    "level": ["village"],
+                    "node": [3],
+                    "stock_kits": [50],
+                    "jurisdiction": ["B"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    net = replace(net, places={**net.places, "depots": depots})
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-flood-depots",
+            "horizon_h": 1.0,
+            "policy": {"linkage": "joint"},
+            "hazards": {"step_min": 1.0, "flood": TOY_FLOOD},
+            "warnings": [],
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    truck = next(t for t in model.supply.trucks if t.depot == 0)
+    # dry: the nearer one, 3 links of 100 s
+    depot, route, travel_s = model.supply.base_for(truck, 0)
+    assert (depot, route.tolist(), travel_s) == (2, [0, 1, 2, 3], 300.0)
+    model.run_for()  # node 3 is under water at the horizon
+    depot, route, travel_s = model.supply.base_for(truck, 0)
+    assert model.supply.depot_unsafe_s[2] == 16 * 60.0
+    assert (depot, route[-1], travel_s) == (1, 5, 300.0 + 100.0 + 3000.0)

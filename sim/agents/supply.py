@@ -16,9 +16,10 @@ first-in-first-out order and is retried whenever a truck comes home.
 A truck goes where the stock is. After unloading it drives back to its depot if that
 depot still has kits and a road open to it; otherwise to the nearest depot (by current
 vehicle travel time from the shelter) that has kits and that its command may draw on
-(its own side's; under a joint command, the shared depots of either side), and is
-based there from then on (event ``truck_rebased``). Free trucks at a depot whose last
-kits were just loaded move the same way. Reserves are held at several levels down to
+(its own side's; under a joint command, the shared depots of either side) and is not
+where the hazard makes staying unsafe now, and is based there from then on (event
+``truck_rebased``). Free trucks at a depot whose last kits were just loaded move the
+same way. Reserves are held at several levels down to
 the village point (``../shared/DOMAIN.md``, *Forces and materials*): when a flood cuts
 off a county depot, the trucks carry on from the reserves that are left instead of
 parking at the last shelter they served. With no depot with kits in reach, a truck goes
@@ -112,7 +113,7 @@ class SupplyTruck(mesa.Agent):
             self._trace(route)
             yield m.env.timeout(travel_s)
             node = int(s.depot_node[depot])
-            if s.stock_kits[depot] > 0 or s.base_for(self, node)[0] == depot:
+            if s.stock_kits[depot] > 0 or (s.base_for(self, node) or (depot,))[0] == depot:
                 break  # kits to load here, or none anywhere it can reach
             # other trucks took the last kits while it drove: on to the next depot
         self.available = True
@@ -247,8 +248,9 @@ class SupplyService:
         """Where ``truck`` at ``node`` goes to be based: depot, node route and time (s).
 
         Its own depot if it has kits and a road open to it; else the nearest depot with
-        kits of its command (see the module docs); else its own depot if in reach (with
-        nothing left to load anywhere it can reach). None: cut off from all of them.
+        kits of its command (see the module docs) where the hazard does not make staying
+        unsafe now; else its own depot if in reach (with nothing left to load anywhere
+        it can reach). None: cut off from all of them.
         """
         m = self.model
         own = self.depot_tree(truck.depot, node, reverse=True)
@@ -257,7 +259,8 @@ class SupplyService:
             return truck.depot, own.path(node), home_s
         juris = m.network.jurisdiction
         mine = m.linkage.group[juris[self.depot_node]] == m.linkage.group[truck.side]
-        stocked = np.flatnonzero(mine & (self.stock_kits > 0))
+        safe = ~m.hazards.unsafe_now()[self.depot_node]  # no crew is based in the water
+        stocked = np.flatnonzero(mine & safe & (self.stock_kits > 0))
         if stocked.size:
             # one tree from where the truck is reaches every depot at once
             tree = m.roads.router("vehicle").tree(np.array([node]))
