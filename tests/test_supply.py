@@ -130,6 +130,15 @@ def truck_log(result) -> list[tuple]:
     ]
 
 
+def all_side_a(*, stock_a: int, city_trucks: int):
+    """Run the line with every node on side A (DB is A's too, 10 kits, no truck)."""
+    return run(
+        supply_scenario("separate", trucks={"city": city_trucks, "town": 0}, sides="A"),
+        seed=0,
+        network=supply_line(stock_a=stock_a, stock_b=10, sides=(0, 0, 0, 0)),
+    )
+
+
 def test_one_truck_serves_its_own_side_in_order_and_never_leaves_twice_at_once() -> None:
     # DA's one truck; DB has none (town depots get 0 trucks), so under `separate` S2 waits
     result = run(
@@ -185,11 +194,7 @@ def test_joint_shares_depots_and_a_truck_whose_depot_runs_out_moves_to_the_other
 def test_a_truck_whose_depot_runs_out_loads_at_the_nearest_depot_of_its_side() -> None:
     # the whole line is side A: DB (node 3) is A's too. DA has 2 kits, its one truck
     # carries 2; S1 needs 3 kits, S2 needs 2
-    result = run(
-        supply_scenario("separate", trucks={"city": 1, "town": 0}, sides="A"),
-        seed=0,
-        network=supply_line(stock_a=2, stock_b=10, sides=(0, 0, 0, 0)),
-    )
+    result = all_side_a(stock_a=2, city_trucks=1)
     assert truck_log(result) == [
         (900.0, "supply_request", 1, 1),
         (900.0, "truck_dispatch", 0, 1),  # DA: 1 kit left
@@ -211,11 +216,7 @@ def test_a_truck_whose_depot_runs_out_loads_at_the_nearest_depot_of_its_side() -
 def test_free_trucks_leave_a_depot_whose_last_kit_was_just_loaded() -> None:
     # all side A; DA has 1 kit and 2 trucks: when the first loads it, the second drives
     # at once to DB (300 s) and serves from there; the first follows from S1 (200 s)
-    result = run(
-        supply_scenario("separate", trucks={"city": 2, "town": 0}, sides="A"),
-        seed=0,
-        network=supply_line(stock_a=1, stock_b=10, sides=(0, 0, 0, 0)),
-    )
+    result = all_side_a(stock_a=1, city_trucks=2)
     assert truck_log(result) == [
         (900.0, "supply_request", 1, 1),
         # the first truck loads DA's only kit; the second, with nothing left at DA,
