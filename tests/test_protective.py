@@ -14,6 +14,7 @@ from sim.agents.households import SHELTERED, SHELTERING, STRANDED, UNSHELTERED
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
 from sim.hazards import exposure
+from sim.report.run import format_run
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
@@ -521,6 +522,11 @@ def test_a_household_cut_off_on_dry_ground_is_a_boats_once_the_water_reaches_it(
     else:
         assert cut_off.withdrawn_s == 840.0
         assert result.summary["incidents"]["withdrawn_persons"] == 1
+        assert result.summary["incidents"]["withdrawn_caught_persons"] == 1
+        # the run's printout does not say they left on their own
+        assert "(1 caught where they waited by the hazard, now in its own incidents)" in (
+            format_run(result)
+        )
 
 
 def test_a_household_buried_while_its_responder_takes_it_out_is_the_slides() -> None:

@@ -309,6 +309,10 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     that tier reached, leaving out incidents that needed no team any more
     (:attr:`Incident.done`: withdrawn because their people left, or nobody left to
     get out, e.g. a helicopter took them all).
+    ``withdrawn_persons`` are the persons of the withdrawn incidents: those who set off
+    on their own when a road reopened, and ``withdrawn_caught_persons``, those the
+    hazard caught where they waited for a team that had not been sent (also counted in
+    the incident that found them, e.g. a flood's ``flood_stranded``).
     ``persons_to_take_out``, the persons of the incidents whose people teams carry out
     (not withdrawn), is the sum of ``persons_rescued``, ``persons_died_waiting`` (of
     whom ``persons_died_at_horizon`` still waited at the horizon: their fate is the
@@ -329,6 +333,7 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         ),
         "withdrawn": len(withdrawn),
         "withdrawn_persons": int(sum(i.persons for i in withdrawn)),
+        "withdrawn_caught_persons": int(sum(i.persons_handed_over for i in withdrawn)),
         "persons_to_take_out": int(sum(i.persons for i in carried)),
         "persons_rescued": int(sum(i.persons_rescued for i in carried)),
         "persons_died_waiting": int(sum(i.persons_died for i in carried)),

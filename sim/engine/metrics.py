@@ -6,8 +6,9 @@ incidents that needed tier k (an incident never reached counts as not covered).
 Planned assistance (mandatory transfers, :data:`~sim.engine.incidents.NOT_EMERGENCIES`)
 is not a person in need and is left out. An
 incident *withdrawn* before any team was sent (its people left on their own when a road
-reopened) counts as not covered at every T before its withdrawal and in neither part
-from then on: people who waited longer than T for a team that never came were not
+reopened, or the hazard caught them where they waited: then they are in an incident of
+that hazard too) counts as not covered at every T before its withdrawal and in neither
+part from then on: people who waited longer than T for a team that never came were not
 reached within T. It is
 given per jurisdiction of the incident and overall, as the headline triple (community
 10 min, ground 30 min, aviation 60 min) and as a curve for T = 0..120 min. A tier no

@@ -74,13 +74,7 @@ def format_run(result: RunResult) -> str:
     inc = s["incidents"]
     lines.append(
         f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
-        f"served: {inc['unserved_tier_requests']:,}"
-        + (
-            f"; {inc['withdrawn']:,} withdrawn before any team was sent "
-            f"({inc['withdrawn_persons']:,} persons set off on their own when roads reopened)"
-            if inc.get("withdrawn")
-            else ""
-        )
+        f"served: {inc['unserved_tier_requests']:,}" + _withdrawn_text(inc)
     )
     if inc.get("to_complete"):
         of = (
@@ -141,6 +135,22 @@ def format_run(result: RunResult) -> str:
         + _unsafe_depots_text(sup.get("unsafe_depots"))
     )
     return "\n".join(lines)
+
+
+def _withdrawn_text(inc: dict) -> str:
+    """Incidents withdrawn before any team was sent, by what became of their people."""
+    if not inc.get("withdrawn"):
+        return ""
+    caught = inc.get("withdrawn_caught_persons", 0)
+    parts = []
+    if inc["withdrawn_persons"] - caught:
+        parts.append(
+            f"{inc['withdrawn_persons'] - caught:,} persons set off on their own when roads "
+            "reopened"
+        )
+    if caught:
+        parts.append(f"{caught:,} caught where they waited by the hazard, now in its own incidents")
+    return f"; {inc['withdrawn']:,} withdrawn before any team was sent ({', '.join(parts)})"
 
 
 def _unsafe_depots_text(unsafe: dict | None) -> str:
