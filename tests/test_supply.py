@@ -88,7 +88,12 @@ def supply_line(
 
 
 def supply_scenario(
-    linkage: str, *, trucks: dict[str, int], sides: str = "AB", closures: tuple = ()
+    linkage: str,
+    *,
+    trucks: dict[str, int],
+    sides: str = "AB",
+    closures: tuple = (),
+    capacity_kits: int = 2,
 ):
     warn = [
         {"time_min": 0.0, "level": "imminent", "issued_by": side, "zone": {"jurisdiction": side}}
@@ -110,7 +115,7 @@ def supply_scenario(
             "warnings": warn,
             "supply": {
                 "kits_per_person": 1.0,
-                "truck_capacity_kits": 2,
+                "truck_capacity_kits": capacity_kits,
                 "trucks_per_depot": trucks,
                 "unload_min": UNLOAD_S / 60.0,
                 "request_min_kits": 1,
@@ -130,10 +135,11 @@ def truck_log(result) -> list[tuple]:
     ]
 
 
-def all_side_a(*, stock_a: int, city_trucks: int):
+def all_side_a(*, stock_a: int, city_trucks: int, capacity_kits: int = 2):
     """Run the line with every node on side A (DB is A's too, 10 kits, no truck)."""
+    trucks = {"city": city_trucks, "town": 0}
     return run(
-        supply_scenario("separate", trucks={"city": city_trucks, "town": 0}, sides="A"),
+        supply_scenario("separate", trucks=trucks, sides="A", capacity_kits=capacity_kits),
         seed=0,
         network=supply_line(stock_a=stock_a, stock_b=10, sides=(0, 0, 0, 0)),
     )
@@ -164,6 +170,7 @@ def test_one_truck_serves_its_own_side_in_order_and_never_leaves_twice_at_once()
 
 
 def test_joint_shares_depots_and_a_truck_whose_depot_runs_out_moves_to_the_other() -> None:
+    # also: the least served shelter goes first, not the one that asked first
     result = run(
         supply_scenario("joint", trucks={"city": 1, "town": 0}),
         seed=0,
@@ -175,20 +182,21 @@ def test_joint_shares_depots_and_a_truck_whose_depot_runs_out_moves_to_the_other
         (900.0, "supply_request", 1, 1),
         (900.0, "supply_request", 2, 1),  # S2 may now take DA's truck, when it is free
         (1900.0, "delivery", 1, 1),
-        (2000.0, "truck_dispatch", 0, 2),  # S1 first (it asked first); S2 waits again
-        (3000.0, "delivery", 1, 2),
-        # home at 3100 s: S2 needs 2 kits but DA has 1 left; the truck takes it
-        (3100.0, "truck_dispatch", 0, 1),
-        (3100.0 + 200.0 + UNLOAD_S, "delivery", 2, 1),
-        # DA is out of stock: from S2 the truck drives to DB (shared under `joint`,
-        # 100 s) instead of home, and is based there
-        (4200.0, "truck_rebased", 3, 10),
-        (4300.0, "truck_dispatch", 3, 1),  # S2's last kit
-        (4300.0 + 100.0 + UNLOAD_S, "delivery", 2, 1),
+        # home at 2000 s: S1 has 1 of its 3 kits, S2 none of its 2: S2 first, 200 s
+        (2000.0, "truck_dispatch", 0, 2),
+        (2000.0 + 200.0 + UNLOAD_S, "delivery", 2, 2),
+        # home at 3300 s: S1 needs 2 kits but DA has 1 left; the truck takes it
+        (3300.0, "truck_dispatch", 0, 1),
+        (3300.0 + 100.0 + UNLOAD_S, "delivery", 1, 1),
+        # DA is out of stock: from S1 the truck drives to DB (shared under `joint`,
+        # 200 s) instead of home, and is based there
+        (4300.0, "truck_rebased", 3, 10),
+        (4500.0, "truck_dispatch", 3, 1),  # S1's last kit
+        (4500.0 + 200.0 + UNLOAD_S, "delivery", 1, 1),
     ]
     assert result.summary["supply"]["need_met_share_6h"] == pytest.approx(5 / 5)
     assert result.summary["supply"]["trucks_rebased"] == 1
-    assert result.shelters.set_index("name").loc["S2", "kits_delivered"] == 2
+    assert result.shelters.set_index("name").loc[["S1", "S2"], "kits_delivered"].tolist() == [3, 2]
 
 
 def test_a_truck_whose_depot_runs_out_loads_at_the_nearest_depot_of_its_side() -> None:
@@ -201,21 +209,22 @@ def test_a_truck_whose_depot_runs_out_loads_at_the_nearest_depot_of_its_side() -
         (900.0, "supply_request", 1, 1),
         (900.0, "supply_request", 2, 1),
         (1900.0, "delivery", 1, 1),
-        (2000.0, "truck_dispatch", 0, 1),  # home at 2000 s: DA's last kit, to S1
-        (3000.0, "delivery", 1, 1),
-        # DA is empty: from S1 to DB, 200 s, where the truck is based from now on
-        (3000.0, "truck_rebased", 3, 10),
-        (3200.0, "truck_dispatch", 3, 1),  # S1 asked first: its last kit
-        (3200.0 + 200.0 + UNLOAD_S, "delivery", 1, 1),
-        (4500.0, "truck_dispatch", 3, 2),  # back at DB (200 s): S2's 2 kits
-        (4500.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+        # home at 2000 s: DA's last kit, to S2 (none of its 2 yet; S1 has 1 of 3)
+        (2000.0, "truck_dispatch", 0, 1),
+        (2000.0 + 200.0 + UNLOAD_S, "delivery", 2, 1),
+        # DA is empty: from S2 to DB, 100 s, where the truck is based from now on
+        (3100.0, "truck_rebased", 3, 10),
+        (3200.0, "truck_dispatch", 3, 2),  # S1 (1 of 3) before S2 (1 of 2): 2 kits
+        (3200.0 + 200.0 + UNLOAD_S, "delivery", 1, 2),
+        (4500.0, "truck_dispatch", 3, 1),  # back at DB (200 s): S2's last kit
+        (4500.0 + 100.0 + UNLOAD_S, "delivery", 2, 1),
     ]
     assert result.summary["supply"]["need_met_share_6h"] == pytest.approx(5 / 5)
 
 
 def test_free_trucks_leave_a_depot_whose_last_kit_was_just_loaded() -> None:
     # all side A; DA has 1 kit and 2 trucks: when the first loads it, the second drives
-    # at once to DB (300 s) and serves from there; the first follows from S1 (200 s)
+    # at once to DB (300 s) and serves S2 from there; the first follows from S1 (200 s)
     result = all_side_a(stock_a=1, city_trucks=2)
     assert truck_log(result) == [
         (900.0, "supply_request", 1, 1),
@@ -225,14 +234,33 @@ def test_free_trucks_leave_a_depot_whose_last_kit_was_just_loaded() -> None:
         (900.0, "truck_dispatch", 0, 1),
         (900.0, "supply_request", 1, 1),
         (900.0, "supply_request", 2, 1),
-        (1200.0, "truck_dispatch", 3, 2),  # at DB: S1's other 2 kits, 200 s
+        (1200.0, "truck_dispatch", 3, 2),  # at DB: S2's 2 kits (S1 has 1 on the way)
         (1900.0, "delivery", 1, 1),
         (1900.0, "truck_rebased", 3, 8),  # the first truck, from S1 to DB
-        (2100.0, "truck_dispatch", 3, 2),  # S2's 2 kits, 100 s
-        (1200.0 + 200.0 + UNLOAD_S, "delivery", 1, 2),
-        (2100.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+        (2100.0, "truck_dispatch", 3, 2),  # S1's other 2 kits, 200 s
+        (1200.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+        (2100.0 + 200.0 + UNLOAD_S, "delivery", 1, 2),
     ]
     assert result.summary["supply"]["trucks_rebased"] == 2
+
+
+def test_a_truck_with_kits_to_spare_drops_them_at_other_waiting_shelters() -> None:
+    # all side A; one truck of 10 kits. At 2000 s S1 (1 of 3 kits) and S2 (0 of 2) wait:
+    # the truck loads DA's 9 kits, goes to S2 first (least served, 200 s), unloads its 2,
+    # drives on to S1 (100 s, within the 30-min hop) with S1's 2, takes 5 back to DA
+    result = all_side_a(stock_a=10, city_trucks=1, capacity_kits=10)
+    assert truck_log(result)[4:] == [
+        (1900.0, "delivery", 1, 1),
+        (2000.0, "truck_dispatch", 0, 4),  # kits unloaded on the trip
+        (2000.0 + 200.0 + UNLOAD_S, "delivery", 2, 2),
+        (3100.0 + 100.0 + UNLOAD_S, "delivery", 1, 2),
+    ]
+    assert result.summary["supply"]["need_met_share_6h"] == pytest.approx(5 / 5)
+    assert result.shelters.set_index("name").loc[["S1", "S2"], "kits_delivered"].tolist() == [3, 2]
+    # first kits 1000 s (S1) and 2200 s (S2) after the first arrivals: median 1600 s
+    assert "Supply: 2 of 2 used shelters supplied, the first kits a median 27 min after " in (
+        format_run(result)
+    )
 
 
 def test_a_truck_never_moves_to_a_depot_its_command_may_not_draw_on() -> None:
@@ -247,11 +275,16 @@ def test_a_truck_never_moves_to_a_depot_its_command_may_not_draw_on() -> None:
     deliveries = [r for r in log if r[1] == "delivery"]
     assert deliveries == [(1900.0, "delivery", 1, 1), (3000.0, "delivery", 1, 1)]
     assert result.summary["supply"]["trucks_rebased"] == 0
+    assert result.summary["supply"]["persons_in_shelters_without_kits"] == 2  # S2's, side B
+    # the median first-delivery wait is not reached (S2's): not printed
+    assert "Supply: 1 of 2 used shelters supplied (2 persons in the others); kit " in (
+        format_run(result)
+    )
 
 
 def test_a_truck_cut_off_from_its_depot_moves_to_one_it_can_reach() -> None:
     # all side A; at 40 min a closure around DA (node 0) cuts the link 0-1: the truck,
-    # unloading at S1 until 3000 s, cannot get home although DA still has kits
+    # unloading at S2 until 3100 s, cannot get home although DA still has kits
     net = supply_line(stock_a=10, stock_b=10, sides=(0, 0, 0, 0))
     lon, lat = net.to_lonlat(net.x_m[:1], net.y_m[:1])
     closure = {"time_min": 40.0, "action": "close", "lon": float(lon[0]), "lat": float(lat[0])}
@@ -261,11 +294,11 @@ def test_a_truck_cut_off_from_its_depot_moves_to_one_it_can_reach() -> None:
     result = run(scenario, seed=0, network=net)
     assert truck_log(result)[4:] == [
         (1900.0, "delivery", 1, 1),
-        (2000.0, "truck_dispatch", 0, 2),  # home at 2000 s, before the closure
-        (3000.0, "delivery", 1, 2),
-        (3000.0, "truck_rebased", 3, 10),  # DA cut off: to DB, 200 s
-        (3200.0, "truck_dispatch", 3, 2),  # S2's 2 kits, 100 s away
-        (3200.0 + 100.0 + UNLOAD_S, "delivery", 2, 2),
+        (2000.0, "truck_dispatch", 0, 2),  # home at 2000 s, before the closure: S2's 2
+        (2000.0 + 200.0 + UNLOAD_S, "delivery", 2, 2),
+        (3100.0, "truck_rebased", 3, 10),  # DA cut off: to DB, 100 s
+        (3200.0, "truck_dispatch", 3, 2),  # S1's other 2 kits, 200 s away
+        (3200.0 + 200.0 + UNLOAD_S, "delivery", 1, 2),
     ]
 
 
@@ -391,3 +424,6 @@ def test_a_truck_is_not_based_at_a_depot_the_hazard_makes_unsafe() -> None:
     depot, route, travel_s = model.supply.base_for(truck, 0)
     assert model.supply.depot_unsafe_s[2] == 16 * 60.0
     assert (depot, route[-1], travel_s) == (1, 5, 300.0 + 100.0 + 3000.0)
+    # nor driven back to its own depot there, kits and an open road notwithstanding
+    truck.depot = 2
+    assert model.supply.base_for(truck, 0)[0] == 1

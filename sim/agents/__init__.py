@@ -1,7 +1,8 @@
 """Agent families: households, warnings, rescue teams, commands, supply trucks.
 
 Each module holds one family (:mod:`sim.agents.household`, :mod:`sim.agents.warning`,
-:mod:`sim.agents.rescue`, :mod:`sim.agents.command`, :mod:`sim.agents.supply`).
+:mod:`sim.agents.rescue`, :mod:`sim.agents.command`, :mod:`sim.agents.supply` with
+:mod:`sim.agents.truck`).
 
 Names are imported on first use (``lazy_loader``), so importing one module of the
 package does not import the others.
@@ -14,6 +15,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "household": ["Household"],
         "rescue": ["RescueTeam"],
-        "supply": ["SupplyTruck"],
+        "truck": ["SupplyTruck"],
     },
 )

@@ -2,16 +2,21 @@
 
 A shelter needs ``kits_per_person`` kits per occupant. When an arrival leaves its unmet
 need (need minus kits delivered or on the way) at ``request_min_kits`` or more, it asks
-for supplies. The request goes to the nearest depot (by current vehicle travel time) that has stock
-and a free truck, on the shelter's own side (any side of one joint command, which
-shares depots). A depot of another side sends its truck only when it gets there before
-any of the own side's trucks would, one on its way home included (the service knows
-when each truck is due back): otherwise a joint command would haul kits across the
-border both ways, each side's trucks away on long trips when their own shelters ask.
-A truck loads what the request needs (up to its capacity and the stock), drives at
-free-flow speed, unloads, and returns; a need larger than one truck takes further
-trucks, each chosen the same way. Need that no depot can serve now waits in
-first-in-first-out order and is retried whenever a truck comes home.
+for supplies. A request is served from the nearest depot (by current vehicle travel
+time) that has stock and a free truck, on the shelter's own side (any side of one joint
+command, which shares depots). A depot of another side sends its truck only when it
+gets there before any of the own side's trucks would, one on its way home included
+(the service knows when each truck is due back): otherwise a joint command would haul
+kits across the border both ways, each side's trucks away on long trips when their own
+shelters ask.
+Requests wait in one queue. Whenever a truck is free, it goes to the waiting shelter
+with the smallest share of its need delivered or on the way (ties: the one that asked
+first) that a truck can serve (:meth:`SupplyService.retry`): relief by need, not by who
+asked first. A truck loads up to its capacity and the stock, drives at free-flow speed,
+unloads what that shelter still needs and drops what is left at the nearest other
+waiting shelters of its side, up to :data:`MAX_STOPS` stops :data:`HOP_LIMIT_S` apart
+at most, then returns. A need larger than one truck takes further trucks, each chosen
+the same way. Need that no depot can serve now is retried whenever a truck comes home.
 
 A truck goes where the stock is. After unloading it drives back to its depot if that
 depot still has kits and a road open to it; otherwise to the nearest depot (by current
@@ -19,112 +24,34 @@ vehicle travel time from the shelter) that has kits and that its command may dra
 (its own side's; under a joint command, the shared depots of either side) and is not
 where the hazard makes staying unsafe now, and is based there from then on (event
 ``truck_rebased``). Free trucks at a depot whose last kits were just loaded move the
-same way. Reserves are held at several levels down to
-the village point (``../shared/DOMAIN.md``, *Forces and materials*): when a flood cuts
-off a county depot, the trucks carry on from the reserves that are left instead of
-parking at the last shelter they served. With no depot with kits in reach, a truck goes
-home if it can, else stays where it is.
+same way. Reserves are held at several levels down to the village point
+(``../shared/DOMAIN.md``, *Forces and materials*): when a flood cuts off a county
+depot, the trucks carry on from the reserves that are left instead of parking at the
+last shelter they served. With no safe depot with kits in reach, a truck goes home if
+it can and home is safe, else stays where it is.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Generator
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 import pandas as pd
-import simpy
+
+from sim.agents.truck import Stop, SupplyTruck
 
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.network.trees import ShortestPathTree
 
+__all__ = ["HOP_LIMIT_S", "MAX_STOPS", "SupplyService", "SupplyTruck"]
 
-class SupplyTruck(mesa.Agent):
-    """One truck based at a depot."""
-
-    family = "truck"
-
-    def __init__(self, model: EmergencyModel, *, depot: int, capacity_kits: int) -> None:
-        super().__init__(model)
-        self.depot = depot
-        self.capacity_kits = capacity_kits
-        self.available = True
-        #: When the truck is expected back at its depot (s; inf: cut off from it).
-        self.back_s = 0.0
-        #: The side (jurisdiction index) of the depot it started at: its command's.
-        self.side = -1
-
-    def deliver(
-        self, shelter: int, kits: int, route: np.ndarray, travel_s: float
-    ) -> Generator[simpy.Event, None, None]:
-        """Drive ``kits`` to ``shelter`` along ``route``, unload, and return (simpy process).
-
-        The supply service has already taken the truck (``available`` is False).
-        """
-        m = self.model
-        s = m.supply
-        m.recorder.event(
-            m.env.now,
-            "truck_dispatch",
-            agent=self.unique_id,
-            node=int(s.depot_node[self.depot]),
-            value=kits,
-        )
-        self._trace(route)
-        yield m.env.timeout(travel_s + s.unload_s)
-        s.delivered_kits[shelter] += kits
-        s.pending_kits[shelter] -= kits
-        if not np.isfinite(s.first_delivery_s[shelter]):
-            s.first_delivery_s[shelter] = m.env.now
-        s.deliveries.append((m.env.now, shelter, kits))
-        juris = m.network.jurisdiction
-        if juris[s.depot_node[self.depot]] != juris[m.shelters.node[shelter]]:
-            s.across_border_kits[shelter] += kits
-        m.recorder.event(
-            m.env.now,
-            "delivery",
-            agent=self.unique_id,
-            node=int(m.shelters.node[shelter]),
-            value=kits,
-        )
-        yield from self.go_to_base(int(m.shelters.node[shelter]))
-
-    def go_to_base(self, node: int) -> Generator[simpy.Event, None, None]:
-        """Drive from ``node`` to the depot the service names, then wait there (simpy process).
-
-        Its own depot, or another one with kits (:meth:`SupplyService.base_for`), and on
-        to the next if the kits there were gone when it arrived; with none in reach the
-        truck stays at ``node`` and is not available again.
-        """
-        m = self.model
-        s = m.supply
-        while True:
-            plan = s.base_for(self, node)
-            if plan is None:
-                self.back_s = np.inf
-                return  # cut off from every depot it could load at: it stays where it is
-            depot, route, travel_s = plan
-            self.back_s = m.env.now + travel_s
-            if depot != self.depot:
-                s.rebase(self, depot)
-            self._trace(route)
-            yield m.env.timeout(travel_s)
-            node = int(s.depot_node[depot])
-            if s.stock_kits[depot] > 0 or (s.base_for(self, node) or (depot,))[0] == depot:
-                break  # kits to load here, or none anywhere it can reach
-            # other trucks took the last kits while it drove: on to the next depot
-        self.available = True
-        s.retry()
-
-    def _trace(self, route: np.ndarray) -> None:
-        m = self.model
-        weights = m.roads.router("vehicle").weights_s
-        edges = m.network.edge_ids(route[:-1], route[1:])
-        times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
-        m.recorder.track_route(times, self.unique_id, self.family, route)
+#: Stops of one truck trip, and the longest drive between two of them (s). A model
+#: assumption, not from a source: a truck with kits to spare after the shelter it was
+#: sent to drops them at shelters nearby that wait too, rather than hauling them back.
+MAX_STOPS = 4
+HOP_LIMIT_S = 1800.0
 
 
 class SupplyService:
@@ -156,6 +83,8 @@ class SupplyService:
         self.trucks_rebased = 0
         #: When the hazard first made each depot's node unsafe (s; inf: never).
         self.depot_unsafe_s = np.full(len(self.depot_node), np.inf)
+        #: Per depot, kits that trucks on their way to be based there count on.
+        self.heading_kits = np.zeros(len(self.depot_node), dtype=np.int64)
         n = model.shelters.n
         self.delivered_kits = np.zeros(n, dtype=np.int64)
         self.pending_kits = np.zeros(n, dtype=np.int64)
@@ -206,61 +135,120 @@ class SupplyService:
                 jurisdiction=str(m.shelters.jurisdiction[shelter]),
                 value=self.unmet_kits(shelter),
             )
-            if not self._serve(shelter):
-                self.waiting.append(shelter)
+            self.waiting.append(shelter)
+            self.retry()
 
     def retry(self) -> None:
-        """Serve waiting requests, oldest first, as far as trucks and stock allow."""
-        for _ in range(len(self.waiting)):
-            shelter = self.waiting.popleft()
-            if self.unmet_kits(shelter) > 0 and not self._serve(shelter):
-                self.waiting.append(shelter)
+        """Send trucks to the waiting requests, one truckload at a time, least served first.
 
-    def _serve(self, shelter: int) -> bool:
-        """Send trucks to ``shelter`` until its need is covered; False if some is left.
+        Each truck goes to the waiting shelter with the smallest share of its need
+        delivered or on the way (ties: the one that asked first) that a truck can serve
+        now; then the shares are compared again. Relief goes by need, so every shelter
+        gets something before any gets all: the principle of impartiality (Sphere
+        Handbook 2018, *The Humanitarian Charter*). Before, the shelters that asked
+        first took every truck and kit while later ones of the same size got none.
+        """
+        blocked: set[int] = set()  # no truck can go to these now
+        while True:
+            open_ = [sh for sh in self.waiting if sh not in blocked and self.unmet_kits(sh) > 0]
+            if not open_:
+                break
+            shelter = min(open_, key=self._served_share)  # min keeps the first of ties
+            if not self._send_one(shelter):
+                blocked.add(shelter)
+        self.waiting = deque(sh for sh in self.waiting if self.unmet_kits(sh) > 0)
 
-        Each truck comes from the nearest depot (current vehicle travel time) that has
-        stock and a free truck, on the shelter's own side unless depots are shared; it
-        loads what is still needed, up to its capacity and the stock. A truck is taken
+    def _served_share(self, shelter: int) -> float:
+        """Share of the shelter's kit need delivered or on the way."""
+        need = np.ceil(self.model.shelters.occupants_persons[shelter] * self.kits_per_person)
+        served = self.delivered_kits[shelter] + self.pending_kits[shelter]
+        return float(served / need) if need > 0 else 1.0
+
+    def _send_one(self, shelter: int) -> bool:
+        """Send one truck to ``shelter`` and on to others near it; False if none can go.
+
+        It comes from the nearest depot (current vehicle travel time) that has stock
+        and a free truck, on the shelter's own side unless depots are shared, and loads
+        up to its capacity and the stock. It unloads what ``shelter`` still needs, then
+        what is left at the nearest other waiting shelters of that side, each within
+        :data:`HOP_LIMIT_S` of the last, up to :data:`MAX_STOPS` stops. A truck is taken
         the moment it is chosen, so one truck never leaves twice at the same instant.
         """
-        while self.unmet_kits(shelter) > 0:
-            choice = self._nearest_truck(shelter)
-            if choice is None:
-                return False
-            truck, travel_s = choice
-            kits = int(
-                min(truck.capacity_kits, self.stock_kits[truck.depot], self.unmet_kits(shelter))
-            )
-            self.stock_kits[truck.depot] -= kits
-            self.pending_kits[shelter] += kits
-            truck.available = False
-            if self.stock_kits[truck.depot] == 0:
-                self._move_idle(truck.depot)
-            node = int(self.model.shelters.node[shelter])
-            home_s = float(self.depot_tree(truck.depot, node, reverse=True).time_s[node])
-            truck.back_s = self.model.env.now + travel_s + self.unload_s + home_s
-            route = self.depot_tree(truck.depot, node).path(node)
-            self.model.env.process(truck.deliver(shelter, kits, route, travel_s))
+        choice = self._nearest_truck(shelter)
+        if choice is None:
+            return False
+        truck, travel_s = choice
+        load = int(min(truck.capacity_kits, self.stock_kits[truck.depot]))
+        node = int(self.model.shelters.node[shelter])
+        route = self.depot_tree(truck.depot, node).path(node)
+        stops = [(shelter, min(load, self.unmet_kits(shelter)), route, travel_s)]
+        stops += self._more_stops(shelter, load - stops[0][1])
+        for stop, kits, _, _ in stops:
+            self.pending_kits[stop] += kits
+        self.stock_kits[truck.depot] -= sum(kits for _, kits, _, _ in stops)
+        truck.available = False
+        if self.stock_kits[truck.depot] == 0:
+            self._move_idle(truck.depot)
+        last = int(self.model.shelters.node[stops[-1][0]])
+        home_s = float(self.depot_tree(truck.depot, last, reverse=True).time_s[last])
+        trip_s = sum(t for _, _, _, t in stops) + len(stops) * self.unload_s
+        truck.back_s = self.model.env.now + trip_s + home_s
+        self.model.env.process(truck.deliver(stops))
         return True
+
+    def _more_stops(self, first: int, load: int) -> list[Stop]:
+        """Further stops for a truck with ``load`` kits left after shelter ``first``.
+
+        Each the nearest waiting shelter of ``first``'s side still short of kits, by
+        vehicle travel time from the last stop, within :data:`HOP_LIMIT_S`.
+        """
+        m = self.model
+        shelters = m.shelters
+        side = m.network.jurisdiction[shelters.node]
+        stops: list[Stop] = []
+        taken = {first}
+        at = int(shelters.node[first])
+        router = m.roads.router("vehicle")
+        while load > 0 and len(stops) + 1 < MAX_STOPS:
+            near = sorted(
+                sh
+                for sh in self.waiting
+                if sh not in taken and side[sh] == side[first] and self.unmet_kits(sh) > 0
+            )
+            if not near:
+                break
+            tree = router.tree(np.array([at]), limit_s=HOP_LIMIT_S)
+            times = tree.time_s[shelters.node[near]]
+            k = int(np.argmin(times))  # ties: the lowest shelter index
+            if not np.isfinite(times[k]):
+                break
+            shelter, node = near[k], int(shelters.node[near[k]])
+            kits = min(load, self.unmet_kits(shelter))
+            stops.append((shelter, kits, tree.path(node), float(times[k])))
+            taken.add(shelter)
+            load -= kits
+            at = node
+        return stops
 
     def base_for(self, truck: SupplyTruck, node: int) -> tuple[int, np.ndarray, float] | None:
         """Where ``truck`` at ``node`` goes to be based: depot, node route and time (s).
 
-        Its own depot if it has kits and a road open to it; else the nearest depot with
-        kits of its command (see the module docs) where the hazard does not make staying
-        unsafe now; else its own depot if in reach (with nothing left to load anywhere
-        it can reach). None: cut off from all of them.
+        Its own depot if it has kits, a road open to it and the hazard does not make
+        staying there unsafe now; else the nearest such depot of its command (see the
+        module docs) with kits that no other truck on its way there counts on; else its
+        own depot if in reach and safe (with nothing left to load anywhere it can
+        reach). None: it has nowhere to go.
         """
         m = self.model
+        safe = ~m.hazards.unsafe_now()[self.depot_node]  # no crew is based in the water
         own = self.depot_tree(truck.depot, node, reverse=True)
-        home_s = float(own.time_s[node])
+        home_s = float(own.time_s[node]) if safe[truck.depot] else np.inf
         if self.stock_kits[truck.depot] > 0 and np.isfinite(home_s):
             return truck.depot, own.path(node), home_s
         juris = m.network.jurisdiction
         mine = m.linkage.group[juris[self.depot_node]] == m.linkage.group[truck.side]
-        safe = ~m.hazards.unsafe_now()[self.depot_node]  # no crew is based in the water
-        stocked = np.flatnonzero(mine & safe & (self.stock_kits > 0))
+        free_kits = self.stock_kits - self.heading_kits
+        stocked = np.flatnonzero(mine & safe & (free_kits > 0))
         if stocked.size:
             # one tree from where the truck is reaches every depot at once
             tree = m.roads.router("vehicle").tree(np.array([node]))
@@ -359,6 +347,8 @@ class SupplyService:
         """Supply figures for ``summary.json``.
 
         ``shelters_used``/``shelters_supplied``: shelters that received anyone / any kits;
+        ``persons_in_shelters_without_kits``: occupants at the horizon of used shelters
+        that never received a kit;
         ``trucks_rebased``: moves of a truck to another depot (module docs);
         ``unsafe_depots``: depots the hazard made unsafe at some time, and the kits left
         in them at the horizon, in all and per side (:meth:`note_unsafe`);
@@ -374,6 +364,9 @@ class SupplyService:
         out = {
             "shelters_used": int(used.sum()),
             "shelters_supplied": int(np.isfinite(self.first_delivery_s).sum()),
+            "persons_in_shelters_without_kits": int(
+                shelters.occupants_persons[used & ~np.isfinite(self.first_delivery_s)].sum()
+            ),
             "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
             "trucks_rebased": self.trucks_rebased,
             "unsafe_depots": self._unsafe_depots(),

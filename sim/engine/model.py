@@ -24,8 +24,9 @@ from sim.agents.linkage import Linkage
 from sim.agents.operations import Operations
 from sim.agents.protective import ProtectiveAction
 from sim.agents.rescue import RescueTeam
-from sim.agents.supply import SupplyService, SupplyTruck
+from sim.agents.supply import SupplyService
 from sim.agents.transfers import Transfers
+from sim.agents.truck import SupplyTruck
 from sim.agents.walks import Walks
 from sim.agents.warning import WarningService
 from sim.agents.warning_plan import WarningPlan

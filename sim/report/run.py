@@ -126,7 +126,19 @@ def format_run(result: RunResult) -> str:
     ]
     lines.append(
         f"Supply: {sup['shelters_supplied']} of {sup['shelters_used']} used shelters "
-        f"supplied; kit need met {', '.join(met) or 'n/a'}"
+        f"supplied"
+        + (
+            f" ({sup['persons_in_shelters_without_kits']:,} persons in the others)"
+            if sup.get("persons_in_shelters_without_kits")
+            else ""
+        )
+        + (
+            f", the first kits a median {_minutes(sup['first_delivery_wait_median_s'])} after "
+            "the first arrival"
+            if math.isfinite(sup.get("first_delivery_wait_median_s") or math.nan)
+            else ""
+        )
+        + f"; kit need met {', '.join(met) or 'n/a'}"
         + (
             f"; {sup['trucks_rebased']} truck moves to a depot with kits"
             if sup.get("trucks_rebased")

@@ -1,0 +1,111 @@
+"""A supply truck: one agent based at a depot, driving kits to shelters.
+
+The service (:mod:`sim.agents.supply`) chooses which truck goes where and with what;
+the truck drives there, unloads, and drives back to the depot the service names for it
+(its own, or one that still has kits: :meth:`SupplyService.base_for`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+import simpy
+
+if TYPE_CHECKING:
+    from sim.engine.model import EmergencyModel
+
+#: One stop of a trip: shelter, kits unloaded there, node route to it, travel time (s).
+Stop = tuple[int, int, np.ndarray, float]
+
+
+class SupplyTruck(mesa.Agent):
+    """One truck based at a depot."""
+
+    family = "truck"
+
+    def __init__(self, model: EmergencyModel, *, depot: int, capacity_kits: int) -> None:
+        super().__init__(model)
+        self.depot = depot
+        self.capacity_kits = capacity_kits
+        self.available = True
+        #: When the truck is expected back at its depot (s; inf: cut off from it).
+        self.back_s = 0.0
+        #: The side (jurisdiction index) of the depot it started at: its command's.
+        self.side = -1
+
+    def deliver(self, stops: list[Stop]) -> Generator[simpy.Event, None, None]:
+        """Drive the load to each stop in turn, unload there, then go to base (simpy process).
+
+        ``stops`` are (shelter, kits, route from the previous stop or the depot, travel
+        time s); the supply service has already taken the truck (``available`` False).
+        """
+        m = self.model
+        s = m.supply
+        m.recorder.event(
+            m.env.now,
+            "truck_dispatch",
+            agent=self.unique_id,
+            node=int(s.depot_node[self.depot]),
+            value=sum(kits for _, kits, _, _ in stops),
+        )
+        juris = m.network.jurisdiction
+        for shelter, kits, route, travel_s in stops:
+            self._trace(route)
+            yield m.env.timeout(travel_s + s.unload_s)
+            s.delivered_kits[shelter] += kits
+            s.pending_kits[shelter] -= kits
+            if not np.isfinite(s.first_delivery_s[shelter]):
+                s.first_delivery_s[shelter] = m.env.now
+            s.deliveries.append((m.env.now, shelter, kits))
+            if juris[s.depot_node[self.depot]] != juris[m.shelters.node[shelter]]:
+                s.across_border_kits[shelter] += kits
+            m.recorder.event(
+                m.env.now,
+                "delivery",
+                agent=self.unique_id,
+                node=int(m.shelters.node[shelter]),
+                value=kits,
+            )
+        yield from self.go_to_base(int(m.shelters.node[stops[-1][0]]))
+
+    def go_to_base(self, node: int) -> Generator[simpy.Event, None, None]:
+        """Drive from ``node`` to the depot the service names, then wait there (simpy process).
+
+        Its own depot, or another one with kits (:meth:`SupplyService.base_for`), and on
+        to the next if the kits there were gone when it arrived; with none in reach the
+        truck stays at ``node`` and is not available again.
+        """
+        m = self.model
+        s = m.supply
+        while True:
+            plan = s.base_for(self, node)
+            if plan is None:
+                self.back_s = np.inf
+                return  # cut off from every depot it could load at: it stays where it is
+            depot, route, travel_s = plan
+            self.back_s = m.env.now + travel_s
+            claim = 0
+            if depot != self.depot:
+                s.rebase(self, depot)
+                # kits a truck heads for are not also the goal of the next one
+                claim = int(min(self.capacity_kits, s.stock_kits[depot] - s.heading_kits[depot]))
+                s.heading_kits[depot] += claim
+            self._trace(route)
+            yield m.env.timeout(travel_s)
+            s.heading_kits[depot] -= claim
+            node = int(s.depot_node[depot])
+            if s.stock_kits[depot] > 0 or (s.base_for(self, node) or (depot,))[0] == depot:
+                break  # kits to load here, or none anywhere it can reach
+            # other trucks took the last kits while it drove: on to the next depot
+        self.available = True
+        s.retry()
+
+    def _trace(self, route: np.ndarray) -> None:
+        m = self.model
+        weights = m.roads.router("vehicle").weights_s
+        edges = m.network.edge_ids(route[:-1], route[1:])
+        times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
+        m.recorder.track_route(times, self.unique_id, self.family, route)
