@@ -664,3 +664,20 @@ def test_orders_issued_at_one_moment_reach_a_household_once_at_the_highest_level
     assert sorted(warned["agent"].tolist()) == sorted(model.household_ids.tolist())
     t = model.households
     assert t.contacts.tolist() == [1, 1] and t.warned_level.tolist() == [3, 3]
+
+
+@pytest.mark.parametrize("ways_in_closed", [False, True])
+def test_a_household_no_road_team_can_reach_in_a_flood_waits_for_a_boat(
+    ways_in_closed: bool,
+) -> None:
+    """The cut-off toy: the ways out of node 3 are closed; B's ground team (no boat)
+    can still drive in, unless the ways in are closed too. Then the ``stranded``
+    incident of 60 s needs a boat: no team without one could ever get there."""
+    model = cut_off_flood_model(team_sent=True)
+    if ways_in_closed:
+        model.roads.close(model.network.edge_ids(np.array([2, 4]), np.array([3, 3])))
+    model.env.run(until=61.0)
+    incident = model.dispatcher.incidents[-1]
+    assert (incident.kind, incident.report_s) == ("stranded", 60.0)
+    assert incident.needs_boat is ways_in_closed
+    assert ("ground" in incident.dispatched) is not ways_in_closed

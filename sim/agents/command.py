@@ -72,8 +72,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         self.teams = teams
         self.incidents: list[Incident] = []
         self.queues: dict[tuple[int, str], list[Incident]] = {}
-        self._arrivals = {}
-        self._screens = {}
+        self._arrivals, self._screens = {}, {}
         self.travel = TeamTravel(model, teams)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])
@@ -153,7 +152,11 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
     def report_stranded(
         self, node: int, persons: int, *, row: int = -1, needs_boat: bool = False
     ) -> Incident:
-        """Report a household (row ``row``) with no route to any shelter: ground teams."""
+        """Report a household (row ``row``) with no route to any shelter: ground teams.
+
+        In a flood, one no ground team without a boat can drive to needs a boat.
+        """
+        needs_boat |= self._keep_boats and not self.travel.road_teams_reach(node)
         return self.new_incident(
             kind="stranded",
             node=node,

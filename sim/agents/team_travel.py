@@ -38,7 +38,23 @@ class TeamTravel:
         self.teams = teams
         self.station = np.array([t.station_node for t in teams], dtype=np.int64)
         self._landing = None
+        self._road_stations: np.ndarray | None = None
         self._walk_m_per_s = model.scenario.population.walk_speed_m_per_s
+
+    def road_teams_reach(self, node: int) -> bool:
+        """Whether any ground team without a boat, of any side, can drive to ``node`` now.
+
+        One forward tree from all their stations, reused while it holds for ``node``.
+        """
+        if self._road_stations is None:
+            road = [k for k, t in enumerate(self.teams) if t.tier.name == "ground" and not t.boat]
+            self._road_stations = np.unique(self.station[road])
+            self._road_stations.flags.writeable = False
+        if self._road_stations.size == 0:
+            return False
+        router = self.model.roads.router("ground")
+        tree = router.tree_for(self._road_stations, node, family="road team stations")
+        return bool(np.isfinite(tree.time_s[node]))
 
     def landing_node(self, target: int) -> int:
         """Return the landing site nearest ``target`` (settlement, shelter, station, depot)."""
