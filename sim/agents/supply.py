@@ -33,12 +33,14 @@ it can and home is safe, else stays where it is.
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from sim.agents.supply_summary import supply_summary
 from sim.agents.truck import Stop, SupplyTruck
 
 if TYPE_CHECKING:
@@ -148,15 +150,35 @@ class SupplyService:
         Handbook 2018, *The Humanitarian Charter*). Before, the shelters that asked
         first took every truck and kit while later ones of the same size got none.
         """
-        blocked: set[int] = set()  # no truck can go to these now
-        while True:
-            open_ = [sh for sh in self.waiting if sh not in blocked and self.unmet_kits(sh) > 0]
-            if not open_:
-                break
-            shelter = min(open_, key=self._served_share)  # min keeps the first of ties
+        ready = self._commands_with_a_truck()
+        if not ready:
+            return  # most calls: every truck is out, or at a depot with no kits left
+        m = self.model
+        group = m.linkage.group[m.network.jurisdiction[m.shelters.node]]
+        # a heap of (share, place in line, shelter), its shares checked when popped: a
+        # truck's later stops raise other shelters' shares on the way
+        heap = [(self._served_share(sh), k, sh) for k, sh in enumerate(self.waiting)]
+        heapq.heapify(heap)
+        while heap and ready:
+            share, k, shelter = heapq.heappop(heap)
+            if self.unmet_kits(shelter) <= 0 or group[shelter] not in ready:
+                continue  # met on the way, or no truck of its command can go now
+            if self._served_share(shelter) != share:
+                heapq.heappush(heap, (self._served_share(shelter), k, shelter))
+                continue
             if not self._send_one(shelter):
-                blocked.add(shelter)
+                continue  # no truck can get there now
+            heapq.heappush(heap, (self._served_share(shelter), k, shelter))
+            ready = self._commands_with_a_truck()
         self.waiting = deque(sh for sh in self.waiting if self.unmet_kits(sh) > 0)
+
+    def _commands_with_a_truck(self) -> set[int]:
+        """Commands (linkage groups) with a free truck at a depot that has kits."""
+        m = self.model
+        group = m.linkage.group[m.network.jurisdiction[self.depot_node]]
+        return {
+            int(group[t.depot]) for t in self.trucks if t.available and self.stock_kits[t.depot] > 0
+        }
 
     def _served_share(self, shelter: int) -> float:
         """Share of the shelter's kit need delivered or on the way."""
@@ -311,7 +333,10 @@ class SupplyService:
             return None  # no truck to send now, whoever would be first
         target = int(m.shelters.node[shelter])
         times = np.full(len(self.depot_node), np.inf)
-        for d in np.flatnonzero(np.isfinite(ready_s)):
+        need = free.copy()  # the depots that can send a truck now, and when another
+        if (free & ~own).any():  # side's can, the own side's with a truck due back
+            need |= own & np.isfinite(ready_s)
+        for d in np.flatnonzero(need):
             times[d] = self.depot_tree(int(d), target).time_s[target]
         own_first_s = float(np.min(ready_s[own] + times[own], initial=np.inf))
         # free trucks of the own side, and of the other sides when they are first there
@@ -324,61 +349,9 @@ class SupplyService:
         truck = next(t for t in self.trucks if t.available and t.depot == depot)
         return truck, float(times[depot])
 
-    def _unsafe_depots(self) -> dict:
-        hit = np.isfinite(self.depot_unsafe_s)
-        sides = sorted(set(self.depot_juris[hit].tolist()))
-        return {
-            "depots": int(hit.sum()),
-            "kits_left": int(self.stock_kits[hit].sum()),
-            "kits_left_by_jurisdiction": {
-                str(side): int(self.stock_kits[hit & (self.depot_juris == side)].sum())
-                for side in sides
-            },
-        }
-
-    def need_met_share(self, at_s: float, arrivals: pd.DataFrame) -> float:
-        """Share of kit need met at time ``at_s`` (delivered / needed by occupants then)."""
-        occupants = arrivals.loc[arrivals["time_s"] <= at_s, "value"].sum()
-        need = occupants * self.kits_per_person
-        delivered = sum(k for t, _, k in self.deliveries if t <= at_s)
-        return float(min(delivered / need, 1.0)) if need > 0 else float("nan")
-
-    def summary(self, events: pd.DataFrame) -> dict[str, float]:
-        """Supply figures for ``summary.json``.
-
-        ``shelters_used``/``shelters_supplied``: shelters that received anyone / any kits;
-        ``persons_in_shelters_without_kits``: occupants at the horizon of used shelters
-        that never received a kit;
-        ``trucks_rebased``: moves of a truck to another depot (module docs);
-        ``unsafe_depots``: depots the hazard made unsafe at some time, and the kits left
-        in them at the horizon, in all and per side (:meth:`note_unsafe`);
-        ``first_delivery_wait_median_s``: median wait from a shelter's first arrival to its
-        first delivery (inf for shelters never supplied); ``need_met_share_<h>h``: kits
-        delivered by hour h over the kits the persons sheltered by then need (NaN beyond
-        the horizon or before anyone is sheltered).
-        """
-        shelters = self.model.shelters
-        arrivals = events[events["kind"] == "arrive_shelter"]
-        used = np.isfinite(shelters.first_arrival_s)
-        wait = self.first_delivery_s[used] - shelters.first_arrival_s[used]
-        out = {
-            "shelters_used": int(used.sum()),
-            "shelters_supplied": int(np.isfinite(self.first_delivery_s).sum()),
-            "persons_in_shelters_without_kits": int(
-                shelters.occupants_persons[used & ~np.isfinite(self.first_delivery_s)].sum()
-            ),
-            "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
-            "trucks_rebased": self.trucks_rebased,
-            "unsafe_depots": self._unsafe_depots(),
-        }
-        horizon_s = self.model.scenario.horizon_s
-        for hours in (6, 12, 24):
-            out[f"need_met_share_{hours}h"] = (
-                self.need_met_share(hours * 3600.0, arrivals)
-                if hours * 3600 <= horizon_s
-                else float("nan")
-            )
-        return out
+    def summary(self, events: pd.DataFrame) -> dict:
+        """Return the supply figures for ``summary.json`` (:mod:`sim.agents.supply_summary`)."""
+        return supply_summary(self, events)
 
     def kits_across_border(self, juris: int) -> int:
         """Kits that shelters of side ``juris`` received from the other side's depots."""
