@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -160,7 +161,20 @@ def run(
         network = network_for(scenario)
     model = model_class(scenario, network, seed=seed)
     model.run_for(progress=progress)
-    return collect(model, wall_s=time.perf_counter() - started)
+    result = collect(model, wall_s=time.perf_counter() - started)
+    _release(model)
+    return result
+
+
+def _release(model: EmergencyModel) -> None:
+    """Let the finished ``model`` be freed: mesa 3.3 keeps every model it ever saw.
+
+    ``mesa.Agent._ids`` maps each model to its id counter in a class-level dict, so a
+    process that runs many models (a batch worker) grew by hundreds of MB per flood run
+    until the kernel killed it (mesa issue #3179, fixed by mesa PR #3180 after 3.3.1,
+    the latest release). No agent is made for ``model`` after its run.
+    """
+    mesa.Agent._ids.pop(model, None)
 
 
 def network_for(scenario: Scenario) -> RoadNetwork:

@@ -1,0 +1,27 @@
+"""A finished run's model is freed: a batch worker runs many in one process."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import run
+from tests.engine_fixtures import cut_off_scenario
+
+
+def test_a_model_is_freed_once_its_run_returns() -> None:
+    # mesa 3.3 keeps every model in a class-level dict (mesa issue #3179); a batch
+    # worker grew by hundreds of MB per flood run until the kernel killed it
+    seen: list[weakref.ref] = []
+
+    class Watched(EmergencyModel):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            seen.append(weakref.ref(self))
+
+    scenario, network = cut_off_scenario(reopen_min=30.0)
+    result = run(scenario, seed=0, network=network, model_class=Watched)
+    assert result.summary["households"] > 0  # it ran
+    gc.collect()
+    assert len(seen) == 1 and seen[0]() is None
