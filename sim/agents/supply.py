@@ -121,10 +121,14 @@ class SupplyService:
         hit = unsafe_nodes[self.depot_node] & ~np.isfinite(self.depot_unsafe_s)
         self.depot_unsafe_s[hit] = now_s
 
+    def need_kits(self, shelter: int) -> int:
+        """Kits the shelter's occupants need now."""
+        return int(np.ceil(self.model.shelters.occupants_persons[shelter] * self.kits_per_person))
+
     def unmet_kits(self, shelter: int) -> int:
         """Kits the shelter still needs beyond those delivered or on the way."""
-        need = int(np.ceil(self.model.shelters.occupants_persons[shelter] * self.kits_per_person))
-        return need - int(self.delivered_kits[shelter]) - int(self.pending_kits[shelter])
+        served = int(self.delivered_kits[shelter]) + int(self.pending_kits[shelter])
+        return self.need_kits(shelter) - served
 
     def on_arrival(self, shelter: int) -> None:
         """Ask for kits when arrivals leave ``shelter`` short of enough of them."""
@@ -147,8 +151,7 @@ class SupplyService:
         delivered or on the way (ties: the one that asked first) that a truck can serve
         now; then the shares are compared again. Relief goes by need, so every shelter
         gets something before any gets all: the principle of impartiality (Sphere
-        Handbook 2018, *The Humanitarian Charter*). Before, the shelters that asked
-        first took every truck and kit while later ones of the same size got none.
+        Handbook 2018, *The Humanitarian Charter*).
         """
         ready = self._commands_with_a_truck()
         if not ready:
@@ -182,7 +185,7 @@ class SupplyService:
 
     def _served_share(self, shelter: int) -> float:
         """Share of the shelter's kit need delivered or on the way."""
-        need = np.ceil(self.model.shelters.occupants_persons[shelter] * self.kits_per_person)
+        need = self.need_kits(shelter)
         served = self.delivered_kits[shelter] + self.pending_kits[shelter]
         return float(served / need) if need > 0 else 1.0
 

@@ -80,8 +80,11 @@ class SupplyTruck(mesa.Agent):
         """
         m = self.model
         s = m.supply
+        arrived = False
         while True:
             plan = s.base_for(self, node)
+            if arrived and (plan is None or plan[0] == self.depot):
+                break  # no kits left anywhere it can reach: it waits at this depot
             if plan is None:
                 self.back_s = np.inf
                 return  # cut off from every depot it could load at: it stays where it is
@@ -96,9 +99,9 @@ class SupplyTruck(mesa.Agent):
             self._trace(route)
             yield m.env.timeout(travel_s)
             s.heading_kits[depot] -= claim
-            node = int(s.depot_node[depot])
-            if s.stock_kits[depot] > 0 or (s.base_for(self, node) or (depot,))[0] == depot:
-                break  # kits to load here, or none anywhere it can reach
+            node, arrived = int(s.depot_node[depot]), True
+            if s.stock_kits[depot] > 0:
+                break  # kits to load here
             # other trucks took the last kits while it drove: on to the next depot
         self.available = True
         s.retry()
