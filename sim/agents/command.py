@@ -78,7 +78,6 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
         self._tier = np.array([t.tier.name for t in teams])
         #: Team indices of each tier, ascending.
         self._of_tier = {name: np.flatnonzero(self._tier == name) for name in set(self._tier)}
-        self._boat = np.zeros(len(teams), dtype=bool)
         #: Boats are kept for the incidents only they can serve while a flood runs.
         self._keep_boats = model.scenario.hazards.flood is not None
         if any(not t.tier.night_capable for t in teams):
@@ -376,25 +375,3 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
     def _event(self, kind: str, incident: Incident, tier: str) -> None:
         """Record ``kind`` for ``incident`` now, at its node (``value``: its persons)."""
         record_at_incident(self.model, kind, incident, tier=tier, value=incident.persons)
-
-    def set_boats(self, count: int, river_distance_m: np.ndarray) -> None:
-        """Give boats to the ``count`` ground teams whose stations are nearest the river.
-
-        When the region's stations say where the boats are (a ``boats`` column: teams of
-        that station with a boat), those teams get them instead.
-        """
-        ground = [k for k, t in enumerate(self.teams) if t.tier.name == "ground"]
-        stations = self.model.network.places["stations"]
-        if "boats" in stations.columns:
-            left = dict(zip(stations["node"], stations["boats"], strict=False))
-            for k in ground:
-                node = self.teams[k].station_node
-                if left.get(node, 0) > 0:
-                    self.teams[k].boat = True
-                    left[node] -= 1
-            self._boat = np.array([t.boat for t in self.teams], dtype=bool)
-            return
-        ground.sort(key=lambda k: (river_distance_m[self.teams[k].station_node], k))
-        for k in ground[:count]:
-            self.teams[k].boat = True
-        self._boat = np.array([t.boat for t in self.teams], dtype=bool)

@@ -15,6 +15,7 @@ import numpy as np
 import simpy
 
 from sim.agents.aid import MutualAid
+from sim.agents.boats import give_boats
 from sim.agents.command import Dispatcher
 from sim.agents.compliance import ComplianceModel
 from sim.agents.door_knock import DoorKnocking
@@ -179,8 +180,11 @@ class EmergencyModel(mesa.Model):
         self.hazards = HazardEngine(self)
         flood = self.hazards.get("flood")
         if flood is not None:
-            self.dispatcher.set_boats(
-                scenario.hazards.flood.boat_teams, flood.geometry.node_distance_m
+            give_boats(
+                self.teams,
+                network.places["stations"],
+                scenario.hazards.flood.boat_teams,
+                flood.geometry.node_distance_m,
             )
         #: The walks under way, checked together at each planned change.
         self.walks = Walks(self)

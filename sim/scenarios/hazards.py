@@ -119,7 +119,7 @@ class FloodSpec(Spec):
       nodes touch the river; where the river's banks are looked for).
     - ``boat_teams`` 8: a planning assumption, most of the built-in region's 13 ground
       teams (those nearest the river get the boats,
-      :meth:`sim.agents.command.Dispatcher.set_boats`); a region's stations can say
+      :func:`sim.agents.boats.give_boats`); a region's stations can say
       where the boats are (a ``boats`` column).
     """
 
