@@ -30,6 +30,15 @@ from sim.network import RoadNetwork, compile_region
 from sim.regions.base import RegionData
 from tests.engine_fixtures import toy_engine_network
 
+#: One channel reaches everyone at once, all comply, pre-movement exactly 1 min.
+BEHAVIOUR = {
+    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 0.0}],
+    "door_knocking": False,
+    "compliance": {"risk": 0.0, "imminent": 1.0, "immediate": 1.0},
+    "premovement_median_min": 1.0,
+    "premovement_sigma": 0.0,
+}
+
 X0, Y0 = 500_000.0, 3_350_000.0
 PLUME_XY_M = {
     0: (2000.0, 800.0),

@@ -20,6 +20,7 @@ from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
 from tests.protective_fixtures import (
     AROUND_M,
+    BEHAVIOUR,
     TOY_FLOOD,
     flood_network,
     plume_network,
@@ -27,13 +28,6 @@ from tests.protective_fixtures import (
 )
 
 WALK_M_PER_S = 1.2
-BEHAVIOUR = {
-    "channels": [{"name": "sms", "reach": 1.0, "delay_min": 0.0}],
-    "door_knocking": False,
-    "compliance": {"risk": 0.0, "imminent": 1.0, "immediate": 1.0},
-    "premovement_median_min": 1.0,
-    "premovement_sigma": 0.0,
-}
 POPULATION = {"household_size_mean_persons": 1.0, "vehicle_share": 0.0, "vulnerable_share": 0.0}
 GAS = {
     "well": "W",

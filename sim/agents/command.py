@@ -7,7 +7,8 @@ teams lent through mutual aid, are taken only beyond the reserve their side keep
 (:mod:`sim.agents.aid`). When the command's best arrival exceeds the tier's standard,
 it asks the sides that aid it, and after ``mutual_aid_request_delay_min`` the nearest
 free team of theirs goes if it would arrive first. Boat teams are kept for the
-incidents that need a boat while a flood runs.
+incidents that need a boat while a flood runs. Ground teams help with mandatory
+transfers when no community responder is free (:mod:`sim.agents.transfer_help`).
 
 How teams travel (roads, boats, aircraft to a landing site) is
 :mod:`sim.agents.team_travel`. "Nearest" is by current travel time (turnout included);
@@ -37,6 +38,7 @@ import simpy
 from sim.agents.air_ops import AirOperations
 from sim.agents.reinforce import Reinforcements
 from sim.agents.team_travel import TeamTravel
+from sim.agents.transfer_help import TransferHelp
 from sim.agents.waiting import WaitingQueues
 from sim.engine.incidents import (
     TRIAGE_PRIORITY,
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 
-class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
+class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
     """The commands of all jurisdictions, and their linkage.
 
     Parameters
@@ -172,6 +174,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
     def _assign(self, incident: Incident, tier: str) -> None:
         standard_s = self.model.tiers[tier].standard_min * 60.0
         team, eta_s, route = self._nearest(incident, tier, side="own")
+        if team is None:  # no responder free for a mandatory transfer: a ground team
+            team, eta_s, route = self.ground_for_transfer(incident)
         helpers = self._helpers(incident.jurisdiction)
         # mandatory transfers are each village's own duty (三个必转): no aid asked
         if helpers and incident.kind != "transfer" and (team is None or eta_s > standard_s):
@@ -307,22 +311,25 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements):
                 team, incident, tier, self._route(team, incident), eta_s - team.tier.turnout_s
             )
             return
-        if not urgent_only:
-            self._reinforce(team)
+        if not urgent_only and not self._reinforce(team):
+            self.take_transfer(team)
 
     def _best_waiting(
-        self, team: RescueTeam, key: tuple[int, str], *, urgent_only: bool
+        self, team: RescueTeam, key: tuple[int, str], *, urgent_only: bool, kind: str = ""
     ) -> tuple[Incident, float] | None:
         """Return the waiting incident of queue ``key`` ``team`` serves best, and its ETA (s).
 
         See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
         for all candidates at once, from one tree from the team's base (road tiers).
+        ``kind``: only incidents of that kind (default: any).
         """
         now = self.model.env.now
         cands = [
             incident
             for incident in self._waiting(key)
-            if self._may_serve(team, incident) and not (urgent_only and not self.urgent(incident))
+            if (not kind or incident.kind == kind)
+            and self._may_serve(team, incident)
+            and not (urgent_only and not self.urgent(incident))
         ]  # the others must go to another team; they keep their place in line
         if not cands:
             return None

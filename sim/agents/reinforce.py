@@ -43,15 +43,16 @@ class Reinforcements:
             return np.inf
         return REINFORCE_WITHIN_STANDARDS * team.tier.standard_min * 60.0
 
-    def _reinforce(self, team: RescueTeam) -> None:
+    def _reinforce(self, team: RescueTeam) -> bool:
         """No incident waits for this team: join the open incident with most people left.
 
         Only incidents that need the team's tier and whose people it can carry, on its
         own side (any side under ``joint``), and only when it gets there within
-        :data:`REINFORCE_WITHIN_STANDARDS` times its tier's standard.
+        :data:`REINFORCE_WITHIN_STANDARDS` times its tier's standard. Returns whether
+        it was sent.
         """
         if team.carry_persons <= 0:
-            return
+            return False
         tier = team.tier.name
         best, best_key = None, None
         for incident in self.incidents:
@@ -65,7 +66,7 @@ class Reinforcements:
             if best_key is None or key < best_key:
                 best, best_key = incident, key
         if best is None:
-            return
+            return False
         eta_s = team.tier.turnout_s + self.travel.travel_to_s(
             team, team.station_node, best.target_node
         )
@@ -74,3 +75,5 @@ class Reinforcements:
         if eta_s <= REINFORCE_WITHIN_STANDARDS * team.tier.standard_min * 60.0:
             route = self.travel.route_to(team, best.target_node)
             self._dispatch(team, best, tier, route, eta_s - team.tier.turnout_s)
+            return True
+        return False

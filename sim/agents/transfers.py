@@ -9,7 +9,8 @@ vulnerable (``population.vulnerable_share``: elderly living alone, disabled, no 
 leave) are taken out by the team in trips like any rescue (:mod:`sim.agents.rescue`:
 ``carry_persons`` per trip, ``extraction_min_per_person["transfer"]`` each, to the
 nearest safe shelter with room). A household whose need shows later (a door-knock
-visit, the sight of the hazard) gets a visit of its own.
+visit, the sight of the hazard) gets a visit of its own. When no responder of the
+side is free, a ground team takes the transfer (:mod:`sim.agents.transfer_help`).
 
 The responder brings the command's order as it stands when it knocks: where a toxic
 plume is there or arrives before people sent out at once could walk out of its forecast
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
     from sim.engine.incidents import Incident
     from sim.engine.model import EmergencyModel
 
-#: Who transfers residents: the community responders of the village.
+#: Who transfers residents: the community responders of the village (ground teams when
+#: none is free, :mod:`sim.agents.transfer_help`).
 TRANSFER_TIERS = ("community",)
 
 
@@ -62,8 +64,9 @@ class Transfers:
         self.swept = np.zeros(n, dtype=bool)
         #: Households that refused an ``immediate`` order.
         self.refused = np.zeros(n, dtype=bool)
-        #: Refusers the responders made leave.
+        #: Refusers the responders made leave, and the transfer incident where (id).
         self.forced = np.zeros(n, dtype=bool)
+        self.forced_at = np.full(n, -1, dtype=np.int64)
         self.knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
         #: When the responders were done at the doors of each transfer incident (by id).
         self.doors_done_s: dict[int, float] = {}
@@ -172,7 +175,9 @@ class Transfers:
             self.requested[helpless] = True
             incident.add_households(helpless.tolist(), int(t.size_persons[helpless].sum()))
         leave = rows[~t.vulnerable[rows]]
-        self.forced[leave[self.refused[leave]]] = True
+        made = leave[self.refused[leave]]
+        self.forced[made] = True
+        self.forced_at[made] = incident.id
         acting = leave[~self.refused[leave] & (t.acted_at_contact[leave] == 0)]
         t.acted_at_contact[acting] = t.contacts[acting]
         # door by door, the vulnerable's first: each leaves once its door is knocked
@@ -203,12 +208,21 @@ class Transfers:
         doors = self.doors_done_s.get(incident.id, np.inf)
         return max(doors, incident.completed_s) if incident.households else doors
 
-    def transferred_persons(self, juris: int) -> int:
-        """Persons of side ``juris`` taken out by responders or made to leave by them."""
+    def transferred_persons(self, juris: int, *, by_ground: bool = False) -> int:
+        """Persons of side ``juris`` taken out by the teams or made to leave by them.
+
+        ``by_ground``: only at the transfers a ground team was sent to
+        (:mod:`sim.agents.transfer_help`).
+        """
         t = self.model.households
-        taken = sum(i.persons_rescued for i in self.incidents if i.jurisdiction == juris)
-        forced = int(t.size_persons[self.forced & (t.jurisdiction == juris)].sum())
-        return int(taken) + forced
+        mine = [i for i in self.incidents if i.jurisdiction == juris]
+        forced = self.forced & (t.jurisdiction == juris)
+        if by_ground:
+            ground = {team.unique_id for team in self.model.teams if team.tier.name == "ground"}
+            mine = [i for i in mine if i.dispatched.get(TRANSFER_TIERS[0]) in ground]
+            forced &= np.isin(self.forced_at, [i.id for i in mine])
+        taken = sum(i.persons_rescued for i in mine)
+        return int(taken) + int(t.size_persons[forced].sum())
 
     def requested_persons(self, juris: int) -> int:
         """Persons of side ``juris`` to be taken out (vulnerable) or made to leave (refusers)."""

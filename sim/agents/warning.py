@@ -312,7 +312,8 @@ class WarningService:
 
         ``acted_*``: persons who left or sheltered in place at their first contact, or
         only after a repeated one; ``door_knocks``: household visits;
-        ``transfer_*``: mandatory transfers requested and carried out (persons);
+        ``transfer_*``: mandatory transfers requested and carried out (persons), and
+        ``transferred_by_ground_persons``, of those, at transfers a ground team took;
         ``vulnerable_waiting_persons``: vulnerable persons who decided to leave and never
         left (no ``immediate`` order reached them, or no responder came in time).
         """
@@ -334,6 +335,7 @@ class WarningService:
                 "door_knocks": int(m.door_knocking.knocks[j]),
                 "transfer_requested_persons": m.transfers.requested_persons(j),
                 "transferred_persons": m.transfers.transferred_persons(j),
+                "transferred_by_ground_persons": m.transfers.transferred_persons(j, by_ground=True),
                 "vulnerable_waiting_persons": int(size[mine & waiting].sum()),
             }
         return out

@@ -239,6 +239,8 @@ def _people_lines(s: dict) -> list[str]:
                 f"; mandatory transfer: {w['transferred_persons']:,} of "
                 f"{w['transfer_requested_persons']:,} taken out or made to leave"
             )
+            if w.get("transferred_by_ground_persons"):
+                line += f" ({w['transferred_by_ground_persons']:,} by ground teams)"
         if w.get("vulnerable_waiting_persons"):
             line += f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
         lines.append(line)

@@ -29,7 +29,8 @@ class PopulationSpec(Spec):
     walking speed of Weidmann's diagram (``docs/validation.md``) for people carrying
     belongings, children and elderly. ``vulnerable_share``: households that cannot leave
     without help (elderly living alone, disabled, no means to travel): in an
-    ``immediate`` zone they are transferred by responders (三个必转, ``docs/DOMAIN.md``);
+    ``immediate`` zone they are transferred by responders, or ground teams when no
+    responder is free (三个必转, ``docs/DOMAIN.md``);
     5 % is an assumption below the share of rural residents aged 65 or more (17.7 % in
     the 2020 census), of whom many live with family.
     """
