@@ -298,7 +298,9 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
         times their chance to be alive when the team gets there (the survival curve of
         the kind, :mod:`sim.engine.survival`; 1 for the safe), then the oldest. A
         community team with doors still to knock takes only :meth:`urgent` incidents
-        (threats to life, mandatory transfers).
+        (threats to life, mandatory transfers). With nothing waiting it reinforces an
+        open incident, or, a ground team, takes a waiting mandatory transfer
+        (:meth:`take_transfer`).
         """
         tier = team.tier.name
         key = self.key(team.jurisdiction, tier)
