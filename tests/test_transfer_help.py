@@ -124,3 +124,35 @@ def test_a_ground_team_home_from_a_transfer_takes_the_one_that_waited() -> None:
     assert ev.loc[ev["kind"] == "dispatch", "agent"].unique().tolist() == [first.unique_id]
     assert model.households.state.tolist() == [SHELTERED, SHELTERED]
     assert result.summary["warnings"]["A"]["transferred_by_ground_persons"] == 2
+
+
+def test_among_doors_with_nobody_to_carry_a_ground_team_takes_the_nearest() -> None:
+    """Nobody is vulnerable: the sweep at 0 leaves door visits at nodes 0, 1 and 2 (in
+    that order). One of A's two ground teams goes to node 0; the others wait. Home again,
+    it takes the newer visit at its own node 2 before the older one at node 1: with
+    nobody to carry, the nearest goes first."""
+    scenario_population = {**POPULATION, "vulnerable_share": 0.0}
+    scenario = scenario_from_dict(
+        {
+            "name": "ground-doors",
+            "horizon_h": 2.0,
+            "population": scenario_population,
+            "behaviour": BEHAVIOUR,
+            "forces": {"ground": {"teams_per_station": 2}},
+            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+        }
+    )
+    model = EmergencyModel(scenario, toy_engine_network(population=[1, 1, 1, 0, 0, 0]), seed=0)
+    model.run_for()
+    ev = collect(model).events
+    on_scene_s = model.scenario.forces.ground.on_scene_min * 60.0
+    turnout = TIERS["ground"].turnout_s
+    at_0, at_1, at_2 = model.dispatcher.incidents
+    assert [i.node for i in (at_0, at_1, at_2)] == [0, 1, 2]
+    home = turnout + 2 * LINK_S + on_scene_s + 2 * LINK_S  # nobody left at the door
+    sent = ev[ev["kind"] == "dispatch"][["time_s", "incident"]].values.tolist()
+    assert sent == [
+        [0.0, at_0.id],
+        [pytest.approx(home), at_2.id],  # the nearer, newer one
+        [pytest.approx(home + turnout + on_scene_s), at_1.id],
+    ]

@@ -323,7 +323,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
 
         See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
         for all candidates at once, from one tree from the team's base (road tiers).
-        ``kind``: only incidents of that kind (default: any).
+        ``kind``: only incidents of that kind (default: any), and among equal benefit
+        the nearest first (doors to knock, nobody to carry: a far one can wait).
         """
         now = self.model.env.now
         cands = [
@@ -357,7 +358,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
             alive[mine] = survival(kind, now + eta_s[mine] - report_s[mine])
         priority = np.array([self.triage_priority.get(i.kind, 0) for i in cands])
         ids = np.array([i.id for i in cands])
-        first = int(np.lexsort((ids, -left * alive, priority))[0])
+        near = eta_s if kind else np.zeros(len(cands))
+        first = int(np.lexsort((ids, near, -left * alive, priority))[0])
         return cands[first], float(eta_s[first])
 
     def rebase(self, team: RescueTeam, node: int) -> None:

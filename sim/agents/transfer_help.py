@@ -9,8 +9,8 @@ of the transfer's own side that is not kept for boat work takes it:
 - when the transfer is reported and no responder of its command is free to go, the
   nearest such ground team goes (:meth:`TransferHelp.ground_for_transfer`);
 - when such a ground team comes home and no incident of its own tier waits for it, it
-  takes the waiting transfer of its side it serves best: the most persons left, then
-  the oldest (:meth:`TransferHelp.take_transfer`).
+  takes the waiting transfer of its side it serves best: the most persons left to
+  carry, then the nearest, then the oldest (:meth:`TransferHelp.take_transfer`).
 
 Either way at least :attr:`TransferHelp.ground_kept_for_life` other ground teams of the
 side stay free for threats to life (buried, trapped, people in the water), which come
