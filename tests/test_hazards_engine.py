@@ -232,11 +232,15 @@ def test_the_other_side_detects_a_hazard_by_itself(linkage: str, b_warned_s: flo
     log = ev[ev["kind"].isin(["warning_issued", "hazard_detected", "slide"])]
     rows = [(t, k, j) for t, k, j in zip(log.time_s, log.kind, log.jurisdiction, strict=True)]
     expected = [(0.0, "warning_issued", "A"), (600.0, "slide", "B")]
+    # B's part of A's warning, and, from when B knows, its own plan's order for the
+    # slide's run-out area (a threat area: sim.hazards.landslide)
     expected += sorted(
-        [(3300.0, "hazard_detected", "B"), (b_warned_s, "warning_issued", "B")],
+        [(3300.0, "hazard_detected", "B")] + [(b_warned_s, "warning_issued", "B")] * 2,
         key=lambda r: r[0],
     )
     assert rows == expected
+    plan = ev[(ev["kind"] == "warning_issued") & (ev["tier"] == "plan")]
+    assert plan[["time_s", "jurisdiction"]].values.tolist() == [[b_warned_s, "B"]]
     assert result.summary["hazards"]["reached_s"] == {"A": float("inf"), "B": 600.0}
 
 

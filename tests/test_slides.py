@@ -175,8 +175,11 @@ def test_whom_a_slide_buries_does_not_depend_on_what_others_did_before() -> None
     # slide over half the cell of node 1 at 20 min, one over half the cell of node 3 at
     # 25 min. With A's warning at 0 its residents have left by 20 min (nobody at node 1
     # to bury), without it about 5 are buried there; B's residents stay home either way
-    # and the second slide must bury the same of them: one draw per household and slide
+    # and the second slide must bury the same of them: one draw per household and slide.
+    # Knowing of the slopes, A's plan orders node 1 out (``immediate``) at once: all
+    # comply there too, and nobody needs a transfer
     net = toy_engine_network(population=[0, 10, 0, 10, 0, 0])
+    behaviour = {**SURE_BEHAVIOUR, "compliance": {"imminent": 1.0, "immediate": 1.0}}
     lon, lat = net.to_lonlat(net.x_m[[1, 3]], net.y_m[[1, 3]])
     half_m = CELL_RADIUS_M / np.sqrt(2.0)  # covers half of a lone node's 300-m cell
     slides = [
@@ -190,8 +193,12 @@ def test_whom_a_slide_buries_does_not_depend_on_what_others_did_before() -> None
                 "name": "toy-independent-burials",
                 "horizon_h": 0.5,
                 "policy": {"linkage": "separate", "detection_delay_min": 600.0},
-                "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
-                "behaviour": SURE_BEHAVIOUR,
+                "population": {
+                    "household_size_mean_persons": 1.0,
+                    "vehicle_share": 1.0,
+                    "vulnerable_share": 0.0,
+                },
+                "behaviour": behaviour,
                 "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}]
                 if warned
                 else [],
@@ -213,8 +220,10 @@ def test_a_slide_buries_people_cut_off_where_it_falls_as_it_would_at_home() -> N
     # nowhere). The slide over half of node 1's cell at 20 min buries the same of them
     # as when nobody was warned and all were at home: one draw per household and slide.
     # Before, people cut off were never buried. The buried leave their ``stranded``
-    # incidents: withdrawn while no team was sent, else handed over.
+    # incidents: withdrawn while no team was sent, else handed over. Knowing of the
+    # slope, A's plan orders node 1 out (``immediate``) at once: all comply with that too.
     net = toy_engine_network(population=[0, 10, 0, 0, 0, 0])
+    behaviour = {**SURE_BEHAVIOUR, "compliance": {"imminent": 1.0, "immediate": 1.0}}
     lon, lat = net.to_lonlat(net.x_m[[1]], net.y_m[[1]])
     half_m = CELL_RADIUS_M / np.sqrt(2.0)
     slide = {"time_min": 20.0, "lon": float(lon[0]), "lat": float(lat[0]), "radius_m": half_m}
@@ -224,8 +233,12 @@ def test_a_slide_buries_people_cut_off_where_it_falls_as_it_would_at_home() -> N
             {
                 "name": "toy-cut-off-buried",
                 "horizon_h": 0.5,
-                "population": {"household_size_mean_persons": 1.0, "vehicle_share": 1.0},
-                "behaviour": SURE_BEHAVIOUR,
+                "population": {
+                    "household_size_mean_persons": 1.0,
+                    "vehicle_share": 1.0,
+                    "vulnerable_share": 0.0,
+                },
+                "behaviour": behaviour,
                 "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}]
                 if warned
                 else [],

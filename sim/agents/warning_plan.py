@@ -7,10 +7,11 @@ the forecast arrival (``policy.warning_plan_lead_min``; ``docs/DOMAIN.md``: 24 h
 trend, 6 h risk, 2 h imminent, then the real-time ``immediate`` order). The forecast
 arrival of a node is :meth:`sim.hazards.engine.HazardEngine.forecast_arrival_s`: the
 flood's hydrograph (when each node goes under water) and the plume's footprint for the
-next hour (when its front gets there); slides are not forecast, so the plan leaves them
-to the scripted orders. The plan runs after every hazard step and when the command
-first learns of the hazard; each node gets each level once, and the protective action
-is the command's choice (:mod:`sim.agents.protective`).
+next hour (when its front gets there), and the threat areas of the scripted slides
+still to come (now: when a slope fails is not known; rain slides are not forecast). The
+plan runs after every hazard step and when the command first learns of the hazard; each
+node gets each level once, and the protective action is the command's choice
+(:mod:`sim.agents.protective`).
 """
 
 from __future__ import annotations

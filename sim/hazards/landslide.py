@@ -10,6 +10,17 @@ left with no route to any shelter, by road or on foot, become ``isolated`` (avia
 an incident of the persons still on the village's cut-off ground, none if all left.
 Rain slides start at the susceptible slopes once the accumulated rain passes
 ``trigger_mm``.
+
+A scripted slide stands for a registered hazard point (a slope seen deforming, whose
+threat area is surveyed): once a command knows the hazard, the run-out areas of the
+scripted slides still to come are forecast unsafe (shelters there close, door-knocking
+starts there) and cordoned off: the public may leave them but not enter them
+(:meth:`LandslideHazard.forecast_unsafe`; the county delimits a geological-disaster
+danger zone and marks its boundary with warning signs: 地质灾害防治条例, Regulations on
+the Prevention and Control of Geological Disasters, State Council 2003). Rescue teams
+still pass. When the slope fails is not known: the commands' warning plans
+(:mod:`sim.agents.warning_plan`) order those areas out at once. Rain slides are not
+foreseen.
 """
 
 from __future__ import annotations
@@ -61,6 +72,15 @@ class LandslideHazard:
         # every linkage policy of a seed meets the same slides and each household the
         # same chance (one draw per household and slide, at home or not)
         self._rng_sites, self._rng_burial = model.rng_hazards.spawn(2)
+        #: Run-out area of each scripted slide, in the order of ``pending``.
+        self._threat = [self._runout(slide) for slide in self.pending]
+
+    def _runout(self, slide: SlideSpec) -> np.ndarray:
+        """Nodes inside the run-out circle of the scripted ``slide``."""
+        x, y = self._centre(slide)
+        return slopes.runout_nodes(
+            self.model.network, x + slide.offset_m[0], y + slide.offset_m[1], slide.radius_m
+        )
 
     @property
     def field(self) -> np.ndarray:
@@ -73,8 +93,23 @@ class LandslideHazard:
         return self.inside
 
     def forecast_unsafe(self, now_s: float) -> np.ndarray:
-        """Slides are not forecast: the run-out areas so far."""
-        return self.inside
+        """Run-out areas of the slides so far and of the scripted ones still to come."""
+        return self.inside | self._ahead()
+
+    def forecast_arrival_s(self, now_s: float) -> np.ndarray:
+        """Return now in the areas of :meth:`forecast_unsafe`, else inf.
+
+        When a slope fails is not known: a command that knows of it orders its threat
+        area out at once.
+        """
+        return np.where(self.forecast_unsafe(now_s), now_s, np.inf)
+
+    def _ahead(self) -> np.ndarray:
+        """Nodes in the run-out area of a scripted slide still to come."""
+        out = np.zeros(self.model.network.n_nodes, dtype=bool)
+        for area in self._threat[len(self._threat) - len(self.pending) :]:
+            out |= area
+        return out
 
     def update(self, now_s: float, step_min: float) -> HazardStep:
         """Advance one step; touched: nodes inside slides so far."""
@@ -84,6 +119,7 @@ class LandslideHazard:
             slide = self.pending.pop(0)
             x, y = self._centre(slide)
             self.trigger(x + slide.offset_m[0], y + slide.offset_m[1], slide.radius_m)
+        self._cordon()
         if spec.rainfall and not self.rain_done:
             rain = step_value([r.time_min for r in spec.rainfall], list(spec.rainfall), now_s)
             self.rain_mm += rain.mm_per_h * step_min / 60.0
@@ -92,6 +128,19 @@ class LandslideHazard:
                 self._rain_slides()
         reports, self._reports = tuple(self._reports), []
         return HazardStep(touched=self.inside, incidents=reports)
+
+    def _cordon(self) -> None:
+        """Close the links into the scripted slides' areas to the public (module docs).
+
+        In force from when the first command knows the hazard until the slides fell.
+        """
+        m, net = self.model, self.model.network
+        area = self._ahead() if np.isfinite(m.known_since_s).any() else None
+        if area is None or not area.any():
+            entry = np.zeros(net.n_edges, dtype=bool)
+        else:
+            entry = area[net.edge_target] & ~area[net.edge_source]
+        m.roads.set_closures(f"{self.name}-cordon", entry, entry, teams=False)
 
     def _rain_slides(self) -> None:
         """Start the rain-triggered slides: sizes drawn first, then sites apart."""
@@ -132,7 +181,9 @@ class LandslideHazard:
         self._apply()
         stations = m.network.places["stations"]
         ground = stations.loc[stations["tier"] == "ground", "node"].to_numpy()
-        reachable = np.isfinite(m.roads.router("ground").tree(ground).time_s)
+        reachable = (  # a region without ground stations: any side will do
+            np.isfinite(m.roads.router("ground").tree(ground).time_s) if ground.size else None
+        )
         access = slopes.access_node(net, inside, x_m, y_m, reachable)
         centre = int(
             np.nonzero(inside)[0][np.argmin(np.hypot(net.x_m[inside] - x_m, net.y_m[inside] - y_m))]
