@@ -160,6 +160,14 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     warnings = result.summary["warnings"].values()
     asked = events.loc[events["kind"] == "transfer_requested", "value"].sum()
     assert asked == sum(w["transfer_requested_persons"] for w in warnings) > 0
+    # what became of the transferred: no more dead among them than on their side
+    for side, w in result.summary["warnings"].items():
+        outcome = w["transferred_dead_persons"] + w["transferred_sheltered_persons"]
+        assert outcome <= w["transferred_persons"]
+        assert (
+            w["transferred_dead_persons"]
+            <= result.summary["casualties"]["by_jurisdiction"][side]["dead"]
+        )
     left = events[events["kind"] == "depart"].groupby("agent")["time_s"].min()
     told = events[events["kind"].isin(["warned", "transfer_requested"])]
     told = told.groupby("agent")["time_s"].min().reindex(left.index)

@@ -80,9 +80,11 @@ def test_a_ground_team_takes_a_transfer_no_responder_is_free_for() -> None:
     assert model.households.state.tolist() == [SHELTERED]
     w = result.summary["warnings"]["A"]
     assert (w["transferred_persons"], w["transferred_by_ground_persons"]) == (1, 1)
-    assert "mandatory transfer: 1 of 1 taken out or made to leave (1 by ground teams)" in (
-        format_run(result)
-    )
+    assert (w["transferred_sheltered_persons"], w["transferred_dead_persons"]) == (1, 0)
+    assert (
+        "mandatory transfer: 1 of 1 taken out or made to leave (1 by ground teams), "
+        "of them 1 in a shelter and 0 dead at the end"
+    ) in format_run(result)
 
 
 def test_a_sides_last_free_ground_team_is_kept_for_threats_to_life() -> None:

@@ -155,6 +155,8 @@ class Operations:
                     table.kill(unit.row)
                 continue
             alive.append(unit)
+            if unit.row >= 0 and incident.kind == "transfer":
+                m.transfers.taken[unit.row] = True
             if unit.row >= 0 and not np.isfinite(table.depart_time_s[unit.row]):
                 table.set_off(unit.row, now)  # they leave home with the team
         return alive, dead

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.agents.households import AT_HOME, SHELTERING
+from sim.agents.households import AT_HOME, DEAD, SHELTERED, SHELTERING
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
@@ -67,6 +67,8 @@ class Transfers:
         #: Refusers the responders made leave, and the transfer incident where (id).
         self.forced = np.zeros(n, dtype=bool)
         self.forced_at = np.full(n, -1, dtype=np.int64)
+        #: Vulnerable households a team got out of their homes alive.
+        self.taken = np.zeros(n, dtype=bool)
         self.knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
         #: When the responders were done at the doors of each transfer incident (by id).
         self.doors_done_s: dict[int, float] = {}
@@ -223,6 +225,17 @@ class Transfers:
             forced &= np.isin(self.forced_at, [i.id for i in mine])
         taken = sum(i.persons_rescued for i in mine)
         return int(taken) + int(t.size_persons[forced].sum())
+
+    def outcome_persons(self, juris: int) -> tuple[int, int]:
+        """Persons of side ``juris`` taken out or made to leave: (dead, in a shelter) now.
+
+        Being transferred is no safety by itself: a slide may still catch them on
+        their way, or a team find no shelter it can reach.
+        """
+        t = self.model.households
+        moved = (self.taken | self.forced) & (t.jurisdiction == juris)
+        dead = int(t.size_persons[moved & (t.state == DEAD)].sum())
+        return dead, int(t.size_persons[moved & (t.state == SHELTERED)].sum())
 
     def requested_persons(self, juris: int) -> int:
         """Persons of side ``juris`` to be taken out (vulnerable) or made to leave (refusers)."""

@@ -313,7 +313,9 @@ class WarningService:
         ``acted_*``: persons who left or sheltered in place at their first contact, or
         only after a repeated one; ``door_knocks``: household visits;
         ``transfer_*``: mandatory transfers requested and carried out (persons), and
-        ``transferred_by_ground_persons``, of those, at transfers a ground team took;
+        ``transferred_by_ground_persons``, of those, at transfers a ground team took,
+        ``transferred_dead_persons`` and ``transferred_sheltered_persons``, of those,
+        dead and in a shelter at the end;
         ``vulnerable_waiting_persons``: vulnerable persons who decided to leave and never
         left (no ``immediate`` order reached them, or no responder came in time).
         """
@@ -327,6 +329,7 @@ class WarningService:
         for j, name in enumerate(names):
             mine = t.jurisdiction == j
             size = t.size_persons
+            dead, sheltered = m.transfers.outcome_persons(j)
             out[name] = {
                 "first_warning_s": float(self.first_warning_s[j]),
                 "persons_warned": int(size[mine & (t.contacts > 0)].sum()),
@@ -336,6 +339,8 @@ class WarningService:
                 "transfer_requested_persons": m.transfers.requested_persons(j),
                 "transferred_persons": m.transfers.transferred_persons(j),
                 "transferred_by_ground_persons": m.transfers.transferred_persons(j, by_ground=True),
+                "transferred_dead_persons": dead,
+                "transferred_sheltered_persons": sheltered,
                 "vulnerable_waiting_persons": int(size[mine & waiting].sum()),
             }
         return out

@@ -241,6 +241,11 @@ def _people_lines(s: dict) -> list[str]:
             )
             if w.get("transferred_by_ground_persons"):
                 line += f" ({w['transferred_by_ground_persons']:,} by ground teams)"
+            if w["transferred_persons"]:
+                line += (
+                    f", of them {w.get('transferred_sheltered_persons', 0):,} in a shelter"
+                    f" and {w.get('transferred_dead_persons', 0):,} dead at the end"
+                )
         if w.get("vulnerable_waiting_persons"):
             line += f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
         lines.append(line)
