@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import platform
 import time
 from dataclasses import dataclass
@@ -159,6 +160,24 @@ def run(
     started = time.perf_counter()
     if network is None:
         network = network_for(scenario)
+    result = _run_once(scenario, network, seed, progress, model_class, started)
+    # the model is garbage now, but held in reference cycles (agents and the model,
+    # simpy processes and their environment) that only the cyclic collector frees; it
+    # counts objects, not the arrays they hold, and let a batch worker grow by some
+    # 270 MB per flood run until the kernel killed it at 12 GB: free it now
+    gc.collect()
+    return result
+
+
+def _run_once(
+    scenario: Scenario,
+    network: RoadNetwork,
+    seed: int,
+    progress: bool | None,
+    model_class: type[EmergencyModel],
+    started: float,
+) -> RunResult:
+    """Build, run and collect one model; nothing of it is referenced on return."""
     model = model_class(scenario, network, seed=seed)
     model.run_for(progress=progress)
     result = collect(model, wall_s=time.perf_counter() - started)
@@ -170,9 +189,9 @@ def _release(model: EmergencyModel) -> None:
     """Let the finished ``model`` be freed: mesa 3.3 keeps every model it ever saw.
 
     ``mesa.Agent._ids`` maps each model to its id counter in a class-level dict, so a
-    process that runs many models (a batch worker) grew by hundreds of MB per flood run
-    until the kernel killed it (mesa issue #3179, fixed by mesa PR #3180 after 3.3.1,
-    the latest release). No agent is made for ``model`` after its run.
+    process that runs many models (a batch worker) kept every one (mesa issue #3179,
+    fixed by mesa PR #3180 after 3.3.1, the latest release). No agent is made for
+    ``model`` after its run.
     """
     mesa.Agent._ids.pop(model, None)
 
