@@ -325,15 +325,11 @@ def test_builtin_cross_border_linkage_small_mode_runs_end_to_end(tmp_path, capsy
     for scenario in ("gas_leak", "landslide"):
         assert f"### Scenario {scenario}" in text
     assert (out / "coverage_gas_leak.png").is_file()  # the leak site's 6 persons
-    # at 5,000 residents the small landslides bury nobody and the villages they cut off
-    # have left: no incident had people in need, and the report says so, with no figure
+    # at 5,000 residents the small landslides bury nobody; a household or two whose only
+    # road crosses the cordon round the slope waits at home, cut off, for a ground team
     slides = runs[runs["scenario"] == "landslide"]
-    assert (slides["coverage_persons.all.ground_30min"] == 0).all()
-    assert not (out / "coverage_landslide.png").exists()
-    assert (
-        "Response coverage by tier: no figure, no run of this scenario had an incident with "
-        "people who needed a team." in text
-    )
+    assert slides["coverage_persons.all.ground_30min"].between(1, 10).all()
+    assert (out / "coverage_landslide.png").is_file()
 
 
 def test_file_settings_resolve_against_their_file_and_seeds_ignore_the_folder(tmp_path) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
 from sim.cli.app import main
+from sim.plot.batch import coverage_figure
 from sim.report.cells import FEW_SEEDS_MARK, share_text, value_text
+from sim.report.figures import empty_reason
 from sim.report.stats import band, difference, mean_interval
 from tests.batch_fixtures import write_toy_experiment
 
@@ -156,3 +159,13 @@ def test_the_report_says_when_aircraft_were_grounded_by_night(tmp_path) -> None:
         "aviation does not fly at night: 100% of the toy runs was night, when its requests "
         "waited for daylight."
     ) in text
+
+
+def test_a_scenario_where_nobody_needed_a_team_gets_no_coverage_figure_but_a_reason() -> None:
+    nobody = pd.DataFrame({"scenario": ["s"] * 2, "mean": [np.nan, np.nan]})
+    assert empty_reason(coverage_figure, nobody) == (
+        "no run of this scenario had an incident with people who needed a team"
+    )
+    assert empty_reason(coverage_figure, nobody.iloc[:0]) == empty_reason(coverage_figure, nobody)
+    someone = nobody.assign(mean=[np.nan, 0.5])
+    assert empty_reason(coverage_figure, someone) == ""

@@ -52,10 +52,11 @@ def _ring(population: list[int]):
     return replace(net, node_population_persons=np.asarray(population, dtype=np.int64))
 
 
-def _run(population: list[int], warning: dict):
+def _run(population: list[int], warning: dict, *, foreseen: bool = True):
     net = _ring(population)
     lon, lat = net.to_lonlat(net.x_m[[1]], net.y_m[[1]])
     slide = {"time_min": SLIDE_S / 60.0, "lon": float(lon[0]), "lat": float(lat[0])}
+    slide["foreseen"] = foreseen
     scenario = scenario_from_dict(
         {
             "name": "toy-slope",
@@ -112,3 +113,18 @@ def test_a_command_that_knows_the_slope_orders_its_threat_area_out_at_once() -> 
     depart = ev.loc[ev["kind"] == "depart", "time_s"].tolist()
     assert depart == [pytest.approx(60.0)]
     assert result.summary["casualties"]["dead"] == 0
+
+
+def test_a_slope_nobody_watched_is_not_cordoned_off() -> None:
+    """``foreseen = false``: the same resident takes the short way past the slope,
+    2,000 m, and is in the shelter at 1,727 s, before the slope fails unannounced."""
+    model, result = _run(
+        [1, 0, 0, 0], {"time_min": 0, "level": "imminent", "issued_by": "A"}, foreseen=False
+    )
+    ev = result.events
+    arrive = 60.0 + 2000.0 / WALK_M_PER_S
+    assert ev.loc[ev["kind"] == "arrive_shelter", "time_s"].tolist() == [pytest.approx(arrive)]
+    assert 1 in set(result.tracks["node"])
+    plan = ev[(ev["kind"] == "warning_issued") & (ev["tier"] == "plan")]
+    assert plan["time_s"].tolist() == [SLIDE_S]  # nothing to order out until it fell
+    assert model.households.state.tolist() == [SHELTERED]

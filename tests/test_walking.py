@@ -69,6 +69,7 @@ def _scenario(
             "lon": float(lon[0]),
             "lat": float(lat[0]),
             "radius_m": 100.0,
+            "foreseen": False,  # it comes unannounced, in a hazard step
         }
         data["hazards"] = {"step_min": 1.0, "landslide": {"slides": [slide]}}
     return scenario_from_dict(data)

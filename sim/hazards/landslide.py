@@ -12,7 +12,8 @@ Rain slides start at the susceptible slopes once the accumulated rain passes
 ``trigger_mm``.
 
 A scripted slide stands for a registered hazard point (a slope seen deforming, whose
-threat area is surveyed): once a command knows the hazard, the run-out areas of the
+threat area is surveyed; ``foreseen = false``: a slope nobody watched): once a command
+knows the hazard, the run-out areas of the
 scripted slides still to come are forecast unsafe (shelters there close, door-knocking
 starts there) and cordoned off: the public may leave them but not enter them
 (:meth:`LandslideHazard.forecast_unsafe`; the county delimits a geological-disaster
@@ -72,8 +73,9 @@ class LandslideHazard:
         # every linkage policy of a seed meets the same slides and each household the
         # same chance (one draw per household and slide, at home or not)
         self._rng_sites, self._rng_burial = model.rng_hazards.spawn(2)
-        #: Run-out area of each scripted slide, in the order of ``pending``.
-        self._threat = [self._runout(slide) for slide in self.pending]
+        #: Run-out area of each scripted slide foreseen, in the order of ``pending``.
+        nowhere = np.zeros(model.network.n_nodes, dtype=bool)
+        self._threat = [self._runout(s) if s.foreseen else nowhere for s in self.pending]
 
     def _runout(self, slide: SlideSpec) -> np.ndarray:
         """Nodes inside the run-out circle of the scripted ``slide``."""

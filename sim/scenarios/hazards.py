@@ -138,7 +138,13 @@ class FloodSpec(Spec):
 
 @dataclass(frozen=True, kw_only=True)
 class SlideSpec(Spec):
-    """A scripted slide: run-out circle around a point or a settlement."""
+    """A scripted slide: run-out circle around a point or a settlement.
+
+    ``foreseen`` (default true): the slope is a registered hazard point seen deforming,
+    its run-out area known; once a command knows the hazard it cordons that area off and
+    orders it out (:mod:`sim.hazards.landslide`). False: a slope nobody watched, which
+    fails without warning.
+    """
 
     time_min: float = bounded(low=0.0, unit="min")
     radius_m: float = bounded(250.0, low=0.0, above=True, high=20_000.0, unit="m")
@@ -146,6 +152,7 @@ class SlideSpec(Spec):
     lat: float | None = bounded(None, low=-90.0, high=90.0, unit="degrees north")
     settlement: str | None = None
     offset_m: tuple[float, ...] = bounded((0.0, 0.0), low=-100_000.0, high=100_000.0, unit="m")
+    foreseen: bool = True
 
     def check(self, where: Where) -> None:  # noqa: D102
         if (self.settlement is None) == (self.lon is None) or (self.lon is None) != (
