@@ -13,15 +13,14 @@ Rain slides start at the susceptible slopes once the accumulated rain passes
 
 A scripted slide stands for a registered hazard point (a slope seen deforming, whose
 threat area is surveyed; ``foreseen = false``: a slope nobody watched): once a command
-knows the hazard, the run-out areas of the
-scripted slides still to come are forecast unsafe (shelters there close, door-knocking
-starts there) and cordoned off: the public may leave them but not enter them
-(:meth:`LandslideHazard.forecast_unsafe`; the county delimits a geological-disaster
-danger zone and marks its boundary with warning signs: 地质灾害防治条例, Regulations on
-the Prevention and Control of Geological Disasters, State Council 2003). Rescue teams
-still pass. When the slope fails is not known: the commands' warning plans
-(:mod:`sim.agents.warning_plan`) order those areas out at once. Rain slides are not
-foreseen.
+knows the hazard, the run-out areas of the scripted slides still to come are forecast
+unsafe (shelters there close, door-knocking starts there) and cordoned off: the public
+may leave them but not enter them (:meth:`LandslideHazard.forecast_unsafe`; the county
+delimits a geological-disaster danger zone and marks its boundary with warning signs:
+地质灾害防治条例, Regulations on the Prevention and Control of Geological Disasters,
+State Council 2003). Rescue teams still pass. When the slope fails is not known: the
+commands' warning plans (:mod:`sim.agents.warning_plan`) order those areas out at once.
+Rain slides are not foreseen.
 """
 
 from __future__ import annotations
