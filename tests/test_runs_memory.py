@@ -10,9 +10,8 @@ from sim.engine.runs import run
 from tests.engine_fixtures import cut_off_scenario
 
 
-def test_a_model_is_freed_once_its_run_returns() -> None:
-    # mesa 3.3 keeps every model in a class-level dict (mesa issue #3179); a batch
-    # worker grew by hundreds of MB per flood run until the kernel killed it
+def _watched_run() -> tuple[object, list[weakref.ref]]:
+    """Run the cut-off toy; return its result and a weak reference to its model."""
     seen: list[weakref.ref] = []
 
     class Watched(EmergencyModel):
@@ -21,7 +20,13 @@ def test_a_model_is_freed_once_its_run_returns() -> None:
             seen.append(weakref.ref(self))
 
     scenario, network = cut_off_scenario(reopen_min=30.0)
-    result = run(scenario, seed=0, network=network, model_class=Watched)
+    return run(scenario, seed=0, network=network, model_class=Watched), seen
+
+
+def test_a_model_is_freed_once_its_run_returns() -> None:
+    # mesa 3.3 keeps every model in a class-level dict (mesa issue #3179); a batch
+    # worker grew by hundreds of MB per flood run until the kernel killed it
+    result, seen = _watched_run()
     assert result.summary["households"] > 0  # it ran
     gc.collect()
     assert len(seen) == 1 and seen[0]() is None
@@ -31,18 +36,10 @@ def test_a_model_is_freed_before_its_run_returns_without_waiting_for_the_collect
     # the model lives in reference cycles that only the cyclic collector frees, and it
     # runs by object counts, blind to the arrays they hold: a batch worker kept some
     # 270 MB per flood run and was killed at 12 GB, 112 runs into a 120-run batch
-    seen: list[weakref.ref] = []
-
-    class Watched(EmergencyModel):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            seen.append(weakref.ref(self))
-
-    scenario, network = cut_off_scenario(reopen_min=30.0)
     was_enabled = gc.isenabled()
     gc.disable()  # the collector may not run on its own between the run and the check
     try:
-        run(scenario, seed=0, network=network, model_class=Watched)
+        _, seen = _watched_run()
         assert len(seen) == 1 and seen[0]() is None
     finally:
         if was_enabled:
