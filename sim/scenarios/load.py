@@ -252,7 +252,10 @@ def build(cls: type, data: Any, where: Where, base: Any = None) -> Any:
 
     Keys ``data`` leaves out keep the values of ``base`` (an instance of ``cls``) when
     given, else the class defaults: a table such as ``[forces.ground]`` with one key
-    keeps the ground tier's own defaults (it carries 8), not the generic ones.
+    keeps the ground tier's own defaults (it carries 8), not the generic ones. The same
+    holds inside a table of values by name (``behaviour.compliance``,
+    ``supply.trucks_per_depot``, ...): ``compliance = { immediate = 0.95 }`` keeps the
+    default compliance of the other levels, where it used to leave them at nothing.
     """
     if not isinstance(data, dict):
         raise where.error(f"must be a table of keys, got {_show(data)}")
@@ -274,6 +277,10 @@ def build(cls: type, data: Any, where: Where, base: Any = None) -> Any:
             )
             if dataclasses.is_dataclass(default) and isinstance(data[name], dict):
                 values[name] = build(type(default), data[name], where.child(name), default)
+            elif isinstance(default, dict) and isinstance(data[name], dict):
+                given = convert(hints[name], data[name], where.child(name))
+                kept = getattr(base, name) if base is not None else default
+                values[name] = {**kept, **given}
             else:
                 values[name] = convert(hints[name], data[name], where.child(name))
         elif base is not None:
