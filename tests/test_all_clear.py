@@ -41,6 +41,7 @@ def _run():
     wind = {"speed_m_per_s": 2.0, "stability": "F"}
     gas = {
         "well": "W",
+        "home_points": "node",  # homes at their nodes: the values by hand
         "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
         "wind": [
             {"time_min": 0, "from_deg": 270.0, **wind},

@@ -31,6 +31,7 @@ def test_the_footprint_level_follows_the_aegl_2_table_by_duration(minutes: int) 
 def _run(stay_exposure_min: float | None):
     gas = {
         "well": "W",
+        "home_points": "node",  # homes at their nodes: the values by hand
         "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
         "wind": [{"time_min": 0, "speed_m_per_s": 2.0, "from_deg": 270.0, "stability": "F"}],
     }

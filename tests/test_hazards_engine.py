@@ -63,6 +63,7 @@ def test_plume_exposure_creates_incidents_and_deaths_on_toy() -> None:
             "horizon_h": 1.0,
             "hazards": {
                 "gas_leak": {
+                    "home_points": "node",  # homes at their nodes: the values by hand
                     "lon": float(lon[0]),
                     "lat": float(lat[0]),
                     "h2s_mass_fraction": 0.15,
@@ -258,6 +259,7 @@ def test_gas_released_before_a_wind_shift_travels_on_until_it_has_passed() -> No
             "hazards": {
                 "step_min": 5.0,
                 "gas_leak": {
+                    "home_points": "node",  # homes at their nodes: the values by hand
                     "lon": float(lon[0]),
                     "lat": float(lat[0]),
                     "release": [{"time_min": 0, "rate_kg_per_s": 20.0}],

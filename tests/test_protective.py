@@ -31,6 +31,7 @@ WALK_M_PER_S = 1.2
 POPULATION = {"household_size_mean_persons": 1.0, "vehicle_share": 0.0, "vulnerable_share": 0.0}
 GAS = {
     "well": "W",
+    "home_points": "node",  # homes at their nodes: the values by hand
     "release": [{"time_min": 0, "rate_kg_per_s": 25.0}],
     "wind": [{"time_min": 0, "speed_m_per_s": 2.0, "from_deg": 270.0, "stability": "F"}],
 }
@@ -38,6 +39,7 @@ GAS = {
 #: 3.9 kg/s in a 1.5 m/s wind: 33 ppm at node 2 (3 km), its front there at 2000 s.
 SLOW_PLUME = {
     "well": "W",
+    "home_points": "node",  # homes at their nodes: the values by hand
     "release": [{"time_min": 0, "rate_kg_per_s": 3.9}],
     "wind": [{"time_min": 0, "speed_m_per_s": 1.5, "from_deg": 270.0, "stability": "F"}],
 }

@@ -88,7 +88,7 @@ class ProtectiveAction:
             return
         knows = np.array([m.knows_hazard(j) for j in range(len(m.network.jurisdiction_names))])
         node = t.node[rows]
-        outdoor = gas.ppm[node]
+        outdoor = gas.outdoor_ppm(rows)  # at the home's own point
         # no dirtier outside; NaN (sealed since the last step: no level yet) compares False
         cleaner = outdoor <= gas.sealed_ppm[rows]
         rows = rows[knows[t.jurisdiction[rows]] & ~gas.footprint(m.env.now)[node] & cleaner]

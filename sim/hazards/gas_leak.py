@@ -41,6 +41,7 @@ from sim.agents.households import AT_HOME, DEAD, SHELTERED, SHELTERING, STRANDED
 from sim.engine.incidents import IncidentReport
 from sim.hazards import exposure, plume
 from sim.hazards.base import HazardStep, step_value
+from sim.hazards.plume_points import PlumePoints, spread_homes
 from sim.network.incidence import edge_any, edge_max
 
 if TYPE_CHECKING:
@@ -84,7 +85,19 @@ class GasLeakHazard:
         self.level = np.zeros(n, dtype=np.int8)
         #: State each household was in when it reached AEGL-2 (-1: it did not).
         self.injured_where = np.full(n, -1, dtype=np.int8)
+        #: H2S outdoors at every node, ppm (roads, and people on them or in its buildings).
         self.ppm = np.zeros(net.n_nodes)
+        self._nodes = PlumePoints(spec, net.x_m, net.y_m, self.x_m, self.y_m)
+        #: Households whose home has a point of its own in its node's cell (those the
+        #: plume may reach, :mod:`sim.hazards.plume_points`), and their points' gas.
+        self.home_rows, self._homes = spread_homes(model, self._nodes)
+        self._home_of = np.full(n, -1, dtype=np.int64)
+        self._home_of[self.home_rows] = np.arange(self.home_rows.size)
+        #: Outdoors and indoors at those homes, ppm.
+        self.home_ppm = np.zeros(self.home_rows.size)
+        self.home_indoor_ppm = np.zeros(self.home_rows.size)
+        #: The most H2S outdoors anywhere on a node's ground: at it or at a home of it, ppm.
+        self.cell_ppm = np.zeros(net.n_nodes)
         #: Indoor H2S of ordinary homes and of public shelters at every node, ppm.
         self.indoor = {AT_HOME: np.zeros(net.n_nodes), SHELTERED: np.zeros(net.n_nodes)}
         self._air_changes = {
@@ -98,17 +111,26 @@ class GasLeakHazard:
         #: The commands' footprint: AEGL-2 for the time people stay (``stay_exposure_min``).
         self.footprint_ppm = exposure.level_ppm(2, spec.stay_exposure_min)
         self._footprints: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        #: Downwind and crosswind distance of every node, per wind direction (degrees).
-        self._frames: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-        #: Steady plume of each release rate and wind at every node (kg/m^3).
-        self._plumes: dict[tuple, np.ndarray] = {}
         walk = model.roads.base_weights_s("walk")
         self._link_min = {"vehicle": net.travel_time_s / 60.0, "walk": walk / 60.0}
 
     @property
     def field(self) -> np.ndarray:
-        """H2S outdoors at every node, ppm."""
-        return self.ppm
+        """H2S outdoors on every node's ground (at the node or a home of it), ppm."""
+        return self.cell_ppm
+
+    def _h2s_ppm(self, gas: np.ndarray) -> np.ndarray:
+        """H2S of a gas concentration (kg/m^3), ppm; clean air (below CLEAN_AIR_PPM) is 0."""
+        ppm = plume.h2s_ppm(gas, self.spec.h2s_mass_fraction)
+        ppm[ppm < CLEAN_AIR_PPM] = 0.0
+        return ppm
+
+    def _cell_max(self, node_ppm: np.ndarray, home_ppm: np.ndarray) -> np.ndarray:
+        """Return the most of ``node_ppm`` at a node and ``home_ppm`` at its spread homes."""
+        out = np.array(node_ppm, dtype=np.float64)
+        hit = np.flatnonzero(home_ppm > 0)
+        np.maximum.at(out, self.model.households.home_node[self.home_rows[hit]], home_ppm[hit])
+        return out
 
     @property
     def distance_m(self) -> np.ndarray:
@@ -118,13 +140,16 @@ class GasLeakHazard:
 
     @property
     def unsafe_now(self) -> np.ndarray:
-        """Nodes where staying is unsafe now: outdoors at the footprint's AEGL-2 or above."""
-        return self.ppm >= self.footprint_ppm
+        """Nodes where staying is unsafe now: outdoors at the footprint's AEGL-2 or above.
+
+        Anywhere on the node's ground (:attr:`cell_ppm`): at the node or at a home of it.
+        """
+        return self.cell_ppm >= self.footprint_ppm
 
     @property
     def danger(self) -> np.ndarray:
-        """Nodes where people notice the gas (AEGL-1 for 60 min, outdoors)."""
-        return self.ppm >= NOTICEABLE_PPM
+        """Nodes where people notice the gas (AEGL-1 for 60 min, outdoors on its ground)."""
+        return self.cell_ppm >= NOTICEABLE_PPM
 
     def update(self, now_s: float, step_min: float) -> HazardStep:
         """Advance one step; touched: nodes where staying is unsafe (:attr:`unsafe_now`).
@@ -134,16 +159,10 @@ class GasLeakHazard:
         where a 60-minute stay would harm.
         """
         m, spec, net = self.model, self.spec, self.model.network
-        rate = step_value([r.time_min for r in spec.release], list(spec.release), now_s)
-        wind = step_value([w.time_min for w in spec.wind], list(spec.wind), now_s)
-        # the plume of this wind has only travelled wind speed x time since the wind
-        # set in (the release began at t = 0): after a wind shift the new plume grows
-        # from the well instead of appearing at once over its whole length
-        since_s = max(now_s - wind.time_min * 60.0, 0.0)
-        gas = self._gas(rate, wind, front_m=wind.speed_m_per_s * since_s)
-        gas = np.maximum(gas, self._earlier_winds(now_s))
-        self.ppm = plume.h2s_ppm(gas, spec.h2s_mass_fraction)
-        self.ppm[self.ppm < CLEAN_AIR_PPM] = 0.0
+        gas = self._nodes.gas_now(now_s)
+        self.ppm = self._h2s_ppm(gas)
+        self.home_ppm = self._h2s_ppm(self._homes.gas_now(now_s))
+        self.cell_ppm = self._cell_max(self.ppm, self.home_ppm)
         flammable = plume.methane_volume_fraction(gas, spec.methane_mass_fraction) >= (
             spec.close_at_lfl_fraction * plume.METHANE_LFL
         )
@@ -163,64 +182,6 @@ class GasLeakHazard:
         self._update_indoor(step_min)
         incidents = self._expose(step_min)
         return HazardStep(touched=self.unsafe_now, incidents=tuple(incidents))
-
-    def _earlier_winds(self, now_s: float) -> np.ndarray:
-        """Gas released under earlier winds that has not yet blown off the map, kg/m^3.
-
-        What a wind released from ``t0`` to ``t1`` (when the next wind set in) occupies
-        the stretch of its own axis between ``u (now - t1)`` and ``u (now - t0)`` from
-        the well: the tail keeps travelling downwind at that wind's speed instead of
-        vanishing at the shift. (It drifts along the old axis, not with the new wind:
-        an approximation of the steady-plume model, on the safe side for routes.)
-        """
-        winds = self.spec.wind
-        out = np.zeros(self.model.network.n_nodes)
-        times = [w.time_min * 60.0 for w in winds]
-        rates = [r.time_min for r in self.spec.release]
-        for k in range(len(winds) - 1):
-            t0, t1 = times[k], times[k + 1]
-            if t1 > now_s:
-                break
-            u = winds[k].speed_m_per_s
-            rate = step_value(rates, list(self.spec.release), t1 - 1e-6)
-            gas = self._gas(rate, winds[k], front_m=u * (now_s - t0), tail_m=u * (now_s - t1))
-            out = np.maximum(out, gas)
-        return out
-
-    def _gas(self, rate, wind, *, front_m: float, tail_m: float = 0.0) -> np.ndarray:
-        """Gas concentration (kg/m^3) at nodes downwind between ``tail_m`` and ``front_m``."""
-        down, _ = self._frame(wind.from_deg)
-        return np.where((down > tail_m) & (down <= front_m), self._steady(rate, wind), 0.0)
-
-    def _steady(self, rate, wind) -> np.ndarray:
-        """Return the steady plume of ``rate`` and ``wind`` at every node, kg/m^3 (read-only)."""
-        key = (rate.rate_kg_per_s, wind)
-        gas = self._plumes.get(key)
-        if gas is None:
-            spec = self.spec
-            down, cross = self._frame(wind.from_deg)
-            gas = plume.concentration_kg_per_m3(
-                release_kg_per_s=rate.rate_kg_per_s,
-                wind_m_per_s=wind.speed_m_per_s,
-                downwind_m=down,
-                crosswind_m=cross,
-                height_m=spec.receptor_height_m,
-                release_height_m=spec.release_height_m,
-                stability=wind.stability,
-                terrain=spec.terrain,
-            )
-            gas.flags.writeable = False
-            self._plumes[key] = gas
-        return gas
-
-    def _frame(self, from_deg: float) -> tuple[np.ndarray, np.ndarray]:
-        """Downwind and crosswind distances (m) of every node for a wind from ``from_deg``."""
-        frame = self._frames.get(from_deg)
-        if frame is None:
-            net = self.model.network
-            frame = plume.wind_frame_m(net.x_m, net.y_m, self.x_m, self.y_m, from_deg)
-            self._frames[from_deg] = frame
-        return frame
 
     def _exposure_costs_s(self, edge_ppm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Extra seconds per link for vehicles and walkers: the toxic load of crossing it.
@@ -245,8 +206,9 @@ class GasLeakHazard:
     def footprint(self, now_s: float) -> np.ndarray:
         """Return the forecast AEGL-2 area of the next hour: where staying is unsafe.
 
-        Nodes at ``footprint_ppm`` or more: AEGL-2 for ``stay_exposure_min`` (16.8 ppm
-        for the default 8 h; 27 ppm for 60 min).
+        Nodes at ``footprint_ppm`` or more anywhere on their ground (at the node or a
+        home of it): AEGL-2 for ``stay_exposure_min`` (16.8 ppm for the default 8 h;
+        27 ppm for 60 min).
 
         The steady plume of every release and wind of the schedule in force within
         ``forecast_min`` from now, as a command that knows them forecasts it.
@@ -272,8 +234,12 @@ class GasLeakHazard:
             area = np.zeros(net.n_nodes, dtype=bool)
             for r in key[0]:
                 for w in key[1]:
-                    gas = self._steady(spec.release[r], spec.wind[w])
-                    area |= plume.h2s_ppm(gas, spec.h2s_mass_fraction) >= self.footprint_ppm
+                    rate, wind = spec.release[r], spec.wind[w]
+                    ppm = self._cell_max(
+                        self._h2s_ppm(np.array(self._nodes.steady(rate, wind))),
+                        self._h2s_ppm(np.array(self._homes.steady(rate, wind))),
+                    )
+                    area |= ppm >= self.footprint_ppm
             ahead_ppm = edge_max(net, np.where(area, LETHAL_PPM, 0.0))
             entry = area[net.edge_target] & ~area[net.edge_source]
             hit = (area, ahead_ppm, entry)
@@ -289,19 +255,19 @@ class GasLeakHazard:
     def arrival_s(self, now_s: float) -> np.ndarray:
         """When the plume front reaches each node with the current wind (inf: upwind)."""
         wind = step_value([w.time_min for w in self.spec.wind], list(self.spec.wind), now_s)
-        down, _ = self._frame(wind.from_deg)
+        down, _ = self._nodes.frame(wind.from_deg)
         start_s = wind.time_min * 60.0
         return np.where(down > 0, start_s + down / wind.speed_m_per_s, np.inf)
 
     def _update_indoor(self, step_min: float) -> None:
-        """Advance indoor levels: homes and shelters per node, sealed homes per household."""
+        """Advance indoor levels: per node, at the spread homes, and in sealed homes."""
         t = self.model.households
         sealing = np.flatnonzero(t.state == SHELTERING)
         new = sealing[np.isnan(self.sealed_ppm[sealing])]
-        self.sealed_ppm[new] = self.indoor[AT_HOME][t.node[new]]
+        self.sealed_ppm[new] = self._home_air(new, self.indoor[AT_HOME], self.home_indoor_ppm)
         self.sealed_ppm[sealing] = exposure.indoor_ppm(
             self.sealed_ppm[sealing],
-            self.ppm[t.node[sealing]],
+            self._home_air(sealing, self.ppm, self.home_ppm),
             self.spec.sheltering_air_changes_per_h,
             step_min,
         )
@@ -309,25 +275,53 @@ class GasLeakHazard:
             indoor = exposure.indoor_ppm(indoor, self.ppm, self._air_changes[state], step_min)
             indoor[indoor < CLEAN_AIR_PPM] = 0.0
             self.indoor[state] = indoor
+        home = exposure.indoor_ppm(
+            self.home_indoor_ppm, self.home_ppm, self._air_changes[AT_HOME], step_min
+        )
+        home[home < CLEAN_AIR_PPM] = 0.0
+        self.home_indoor_ppm = home
+
+    def _home_air(self, rows: np.ndarray, per_node: np.ndarray, per_home: np.ndarray) -> np.ndarray:
+        """Return a level at the homes of ``rows``: at the home's point where it has one."""
+        t = self.model.households
+        out = per_node[t.home_node[rows]]
+        spread = self._home_of[rows]
+        own = spread >= 0
+        out[own] = per_home[spread[own]]
+        return out
 
     def ventilate(self, rows: np.ndarray) -> None:
         """Open the sealed homes of households ``rows`` on the all-clear.
 
-        Aired, their node's homes hold the outdoor air where it is cleaner than theirs.
+        Aired, their homes hold the outdoor air where it is cleaner than theirs.
         """
         self.sealed_ppm[rows] = np.nan
         nodes = np.unique(self.model.households.node[rows])
         home = self.indoor[AT_HOME]
         home[nodes] = np.minimum(home[nodes], self.ppm[nodes])
+        spread = self._home_of[rows]
+        spread = spread[spread >= 0]
+        self.home_indoor_ppm[spread] = np.minimum(
+            self.home_indoor_ppm[spread], self.home_ppm[spread]
+        )
+
+    def outdoor_ppm(self, rows: np.ndarray) -> np.ndarray:
+        """H2S outdoors where households ``rows`` are: at the home's point when at home."""
+        t = self.model.households
+        out = self.ppm[t.node[rows]]
+        at_home = t.node[rows] == t.home_node[rows]
+        out[at_home] = self._home_air(rows[at_home], self.ppm, self.home_ppm)
+        return out
 
     def concentration_ppm(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Return what each household (or those ``rows``) breathes now.
 
         The outdoor level, or its building's: the home's (also when cut off: they take
-        refuge in a building where they are), the shelter's, or the sealed home's.
+        refuge in a building where they are; at home, their own home at its point), the
+        shelter's, or the sealed home's.
         """
         t = self.model.households
-        rows = slice(None) if rows is None else rows
+        rows = np.arange(t.n) if rows is None else np.asarray(rows)
         node, state = t.node[rows], t.state[rows]
         conc = self.ppm[node]
         for kind, indoor in self.indoor.items():  # indoors: the building's level
@@ -335,6 +329,8 @@ class GasLeakHazard:
             if kind == AT_HOME:
                 inside |= state == STRANDED
             conc = np.where(inside, indoor[node], conc)
+        home = (node == t.home_node[rows]) & ((state == AT_HOME) | (state == STRANDED))
+        conc[home] = self._home_air(rows[home], self.indoor[AT_HOME], self.home_indoor_ppm)
         return np.where(state == SHELTERING, self.sealed_ppm[rows], conc)
 
     def _expose(self, step_min: float) -> list[IncidentReport]:
@@ -344,7 +340,9 @@ class GasLeakHazard:
         # only households where some air (outdoors, a home, a shelter) holds gas, or
         # sealed in, can breathe any: the others are not looked at
         gassy = (self.ppm > 0) | (self.indoor[AT_HOME] > 0) | (self.indoor[SHELTERED] > 0)
+        near = self.home_rows[(self.home_ppm > 0) | (self.home_indoor_ppm > 0)]
         rows = np.flatnonzero(gassy[t.node] | (t.state == SHELTERING))
+        rows = np.union1d(rows, near)
         conc = self.concentration_ppm(rows)
         keep = (conc > 0) & (t.state[rows] != DEAD)
         hit, conc = rows[keep], conc[keep]

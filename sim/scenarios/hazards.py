@@ -63,6 +63,12 @@ class GasLeakSpec(Spec):
     exposure (NOAA, *Ask Dr. ALOHA: Choosing Toxic Levels of Concern*). The default, 8 h,
     is the longest AEGL duration, for a blowout whose end nobody knows: the Kaixian well
     of 2003 was sealed after more than 84 h (``docs/validation.md``).
+
+    Where a home breathes (``home_points``): ``"cell"`` gives each household near the
+    plume a random point in its road node's cell (the ground the node stands for, up to
+    300 m around it), so a narrow night plume reaches the homes under it although it
+    passes between nodes; ``"node"`` puts every home at its node, for a map whose
+    nodes are the buildings (:mod:`sim.hazards.plume_points`).
     """
 
     well: str | None = None
@@ -84,6 +90,7 @@ class GasLeakSpec(Spec):
     exposure_penalty_min: float = bounded(60.0, low=0.0, high=10_000.0, unit="min")
     forecast_min: float = bounded(60.0, low=0.0, high=1440.0, unit="min")
     stay_exposure_min: float = bounded(480.0, low=10.0, high=480.0, unit="min")
+    home_points: Literal["cell", "node"] = "cell"
 
     def check(self, where: Where) -> None:  # noqa: D102
         if (self.well is None) == (self.lon is None) or (self.lon is None) != (self.lat is None):
