@@ -1,12 +1,11 @@
 """A sour-gas leak at a well: a Gaussian plume, toxic exposure by AEGL, and its footprint.
 
-Every step the plume of the current release rate and wind holds at every node the
-plume front has reached (wind speed x time since the release began, or since the
-wind last changed: a new wind's plume grows from the well, while what the earlier wind
-released travels on along its axis until it leaves the map). The steady plume of each
-rate and wind is computed once for the whole map and cut at the front each step; links
-take the level of their worse end, looked up only at nodes with gas
-(:mod:`sim.network.incidence`):
+Every step the plume of the current release and wind holds wherever its front has
+reached (wind speed x time since the release began or the wind last changed; what an
+earlier wind released travels on along its axis). It is read at the road nodes, at
+points along the links near it, and at the homes near it, each household at its own
+point in its node's cell (:mod:`sim.hazards.plume_points`: a night plume is narrower
+than the spacing of nodes). A link takes the worst of its ends and points:
 
 - **Roads.** Links close to everyone where methane exceeds ``close_at_lfl_fraction`` of
   its lower flammable limit (ignition). For the public (households, trucks) links at or
@@ -16,19 +15,17 @@ take the level of their worse end, looked up only at nodes with gas
   cordon: people inside may leave, nobody outside enters). Rescue teams in breathing
   apparatus still pass.
 - **Exposure.** Every household accumulates an H2S toxic load where it is
-  (:mod:`sim.hazards.exposure`): outdoors (on the way, unsheltered) the outdoor
-  level, indoors (at home, cut off and waiting in the nearest building, sheltering in
-  place, in a shelter) the indoor level
-  of the single-room infiltration model at that building's air-exchange rate. Reaching
-  AEGL-2 makes an ``exposed`` incident for community responders and ground teams (the
-  households of it are the incident's people); AEGL-3 kills. Homes opened on the
-  all-clear are aired (:meth:`GasLeakHazard.ventilate`).
-- **Footprint.** :meth:`GasLeakHazard.footprint` is the forecast AEGL-2 area for the
-  release and wind of the next ``forecast_min`` (commands warn it, close shelters
-  inside and choose the protective action from it); :meth:`GasLeakHazard.arrival_s`
-  when the plume front reaches each node. Its AEGL-2 is the one for the time people
-  stay, ``stay_exposure_min``: a home or shelter held at 26 ppm for three hours is not
-  safe although it is under the 60-minute AEGL-2 of 27 ppm.
+  (:mod:`sim.hazards.exposure`): the outdoor level on the way or unsheltered; indoors
+  (at home, cut off, sheltering in place, in a shelter) that of the single-room
+  infiltration model at the building's air-exchange rate. AEGL-2 makes an ``exposed``
+  incident for community responders and ground teams; AEGL-3 kills. Homes opened on
+  the all-clear are aired (:meth:`GasLeakHazard.ventilate`).
+- **Footprint.** :meth:`GasLeakHazard.footprint`, the forecast AEGL-2 area for the
+  release and wind of the next ``forecast_min`` (commands warn it, close shelters in
+  it and choose the protective action from it), for the time people stay,
+  ``stay_exposure_min``: a home held at 26 ppm for three hours is not safe although
+  under the 60-minute AEGL-2 of 27 ppm. :meth:`GasLeakHazard.arrival_s`: when the
+  plume front reaches each node.
 """
 
 from __future__ import annotations
@@ -41,7 +38,13 @@ from sim.agents.households import AT_HOME, DEAD, SHELTERED, SHELTERING, STRANDED
 from sim.engine.incidents import IncidentReport
 from sim.hazards import exposure, plume
 from sim.hazards.base import HazardStep, step_value
-from sim.hazards.plume_points import PlumePoints, spread_homes
+from sim.hazards.plume_points import (
+    PlumePoints,
+    flammable,
+    link_points,
+    spread_homes,
+    well_xy_m,
+)
 from sim.network.incidence import edge_any, edge_max
 
 if TYPE_CHECKING:
@@ -71,15 +74,7 @@ class GasLeakHazard:
     def __init__(self, model: EmergencyModel, spec: GasLeakSpec) -> None:
         self.model, self.spec = model, spec
         net = model.network
-        if spec.well is not None:
-            wells = net.places["wells"].set_index("name")
-            self.x_m, self.y_m = (
-                float(wells.loc[spec.well, "x_m"]),
-                float(wells.loc[spec.well, "y_m"]),
-            )
-        else:
-            x, y = net.to_projected(np.array([spec.lon]), np.array([spec.lat]))
-            self.x_m, self.y_m = float(x[0]), float(y[0])
+        self.x_m, self.y_m = well_xy_m(net, spec)
         n = model.households.n
         self.load = np.zeros(n)
         self.level = np.zeros(n, dtype=np.int8)
@@ -91,6 +86,8 @@ class GasLeakHazard:
         #: Households whose home has a point of its own in its node's cell (those the
         #: plume may reach, :mod:`sim.hazards.plume_points`), and their points' gas.
         self.home_rows, self._homes = spread_homes(model, self._nodes)
+        #: Points along the links near the plume, and the link of each.
+        self._link_edge, self._links = link_points(self._nodes, net)
         self._home_of = np.full(n, -1, dtype=np.int64)
         self._home_of[self.home_rows] = np.arange(self.home_rows.size)
         #: Outdoors and indoors at those homes, ppm.
@@ -158,16 +155,20 @@ class GasLeakHazard:
         the footprint's level on its ground: where the footprint is drawn, not only
         where a 60-minute stay would harm.
         """
-        m, spec, net = self.model, self.spec, self.model.network
+        m, net = self.model, self.model.network
         gas = self._nodes.gas_now(now_s)
         self.ppm = self._h2s_ppm(gas)
         self.home_ppm = self._h2s_ppm(self._homes.gas_now(now_s))
         self.cell_ppm = self._cell_max(self.ppm, self.home_ppm)
-        flammable = plume.methane_volume_fraction(gas, spec.methane_mass_fraction) >= (
-            spec.close_at_lfl_fraction * plume.METHANE_LFL
-        )
-        m.roads.set_closures(self.name, edge_any(net, flammable), np.zeros(net.n_edges, dtype=bool))
+        # a link takes the worst of its ends and of its points between them
+        link_gas = self._links.gas_now(now_s)
+        ignites = edge_any(net, flammable(gas, self.spec))
+        ignites[self._link_edge[flammable(link_gas, self.spec)]] = True
+        m.roads.set_closures(self.name, ignites, np.zeros(net.n_edges, dtype=bool))
         edge_ppm = edge_max(net, self.ppm)
+        link_ppm = self._h2s_ppm(link_gas)
+        hit = np.flatnonzero(link_ppm > 0)
+        np.maximum.at(edge_ppm, self._link_edge[hit], link_ppm[hit])
         lethal = edge_ppm >= LETHAL_PPM
         m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, teams=False)
         # the forecast footprint (next hour) counts as lethal air for routing: nobody is

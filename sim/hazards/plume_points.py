@@ -1,15 +1,18 @@
-"""The gas of a release schedule at a set of points: road nodes, or the homes around them.
+"""The gas of a release schedule at sets of points: road nodes, links, homes.
 
 A :class:`PlumePoints` holds the points' downwind and crosswind distances per wind and
 the steady plume of each release rate and wind at them, computed once; :meth:`gas` cuts
-those at the plume front each step. The gas leak keeps one set for the road nodes and
-one for the homes near the well (:func:`home_points_m`).
+those at the plume front each step. The gas leak keeps one set for the road nodes, one
+for points along the links near the plume (:func:`link_points`) and one for the homes
+near it (:func:`spread_homes`).
 
 Why homes need their own points: a node of the road graph carries the residents of
 the buildings around it, up to :data:`sim.network.cells.CELL_RADIUS_M` away, while a
 night-time plume is narrow (class F: sigma_y about 38 m at 1 km, Briggs 1973). Read at
 the nodes alone, it falls between them and reaches nobody at home; read at each
-household's place in its node's cell, it reaches the homes under its axis.
+household's place in its node's cell, it reaches the homes under its axis. Links
+likewise: a link 130 m long (the median of the built-in region) can cross the axis
+with both ends in clean air.
 """
 
 from __future__ import annotations
@@ -35,9 +38,27 @@ SPREAD_FLOOR_PPM = 0.33 / 50
 #: Sigmas of crosswind search around the plume axis for homes to spread (the plume at
 #: 5 sigma is 4e-6 of its axis value).
 SPREAD_SIGMAS = 5.0
+#: Links are read every this many metres between their ends (m): at 20 m a plume whose
+#: sigma_y is 20 m (class F, 500 m downwind) is not missed between two points.
+LINK_SPACING_M = 20.0
 #: Seed stream of the home points (apart from the model's subsystem streams, so drawing
 #: them shifts no other draw of a run).
 HOME_POINTS_STREAM = 7301
+
+
+def well_xy_m(network: RoadNetwork, spec: GasLeakSpec) -> tuple[float, float]:
+    """Where the release is, m in the network's CRS: the named well, or ``lon``/``lat``."""
+    if spec.well is not None:
+        wells = network.places["wells"].set_index("name")
+        return float(wells.loc[spec.well, "x_m"]), float(wells.loc[spec.well, "y_m"])
+    x, y = network.to_projected(np.array([spec.lon]), np.array([spec.lat]))
+    return float(x[0]), float(y[0])
+
+
+def flammable(gas_kg_per_m3: np.ndarray, spec: GasLeakSpec) -> np.ndarray:
+    """Where methane passes ``close_at_lfl_fraction`` of its lower flammable limit."""
+    methane = plume.methane_volume_fraction(gas_kg_per_m3, spec.methane_mass_fraction)
+    return methane >= spec.close_at_lfl_fraction * plume.METHANE_LFL
 
 
 class PlumePoints:
@@ -126,14 +147,14 @@ class PlumePoints:
         return frame
 
 
-def nodes_near_plume(nodes: PlumePoints, candidates: np.ndarray) -> np.ndarray:
-    """Those of ``candidates`` (node indices) whose cell some plume of the schedule reaches.
+def near_plume(points: PlumePoints, candidates: np.ndarray, margin_m: float) -> np.ndarray:
+    """Those of ``candidates`` (indices of ``points``) near some plume of the schedule.
 
-    A cell is reached when the node lies within the plume's wedge widened by a cell
-    radius: downwind no farther than where the axis falls below
-    :data:`SPREAD_FLOOR_PPM`, crosswind within :data:`SPREAD_SIGMAS` sigma_y.
+    Near: within ``margin_m`` of the plume's wedge, downwind no farther than where the
+    axis falls below :data:`SPREAD_FLOOR_PPM`, crosswind within :data:`SPREAD_SIGMAS`
+    sigma_y.
     """
-    spec = nodes.spec
+    spec = points.spec
     near = np.zeros(candidates.shape, dtype=bool)
     x_axis_m = np.geomspace(1.0, 200_000.0, 400)
     for rate in spec.release:
@@ -155,17 +176,38 @@ def nodes_near_plume(nodes: PlumePoints, candidates: np.ndarray) -> np.ndarray:
             if over.size == 0:
                 continue
             reach_m = x_axis_m[min(over[-1] + 1, x_axis_m.size - 1)]
-            down, cross = nodes.frame(wind.from_deg)
+            down, cross = points.frame(wind.from_deg)
             down, cross = down[candidates], cross[candidates]
             sigma_y, _ = plume.briggs_sigmas_m(
-                np.clip(down + CELL_RADIUS_M, 1.0, reach_m), wind.stability, spec.terrain
+                np.clip(down + margin_m, 1.0, reach_m), wind.stability, spec.terrain
             )
             near |= (
-                (down > -CELL_RADIUS_M)
-                & (down <= reach_m + CELL_RADIUS_M)
-                & (np.abs(cross) <= SPREAD_SIGMAS * sigma_y + CELL_RADIUS_M)
+                (down > -margin_m)
+                & (down <= reach_m + margin_m)
+                & (np.abs(cross) <= SPREAD_SIGMAS * sigma_y + margin_m)
             )
     return candidates[near]
+
+
+def link_points(nodes: PlumePoints, network: RoadNetwork) -> tuple[np.ndarray, PlumePoints]:
+    """Points along the links near the plume, :data:`LINK_SPACING_M` apart, and their links.
+
+    A link is drawn straight between its ends (the compiled network keeps no shapes);
+    its ends are the nodes themselves, so only the points between them are made, and
+    only those near some plume of the schedule (:func:`near_plume`) are kept.
+    """
+    source, target = network.edge_source, network.edge_target
+    dx = nodes.x_m[target] - nodes.x_m[source]
+    dy = nodes.y_m[target] - nodes.y_m[source]
+    inner = np.maximum(np.ceil(np.hypot(dx, dy) / LINK_SPACING_M).astype(np.int64) - 1, 0)
+    edge = np.repeat(np.arange(network.n_edges), inner)
+    rank = np.arange(edge.size) - np.repeat(np.cumsum(inner) - inner, inner)
+    share = (rank + 1) / (inner[edge] + 1)
+    x_m = nodes.x_m[source[edge]] + share * dx[edge]
+    y_m = nodes.y_m[source[edge]] + share * dy[edge]
+    every = PlumePoints(nodes.spec, x_m, y_m, nodes.well_x_m, nodes.well_y_m)
+    keep = near_plume(every, np.arange(edge.size), 0.0)
+    return edge[keep], PlumePoints(nodes.spec, x_m[keep], y_m[keep], nodes.well_x_m, nodes.well_y_m)
 
 
 def home_points_m(
@@ -200,9 +242,9 @@ def home_points_m(
 def spread_homes(model: EmergencyModel, nodes: PlumePoints) -> tuple[np.ndarray, PlumePoints]:
     """Households whose home gets a point of its own, and the gas at those points.
 
-    Those of nodes whose cell some plume of the schedule reaches
-    (:func:`nodes_near_plume`), when ``home_points = "cell"``; none for ``"node"`` (every
-    home at its node, as on a map whose nodes are the buildings). The points come from
+    Those of nodes whose cell some plume of the schedule reaches (:func:`near_plume`,
+    widened by a cell radius), when ``home_points = "cell"``; none for ``"node"``
+    (every home at its node, as on a map whose nodes are the buildings). The points come from
     a seed stream of their own (:data:`HOME_POINTS_STREAM`).
     """
     spec, t, net = nodes.spec, model.households, model.network
@@ -210,7 +252,7 @@ def spread_homes(model: EmergencyModel, nodes: PlumePoints) -> tuple[np.ndarray,
     if spec.home_points == "cell" and t.n:
         homes = np.unique(t.home_node)
         near = np.zeros(net.n_nodes, dtype=bool)
-        near[nodes_near_plume(nodes, homes)] = True
+        near[near_plume(nodes, homes, CELL_RADIUS_M)] = True
         rows = np.flatnonzero(near[t.home_node])
     seed = np.random.SeedSequence(model.run_seed, spawn_key=(HOME_POINTS_STREAM,))
     x_m, y_m = home_points_m(net, t.home_node[rows], np.random.default_rng(seed))

@@ -1,4 +1,4 @@
-"""A narrow night plume passing between two road nodes still reaches the homes under it.
+"""A narrow night plume between two road nodes still reaches the homes and links under it.
 
 Toy, metres east/north of the well W; the wind blows from the west (270 deg) at 2 m/s,
 class F, so the plume runs east along y = 0 and passes between nodes 0 and 1::
@@ -150,3 +150,18 @@ def test_the_home_points_are_drawn_apart_from_the_other_draws() -> None:
         )
     other = _run("cell", seed=1).hazards.get("plume")._homes.x_m
     assert not np.array_equal(other, cell.hazards.get("plume")._homes.x_m)
+
+
+def test_a_link_across_the_axis_is_closed_although_both_its_ends_are_in_clean_air() -> None:
+    model = _run("node")
+    gas, net, roads = model.hazards.get("plume"), model.network, model.roads
+    across = np.flatnonzero(
+        ((net.edge_source == 0) & (net.edge_target == 1))
+        | ((net.edge_source == 1) & (net.edge_target == 0))
+    )
+    assert gas.ppm[[0, 1]].max() < 1.0  # both ends: 0.83 ppm
+    # the link is read every 20 m: its point on the axis holds the axis's level
+    on_axis = float(_briggs_f_ppm(np.array(2000.0), np.array(0.0)))
+    assert on_axis > 250.0
+    assert roads.closed_walk[across].all() and roads.closed_vehicle[across].all()
+    assert not roads.closed_walk[np.setdiff1d(np.arange(net.n_edges), across)].any()
