@@ -341,9 +341,9 @@ class GasLeakHazard:
         # only households where some air (outdoors, a home, a shelter) holds gas, or
         # sealed in, can breathe any: the others are not looked at
         gassy = (self.ppm > 0) | (self.indoor[AT_HOME] > 0) | (self.indoor[SHELTERED] > 0)
-        near = self.home_rows[(self.home_ppm > 0) | (self.home_indoor_ppm > 0)]
-        rows = np.flatnonzero(gassy[t.node] | (t.state == SHELTERING))
-        rows = np.union1d(rows, near)
+        breathes = gassy[t.node] | (t.state == SHELTERING)
+        breathes[self.home_rows[(self.home_ppm > 0) | (self.home_indoor_ppm > 0)]] = True
+        rows = np.flatnonzero(breathes)
         conc = self.concentration_ppm(rows)
         keep = (conc > 0) & (t.state[rows] != DEAD)
         hit, conc = rows[keep], conc[keep]
