@@ -194,15 +194,23 @@ def link_points(nodes: PlumePoints, network: RoadNetwork) -> tuple[np.ndarray, P
 
     A link is drawn straight between its ends (the compiled network keeps no shapes);
     its ends are the nodes themselves, so only the points between them are made, and
-    only those near some plume of the schedule (:func:`near_plume`) are kept.
+    only those near some plume of the schedule (:func:`near_plume`) are kept. Points
+    are made only on links with an end near the plume widened by half the longest
+    link: a point of a link is no farther than that from its nearer end, so no point
+    near the plume is missed (and a large map is not covered in points).
     """
     source, target = network.edge_source, network.edge_target
     dx = nodes.x_m[target] - nodes.x_m[source]
     dy = nodes.y_m[target] - nodes.y_m[source]
-    inner = np.maximum(np.ceil(np.hypot(dx, dy) / LINK_SPACING_M).astype(np.int64) - 1, 0)
-    edge = np.repeat(np.arange(network.n_edges), inner)
+    chord_m = np.hypot(dx, dy)
+    reach_m = float(chord_m.max()) / 2.0 + 1.0 if chord_m.size else 0.0
+    near = np.zeros(network.n_nodes, dtype=bool)
+    near[near_plume(nodes, np.arange(network.n_nodes), reach_m)] = True
+    links = np.flatnonzero(near[source] | near[target])
+    inner = np.maximum(np.ceil(chord_m[links] / LINK_SPACING_M).astype(np.int64) - 1, 0)
+    edge = np.repeat(links, inner)
     rank = np.arange(edge.size) - np.repeat(np.cumsum(inner) - inner, inner)
-    share = (rank + 1) / (inner[edge] + 1)
+    share = (rank + 1) / (np.repeat(inner, inner) + 1)
     x_m = nodes.x_m[source[edge]] + share * dx[edge]
     y_m = nodes.y_m[source[edge]] + share * dy[edge]
     every = PlumePoints(nodes.spec, x_m, y_m, nodes.well_x_m, nodes.well_y_m)
