@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.scenarios.behaviour import WARNING_LEVELS, BehaviourSpec, default_compliance
+from sim.scenarios.behaviour import WARNING_LEVELS, BehaviourSpec
 
 _EPS = 1e-9
 
@@ -40,9 +40,7 @@ class ComplianceModel:
 
     def __init__(self, behaviour: BehaviourSpec) -> None:
         self.behaviour = behaviour
-        # a level the spec leaves out (one built in Python) keeps its default, as in a file
-        shares = {**default_compliance(), **behaviour.compliance}
-        self._base = np.array([shares[lvl] for lvl in WARNING_LEVELS])
+        self._base = np.array([behaviour.compliance[lvl] for lvl in WARNING_LEVELS])
 
     def probability(self, level: int, contacts: np.ndarray, danger: np.ndarray) -> np.ndarray:
         """Probability of acting, per household (vectorised).

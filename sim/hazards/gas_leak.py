@@ -237,8 +237,8 @@ class GasLeakHazard:
                 for w in key[1]:
                     rate, wind = spec.release[r], spec.wind[w]
                     ppm = self._cell_max(
-                        self._h2s_ppm(np.array(self._nodes.steady(rate, wind))),
-                        self._h2s_ppm(np.array(self._homes.steady(rate, wind))),
+                        self._h2s_ppm(self._nodes.steady(rate, wind)),
+                        self._h2s_ppm(self._homes.steady(rate, wind)),
                     )
                     area |= ppm >= self.footprint_ppm
             ahead_ppm = edge_max(net, np.where(area, LETHAL_PPM, 0.0))

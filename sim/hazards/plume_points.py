@@ -122,18 +122,7 @@ class PlumePoints:
         key = (rate.rate_kg_per_s, wind)
         gas = self._plumes.get(key)
         if gas is None:
-            spec = self.spec
-            down, cross = self.frame(wind.from_deg)
-            gas = plume.concentration_kg_per_m3(
-                release_kg_per_s=rate.rate_kg_per_s,
-                wind_m_per_s=wind.speed_m_per_s,
-                downwind_m=down,
-                crosswind_m=cross,
-                height_m=spec.receptor_height_m,
-                release_height_m=spec.release_height_m,
-                stability=wind.stability,
-                terrain=spec.terrain,
-            )
+            gas = _gas_kg_per_m3(self.spec, rate, wind, *self.frame(wind.from_deg))
             gas.flags.writeable = False
             self._plumes[key] = gas
         return gas
@@ -145,6 +134,22 @@ class PlumePoints:
             frame = plume.wind_frame_m(self.x_m, self.y_m, self.well_x_m, self.well_y_m, from_deg)
             self._frames[from_deg] = frame
         return frame
+
+
+def _gas_kg_per_m3(
+    spec: GasLeakSpec, rate, wind, down_m: np.ndarray, cross_m: np.ndarray
+) -> np.ndarray:
+    """Steady plume of ``rate`` and ``wind`` of ``spec`` at downwind/crosswind distances."""
+    return plume.concentration_kg_per_m3(
+        release_kg_per_s=rate.rate_kg_per_s,
+        wind_m_per_s=wind.speed_m_per_s,
+        downwind_m=down_m,
+        crosswind_m=cross_m,
+        height_m=spec.receptor_height_m,
+        release_height_m=spec.release_height_m,
+        stability=wind.stability,
+        terrain=spec.terrain,
+    )
 
 
 def near_plume(points: PlumePoints, candidates: np.ndarray, margin_m: float) -> np.ndarray:
@@ -160,16 +165,7 @@ def near_plume(points: PlumePoints, candidates: np.ndarray, margin_m: float) -> 
     for rate in spec.release:
         for wind in spec.wind:
             axis = plume.h2s_ppm(
-                plume.concentration_kg_per_m3(
-                    release_kg_per_s=rate.rate_kg_per_s,
-                    wind_m_per_s=wind.speed_m_per_s,
-                    downwind_m=x_axis_m,
-                    crosswind_m=np.zeros_like(x_axis_m),
-                    height_m=spec.receptor_height_m,
-                    release_height_m=spec.release_height_m,
-                    stability=wind.stability,
-                    terrain=spec.terrain,
-                ),
+                _gas_kg_per_m3(spec, rate, wind, x_axis_m, np.zeros_like(x_axis_m)),
                 spec.h2s_mass_fraction,
             )
             over = np.flatnonzero(axis >= SPREAD_FLOOR_PPM)

@@ -57,8 +57,7 @@ def _default_channels() -> tuple[ChannelSpec, ...]:
     )
 
 
-def default_compliance() -> dict[str, float]:
-    """Share acting on each warning level at the first contact (sources: below)."""
+def _default_compliance() -> dict[str, float]:
     return {"trend": 0.02, "risk": 0.25, "imminent": 0.7, "immediate": 0.9}
 
 
@@ -98,7 +97,7 @@ class BehaviourSpec(Spec):
     """
 
     channels: tuple[ChannelSpec, ...] = field(default_factory=_default_channels)
-    compliance: dict[str, float] = field(default_factory=default_compliance)
+    compliance: dict[str, float] = field(default_factory=_default_compliance)
     contact_odds_ratio: float = bounded(2.0, low=1.0, high=100.0)
     danger_odds_ratio: float = bounded(4.0, low=1.0, high=100.0)
     premovement_median_min: float = bounded(

@@ -78,7 +78,8 @@ def bounded(
 class Spec:
     """Base of every scenario section: built values are checked, however they are built.
 
-    A dataclass deriving from it checks, on construction, every field declared with
+    A dataclass deriving from it fills the keys a table of values by name leaves out
+    with their defaults, checks, on construction, every field declared with
     :func:`bounded` and then calls its own ``check(where)`` (rules between fields).
     Errors are :class:`~sim.errors.ScenarioError`; built from a file they name the file,
     key and line, built directly in Python they name the class.
@@ -92,12 +93,30 @@ class Spec:
             for f in dataclasses.fields(self):  # type: ignore[arg-type]
                 check_type(hints[f.name], getattr(self, f.name), where.child(f.name))
         for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            _keep_defaults(self, f)
             bounds = f.metadata.get("bounds")
             if bounds is not None:
                 check_bounds(where, f.name, getattr(self, f.name), bounds)
         check = getattr(self, "check", None)
         if check is not None:
             check(where)
+
+
+def _keep_defaults(spec: Spec, f: dataclasses.Field) -> None:
+    """Fill a table of values by name that leaves keys out with the defaults of those.
+
+    ``compliance = { immediate = 0.95 }`` keeps the default compliance of the other
+    levels (``behaviour.compliance``, ``supply.trucks_per_depot``, ...), in a file or in
+    Python alike, as ``reference.toml`` promises for every key left out.
+    """
+    if f.default_factory is dataclasses.MISSING:
+        return
+    value = getattr(spec, f.name)
+    if not isinstance(value, dict):
+        return
+    default = f.default_factory()
+    if isinstance(default, dict) and default.keys() - value.keys():
+        object.__setattr__(spec, f.name, {**default, **value})
 
 
 @functools.cache
@@ -252,10 +271,8 @@ def build(cls: type, data: Any, where: Where, base: Any = None) -> Any:
 
     Keys ``data`` leaves out keep the values of ``base`` (an instance of ``cls``) when
     given, else the class defaults: a table such as ``[forces.ground]`` with one key
-    keeps the ground tier's own defaults (it carries 8), not the generic ones. The same
-    holds inside a table of values by name (``behaviour.compliance``,
-    ``supply.trucks_per_depot``, ...): ``compliance = { immediate = 0.95 }`` keeps the
-    default compliance of the other levels, where it used to leave them at nothing.
+    keeps the ground tier's own defaults (it carries 8), not the generic ones (inside a
+    table of values by name, see :class:`Spec`).
     """
     if not isinstance(data, dict):
         raise where.error(f"must be a table of keys, got {_show(data)}")
@@ -277,10 +294,6 @@ def build(cls: type, data: Any, where: Where, base: Any = None) -> Any:
             )
             if dataclasses.is_dataclass(default) and isinstance(data[name], dict):
                 values[name] = build(type(default), data[name], where.child(name), default)
-            elif isinstance(default, dict) and isinstance(data[name], dict):
-                given = convert(hints[name], data[name], where.child(name))
-                kept = getattr(base, name) if base is not None else default
-                values[name] = {**kept, **given}
             else:
                 values[name] = convert(hints[name], data[name], where.child(name))
         elif base is not None:
