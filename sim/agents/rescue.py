@@ -135,13 +135,16 @@ class RescueTeam(mesa.Agent):
         )  # fmt: skip
         if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
             arrived, incident.on_arrival = incident.on_arrival, None
-            yield m.env.timeout(arrived(self) or 0.0)
+            if (yield from arrived(self)):
+                return  # called away to a threat to life: on its way there
         where = incident.target_node
         # a team of its tier got to an incident with nobody to carry first and does its
         # work (a slower own team, after mutual aid's arrived): this one turns back
         turns_back = not incident.carried and not first
         if incident.carried and self.carry_persons > 0:
             where = yield from self._get_people_out(incident)
+            if where < 0:
+                return  # called away between two trips (:mod:`sim.agents.transfers`)
         else:
             if not turns_back:
                 yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
@@ -173,12 +176,19 @@ class RescueTeam(mesa.Agent):
         m.dispatcher.team_free(self)
 
     def _get_people_out(self, incident: Incident) -> Generator[simpy.Event, None, int]:
-        """Trips between the incident and shelters until nobody waits; return where it ends."""
+        """Trips between the incident and shelters until nobody waits; return where it ends.
+
+        -1 when, at a mandatory transfer, a threat to life called the team away between
+        two trips (:mod:`sim.agents.transfers`).
+        """
         m = self.model
         at = incident.target_node
         size = m.households.size_persons
         while incident.waiting and m.env.now < m.scenario.horizon_s:
             if at != incident.target_node:  # back from the previous trip
+                if incident.kind == "transfer" and m.dispatcher.call_away(self, at):
+                    m.transfers.hand_back(incident, self, np.zeros(0, dtype=np.int64))
+                    return -1
                 arrived = yield from self._go(at, incident.target_node)
                 if not arrived:
                     break

@@ -12,6 +12,15 @@ nearest safe shelter with room). A household whose need shows later (a door-knoc
 visit, the sight of the hazard) gets a visit of its own. When no responder of the
 side is free, a ground team takes the transfer (:mod:`sim.agents.transfer_help`).
 
+A transfer is planned work, and a threat to life comes first (the triage of
+:mod:`sim.engine.incidents`). So between two doors, and at a shelter between two trips
+with the vulnerable, the team answers a threat to life that waits for its tier and that
+it can reach (:meth:`sim.agents.waiting.WaitingQueues.call_away`): it sets off from where
+it is, and the doors not yet knocked and the vulnerable not yet taken out go back to the
+commands as the same transfer (``transfer_handed_back``), for the next team free.
+Without this, one responder held a whole village's doors for hours (3 min a door)
+while people exposed to gas in the next village waited for teams from farther away.
+
 The responder brings the command's order as it stands when it knocks: where a toxic
 plume is there or arrives before people sent out at once could walk out of its forecast
 footprint (:mod:`sim.agents.protective`, for an ``auto`` order), everyone at home at the
@@ -29,11 +38,14 @@ lower levels (:mod:`sim.agents.door_knock`).
 from __future__ import annotations
 
 import functools
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
+import simpy
 
 from sim.agents.households import AT_HOME, DEAD, SHELTERED, SHELTERING
+from sim.engine.incidents import record_at_incident
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
@@ -123,16 +135,20 @@ class Transfers:
 
     def _at_door(
         self, incident: Incident, rows: np.ndarray, level: int, action: str, team: RescueTeam
-    ) -> float:
-        """Send out everyone at home at the doors; take the vulnerable along.
+    ) -> Generator[simpy.Event, None, bool]:
+        """Send out everyone at home at the doors; take the vulnerable along (sub-process).
 
         Or, where the command now orders shelter in place (module docs), tell them all
         to stay in (:meth:`_keep_in`).
 
         The visit is a ``door_knock`` by ``team``; households that had not heard the
-        order hear it at the door (``warned``). Those made to leave who had not refused
-        it acted at this contact (the warnings summary counts them so); the refusers
-        count as transferred. Returns the time the visits take, s.
+        order hear it as the team arrives (``warned``). Door by door, the vulnerable's
+        first, ``knock_s`` each: a household made to leave sets off when its door is
+        done; those who had not refused the order acted at this contact (the warnings
+        summary counts them so), the refusers count as transferred. Between two doors
+        the team answers a threat to life that waits for it (module docs): it is called
+        away and the doors left and the vulnerable are handed back (:meth:`hand_back`).
+        Returns True when it was called away.
         """
         m = self.model
         t = m.households
@@ -150,6 +166,34 @@ class Transfers:
             tier=team.tier.name,
             value=int(t.size_persons[home].sum()),
         )
+        self._tell(rows, level)
+        seal = m.protective.shelter_in_place_at  # sent out at once: no pre-movement
+        if action == "auto" and seal(incident.jurisdiction, incident.node, leave_s=0.0):
+            m.door_knocking.knocks[incident.jurisdiction] += visits
+            self._keep_in(incident, home, came_for)
+            yield m.env.timeout(self.knock_s * visits)
+            self.doors_done_s[incident.id] = m.env.now
+            return False
+        for k in range(visits):
+            if k and m.dispatcher.call_away(team, incident.target_node):
+                left = rows[max(k - came_for.size, 0) :]
+                self.hand_back(incident, team, left, level, action)
+                return True
+            m.door_knocking.knocks[incident.jurisdiction] += 1
+            row = int(rows[k - came_for.size]) if k >= came_for.size else -1
+            leaves = row >= 0 and self._at_their_door(incident, row)
+            yield m.env.timeout(self.knock_s)
+            if leaves and t.state[row] == AT_HOME:
+                t.plan_departure(np.array([row]), np.array([m.env.now]))
+                m.env.process(m.household_agents[row].evacuate(m.env.now))
+        self.doors_done_s[incident.id] = m.env.now
+        return False
+
+    def _tell(self, rows: np.ndarray, level: int) -> None:
+        """Households ``rows`` hear the order at ``level`` now (``warned``), if not yet."""
+        m = self.model
+        t = m.households
+        now = m.env.now
         unwarned = rows[t.warned_level[rows] < level]
         t.warn(unwarned, level, np.full(unwarned.size, now))
         # a channel's message still on its way: the knock brings the order first
@@ -165,30 +209,51 @@ class Transfers:
                 jurisdiction=[m.jurisdiction_name(j) for j in t.jurisdiction[told]],
                 value=t.size_persons[told],
             )
-        m.door_knocking.knocks[incident.jurisdiction] += visits
-        self.doors_done_s[incident.id] = now + self.knock_s * visits
-        seal = m.protective.shelter_in_place_at  # sent out at once: no pre-movement
-        if action == "auto" and seal(incident.jurisdiction, incident.node, leave_s=0.0):
-            self._keep_in(incident, home, came_for)
-            return self.knock_s * visits
-        helpless = rows[t.vulnerable[rows]]
-        if helpless.size:
-            self._log_asked(helpless)
-            self.requested[helpless] = True
-            incident.add_households(helpless.tolist(), int(t.size_persons[helpless].sum()))
-        leave = rows[~t.vulnerable[rows]]
-        made = leave[self.refused[leave]]
-        self.forced[made] = True
-        self.forced_at[made] = incident.id
-        acting = leave[~self.refused[leave] & (t.acted_at_contact[leave] == 0)]
-        t.acted_at_contact[acting] = t.contacts[acting]
-        # door by door, the vulnerable's first: each leaves once its door is knocked
-        door = came_for.size + np.searchsorted(rows, leave)
-        for row, k in zip(leave.tolist(), door.tolist(), strict=True):
-            depart_s = now + (k + 1) * self.knock_s
-            t.plan_departure(np.array([row]), np.array([depart_s]))
-            m.env.process(m.household_agents[row].evacuate(depart_s))
-        return self.knock_s * visits
+
+    def _at_their_door(self, incident: Incident, row: int) -> bool:
+        """Knock at household ``row``'s door: return True if it is to leave when done.
+
+        A vulnerable one joins those the team takes out; one gone meanwhile is passed.
+        """
+        t = self.model.households
+        if t.state[row] != AT_HOME or self.requested[row]:
+            return False
+        if t.vulnerable[row]:
+            self._log_asked(np.array([row]))
+            self.requested[row] = True
+            incident.add_households([row], int(t.size_persons[row]))
+            return False
+        if self.refused[row]:
+            self.forced[row] = True
+            self.forced_at[row] = incident.id
+        elif t.acted_at_contact[row] == 0:
+            t.acted_at_contact[row] = t.contacts[row]
+        return True
+
+    def hand_back(
+        self,
+        incident: Incident,
+        team: RescueTeam,
+        rows: np.ndarray,
+        level: int = 3,
+        action: str = "auto",
+    ) -> None:
+        """Hand transfer ``incident`` back to the commands: its team was called away.
+
+        The doors ``rows`` not yet knocked and the vulnerable not yet taken out wait for
+        the next team the commands send (``transfer_handed_back``, at the incident).
+        """
+        m = self.model
+        incident.dispatched.pop(TRANSFER_TIERS[0], None)
+        if rows.size:
+            incident.on_arrival = functools.partial(self._at_door, incident, rows, level, action)
+        t = m.households
+        left = rows[t.state[rows] == AT_HOME]
+        record_at_incident(
+            m, "transfer_handed_back", incident, tier=team.tier.name, agent=team.unique_id,
+            value=int(t.size_persons[left].sum()) + max(incident.persons_left, 0),
+        )  # fmt: skip
+        m.dispatcher.reassign(incident, TRANSFER_TIERS[0])
 
     def _keep_in(self, incident: Incident, home: np.ndarray, came_for: np.ndarray) -> None:
         """Households ``home`` shelter in place; the vulnerable ``came_for`` stay in.

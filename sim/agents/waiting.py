@@ -101,7 +101,44 @@ class WaitingQueues:
 
     def urgent(self, incident: Incident) -> bool:
         """Whether ``incident`` comes before door-knocking: a threat to life, or a transfer."""
-        return self.triage_priority.get(incident.kind, 0) == 0 or incident.kind == "transfer"
+        return self.threat_to_life(incident) or incident.kind == "transfer"
+
+    def threat_to_life(self, incident: Incident) -> bool:
+        """Whether ``incident`` is of the first triage class (:mod:`sim.engine.incidents`)."""
+        return self.triage_priority.get(incident.kind, 0) == 0
+
+    def call_away(self, team: RescueTeam, at: int) -> bool:
+        """Send ``team``, at work at node ``at``, to a threat to life waiting for it.
+
+        The one it serves best, from ``at`` (:meth:`Dispatcher.team_free`'s ranking),
+        among those waiting for its tier that it may take and can reach; it comes home
+        to its base afterwards. Returns False, and nothing changes, when none waits.
+        Asked between two doors of a mandatory transfer, mostly to hear no: the cheap
+        screen of :meth:`any_waiting_for` comes first.
+        """
+        base = team.station_node
+        self.rebase(team, at)
+        try:
+            if not self.any_waiting_for(team, life_only=True):
+                return False
+            key = self.key(team.jurisdiction, team.tier.name)
+            best = self._best_waiting(team, key, urgent_only=True)
+            if best is None or not self.threat_to_life(best[0]):
+                return False
+            incident, eta_s = best
+            self.queues[key].remove(incident)
+            route = self._route(team, incident)
+            self._dispatch(team, incident, key[1], route, eta_s - team.tier.turnout_s)
+            return True
+        finally:
+            self.rebase(team, base)
+
+    def reassign(self, incident: Incident, tier: str) -> None:
+        """Send the nearest free team of ``tier`` to ``incident`` again, or queue it.
+
+        For work a team was called away from (:meth:`call_away`).
+        """
+        self._assign(incident, tier)
 
     def enqueue(self, incident: Incident, tier: str) -> None:
         """Put ``incident`` at the end of its command's queue for ``tier``."""
@@ -109,10 +146,13 @@ class WaitingQueues:
         self.queues.setdefault(key, []).append(incident)
         self._arrivals[key] = self._arrivals.get(key, 0) + 1
 
-    def any_waiting_for(self, team: RescueTeam, *, urgent_only: bool = False) -> bool:
+    def any_waiting_for(
+        self, team: RescueTeam, *, urgent_only: bool = False, life_only: bool = False
+    ) -> bool:
         """Whether an incident waits in ``team``'s queue that it could take and reach.
 
-        ``urgent_only``: only :meth:`urgent` incidents. Asked between two door-knocking
+        ``urgent_only``: only :meth:`urgent` incidents; ``life_only``: only threats to
+        life (:meth:`threat_to_life`). Asked between two door-knocking
         visits, mostly to hear no: in a flood hundreds of transfers wait cut off from
         the asking team. So the incidents it could take by kind, side and boat are
         listed once per arrival in the queue (:meth:`_screen`); each ask looks up their
@@ -122,7 +162,8 @@ class WaitingQueues:
         if self.grounded(team):
             return False
         key = self.key(team.jurisdiction, team.tier.name)
-        own, nodes, other = self._screen(key, team, urgent_only)
+        which = "life" if life_only else "urgent" if urgent_only else "any"
+        own, nodes, other = self._screen(key, team, which)
         tier = key[1]
         # another side's incident, as :meth:`_may_serve` asks: the side keeps its reserve
         others_wait = any(_unserved(i, tier) for i in other)
@@ -135,21 +176,25 @@ class WaitingQueues:
         return any(_unserved(i, tier) for i in near)
 
     def _screen(
-        self, key: tuple[int, str], team: RescueTeam, urgent_only: bool
+        self, key: tuple[int, str], team: RescueTeam, which: str
     ) -> tuple[list[Incident], np.ndarray, list[Incident]]:
         """Incidents of queue ``key`` ``team`` may take by kind, side and boat (cached).
+
+        ``which``: ``"any"``, ``"urgent"`` (:meth:`urgent`) or ``"life"``
+        (:meth:`threat_to_life`) incidents only.
 
         Returns those of its own side, their target nodes, and those of other sides
         (which it may take only if its side can lend it, :meth:`_may_serve`). Rebuilt
         when an incident joins the queue; served ones stay listed until then.
         """
-        name = (key, urgent_only, team.jurisdiction, team.boat)
+        name = (key, which, team.jurisdiction, team.boat)
+        wanted = {"any": None, "urgent": self.urgent, "life": self.threat_to_life}[which]
         hit = self._screens.get(name)
         if hit is not None and hit[0] == self._arrivals.get(key, 0):
             return hit[1], hit[2], hit[3]
         own, other = [], []
         for incident in self._pending(key):
-            if (urgent_only and not self.urgent(incident)) or not self._by_kind(team, incident):
+            if (wanted is not None and not wanted(incident)) or not self._by_kind(team, incident):
                 continue
             (own if incident.jurisdiction == team.jurisdiction else other).append(incident)
         nodes = self._nodes(own)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -128,7 +128,9 @@ class Incident:
     needs_boat: bool = False
     on_cleared: Callable[[], None] | None = None
     on_reopen: Callable[[], bool] | None = None
-    on_arrival: Callable[..., float | None] | None = None  # first team there (given): its work, s
+    #: Work of the first team there (given the team): a simpy sub-process that returns
+    #: True when the team was called away from it (a mandatory transfer's doors).
+    on_arrival: Callable[..., Generator] | None = None
     withdrawn_s: float = np.inf
     households: tuple[int, ...] = ()
     persons_rescued: int = 0
