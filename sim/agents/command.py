@@ -317,21 +317,14 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
             self.take_transfer(team)
 
     def _best_waiting(
-        self,
-        team: RescueTeam,
-        key: tuple[int, str],
-        *,
-        urgent_only: bool,
-        kind: str = "",
-        within_s: float = np.inf,
+        self, team: RescueTeam, key: tuple[int, str], *, urgent_only: bool, kind: str = ""
     ) -> tuple[Incident, float] | None:
         """Return the waiting incident of queue ``key`` ``team`` serves best, and its ETA (s).
 
         See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
         for all candidates at once, from one tree from the team's base (road tiers).
         ``kind``: only incidents of that kind (default: any), and among equal benefit
-        the nearest first (doors to knock, nobody to carry: a far one can wait);
-        ``within_s``: only those it reaches within that time (turnout included).
+        the nearest first (doors to knock, nobody to carry: a far one can wait).
         """
         now = self.model.env.now
         cands = [
@@ -351,7 +344,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
         else:
             eta_s = np.array([self._eta(team, incident) for incident in cands])
         reach_s = np.array([self._reach_s(team, incident) for incident in cands])
-        ok = np.flatnonzero(np.isfinite(eta_s) & (eta_s <= np.minimum(reach_s, within_s)))
+        ok = np.flatnonzero(np.isfinite(eta_s) & (eta_s <= reach_s))
         if ok.size == 0:
             return None
         cands = [cands[k] for k in ok]

@@ -111,14 +111,8 @@ class WaitingQueues:
         """Send ``team``, at work at node ``at``, to a threat to life waiting for it.
 
         The one it serves best, from ``at`` (:meth:`Dispatcher.team_free`'s ranking),
-        among those waiting for its tier that it may take and reach within its tier's
-        standard (10 min for community responders, 30 for ground teams, turnout
-        included); it comes home to its base afterwards. Returns False, and nothing
-        changes, when none waits. A farther one is left to a team coming free or to
-        the other tiers it asked for: called off a transfer for a long drive, a
-        responder both leaves the doors and comes late (seen in the gas leak, seed 0,
-        mutual aid: one 18 min away took an exposure call that a responder home 6 min
-        later would have reached 12 min sooner; the two people died).
+        among those waiting for its tier that it may take and can reach; it comes home
+        to its base afterwards. Returns False, and nothing changes, when none waits.
         Asked between two doors of a mandatory transfer, mostly to hear no: the cheap
         screen of :meth:`any_waiting_for` comes first.
         """
@@ -128,8 +122,7 @@ class WaitingQueues:
             if not self.any_waiting_for(team, life_only=True):
                 return False
             key = self.key(team.jurisdiction, team.tier.name)
-            standard_s = team.tier.standard_min * 60.0
-            best = self._best_waiting(team, key, urgent_only=True, within_s=standard_s)
+            best = self._best_waiting(team, key, urgent_only=True)
             if best is None or not self.threat_to_life(best[0]):
                 return False
             incident, eta_s = best
