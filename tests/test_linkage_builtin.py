@@ -78,9 +78,19 @@ def test_aid_and_joint_cost_no_lives_and_every_person_is_accounted_for(name) -> 
             sum(k["rescued"] for kinds in by_side.values() for k in kinds.values())
             == (inc["persons_rescued"])
         )
-    if name != "landslide":
+    if name == "flood":
         assert dead["mutual_aid"] <= dead["separate"]
         assert dead["joint"] <= dead["separate"]
+    elif name == "gas_leak":
+        # the plume is over the Tongnan villages 5-30 min after the blowout, before any
+        # order: linkage cannot change who breathes it, and at one seed the greedy
+        # dispatch moves the toll a few either way (seeds 0-3, separate / mutual aid /
+        # joint: 21/23/18, 16/21/20, 24/21/23, 24/25/26). Over the linkage experiment's
+        # 40 runs no policy costs lives: notify -0.3 [-0.8, +0.2], mutual aid -0.4
+        # [-0.9, +0.1], joint -3.0 [-6.0, -0.0] dead a run against separate. So one run
+        # is held to "about the same", as the landslide is
+        assert dead["separate"] >= 10  # the plume kills: the comparison is not 0 to 0
+        assert max(dead["mutual_aid"], dead["joint"]) <= dead["separate"] + 5
     else:
         # lending can cost the lender: a team lent to clear a road across the border is
         # not at home when a rain slide buries people on its own side (seen at seed 0

@@ -113,7 +113,7 @@ def test_between_two_trips_with_the_vulnerable_the_responder_goes_to_a_threat_to
 def test_a_transfer_with_no_threat_to_life_waiting_is_not_interrupted() -> None:
     """The trapped person is reported only after the transfer is done (doors to 780 s,
     then its 20 min on scene): no hand-back, the doors one after the other."""
-    model, result, team = _run(vulnerable_share=0.0, trapped_at_s=1500.0)
+    model, result, _team = _run(vulnerable_share=0.0, trapped_at_s=1500.0)
     knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
     ev = result.events
     assert (ev["kind"] == "transfer_handed_back").sum() == 0
