@@ -219,15 +219,10 @@ class DoorKnocking:
                 m.warnings.deliver(
                     rows, level, np.full(rows.size, m.env.now), shelter, action=action
                 )
-            if at != base and todo and m.env.now < m.scenario.horizon_s:
-                # called away by urgent work: set off from the door it is at
-                team.available = True
-                m.dispatcher.rebase(team, at)
-                m.dispatcher.team_free(team)
-                m.dispatcher.rebase(team, base)  # home is still home when it is done
-                if not team.available:
-                    continue  # on its way; it resumes the list once home again
-                team.available = False
+            called = at != base and todo and m.env.now < m.scenario.horizon_s
+            # called away by urgent work: it sets off from the door it is at
+            if called and m.dispatcher.call_away(team, at, life_only=False):
+                continue  # on its way; it resumes the list once home again
             back_s = self._travel_s(at, base) if at != base else 0.0
             if np.isfinite(back_s):
                 yield m.env.timeout(back_s)

@@ -107,23 +107,24 @@ class WaitingQueues:
         """Whether ``incident`` is of the first triage class (:mod:`sim.engine.incidents`)."""
         return self.triage_priority.get(incident.kind, 0) == 0
 
-    def call_away(self, team: RescueTeam, at: int) -> bool:
+    def call_away(self, team: RescueTeam, at: int, *, life_only: bool = True) -> bool:
         """Send ``team``, at work at node ``at``, to a threat to life waiting for it.
 
         The one it serves best, from ``at`` (:meth:`Dispatcher.team_free`'s ranking),
         among those waiting for its tier that it may take and can reach; it comes home
         to its base afterwards. Returns False, and nothing changes, when none waits.
         Asked between two doors of a mandatory transfer, mostly to hear no: the cheap
-        screen of :meth:`any_waiting_for` comes first.
+        screen of :meth:`any_waiting_for` comes first. ``life_only=False``: any
+        :meth:`urgent` incident (a mandatory transfer too), for a door-knocking round.
         """
         base = team.station_node
         self.rebase(team, at)
         try:
-            if not self.any_waiting_for(team, life_only=True):
+            if not self.any_waiting_for(team, urgent_only=True, life_only=life_only):
                 return False
             key = self.key(team.jurisdiction, team.tier.name)
             best = self._best_waiting(team, key, urgent_only=True)
-            if best is None or not self.threat_to_life(best[0]):
+            if best is None or (life_only and not self.threat_to_life(best[0])):
                 return False
             incident, eta_s = best
             self.queues[key].remove(incident)

@@ -28,7 +28,7 @@ from sim.network.cells import CELL_RADIUS_M, node_cells
 if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.network.compiled import RoadNetwork
-    from sim.scenarios.hazards import GasLeakSpec
+    from sim.scenarios.hazards import GasLeakSpec, ReleaseSpec, WindSpec
 
 #: Homes are spread over their node's cell where some plume of the schedule could hold
 #: this much H2S (ppm): 1/50 of AEGL-1 for 8 h (0.33 ppm), far below anything the
@@ -137,7 +137,7 @@ class PlumePoints:
 
 
 def _gas_kg_per_m3(
-    spec: GasLeakSpec, rate, wind, down_m: np.ndarray, cross_m: np.ndarray
+    spec: GasLeakSpec, rate: ReleaseSpec, wind: WindSpec, down_m: np.ndarray, cross_m: np.ndarray
 ) -> np.ndarray:
     """Steady plume of ``rate`` and ``wind`` of ``spec`` at downwind/crosswind distances."""
     return plume.concentration_kg_per_m3(

@@ -58,6 +58,7 @@ def _default_channels() -> tuple[ChannelSpec, ...]:
 
 
 def _default_compliance() -> dict[str, float]:
+    """Share acting on each warning level at the first contact (sources: below)."""
     return {"trend": 0.02, "risk": 0.25, "imminent": 0.7, "immediate": 0.9}
 
 
