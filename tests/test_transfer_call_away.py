@@ -52,11 +52,11 @@ def _run(vulnerable_share: float, trapped_at_s: float):
 
 def test_between_two_doors_the_responder_goes_to_a_threat_to_life() -> None:
     """At the doors from its turnout (240 s), 3 min a door; the trapped person, reported
-    at 200 s, calls it away when the first door is done (420 s): it sets off from the
+    at 300 s, calls it away when the first door is done (420 s): it sets off from the
     transfer (turnout, then 100 s of road), and the two doors left go back to the
     commands. Before, it knocked all three and stayed its 20 min on scene first: at the
     trapped person only at 780 + 1200 + 240 + 100 = 2320 s, not 760 s."""
-    model, result, team = _run(vulnerable_share=0.0, trapped_at_s=200.0)
+    model, result, team = _run(vulnerable_share=0.0, trapped_at_s=300.0)
     knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
     ev = result.events
     mine = ev[ev["agent"] == team.unique_id]

@@ -36,6 +36,7 @@ import numpy as np
 import simpy
 
 from sim.agents.air_ops import AirOperations
+from sim.agents.divert import Diversions
 from sim.agents.reinforce import Reinforcements
 from sim.agents.team_travel import TeamTravel
 from sim.agents.transfer_help import TransferHelp
@@ -55,7 +56,7 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 
-class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
+class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Diversions):
     """The commands of all jurisdictions, and their linkage.
 
     Parameters
@@ -176,13 +177,18 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
         team, eta_s, route = self._nearest(incident, tier, side="own")
         if team is None:  # no responder free for a mandatory transfer: a ground team
             team, eta_s, route = self.ground_for_transfer(incident)
+        way = self._on_the_way(incident, tier, eta_s)  # a team to divert from a transfer
+        if way is not None:
+            team, eta_s = way[0], way[1]
         helpers = self._helpers(incident.jurisdiction)
         # mandatory transfers are each village's own duty (三个必转): no aid asked
         if helpers and incident.kind != "transfer" and (team is None or eta_s > standard_s):
             self._event("aid_requested", incident, tier)
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
-        if team is not None:
+        if way is not None:
+            self._divert(team, incident, tier, way)
+        elif team is not None:
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
         else:
             self.enqueue(incident, tier)
@@ -283,10 +289,14 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp):
         tier: str,
         route: np.ndarray | None,
         travel_s: float,
+        *,
+        turnout_s: float | None = None,
     ) -> None:
         incident.dispatched[tier] = team.unique_id
         team.available = False
-        self.model.env.process(team.respond(incident, route, travel_s))
+        team.process = self.model.env.process(
+            team.respond(incident, route, travel_s, turnout_s=turnout_s)
+        )
 
     # -------------------------------------------------------------------- teams
     def team_free(self, team: RescueTeam) -> None:

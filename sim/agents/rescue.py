@@ -17,6 +17,10 @@ available again. Arrival times at every node of a road trip are recorded as trac
 points, and a ``border_cross`` event marks each change of jurisdiction; without priority
 passage (``separate``, ``notify``) each crossing first costs the border passage delay
 (:mod:`sim.agents.aid`, a ``border_wait`` event).
+
+A team on its way to a mandatory transfer (planned help) may be diverted to a threat
+to life it would reach first (:mod:`sim.agents.divert`): it goes on to the next node of
+its route and sets off from there, with no second turnout.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import mesa
 import numpy as np
 import simpy
 
+from sim.agents.divert import EnRoute
 from sim.engine.incidents import record_at_incident
 from sim.tiers import TierStandard
 
@@ -89,6 +94,10 @@ class RescueTeam(mesa.Agent):
         self.unload_s = unload_s
         #: Succeeds (and is replaced) each time the team becomes free at home.
         self.freed = model.env.event()
+        #: Its current response (a simpy process), and where it is on its way to a
+        #: mandatory transfer, while it may be diverted (:mod:`sim.agents.divert`).
+        self.process: simpy.Process | None = None
+        self.en_route: EnRoute | None = None
 
     @property
     def mode(self) -> str:
@@ -100,9 +109,18 @@ class RescueTeam(mesa.Agent):
         return float(self.extraction_s.get(kind, self.extraction_s.get("*", 300.0)))
 
     def respond(
-        self, incident: Incident, route_nodes: np.ndarray | None, travel_s: float
+        self,
+        incident: Incident,
+        route_nodes: np.ndarray | None,
+        travel_s: float,
+        *,
+        turnout_s: float | None = None,
     ) -> Generator[simpy.Event, None, None]:
-        """Go to ``incident`` along ``route_nodes`` (None for aircraft), work, return home."""
+        """Go to ``incident`` along ``route_nodes`` (None for aircraft), work, return home.
+
+        ``turnout_s``: the wait before it sets off, default its tier's turnout (a team
+        diverted on its way: the time to the node it sets off from).
+        """
         m = self.model
         tier = self.tier.name
         self.available = False
@@ -119,13 +137,25 @@ class RescueTeam(mesa.Agent):
             tier=tier,
             value=travel_s,
         )
-        yield m.env.timeout(self.tier.turnout_s)
-        ends = [self.station_node, incident.target_node]
-        if self.tier.travel == "air":
-            ends = [self.station_node, m.dispatcher.landing_node(incident.target_node)]
-        yield from self._border_wait(route_nodes)
-        self._trace(route_nodes, ends, travel_s)
-        yield m.env.timeout(travel_s)
+        wait_s = self.tier.turnout_s if turnout_s is None else turnout_s
+        start = int(route_nodes[0]) if route_nodes is not None and len(route_nodes) else -1
+        divertible = incident.kind == "transfer" and start >= 0
+        try:
+            if divertible:  # turning out where it sets off from
+                self.en_route = EnRoute(incident, np.array([start]), np.array([m.env.now + wait_s]))
+            yield m.env.timeout(wait_s)
+            self.en_route = None
+            ends = [self.station_node, incident.target_node]
+            if self.tier.travel == "air":
+                ends = [self.station_node, m.dispatcher.landing_node(incident.target_node)]
+            yield from self._border_wait(route_nodes)
+            trip = self._trace(route_nodes, ends, travel_s)
+            if divertible:
+                self.en_route = EnRoute(incident, *trip)
+            yield m.env.timeout(travel_s)
+        except simpy.Interrupt:
+            return  # diverted to a threat to life: that response goes on (sim.agents.divert)
+        self.en_route = None
         first = tier not in incident.arrival_s  # the first team of its tier there
         if first:
             incident.arrival_s[tier] = m.env.now
@@ -301,10 +331,17 @@ class RescueTeam(mesa.Agent):
             m.aid.waited(self, wait_s)
             yield m.env.timeout(wait_s)
 
-    def _trace(self, route_nodes: np.ndarray | None, ends: list[int], travel_s: float) -> None:
-        """Record track points and border crossings of a trip starting now."""
+    def _trace(
+        self, route_nodes: np.ndarray | None, ends: list[int], travel_s: float
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Record track points and border crossings of a trip starting now.
+
+        Returns its nodes, the times it reaches them, and where its track points and
+        events start in the recorder (:meth:`sim.engine.recording.Recorder.cut_trip`).
+        """
         m = self.model
         now = m.env.now
+        marks = m.recorder.marks()
         if route_nodes is None or len(route_nodes) < 2:  # aircraft: two points
             m.recorder.track(now, self.unique_id, self.family, ends[0])
             m.recorder.track(now + travel_s, self.unique_id, self.family, ends[1])
@@ -332,3 +369,4 @@ class RescueTeam(mesa.Agent):
                 jurisdiction=m.jurisdiction_name(juris[k + 1]),
                 tier=self.tier.name,
             )
+        return nodes, times, *marks

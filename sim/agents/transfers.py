@@ -234,7 +234,7 @@ class Transfers:
         self,
         incident: Incident,
         team: RescueTeam,
-        rows: np.ndarray,
+        rows: np.ndarray | None = None,
         level: int = 3,
         action: str = "auto",
     ) -> None:
@@ -242,10 +242,15 @@ class Transfers:
 
         The doors ``rows`` not yet knocked and the vulnerable not yet taken out wait for
         the next team the commands send (``transfer_handed_back``, at the incident).
+        ``rows`` None: the team was diverted on its way (:mod:`sim.agents.divert`), and
+        the doors wait as they were.
         """
         m = self.model
         incident.dispatched.pop(TRANSFER_TIERS[0], None)
-        if rows.size:
+        if rows is None:  # the doors of the visit still to come (its arguments, _at_door's)
+            arrival = incident.on_arrival
+            rows = arrival.args[1] if arrival is not None else np.zeros(0, dtype=np.int64)
+        elif rows.size:
             incident.on_arrival = functools.partial(self._at_door, incident, rows, level, action)
         t = m.households
         left = rows[t.state[rows] == AT_HOME]

@@ -143,6 +143,25 @@ class Recorder:
         self._trips.append((self._n_points, times, agent, family, at))
         self._n_points += len(at)
 
+    def marks(self) -> tuple[int, int]:
+        """Where the next trip and the next event will be kept (for :meth:`cut_trip`)."""
+        return len(self._trips), len(self._events)
+
+    def cut_trip(self, agent: int, after_s: float, marks: tuple[int, int]) -> None:
+        """End ``agent``'s trip recorded at ``marks`` at ``after_s``: it turned off there.
+
+        Its track points later than ``after_s`` go, and so do the agent's events logged
+        with it for later times (border crossings it will not make).
+        """
+        trip_at, event_at = marks
+        if trip_at < len(self._trips) and self._trips[trip_at][2] == agent:
+            order, times, _, family, nodes = self._trips[trip_at]
+            keep = times <= after_s
+            self._trips[trip_at] = (order, times[keep], agent, family, nodes[keep])
+        self._events[event_at:] = [
+            e for e in self._events[event_at:] if e[2] != agent or e[0] <= after_s
+        ]
+
     def events(self) -> pd.DataFrame:
         """Return the event log, sorted stably by time (ties keep their order)."""
         frame = pd.DataFrame(
