@@ -142,14 +142,43 @@ def flood_network(population: list[int]) -> RoadNetwork:
     return replace(net, elevation_m=elevation, features=features)
 
 
-def with_community_post(net: RoadNetwork, node: int, jurisdiction: str = "A") -> RoadNetwork:
-    """``net`` with one community team at ``node``."""
+def transfer_and_trapped(
+    name: str, *, vulnerable_share: float, trapped_at_s: float, trapped_node: int
+) -> dict:
+    """A 1-h scenario: an ``immediate`` order by A at 0 that no channel carries (so its
+    households wait for their doors, a mandatory transfer), and one trapped person at
+    ``trapped_node`` reported at ``trapped_at_s`` who asks for a community team."""
+    return {
+        "name": name,
+        "horizon_h": 1.0,
+        "population": {
+            "household_size_mean_persons": 1.0,
+            "vehicle_share": 0.0,
+            "vulnerable_share": vulnerable_share,
+        },
+        "behaviour": {**BEHAVIOUR, "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}]},
+        "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
+        "incidents": [
+            {
+                "time_min": trapped_at_s / 60,
+                "node": trapped_node,
+                "persons": 1,
+                "tiers": ["community"],
+            }
+        ],
+    }
+
+
+def with_community_post(
+    net: RoadNetwork, node: int, jurisdiction: str = "A", teams: int = 1
+) -> RoadNetwork:
+    """``net`` with a community post of ``teams`` responders at ``node``."""
     post = pd.DataFrame(
         {
             "name": ["C-post"],
             "tier": ["community"],
             "node": [node],
-            "teams": [1],
+            "teams": [teams],
             "jurisdiction": [jurisdiction],
         }
     )

@@ -10,9 +10,6 @@ node 0 asks for a community team while the responder is on its way.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-import pandas as pd
 import pytest
 
 from sim.engine.model import EmergencyModel
@@ -20,7 +17,7 @@ from sim.engine.runs import collect
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
-from tests.protective_fixtures import BEHAVIOUR
+from tests.protective_fixtures import transfer_and_trapped, with_community_post
 
 TURNOUT_S = TIERS["community"].turnout_s
 LINK_S = 1000.0 / (min(36.0, TIERS["community"].max_speed_kph) / 3.6)  # one 1-km link
@@ -29,36 +26,12 @@ COLUMNS = ["time_s", "kind", "node", "incident", "value"]
 
 def _run(trapped_at_s: float, responders: int):
     scenario = scenario_from_dict(
-        {
-            "name": "transfer-diverted",
-            "horizon_h": 1.0,
-            "population": {
-                "household_size_mean_persons": 1.0,
-                "vehicle_share": 0.0,
-                "vulnerable_share": 0.0,
-            },
-            "behaviour": {
-                **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
-            },
-            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
-            "incidents": [
-                {"time_min": trapped_at_s / 60, "node": 0, "persons": 1, "tiers": ["community"]}
-            ],
-        }
+        transfer_and_trapped(
+            "transfer-diverted", vulnerable_share=0.0, trapped_at_s=trapped_at_s, trapped_node=0
+        )
     )
-    net = toy_engine_network(population=[0, 0, 3, 0, 0, 0])
-    post = pd.DataFrame(
-        {
-            "name": ["C-post"],
-            "tier": ["community"],
-            "node": [0],
-            "teams": [responders],
-            "jurisdiction": ["A"],
-        }
-    )
-    stations = pd.concat([net.places["stations"], post], ignore_index=True)
-    net = replace(net, places={**net.places, "stations": stations})
+    homes = toy_engine_network(population=[0, 0, 3, 0, 0, 0])
+    net = with_community_post(homes, node=0, teams=responders)
     model = EmergencyModel(scenario, net, seed=0)
     model.run_for()
     community = [t for t in model.teams if t.tier.name == "community"]

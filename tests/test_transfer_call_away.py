@@ -16,7 +16,7 @@ from sim.engine.runs import collect
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
-from tests.protective_fixtures import BEHAVIOUR, with_community_post
+from tests.protective_fixtures import transfer_and_trapped, with_community_post
 
 TURNOUT_S = TIERS["community"].turnout_s
 LINK_S = 1000.0 / (min(36.0, TIERS["community"].max_speed_kph) / 3.6)  # one 1-km link
@@ -24,23 +24,12 @@ LINK_S = 1000.0 / (min(36.0, TIERS["community"].max_speed_kph) / 3.6)  # one 1-k
 
 def _run(vulnerable_share: float, trapped_at_s: float):
     scenario = scenario_from_dict(
-        {
-            "name": "transfer-called-away",
-            "horizon_h": 1.0,
-            "population": {
-                "household_size_mean_persons": 1.0,
-                "vehicle_share": 0.0,
-                "vulnerable_share": vulnerable_share,
-            },
-            "behaviour": {
-                **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
-            },
-            "warnings": [{"time_min": 0, "level": "immediate", "issued_by": "A"}],
-            "incidents": [
-                {"time_min": trapped_at_s / 60, "node": 2, "persons": 1, "tiers": ["community"]}
-            ],
-        }
+        transfer_and_trapped(
+            "transfer-called-away",
+            vulnerable_share=vulnerable_share,
+            trapped_at_s=trapped_at_s,
+            trapped_node=2,
+        )
     )
     net = with_community_post(toy_engine_network(population=[0, 3, 0, 0, 0, 0]), node=2)
     model = EmergencyModel(scenario, net, seed=0)

@@ -17,7 +17,9 @@ A transfer is planned work, and a threat to life comes first (the triage of
 with the vulnerable, the team answers a threat to life that waits for its tier and that
 it can reach (:meth:`sim.agents.waiting.WaitingQueues.call_away`): it sets off from where
 it is, and the doors not yet knocked and the vulnerable not yet taken out go back to the
-commands as the same transfer (``transfer_handed_back``), for the next team free.
+commands as the same transfer (``transfer_handed_back``), for the next team free. A
+team still on its way to a transfer is diverted to a threat to life it reaches before
+any free team (:mod:`sim.agents.divert`).
 Without this, one responder held a whole village's doors for hours (3 min a door)
 while people exposed to gas in the next village waited for teams from farther away.
 
