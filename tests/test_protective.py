@@ -262,7 +262,8 @@ def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() ->
     # Nobody hears the SMS; the imminent warning sends the responder knocking: its own
     # node 0 (0-180 s), then node 1 (100 s away: 280-460 s). A trapped person at node 2,
     # reported at 200 s, waits for a community team: at 460 s it goes from node 1,
-    # turnout 240 s and 100 s of road, instead of riding home first (+100 s)
+    # at once (it is out already: no turnout) and 100 s of road, instead of riding home
+    # first (+100 s) and turning out (+240 s)
     scenario = scenario_from_dict(
         {
             "name": "called-away",
@@ -292,7 +293,7 @@ def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() ->
         [0.0, "door_knock", 0],
         [pytest.approx(knock_s + link_s), "door_knock", 1],
         [pytest.approx(called_s), "dispatch", 1],
-        [pytest.approx(called_s + TIERS["community"].turnout_s + link_s), "arrive_scene", 2],
+        [pytest.approx(called_s + link_s), "arrive_scene", 2],
     ]
 
 

@@ -42,15 +42,16 @@ def _run(vulnerable_share: float, trapped_at_s: float):
 def test_between_two_doors_the_responder_goes_to_a_threat_to_life() -> None:
     """At the doors from its turnout (240 s), 3 min a door; the trapped person, reported
     at 300 s, calls it away when the first door is done (420 s): it sets off from the
-    transfer (turnout, then 100 s of road), and the two doors left go back to the
-    commands. Before, it knocked all three and stayed its 20 min on scene first: at the
-    trapped person only at 780 + 1200 + 240 + 100 = 2320 s, not 760 s."""
+    transfer at once (it is out already: no turnout; 100 s of road), and the two doors
+    left go back to the commands. Before, it knocked all three and stayed its 20 min on
+    scene first: at the trapped person only at 780 + 1200 + 240 + 100 = 2320 s, not
+    520 s."""
     model, result, team = _run(vulnerable_share=0.0, trapped_at_s=300.0)
     knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
     ev = result.events
     mine = ev[ev["agent"] == team.unique_id]
     called_s = TURNOUT_S + knock_s
-    trapped_s = called_s + TURNOUT_S + LINK_S
+    trapped_s = called_s + LINK_S
     rescued_s = trapped_s + model.scenario.forces.extraction_min_per_person["trapped"] * 60.0
     assert mine[["time_s", "kind", "node", "incident", "value"]].values.tolist()[:5] == [
         [0.0, "dispatch", 1, 0, 0.0],
@@ -77,8 +78,9 @@ def test_between_two_doors_the_responder_goes_to_a_threat_to_life() -> None:
 def test_between_two_trips_with_the_vulnerable_the_responder_goes_to_a_threat_to_life() -> None:
     """All three vulnerable: three doors (240-780 s), two carried out (2 min each, 1020 s)
     and brought to the shelter at node 0 (100 s, 5 min unloading: 1420 s). The trapped
-    person, reported at 1000 s, calls it away from the shelter: 200 s of road to node 2.
-    The third vulnerable resident goes back to the commands."""
+    person, reported at 1000 s, calls it away from the shelter: 200 s of road to node 2,
+    no turnout.
+    The third vulnerable resident goes back to the commands, for the next team."""
     model, result, team = _run(vulnerable_share=1.0, trapped_at_s=1000.0)
     forces = model.scenario.forces
     knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
@@ -93,10 +95,22 @@ def test_between_two_trips_with_the_vulnerable_the_responder_goes_to_a_threat_to
         [pytest.approx(delivered_s), "dispatch", 0, 1, pytest.approx(2 * LINK_S)],
     ]
     arrive = mine[mine["kind"] == "arrive_scene"]["time_s"].tolist()
-    assert arrive[1] == pytest.approx(delivered_s + TURNOUT_S + 2 * LINK_S)
+    assert arrive[1] == pytest.approx(delivered_s + 2 * LINK_S)
+    # the third vulnerable resident waits for the next team: the same responder, home
+    # from the trapped person (15 min to get out, 200 s to the shelter, 5 min there,
+    # 100 s home), turns out and takes them out (2 min)
+    home_s = arrive[1] + forces.extraction_min_per_person["trapped"] * 60 + 2 * LINK_S
+    home_s += forces.unload_min * 60.0 + LINK_S
+    back_s = home_s + TURNOUT_S
+    assert mine[["time_s", "kind", "incident"]].values.tolist()[-4:] == [
+        [pytest.approx(home_s), "team_home", -1],
+        [pytest.approx(home_s), "dispatch", 0],
+        [pytest.approx(back_s), "arrive_scene", 0],
+        [pytest.approx(back_s + forces.extraction_min_per_person["transfer"] * 60), "rescued", 0],
+    ]
     transfer = model.dispatcher.incidents[0]
     assert transfer.kind == "transfer" and transfer.persons == 3
-    assert transfer.persons_rescued == 2 and len(transfer.waiting) == 1
+    assert transfer.persons_rescued == 3 and len(transfer.waiting) == 0
 
 
 def test_a_transfer_with_no_threat_to_life_waiting_is_not_interrupted() -> None:

@@ -111,8 +111,9 @@ class WaitingQueues:
         """Send ``team``, at work at node ``at``, to a threat to life waiting for it.
 
         The one it serves best, from ``at`` (:meth:`Dispatcher.team_free`'s ranking),
-        among those waiting for its tier that it may take and can reach; it comes home
-        to its base afterwards. Returns False, and nothing changes, when none waits.
+        among those waiting for its tier that it may take and can reach; it sets off at
+        once (it is out already: no turnout, as a team diverted on its way,
+        :mod:`sim.agents.divert`) and comes home to its base afterwards. Returns False, and nothing changes, when none waits.
         Asked between two doors of a mandatory transfer, mostly to hear no: the cheap
         screen of :meth:`any_waiting_for` comes first. ``life_only=False``: any
         :meth:`urgent` incident (a mandatory transfer too), for a door-knocking round.
@@ -129,7 +130,8 @@ class WaitingQueues:
             incident, eta_s = best
             self.queues[key].remove(incident)
             route = self._route(team, incident)
-            self._dispatch(team, incident, key[1], route, eta_s - team.tier.turnout_s)
+            travel_s = eta_s - team.tier.turnout_s
+            self._dispatch(team, incident, key[1], route, travel_s, turnout_s=0.0)
             return True
         finally:
             self.rebase(team, base)
