@@ -294,9 +294,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
     ) -> None:
         incident.dispatched[tier] = team.unique_id
         team.available = False
-        team.process = self.model.env.process(
-            team.respond(incident, route, travel_s, turnout_s=turnout_s)
-        )
+        team.sets_off_in_s = turnout_s
+        team.process = self.model.env.process(team.respond(incident, route, travel_s))
 
     # -------------------------------------------------------------------- teams
     def team_free(self, team: RescueTeam) -> None:

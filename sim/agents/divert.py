@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 class EnRoute:
     """Where a team on its way to a transfer is: ``nodes`` reached at ``times`` (s).
 
-    ``marks``: where its trip's track points and events start in the recorder
-    (:meth:`sim.engine.recording.Recorder.cut_trip`); none while it turns out.
+    ``trip_at``, ``events_at``: where its trip's track points and events start in the
+    recorder (:meth:`sim.engine.recording.Recorder.cut_trip`); -1 while it turns out.
     """
 
     incident: Incident

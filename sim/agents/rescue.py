@@ -98,6 +98,10 @@ class RescueTeam(mesa.Agent):
         #: mandatory transfer, while it may be diverted (:mod:`sim.agents.divert`).
         self.process: simpy.Process | None = None
         self.en_route: EnRoute | None = None
+        #: The wait before it sets off on the response it is sent on next, s (None: its
+        #: tier's turnout); kept out of :meth:`respond`'s arguments, which subclasses
+        #: override with the same three.
+        self.sets_off_in_s: float | None = None
 
     @property
     def mode(self) -> str:
@@ -109,17 +113,12 @@ class RescueTeam(mesa.Agent):
         return float(self.extraction_s.get(kind, self.extraction_s.get("*", 300.0)))
 
     def respond(
-        self,
-        incident: Incident,
-        route_nodes: np.ndarray | None,
-        travel_s: float,
-        *,
-        turnout_s: float | None = None,
+        self, incident: Incident, route_nodes: np.ndarray | None, travel_s: float
     ) -> Generator[simpy.Event, None, None]:
         """Go to ``incident`` along ``route_nodes`` (None for aircraft), work, return home.
 
-        ``turnout_s``: the wait before it sets off, default its tier's turnout (a team
-        diverted on its way: the time to the node it sets off from).
+        It sets off after its tier's turnout, or after :attr:`sets_off_in_s` when the
+        command set it (a team called away or diverted is out already).
         """
         m = self.model
         tier = self.tier.name
@@ -137,7 +136,8 @@ class RescueTeam(mesa.Agent):
             tier=tier,
             value=travel_s,
         )
-        wait_s = self.tier.turnout_s if turnout_s is None else turnout_s
+        wait_s = self.tier.turnout_s if self.sets_off_in_s is None else self.sets_off_in_s
+        self.sets_off_in_s = None
         start = int(route_nodes[0]) if route_nodes is not None and len(route_nodes) else -1
         divertible = incident.kind == "transfer" and start >= 0
         try:

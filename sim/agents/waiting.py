@@ -113,7 +113,8 @@ class WaitingQueues:
         The one it serves best, from ``at`` (:meth:`Dispatcher.team_free`'s ranking),
         among those waiting for its tier that it may take and can reach; it sets off at
         once (it is out already: no turnout, as a team diverted on its way,
-        :mod:`sim.agents.divert`) and comes home to its base afterwards. Returns False, and nothing changes, when none waits.
+        :mod:`sim.agents.divert`) and comes home to its base afterwards. Returns False,
+        and nothing changes, when none waits.
         Asked between two doors of a mandatory transfer, mostly to hear no: the cheap
         screen of :meth:`any_waiting_for` comes first. ``life_only=False``: any
         :meth:`urgent` incident (a mandatory transfer too), for a door-knocking round.
