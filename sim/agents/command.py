@@ -49,7 +49,6 @@ from sim.engine.incidents import (
     record_at_incident,
     rescue_by_side,
 )
-from sim.engine.survival import survival
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
@@ -324,52 +323,6 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
             return
         if not urgent_only and not self._reinforce(team):
             self.take_transfer(team)
-
-    def _best_waiting(
-        self, team: RescueTeam, key: tuple[int, str], *, urgent_only: bool, kind: str = ""
-    ) -> tuple[Incident, float] | None:
-        """Return the waiting incident of queue ``key`` ``team`` serves best, and its ETA (s).
-
-        See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
-        for all candidates at once, from one tree from the team's base (road tiers).
-        ``kind``: only incidents of that kind (default: any), and among equal benefit
-        the nearest first (doors to knock, nobody to carry: a far one can wait).
-        """
-        now = self.model.env.now
-        cands = [
-            incident
-            for incident in self._waiting(key)
-            if (not kind or incident.kind == kind)
-            and self._may_serve(team, incident)
-            and not (urgent_only and not self.urgent(incident))
-        ]  # the others must go to another team; they keep their place in line
-        if not cands:
-            return None
-        if team.tier.travel == "road":
-            router = self.model.roads.router(team.mode)
-            road_s = router.tree(np.array([team.station_node])).time_s
-            targets = np.array([incident.target_node for incident in cands], dtype=np.int64)
-            eta_s = team.tier.turnout_s + road_s[targets]
-        else:
-            eta_s = np.array([self._eta(team, incident) for incident in cands])
-        reach_s = np.array([self._reach_s(team, incident) for incident in cands])
-        ok = np.flatnonzero(np.isfinite(eta_s) & (eta_s <= reach_s))
-        if ok.size == 0:
-            return None
-        cands = [cands[k] for k in ok]
-        eta_s = eta_s[ok]
-        left = np.array([max(i.persons_left, 0) for i in cands])
-        report_s = np.array([i.report_s for i in cands])
-        kinds = np.array([i.kind for i in cands])
-        alive = np.ones(len(cands))
-        for kind in set(kinds.tolist()):
-            mine = kinds == kind
-            alive[mine] = survival(kind, now + eta_s[mine] - report_s[mine])
-        priority = np.array([self.triage_priority.get(i.kind, 0) for i in cands])
-        ids = np.array([i.id for i in cands])
-        near = eta_s if kind else np.zeros(len(cands))
-        first = int(np.lexsort((ids, near, -left * alive, priority))[0])
-        return cands[first], float(eta_s[first])
 
     def rebase(self, team: RescueTeam, node: int) -> None:
         """Make ``node`` the base ``team`` sets out from and returns to (pre-positioning)."""

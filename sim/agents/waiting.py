@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.engine.incidents import Incident, triage_key
+from sim.engine.survival import survival
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 class WaitingQueues:
     """Waiting incidents by (command, tier); retries when roads reopen; withdrawals.
 
-    Also which of them a given team could take (:meth:`any_waiting_for`, :meth:`urgent`).
+    Also which of them a given team could take (:meth:`any_waiting_for`, :meth:`urgent`)
+    and serves best (:meth:`_best_waiting`), and calling a team at work away to one.
     """
 
     model: EmergencyModel
@@ -125,17 +127,71 @@ class WaitingQueues:
             if not self.any_waiting_for(team, urgent_only=True, life_only=life_only):
                 return False
             key = self.key(team.jurisdiction, team.tier.name)
-            best = self._best_waiting(team, key, urgent_only=True)
+            best = self._best_waiting(team, key, urgent_only=True, turnout_s=0.0)
             if best is None or (life_only and not self.threat_to_life(best[0])):
                 return False
             incident, eta_s = best
             self.queues[key].remove(incident)
             route = self._route(team, incident)
-            travel_s = eta_s - team.tier.turnout_s
-            self._dispatch(team, incident, key[1], route, travel_s, turnout_s=0.0)
+            self._dispatch(team, incident, key[1], route, eta_s, turnout_s=0.0)
             return True
         finally:
             self.rebase(team, base)
+
+    def _best_waiting(
+        self,
+        team: RescueTeam,
+        key: tuple[int, str],
+        *,
+        urgent_only: bool,
+        kind: str = "",
+        turnout_s: float | None = None,
+    ) -> tuple[Incident, float] | None:
+        """Return the waiting incident of queue ``key`` ``team`` serves best, and its ETA (s).
+
+        See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
+        for all candidates at once, from one tree from the team's base (road tiers).
+        ``kind``: only incidents of that kind (default: any), and among equal benefit
+        the nearest first (doors to knock, nobody to carry: a far one can wait).
+        ``turnout_s``: the team's wait before it sets off (default its tier's turnout).
+        """
+        now = self.model.env.now
+        cands = [
+            incident
+            for incident in self._waiting(key)
+            if (not kind or incident.kind == kind)
+            and self._may_serve(team, incident)
+            and not (urgent_only and not self.urgent(incident))
+        ]  # the others must go to another team; they keep their place in line
+        if not cands:
+            return None
+        if team.tier.travel == "road":
+            router = self.model.roads.router(team.mode)
+            road_s = router.tree(np.array([team.station_node])).time_s
+            targets = np.array([incident.target_node for incident in cands], dtype=np.int64)
+            eta_s = team.tier.turnout_s + road_s[targets]
+        else:
+            eta_s = np.array([self._eta(team, incident) for incident in cands])
+        if turnout_s is not None:  # the ETA the reach and the survival odds are judged by
+            eta_s = eta_s - team.tier.turnout_s + turnout_s
+        reach_s = np.array([self._reach_s(team, incident) for incident in cands])
+        ok = np.flatnonzero(np.isfinite(eta_s) & (eta_s <= reach_s))
+        if ok.size == 0:
+            return None
+        cands = [cands[k] for k in ok]
+        eta_s = eta_s[ok]
+        left = np.array([max(i.persons_left, 0) for i in cands])
+        report_s = np.array([i.report_s for i in cands])
+        kinds = np.array([i.kind for i in cands])
+        alive = np.ones(len(cands))
+        for kind in set(kinds.tolist()):
+            mine = kinds == kind
+            alive[mine] = survival(kind, now + eta_s[mine] - report_s[mine])
+        priority = np.array([self.triage_priority.get(i.kind, 0) for i in cands])
+        ids = np.array([i.id for i in cands])
+        near = eta_s if kind else np.zeros(len(cands))
+        first = int(np.lexsort((ids, near, -left * alive, priority))[0])
+        return cands[first], float(eta_s[first])
 
     def reassign(self, incident: Incident, tier: str) -> None:
         """Send the nearest free team of ``tier`` to ``incident`` again, or queue it.
