@@ -73,10 +73,14 @@ def toy_engine_network(
     shelter_capacity: int = 100,
     shelter_b_node: int = 4,
     aviation_node: int | None = None,
+    link_1_2_m: float = 1000.0,
 ) -> RoadNetwork:
+    """Six nodes on a line, 1-km links 0-1-2-3-4 (``link_1_2_m`` for 1-2), 4-5 30 km."""
+    stretch_m = link_1_2_m - 1000.0  # nodes 2 and beyond move east by it
     x = np.array([0.0, 1000.0, 2000.0, 3000.0, 4000.0, 34000.0]) + 500_000.0
+    x[2:] += stretch_m
     y = np.full(6, 3_350_000.0)
-    pairs = [(0, 1, 1000.0), (1, 2, 1000.0), (2, 3, 1000.0), (3, 4, 1000.0), (4, 5, 30000.0)]
+    pairs = [(0, 1, 1000.0), (1, 2, link_1_2_m), (2, 3, 1000.0), (3, 4, 1000.0), (4, 5, 30000.0)]
     s = [a for a, b, _ in pairs] + [b for a, b, _ in pairs]
     t = [b for a, b, _ in pairs] + [a for a, b, _ in pairs]
     length = [d for *_, d in pairs] * 2

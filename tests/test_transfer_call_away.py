@@ -22,7 +22,7 @@ TURNOUT_S = TIERS["community"].turnout_s
 LINK_S = 1000.0 / (min(36.0, TIERS["community"].max_speed_kph) / 3.6)  # one 1-km link
 
 
-def _run(vulnerable_share: float, trapped_at_s: float):
+def _run(vulnerable_share: float, trapped_at_s: float, *, link_1_2_m: float = 1000.0):
     scenario = scenario_from_dict(
         transfer_and_trapped(
             "transfer-called-away",
@@ -31,7 +31,10 @@ def _run(vulnerable_share: float, trapped_at_s: float):
             trapped_node=2,
         )
     )
-    net = with_community_post(toy_engine_network(population=[0, 3, 0, 0, 0, 0]), node=2)
+    homes = toy_engine_network(population=[0, 3, 0, 0, 0, 0], link_1_2_m=link_1_2_m)
+    # the post at node 2; its responder lives at node 1 (or, 1-2 longer than 1.5 km, at
+    # the post: then a post at node 1 keeps the responder at the doors)
+    net = with_community_post(homes, node=2 if link_1_2_m <= 1500.0 else 1)
     model = EmergencyModel(scenario, net, seed=0)
     model.run_for()
     team = next(t for t in model.teams if t.tier.name == "community")
@@ -122,3 +125,22 @@ def test_a_transfer_with_no_threat_to_life_waiting_is_not_interrupted() -> None:
     assert (ev["kind"] == "transfer_handed_back").sum() == 0
     departs = ev[ev["kind"] == "depart"]["time_s"].tolist()
     assert departs == pytest.approx([TURNOUT_S + k * knock_s for k in (1, 2, 3)])
+
+
+def test_a_threat_within_its_area_without_a_turnout_calls_it_away() -> None:
+    """The trapped person 10 km away (1000 s of road): 1240 s with a turnout, beyond the
+    responder's 20-min area, but it is out already and sets off at once, so 1000 s is
+    within it. Called away when the first door is done (420 s), there at 1420 s."""
+    model, result, team = _run(vulnerable_share=0.0, trapped_at_s=300.0, link_1_2_m=10_000.0)
+    knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+    road_s = 10 * LINK_S
+    assert TURNOUT_S + road_s > 20 * 60.0 >= road_s
+    called_s = TURNOUT_S + knock_s
+    there_s = called_s + road_s
+    ev = result.events
+    mine = ev[ev["agent"] == team.unique_id]
+    assert mine[["time_s", "kind", "node", "incident", "value"]].values.tolist()[3:6] == [
+        [pytest.approx(called_s), "transfer_handed_back", 1, 0, 2.0],
+        [pytest.approx(called_s), "dispatch", 1, 1, pytest.approx(road_s)],
+        [pytest.approx(there_s), "arrive_scene", 2, 1, pytest.approx(there_s - 300.0)],
+    ]
