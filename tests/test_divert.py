@@ -14,6 +14,7 @@ import pytest
 
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
+from sim.report.run import format_run
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import toy_engine_network
@@ -76,6 +77,10 @@ def test_a_responder_on_the_road_turns_back_to_a_threat_to_life() -> None:
         [pytest.approx(TURNOUT_S + 2 * LINK_S), 0],
     ]
     assert 2 not in tracks[tracks["agent"] == first.unique_id]["node"].tolist()
+    # counted for the planner, and printed by ``sim run``
+    assert result.summary["warnings"]["A"]["transfers_handed_back"] == 1
+    lines = format_run(result)
+    assert "a team left a transfer for a threat to life 1x" in lines
 
 
 def test_a_free_team_that_is_sooner_goes_and_the_transfer_goes_on() -> None:
@@ -83,6 +88,7 @@ def test_a_free_team_that_is_sooner_goes_and_the_transfer_goes_on() -> None:
     need 200 s back (290 s); the free one needs its 240 s turnout: it goes."""
     _model, result, (first, second) = _run(trapped_at_s=350.0, responders=2)
     assert (result.events["kind"] == "transfer_handed_back").sum() == 0
+    assert result.summary["warnings"]["A"]["transfers_handed_back"] == 0
     assert _of(result, first)[1][:2] == [pytest.approx(TURNOUT_S + 2 * LINK_S), "arrive_scene"]
     assert _of(result, second)[:2] == [
         [350.0, "dispatch", 0, 1, 0.0],

@@ -86,6 +86,8 @@ class Transfers:
         self.knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
         #: When the responders were done at the doors of each transfer incident (by id).
         self.doors_done_s: dict[int, float] = {}
+        #: Per side, times a team left a transfer for a threat to life (:meth:`hand_back`).
+        self.handed_back = np.zeros(len(model.network.jurisdiction_names), dtype=np.int64)
 
     def refuse(self, rows: np.ndarray) -> None:
         """Households ``rows`` refused an ``immediate`` order: they are to be made to leave.
@@ -249,6 +251,7 @@ class Transfers:
         """
         m = self.model
         incident.dispatched.pop(TRANSFER_TIERS[0], None)
+        self.handed_back[incident.jurisdiction] += 1
         if rows is None:  # the doors of the visit still to come (its arguments, _at_door's)
             arrival = incident.on_arrival
             rows = arrival.args[1] if arrival is not None else np.zeros(0, dtype=np.int64)

@@ -315,7 +315,8 @@ class WarningService:
         ``transfer_*``: mandatory transfers requested and carried out (persons), and
         ``transferred_by_ground_persons``, of those, at transfers a ground team took,
         ``transferred_dead_persons`` and ``transferred_sheltered_persons``, of those,
-        dead and in a shelter at the end;
+        dead and in a shelter at the end; ``transfers_handed_back``: times a team left a
+        transfer, on its way or at it, for a threat to life (the rest waited for the next);
         ``vulnerable_waiting_persons``: vulnerable persons who decided to leave and never
         left (no ``immediate`` order reached them, or no responder came in time).
         """
@@ -341,6 +342,7 @@ class WarningService:
                 "transferred_by_ground_persons": m.transfers.transferred_persons(j, by_ground=True),
                 "transferred_dead_persons": dead,
                 "transferred_sheltered_persons": sheltered,
+                "transfers_handed_back": int(m.transfers.handed_back[j]),
                 "vulnerable_waiting_persons": int(size[mine & waiting].sum()),
             }
         return out

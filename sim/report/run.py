@@ -246,6 +246,8 @@ def _people_lines(s: dict) -> list[str]:
                     f", of them {w.get('transferred_sheltered_persons', 0):,} in a shelter"
                     f" and {w.get('transferred_dead_persons', 0):,} dead at the end"
                 )
+        if w.get("transfers_handed_back"):
+            line += f"; a team left a transfer for a threat to life {w['transfers_handed_back']:,}x"
         if w.get("vulnerable_waiting_persons"):
             line += f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
         lines.append(line)
