@@ -178,7 +178,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
             team, eta_s, route = self.ground_for_transfer(incident)
         way = self._on_the_way(incident, tier, eta_s)  # a team to divert from a transfer
         if way is not None:
-            team, eta_s = way[0], way[1]
+            team, eta_s = way.team, way.eta_s
         helpers = self._helpers(incident.jurisdiction)
         # mandatory transfers are each village's own duty (三个必转): no aid asked
         if helpers and incident.kind != "transfer" and (team is None or eta_s > standard_s):
@@ -186,7 +186,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
         if way is not None:
-            self._divert(team, incident, tier, way)
+            self._divert(incident, tier, way)
         elif team is not None:
             self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
         else:

@@ -27,7 +27,7 @@ to a responder 25 min away.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -56,16 +56,22 @@ class EnRoute:
         return int(self.nodes[k]), max(float(self.times[k]) - now_s, 0.0)
 
 
+class Way(NamedTuple):
+    """A team to divert (:meth:`Diversions._on_the_way`): ETA, route, wait to set off (s)."""
+
+    team: RescueTeam
+    eta_s: float
+    route: np.ndarray
+    ready_s: float
+
+
 class Diversions:
     """Divert teams on their way to a mandatory transfer (module docs)."""
 
-    def _on_the_way(
-        self, incident: Incident, tier: str, eta_s: float
-    ) -> tuple[RescueTeam, float, np.ndarray, float] | None:
+    def _on_the_way(self, incident: Incident, tier: str, eta_s: float) -> Way | None:
         """Find the team on its way to a transfer that reaches ``incident`` before ``eta_s``.
 
-        Returns it, its ETA (s), its route and the time until it sets off (s), or None
-        (also when ``incident`` is no threat to life or the tier does not drive).
+        None also when ``incident`` is no threat to life or the tier does not drive.
         """
         m = self.model
         if not self.threat_to_life(incident) or m.tiers[tier].travel != "road":
@@ -89,12 +95,12 @@ class Diversions:
         tree = m.roads.router(team.mode).tree_for(
             np.array([incident.target_node]), node, reverse=True
         )
-        return team, eta, tree.path(node), ready_s
+        return Way(team, eta, tree.path(node), ready_s)
 
-    def _divert(self, team: RescueTeam, incident: Incident, tier: str, way: tuple) -> None:
-        """Send ``team`` from its way to a transfer to ``incident`` (``way``: _on_the_way)."""
+    def _divert(self, incident: Incident, tier: str, way: Way) -> None:
+        """Send ``way.team`` from its way to a transfer to ``incident``."""
         m = self.model
-        _, eta_s, route, ready_s = way
+        team, eta_s, route, ready_s = way
         on_way = team.en_route
         team.en_route = None
         if on_way.trip_at >= 0:

@@ -165,15 +165,17 @@ class WaitingQueues:
         ]  # the others must go to another team; they keep their place in line
         if not cands:
             return None
+        # the wait before it sets off is in the ETA the reach and the survival odds judge
+        wait_s = team.tier.turnout_s if turnout_s is None else turnout_s
         if team.tier.travel == "road":
             router = self.model.roads.router(team.mode)
             road_s = router.tree(np.array([team.station_node])).time_s
             targets = np.array([incident.target_node for incident in cands], dtype=np.int64)
-            eta_s = team.tier.turnout_s + road_s[targets]
-        else:
+            eta_s = wait_s + road_s[targets]
+        else:  # aircraft: their turnout (launch) and flight
             eta_s = np.array([self._eta(team, incident) for incident in cands])
-        if turnout_s is not None:  # the ETA the reach and the survival odds are judged by
-            eta_s = eta_s - team.tier.turnout_s + turnout_s
+            if turnout_s is not None:
+                eta_s += turnout_s - team.tier.turnout_s
         reach_s = np.array([self._reach_s(team, incident) for incident in cands])
         ok = np.flatnonzero(np.isfinite(eta_s) & (eta_s <= reach_s))
         if ok.size == 0:
