@@ -283,3 +283,23 @@ def test_the_road_reopens_when_the_team_that_clears_it_leaves() -> None:
         [4540.0, "leave_scene", 1],
         [4540.0, "slide_cleared", -1],
     ]
+
+
+def test_among_equal_benefit_the_oldest_waiting_incident_goes_first() -> None:
+    # B-far (node 5) is busy with incident 0 until 7040 s (as above). Two stranded
+    # households of 2 persons each (no survival curve: equal benefit) wait: incident 1
+    # at node 3 (t = 120 s, 31 km of road) and incident 2 at node 4 (t = 180 s, 30 km).
+    # The older one goes first though it is farther: 7040 + 180 + 3100 = 10320 s.
+    scenario = _scenario(
+        "separate",
+        incidents=[
+            {"time_min": 1.0, "node": 3, "persons": 5, "tiers": ["ground"]},
+            {"time_min": 2.0, "node": 3, "persons": 2, "tiers": ["ground"], "kind": "stranded"},
+            {"time_min": 3.0, "node": 4, "persons": 2, "tiers": ["ground"], "kind": "stranded"},
+        ],
+    )
+    result = run(scenario, seed=1, network=toy_engine_network())
+    dispatches = result.events[result.events["kind"] == "dispatch"]
+    assert dispatches[["time_s", "incident"]].values.tolist() == [[60.0, 0], [7040.0, 1]]
+    responses = dict(zip(result.incidents["incident"], result.incidents["response_s"], strict=True))
+    assert responses[1] == 10320.0 - 120.0

@@ -186,9 +186,9 @@ class WaitingQueues:
         report_s = np.array([i.report_s for i in cands])
         kinds = np.array([i.kind for i in cands])
         alive = np.ones(len(cands))
-        for kind in set(kinds.tolist()):
-            mine = kinds == kind
-            alive[mine] = survival(kind, now + eta_s[mine] - report_s[mine])
+        for each in set(kinds.tolist()):
+            mine = kinds == each
+            alive[mine] = survival(each, now + eta_s[mine] - report_s[mine])
         priority = np.array([self.triage_priority.get(i.kind, 0) for i in cands])
         ids = np.array([i.id for i in cands])
         near = eta_s if kind else np.zeros(len(cands))
