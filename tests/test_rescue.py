@@ -250,3 +250,51 @@ def test_a_load_got_out_dead_is_logged_as_died_not_as_rescued() -> None:
     out = ev[ev["kind"].isin(["rescued", "died_waiting"])]
     assert out[["time_s", "kind", "value"]].values.tolist() == [[9340.0, "died_waiting", 1]]
     assert survival("buried", 9280.0) == pytest.approx(0.07)
+
+
+def test_a_team_with_no_way_out_is_not_sent_back_until_a_road_reopens() -> None:
+    # A's team takes 2 of 4 stranded persons at node 3 to SB (node 4), delivered at
+    # 60 + 180 + 100 + 2 x 60 + 100 + 300 = 860 s, and is back at node 3 at 960 s. At
+    # 900 s the links at nodes 2 and 4 close: node 3 has no road to any shelter nor
+    # home. The team works its 10 min on scene and stays there (1560 s). It used to be
+    # sent to the same incident again every turnout + 10 min, moving nobody. Now it waits
+    # until the roads reopen (3600 s) and goes then: on scene at 3780 s, the last two
+    # out at 3900 s and delivered at 4300 s.
+    net = toy_engine_network()
+    lon, lat = net.to_lonlat(net.x_m[[2, 4]], net.y_m[[2, 4]])
+    closures = [
+        {"time_min": t, "action": action, "lon": float(x), "lat": float(y), "radius_m": 100.0}
+        for t, action in ((15.0, "close"), (60.0, "reopen"))
+        for x, y in zip(lon, lat, strict=True)
+    ]
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-no-way-out",
+            "horizon_h": 3.0,
+            "policy": {"linkage": "joint"},
+            "forces": {"ground": {"carry_persons": 2, "on_scene_min": 10.0}},
+            "closures": closures,
+            "incidents": [
+                {"time_min": 1.0, "node": 3, "persons": 4, "kind": "stranded", "tiers": ["ground"]}
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    result = collect(model)
+    team = next(m for m in model.teams if m.jurisdiction == 0)
+    assert team.tier.turnout_s == 180.0
+    ev = result.events[result.events["agent"] == team.unique_id]
+    kinds = ["dispatch", "arrive_scene", "deliver", "rebased", "team_home"]
+    assert ev[ev["kind"].isin(kinds)][["time_s", "kind", "node"]].values.tolist() == [
+        [60.0, "dispatch", 2],
+        [340.0, "arrive_scene", 3],
+        [860.0, "deliver", 4],
+        [1560.0, "rebased", 3],
+        [1560.0, "team_home", 3],
+        [3600.0, "dispatch", 3],
+        [3780.0, "arrive_scene", 3],
+        [4300.0, "deliver", 4],
+        [4400.0, "team_home", 3],
+    ]
+    assert result.incidents["persons_rescued"].tolist() == [4]

@@ -74,7 +74,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         self.teams = teams
         self.incidents: list[Incident] = []
         self.queues: dict[tuple[int, str], list[Incident]] = {}
-        self._arrivals, self._screens = {}, {}
+        self._arrivals, self._screens, self._parked = {}, {}, {}
         self.travel = TeamTravel(model, teams)
         self._juris = np.array([t.jurisdiction for t in teams], dtype=np.int64)
         self._tier = np.array([t.tier.name for t in teams])

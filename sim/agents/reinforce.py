@@ -4,7 +4,9 @@ Part of :class:`sim.agents.command.Dispatcher` (a base class of it):
 
 - a free team with nothing waiting for it joins the open incident of its command with
   most people still waiting, if it gets there within :data:`REINFORCE_WITHIN_STANDARDS`
-  times its tier's standard;
+  times its tier's standard and can take them on from there to a safe shelter; a team
+  that finds only incidents with no way out waits for a road to reopen
+  (:meth:`Reinforcements.reoffer_parked`);
 - community responders are never sent farther than that (they serve their own area).
 """
 
@@ -30,6 +32,8 @@ class Reinforcements:
 
     model: EmergencyModel
     incidents: list[Incident]
+    #: Free teams whose open incidents had no way out to a safe shelter, by team id.
+    _parked: dict[int, RescueTeam]
 
     def _reach_s(self, team: RescueTeam, incident: Incident | None = None) -> float:
         """Farthest a team is sent (ETA, s): community responders stay near home.
@@ -47,14 +51,19 @@ class Reinforcements:
         """No incident waits for this team: join the open incident with most people left.
 
         Only incidents that need the team's tier and whose people it can carry, on its
-        own side (any side under ``joint``), and only when it gets there within
-        :data:`REINFORCE_WITHIN_STANDARDS` times its tier's standard. Returns whether
-        it was sent.
+        own side (any side under ``joint``), from which it can take them to a safe
+        shelter, and only when it gets there within :data:`REINFORCE_WITHIN_STANDARDS`
+        times its tier's standard. Returns whether it was sent.
+
+        An incident with no road out to a safe shelter (a village the slide or the water
+        cut off) is left: a team there works on scene and leaves, moving nobody, and
+        used to be sent back to it every turnout plus time on scene. Such a team is
+        parked instead and offered the incidents again when a road reopens.
         """
         if team.carry_persons <= 0:
             return False
         tier = team.tier.name
-        best, best_key = None, None
+        open_ = []
         for incident in self.incidents:
             if not incident.waiting or tier not in incident.tiers or incident.withdrawn:
                 continue
@@ -62,10 +71,15 @@ class Reinforcements:
                 continue
             if not self._may_serve(team, incident):
                 continue
-            key = (-len(incident.waiting), incident.id)
-            if best_key is None or key < best_key:
-                best, best_key = incident, key
+            open_.append(((-len(incident.waiting), incident.id), incident))
+        shelters = self.model.shelters
+        best = next(
+            (i for _, i in sorted(open_) if shelters.reachable_for_team(i.target_node, team)),
+            None,
+        )
         if best is None:
+            if open_:  # all cut off from every safe shelter: ask again when a road reopens
+                self._parked[team.unique_id] = team
             return False
         eta_s = team.tier.turnout_s + self.travel.travel_to_s(
             team, team.station_node, best.target_node
@@ -77,3 +91,14 @@ class Reinforcements:
             self._dispatch(team, best, tier, route, eta_s - team.tier.turnout_s)
             return True
         return False
+
+    def reoffer_parked(self) -> None:
+        """Offer the open incidents again to the free teams that found no way out.
+
+        Called when roads reopen (:meth:`sim.agents.waiting.WaitingQueues.retry_waiting`):
+        the road out may be open again. Teams sent elsewhere meanwhile are skipped.
+        """
+        parked, self._parked = self._parked, {}
+        for team in parked.values():
+            if team.available:
+                self.team_free(team)

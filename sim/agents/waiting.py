@@ -55,6 +55,8 @@ class WaitingQueues:
         One forward tree per travel mode from the free teams' stations screens out the
         incidents still cut off, so a retry costs a few Dijkstra calls, not one per incident
         (the screen stays valid, if loose, as teams are taken: ``_nearest`` decides).
+        Then free teams that found only open incidents with no way out to a safe
+        shelter are offered them again (:meth:`Dispatcher.reoffer_parked`).
         """
         self._let_people_leave()
         reachable: dict[tuple[str, int], np.ndarray | None] = {}
@@ -78,6 +80,7 @@ class WaitingQueues:
                     continue
                 self.queues[key].remove(incident)
                 self._dispatch(team, incident, tier, route, eta_s - team.tier.turnout_s)
+        self.reoffer_parked()  # teams whose open incidents had no way out
 
     def _let_people_leave(self) -> None:
         """Ask waiting incidents with no team sent whether their people can now leave."""
