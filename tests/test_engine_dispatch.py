@@ -303,3 +303,20 @@ def test_among_equal_benefit_the_oldest_waiting_incident_goes_first() -> None:
     assert dispatches[["time_s", "incident"]].values.tolist() == [[60.0, 0], [7040.0, 1]]
     responses = dict(zip(result.incidents["incident"], result.incidents["response_s"], strict=True))
     assert responses[1] == 10320.0 - 120.0
+
+
+@pytest.mark.parametrize(("kind", "asked"), [("stranded", False), ("road_blocked", True)])
+def test_mutual_aid_is_not_asked_for_people_safe_where_they_are(kind, asked) -> None:
+    # as test_mutual_aid_after_request_delay, but the household at node 3 is safe where
+    # it is (stranded): B's own team goes (3280 s) and A's team stays home for its own
+    # area. A blocked road (access for everyone) is still asked for.
+    scenario = _scenario(
+        "mutual_aid",
+        incidents=[{"time_min": 1.0, "node": 3, "persons": 2, "tiers": ["ground"], "kind": kind}],
+    )
+    result = run(scenario, seed=1, network=toy_engine_network())
+    kinds = result.events[result.events["kind"].isin(["aid_requested", "dispatch"])]
+    expected = [[60.0, "aid_requested", -1]] if asked else []
+    expected += [[60.0, "dispatch", 2]] + ([[1260.0, "dispatch", 1]] if asked else [])
+    assert kinds[["time_s", "kind", "agent"]].values.tolist() == expected
+    assert result.summary["linkage"]["B"]["cross_border_dispatches"].get("ground", 0) == asked

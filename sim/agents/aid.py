@@ -4,7 +4,8 @@
   exceeds the tier's standard (or it has no free team that can reach it). Every side
   that aids it (``mutual_aid`` or above with it, :mod:`sim.agents.linkage`) answers
   ``mutual_aid_request_delay_min`` later with its nearest free team, if that team
-  would arrive before the requester's own.
+  would arrive before the requester's own. No aid is asked for the kinds of
+  :data:`NO_AID_KINDS`: people safe where they are, and mandatory transfers.
 - **Reserves.** A side that knows the hazard is forecast to reach its own ground keeps
   ``reserve_share`` of each tier's teams (rounded up) and lends only beyond that; so
   does a joint command for the teams of each side.
@@ -31,6 +32,15 @@ import simpy
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
     from sim.engine.model import EmergencyModel
+
+#: Incidents a side asks no neighbour's team for. People safe where they are who cannot
+#: leave (``stranded``, ``isolated``) come to no harm waiting for the side's own teams,
+#: and a lent team is away from its own area for hours: in the landslide under mutual
+#: aid (seed 2514754278) Suining lent 5 of its 6 ground teams to such households in
+#: Tongnan, 45-67 min away, and its own burial at 3.8 h waited 84 min for a team.
+#: Mandatory transfers are each village's own duty (三个必转). Threats to life and
+#: blocked roads (access for everyone) are asked for.
+NO_AID_KINDS = frozenset({"stranded", "isolated", "transfer"})
 
 
 class MutualAid:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.agents.aid import NO_AID_KINDS
 from sim.agents.air_ops import AirOperations
 from sim.agents.divert import Diversions
 from sim.agents.reinforce import Reinforcements
@@ -180,8 +181,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         if way is not None:
             team, eta_s = way.team, way.eta_s
         helpers = self._helpers(incident.jurisdiction)
-        # mandatory transfers are each village's own duty (三个必转): no aid asked
-        if helpers and incident.kind != "transfer" and (team is None or eta_s > standard_s):
+        # no aid asked for people safe where they are, nor for transfers (NO_AID_KINDS)
+        if helpers and incident.kind not in NO_AID_KINDS and (team is None or eta_s > standard_s):
             self._event("aid_requested", incident, tier)
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))

@@ -121,11 +121,13 @@ class PolicySpec(Spec):
       roads) and its warnings ``notification_delay_min`` later; the receiving side
       warns from that forecast by its own warning plan;
     - ``mutual_aid``: a side asks the other for a team as soon as its own best arrival
-      exceeds the tier's standard, answered ``mutual_aid_request_delay_min`` later;
-      on notice of a hazard the neighbour pre-positions ``preposition_teams`` ground
-      teams at its border point nearest the hazard; a lender keeps ``reserve_share``
-      of a tier's teams while the hazard is forecast to reach its own side; priority
-      passage at the border (the green channels of the linkage agreements);
+      exceeds the tier's standard (not for people safe where they are, nor for
+      mandatory transfers: :data:`sim.agents.aid.NO_AID_KINDS`), answered
+      ``mutual_aid_request_delay_min`` later; on notice of a hazard the neighbour
+      pre-positions ``preposition_teams`` ground teams at its border point nearest the
+      hazard; a lender keeps ``reserve_share`` of a tier's teams while the hazard is
+      forecast to reach its own side; priority passage at the border (the green
+      channels of the linkage agreements);
     - ``joint``: one command over all teams (no delays between the sides), triage by
       threat to life and expected benefit, the same reserves and priority passage.
 
