@@ -320,3 +320,21 @@ def test_mutual_aid_is_not_asked_for_people_safe_where_they_are(kind, asked) -> 
     expected += [[60.0, "dispatch", 2]] + ([[1260.0, "dispatch", 1]] if asked else [])
     assert kinds[["time_s", "kind", "agent"]].values.tolist() == expected
     assert result.summary["linkage"]["B"]["cross_border_dispatches"].get("ground", 0) == asked
+
+
+def test_under_joint_command_a_household_safe_where_it_is_waits_for_its_own_side() -> None:
+    # one command, but B's stranded household (node 3) is B's work, as a transfer is:
+    # B-far goes (180 + 3100 s), not A's team 1 km away, which stays for threats to life
+    scenario = _scenario(
+        "joint",
+        incidents=[
+            {"time_min": 1.0, "node": 3, "persons": 2, "tiers": ["ground"], "kind": "stranded"}
+        ],
+    )
+    result = run(scenario, seed=1, network=toy_engine_network())
+    assert _timeline(result)[:3] == [
+        (60.0, "incident_reported", -1),
+        (60.0, "dispatch", 2),
+        (3340.0, "arrive_scene", 2),
+    ]
+    assert result.summary["linkage"]["B"]["cross_border_dispatches"].get("ground", 0) == 0

@@ -17,6 +17,11 @@ from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import toy_engine_network
 
 LINK_S = 100.0
+#: People waiting at node 3 (B) whom A's team, 1 km away, may take under joint command:
+#: a kind the scenario names (not listed, so no survival curve: they survive waiting),
+#: got out in 1 min each. Stranded households are each side's own (``NO_AID_KINDS``).
+CUT_OFF = "cut_off"
+CUT_OFF_FORCES = {"extraction_min_per_person": {CUT_OFF: 1.0}}
 
 
 def _incident(persons: int, kind: str, horizon_h: float = 12.0, **forces):
@@ -34,13 +39,13 @@ def _incident(persons: int, kind: str, horizon_h: float = 12.0, **forces):
 
 
 def test_three_trips_complete_at_the_hand_computed_time() -> None:
-    # 20 stranded persons (they survive waiting), 1 min each to get out, 8 per trip
-    scenario = _incident(20, "stranded")
+    # 20 persons cut off (they survive waiting), 1 min each to get out, 8 per trip
+    scenario = _incident(20, CUT_OFF, **CUT_OFF_FORCES)
     model = EmergencyModel(scenario, toy_engine_network(), seed=0)
     model.run_for()
     result = collect(model)
     unload_s = scenario.forces.unload_min * 60.0
-    per_s = scenario.forces.extraction_min_per_person["stranded"] * 60.0
+    per_s = scenario.forces.extraction_min_per_person[CUT_OFF] * 60.0
     t = 60.0 + 180.0 + LINK_S  # reported, turnout, node 2 -> 3
     expected = [[t, "arrive_scene"]]
     for trip, load in enumerate((8, 8, 4)):
@@ -63,10 +68,10 @@ def test_three_trips_complete_at_the_hand_computed_time() -> None:
 
 
 def test_a_load_the_horizon_cuts_short_is_in_the_event_log() -> None:
-    # 20 stranded, 1 min each: the team is on scene at 340 s and gets one out a minute;
+    # 20 cut off, 1 min each: the team is on scene at 340 s and gets one out a minute;
     # a 10-min horizon (600 s) stops the first load after the 4th (at 580 s; the 5th
     # would be out at 640 s). The four are counted and logged, as a "rescued" of 4 at 580 s
-    scenario = _incident(20, "stranded", horizon_h=600.0 / 3600.0)
+    scenario = _incident(20, CUT_OFF, horizon_h=600.0 / 3600.0, **CUT_OFF_FORCES)
     model = EmergencyModel(scenario, toy_engine_network(), seed=0)
     model.run_for()
     result = collect(model)
@@ -192,7 +197,7 @@ def test_running_a_finished_model_again_draws_no_fate_twice() -> None:
 
 
 def test_a_team_cut_off_from_its_base_works_on_from_where_it_is() -> None:
-    # A's team (node 2) takes 2 stranded persons at node 3 to SB (node 4); at 5 min the
+    # A's team (node 2) takes 2 persons cut off at node 3 to SB (node 4); at 5 min the
     # links at node 2 close, so there is no road home from SB: the team is based at SB
     # from then on and takes the next incident at node 3 (30 min) from there, 1 link
     # away. Out of service instead, B's team would come from node 5, 31 links away.
@@ -203,12 +208,13 @@ def test_a_team_cut_off_from_its_base_works_on_from_where_it_is() -> None:
             "name": "toy-cut-off-base",
             "horizon_h": 2.0,
             "policy": {"linkage": "joint"},
+            "forces": CUT_OFF_FORCES,
             "closures": [
                 {"time_min": 5.0, "action": "close", "lon": float(lon[0]),
                  "lat": float(lat[0]), "radius_m": 100.0},
             ],
             "incidents": [
-                {"time_min": t, "node": 3, "persons": n, "kind": "stranded", "tiers": ["ground"]}
+                {"time_min": t, "node": 3, "persons": n, "kind": CUT_OFF, "tiers": ["ground"]}
                 for t, n in ((1.0, 2), (30.0, 1))
             ],
         }
@@ -217,7 +223,7 @@ def test_a_team_cut_off_from_its_base_works_on_from_where_it_is() -> None:
     model.run_for()
     result = collect(model)
     unload_s = scenario.forces.unload_min * 60.0
-    per_s = scenario.forces.extraction_min_per_person["stranded"] * 60.0
+    per_s = scenario.forces.extraction_min_per_person[CUT_OFF] * 60.0
     team = next(m for m in model.teams if m.jurisdiction == 0)
     turnout_s = team.tier.turnout_s
     delivered = 60.0 + turnout_s + LINK_S + 2 * per_s + LINK_S + unload_s
@@ -253,7 +259,7 @@ def test_a_load_got_out_dead_is_logged_as_died_not_as_rescued() -> None:
 
 
 def test_a_team_with_no_way_out_is_not_sent_back_until_a_road_reopens() -> None:
-    # A's team takes 2 of 4 stranded persons at node 3 to SB (node 4), delivered at
+    # A's team takes 2 of 4 persons cut off at node 3 to SB (node 4), delivered at
     # 60 + 180 + 100 + 2 x 60 + 100 + 300 = 860 s, and is back at node 3 at 960 s. At
     # 900 s the links at nodes 2 and 4 close: node 3 has no road to any shelter nor
     # home. The team works its 10 min on scene and stays there (1560 s). It used to be
@@ -272,10 +278,10 @@ def test_a_team_with_no_way_out_is_not_sent_back_until_a_road_reopens() -> None:
             "name": "toy-no-way-out",
             "horizon_h": 3.0,
             "policy": {"linkage": "joint"},
-            "forces": {"ground": {"carry_persons": 2, "on_scene_min": 10.0}},
+            "forces": {"ground": {"carry_persons": 2, "on_scene_min": 10.0}, **CUT_OFF_FORCES},
             "closures": closures,
             "incidents": [
-                {"time_min": 1.0, "node": 3, "persons": 4, "kind": "stranded", "tiers": ["ground"]}
+                {"time_min": 1.0, "node": 3, "persons": 4, "kind": CUT_OFF, "tiers": ["ground"]}
             ],
         }
     )

@@ -33,13 +33,14 @@ if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
     from sim.engine.model import EmergencyModel
 
-#: Incidents a side asks no neighbour's team for. People safe where they are who cannot
+#: Incidents only the side's own teams serve: no aid is asked for them, and a joint
+#: command sends no team of another side. People safe where they are who cannot
 #: leave (``stranded``, ``isolated``) come to no harm waiting for the side's own teams,
 #: and a lent team is away from its own area for hours: in the landslide under mutual
 #: aid (seed 2514754278) Suining lent 5 of its 6 ground teams to such households in
 #: Tongnan, 45-67 min away, and its own burial at 3.8 h waited 84 min for a team.
 #: Mandatory transfers are each village's own duty (三个必转). Threats to life and
-#: blocked roads (access for everyone) are asked for.
+#: blocked roads (access for everyone) cross the border.
 NO_AID_KINDS = frozenset({"stranded", "isolated", "transfer"})
 
 
