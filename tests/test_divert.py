@@ -10,6 +10,7 @@ node 0 asks for a community team while the responder is on its way.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from sim.engine.model import EmergencyModel
@@ -77,10 +78,14 @@ def test_a_responder_on_the_road_turns_back_to_a_threat_to_life() -> None:
         [pytest.approx(TURNOUT_S + 2 * LINK_S), 0],
     ]
     assert 2 not in tracks[tracks["agent"] == first.unique_id]["node"].tolist()
-    # counted for the planner, and printed by ``sim run``
-    assert result.summary["warnings"]["A"]["transfers_handed_back"] == 1
+    # counted for the planner, with the wait for the next team (300 s -> the second
+    # responder at the doors), and printed by ``sim run``
+    warned = result.summary["warnings"]["A"]
+    assert warned["transfers_handed_back"] == 1
+    assert warned["transfers_handed_back_wait_min"] == pytest.approx((doors_s - 300.0) / 60.0)
+    assert warned["transfers_handed_back_unreached"] == 0
     lines = format_run(result)
-    assert "a team left a transfer for a threat to life 1x" in lines
+    assert "a team left a transfer for a threat to life 1x (the next team came 7 min later" in lines
 
 
 def test_a_free_team_that_is_sooner_goes_and_the_transfer_goes_on() -> None:
@@ -89,6 +94,7 @@ def test_a_free_team_that_is_sooner_goes_and_the_transfer_goes_on() -> None:
     _model, result, (first, second) = _run(trapped_at_s=350.0, responders=2)
     assert (result.events["kind"] == "transfer_handed_back").sum() == 0
     assert result.summary["warnings"]["A"]["transfers_handed_back"] == 0
+    assert np.isnan(result.summary["warnings"]["A"]["transfers_handed_back_wait_min"])
     assert _of(result, first)[1][:2] == [pytest.approx(TURNOUT_S + 2 * LINK_S), "arrive_scene"]
     assert _of(result, second)[:2] == [
         [350.0, "dispatch", 0, 1, 0.0],
@@ -116,3 +122,6 @@ def test_a_responder_still_turning_out_goes_without_a_second_turnout() -> None:
         [pytest.approx(back_s), "arrive_scene", 2, 0, pytest.approx(back_s)],
         [pytest.approx(back_s), "door_knock", 2, -1, 3.0],
     ]
+    # the transfer waited from 100 s until the responder was back at its doors
+    wait_min = result.summary["warnings"]["A"]["transfers_handed_back_wait_min"]
+    assert wait_min == pytest.approx((back_s - 100.0) / 60.0)

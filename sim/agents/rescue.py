@@ -163,6 +163,8 @@ class RescueTeam(mesa.Agent):
             m, "arrive_scene", incident, tier=tier, value=m.env.now - incident.report_s,
             agent=self.unique_id,
         )  # fmt: skip
+        if incident.kind == "transfer":
+            m.transfers.arrived(incident)  # the wait of a transfer handed back ends
         if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
             arrived, incident.on_arrival = incident.on_arrival, None
             if (yield from arrived(self)):

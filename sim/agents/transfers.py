@@ -88,6 +88,10 @@ class Transfers:
         self.doors_done_s: dict[int, float] = {}
         #: Per side, times a team left a transfer for a threat to life (:meth:`hand_back`).
         self.handed_back = np.zeros(len(model.network.jurisdiction_names), dtype=np.int64)
+        #: Transfers handed back that no team has reached since: id -> (incident, since s).
+        self._back_since: dict[int, tuple[Incident, float]] = {}
+        #: Per side, seconds from a hand-back to the next team's arrival (:meth:`arrived`).
+        self.back_wait_s: list[list[float]] = [[] for _ in model.network.jurisdiction_names]
 
     def refuse(self, rows: np.ndarray) -> None:
         """Households ``rows`` refused an ``immediate`` order: they are to be made to leave.
@@ -252,6 +256,7 @@ class Transfers:
         m = self.model
         incident.dispatched.pop(TRANSFER_TIERS[0], None)
         self.handed_back[incident.jurisdiction] += 1
+        self._back_since.setdefault(incident.id, (incident, m.env.now))
         if rows is None:  # the doors of the visit still to come (its arguments, _at_door's)
             arrival = incident.on_arrival
             rows = arrival.args[1] if arrival is not None else np.zeros(0, dtype=np.int64)
@@ -300,6 +305,26 @@ class Transfers:
             forced &= np.isin(self.forced_at, [i.id for i in mine])
         taken = sum(i.persons_rescued for i in mine)
         return int(taken) + int(t.size_persons[forced].sum())
+
+    def arrived(self, incident: Incident) -> None:
+        """Note a team at transfer ``incident``: the wait since it was handed back ends."""
+        back = self._back_since.pop(incident.id, None)
+        if back is not None:
+            self.back_wait_s[incident.jurisdiction].append(self.model.env.now - back[1])
+
+    def handed_back_waits(self, juris: int) -> tuple[float, int]:
+        """Side ``juris``'s transfers handed back: mean wait for the next team (min), unreached.
+
+        The wait runs from a transfer's first hand-back to the next team's arrival (NaN
+        when none was reached again); unreached: those no team reached by now while
+        people still waited there.
+        """
+        waits = self.back_wait_s[juris]
+        mean_min = float(np.mean(waits)) / 60.0 if waits else float("nan")
+        unreached = sum(
+            1 for i, _ in self._back_since.values() if i.jurisdiction == juris and not i.done
+        )
+        return mean_min, unreached
 
     def outcome_persons(self, juris: int) -> tuple[int, int]:
         """Persons of side ``juris`` taken out or made to leave: (dead, in a shelter) now.

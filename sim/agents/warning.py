@@ -316,7 +316,10 @@ class WarningService:
         ``transferred_by_ground_persons``, of those, at transfers a ground team took,
         ``transferred_dead_persons`` and ``transferred_sheltered_persons``, of those,
         dead and in a shelter at the end; ``transfers_handed_back``: times a team left a
-        transfer, on its way or at it, for a threat to life (the rest waited for the next);
+        transfer, on its way or at it, for a threat to life (the rest waited for the next),
+        ``transfers_handed_back_wait_min`` the mean wait from a hand-back to the next
+        team's arrival (NaN: none reached again) and ``transfers_handed_back_unreached``
+        those no team reached again while people waited there;
         ``vulnerable_waiting_persons``: vulnerable persons who decided to leave and never
         left (no ``immediate`` order reached them, or no responder came in time).
         """
@@ -331,6 +334,7 @@ class WarningService:
             mine = t.jurisdiction == j
             size = t.size_persons
             dead, sheltered = m.transfers.outcome_persons(j)
+            back_wait_min, back_unreached = m.transfers.handed_back_waits(j)
             out[name] = {
                 "first_warning_s": float(self.first_warning_s[j]),
                 "persons_warned": int(size[mine & (t.contacts > 0)].sum()),
@@ -343,6 +347,8 @@ class WarningService:
                 "transferred_dead_persons": dead,
                 "transferred_sheltered_persons": sheltered,
                 "transfers_handed_back": int(m.transfers.handed_back[j]),
+                "transfers_handed_back_wait_min": back_wait_min,
+                "transfers_handed_back_unreached": back_unreached,
                 "vulnerable_waiting_persons": int(size[mine & waiting].sum()),
             }
         return out

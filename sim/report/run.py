@@ -248,6 +248,7 @@ def _people_lines(s: dict) -> list[str]:
                 )
         if w.get("transfers_handed_back"):
             line += f"; a team left a transfer for a threat to life {w['transfers_handed_back']:,}x"
+            line += _handed_back_waits(w)
         if w.get("vulnerable_waiting_persons"):
             line += f", {w['vulnerable_waiting_persons']:,} vulnerable still waiting"
         lines.append(line)
@@ -321,3 +322,15 @@ def _at_horizon(inc: dict) -> str:
     """Return `` (N of them still waiting at the horizon)`` for the rescue line, or nothing."""
     n = inc.get("persons_died_at_horizon", 0)
     return f" ({n:,} of them still waiting at the horizon, by the survival curve)" if n else ""
+
+
+def _handed_back_waits(w: dict) -> str:
+    """How long the transfers a team left waited for the next one (the warnings line)."""
+    wait_min = w.get("transfers_handed_back_wait_min", float("nan"))
+    unreached = w.get("transfers_handed_back_unreached", 0)
+    parts = []
+    if wait_min == wait_min:  # not NaN: some were reached again
+        parts.append(f"the next team came {wait_min:.0f} min later on average")
+    if unreached:
+        parts.append(f"{unreached:,} not reached again")
+    return f" ({'; '.join(parts)})" if parts else ""
