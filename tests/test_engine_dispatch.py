@@ -285,11 +285,11 @@ def test_the_road_reopens_when_the_team_that_clears_it_leaves() -> None:
     ]
 
 
-def test_among_equal_benefit_the_oldest_waiting_incident_goes_first() -> None:
+def test_among_equal_benefit_the_nearest_waiting_incident_goes_first() -> None:
     # B-far (node 5) is busy with incident 0 until 7040 s (as above). Two stranded
     # households of 2 persons each (no survival curve: equal benefit) wait: incident 1
     # at node 3 (t = 120 s, 31 km of road) and incident 2 at node 4 (t = 180 s, 30 km).
-    # The older one goes first though it is farther: 7040 + 180 + 3100 = 10320 s.
+    # The nearer one goes first though it is younger: 7040 + 180 + 3000 = 10220 s.
     scenario = _scenario(
         "separate",
         incidents=[
@@ -300,9 +300,9 @@ def test_among_equal_benefit_the_oldest_waiting_incident_goes_first() -> None:
     )
     result = run(scenario, seed=1, network=toy_engine_network())
     dispatches = result.events[result.events["kind"] == "dispatch"]
-    assert dispatches[["time_s", "incident"]].values.tolist() == [[60.0, 0], [7040.0, 1]]
+    assert dispatches[["time_s", "incident"]].values.tolist() == [[60.0, 0], [7040.0, 2]]
     responses = dict(zip(result.incidents["incident"], result.incidents["response_s"], strict=True))
-    assert responses[1] == 10320.0 - 120.0
+    assert responses[2] == 10220.0 - 180.0
 
 
 @pytest.mark.parametrize(("kind", "asked"), [("stranded", False), ("road_blocked", True)])

@@ -20,8 +20,9 @@ it serves best (:meth:`Dispatcher.team_free`): threats to life
 (:data:`sim.engine.incidents.TRIAGE_PRIORITY` 0: buried, trapped, injured, exposed,
 people in flood water, and any kind a scenario names that is not listed) before people
 who are safe but cannot leave, transfers and blocked roads (priority 1), then the most
-persons expected alive on arrival, then the oldest. When roads reopen, waiting
-incidents that a free team can now reach are dispatched at once, in triage order;
+persons expected alive on arrival, then the nearest, then the oldest. When roads
+reopen, waiting incidents that a free team can now reach are dispatched at once, in
+triage order;
 before that, stranded households no team has been sent to are asked whether they can
 now leave on their own (their incidents are then withdrawn, see
 :meth:`Dispatcher.withdraw`).
@@ -308,7 +309,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         reserves kept, :meth:`_may_serve`) and can reach, the most urgent triage class
         first; within it the greatest expected benefit: the persons still waiting
         times their chance to be alive when the team gets there (the survival curve of
-        the kind, :mod:`sim.engine.survival`; 1 for the safe), then the oldest. A
+        the kind, :mod:`sim.engine.survival`; 1 for the safe), then the nearest,
+        then the oldest. A
         community team with doors still to knock takes only :meth:`urgent` incidents
         (threats to life, mandatory transfers). With nothing waiting it reinforces an
         open incident, or, a ground team, takes a waiting mandatory transfer
