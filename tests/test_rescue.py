@@ -19,7 +19,7 @@ from tests.engine_fixtures import toy_engine_network
 LINK_S = 100.0
 #: People waiting at node 3 (B) whom A's team, 1 km away, may take under joint command:
 #: a kind the scenario names (not listed, so no survival curve: they survive waiting),
-#: got out in 1 min each. Stranded households are each side's own (``NO_AID_KINDS``).
+#: got out in 1 min each. Stranded households are each side's own (``OWN_SIDE_KINDS``).
 CUT_OFF = "cut_off"
 CUT_OFF_FORCES = {"extraction_min_per_person": {CUT_OFF: 1.0}}
 

@@ -5,7 +5,7 @@
   that aids it (``mutual_aid`` or above with it, :mod:`sim.agents.linkage`) answers
   ``mutual_aid_request_delay_min`` later with its nearest free team, if that team
   would arrive before the requester's own. No aid is asked for the kinds of
-  :data:`NO_AID_KINDS`: people safe where they are, and mandatory transfers.
+  :data:`OWN_SIDE_KINDS`: people safe where they are, and mandatory transfers.
 - **Reserves.** A side that knows the hazard is forecast to reach its own ground keeps
   ``reserve_share`` of each tier's teams (rounded up) and lends only beyond that; so
   does a joint command for the teams of each side.
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 #: Tongnan, 45-67 min away, and its own burial at 3.8 h waited 84 min for a team.
 #: Mandatory transfers are each village's own duty (三个必转). Threats to life and
 #: blocked roads (access for everyone) cross the border.
-NO_AID_KINDS = frozenset({"stranded", "isolated", "transfer"})
+OWN_SIDE_KINDS = frozenset({"stranded", "isolated", "transfer"})
 
 
 class MutualAid:

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.agents.aid import NO_AID_KINDS
+from sim.agents.aid import OWN_SIDE_KINDS
 from sim.agents.air_ops import AirOperations
 from sim.agents.divert import Diversions
 from sim.agents.reinforce import Reinforcements
@@ -182,8 +182,9 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         if way is not None:
             team, eta_s = way.team, way.eta_s
         helpers = self._helpers(incident.jurisdiction)
-        # no aid asked for people safe where they are, nor for transfers (NO_AID_KINDS)
-        if helpers and incident.kind not in NO_AID_KINDS and (team is None or eta_s > standard_s):
+        # no aid asked for people safe where they are, nor for transfers (OWN_SIDE_KINDS;
+        # _by_kind would keep the other side's teams from them anyway: no request logged)
+        if helpers and incident.kind not in OWN_SIDE_KINDS and (team is None or eta_s > standard_s):
             self._event("aid_requested", incident, tier)
             own_arrival_s = self.model.env.now + eta_s if team is not None else np.inf
             self.model.env.process(self._mutual_aid(incident, tier, own_arrival_s))
@@ -219,7 +220,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         A mandatory transfer is its own side's duty (三个必转 falls to the township and
         village), under joint command too: a village responder sent across the border
         for one was away 2 h and knocked on its own village's doors 106 min late. So
-        are households safe where they are (:data:`sim.agents.aid.NO_AID_KINDS`): under
+        are households safe where they are (:data:`sim.agents.aid.OWN_SIDE_KINDS`): under
         joint command in the landslide, Suining's ground teams went to Tongnan's cut-off
         households and none reached Suining's own burials within 30 min.
         """
@@ -229,7 +230,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
 
     def _by_kind(self, team: RescueTeam, incident: Incident) -> bool:
         """Return the part of :meth:`_may_serve` that never changes: kind, side, boats."""
-        if incident.kind in NO_AID_KINDS and team.jurisdiction != incident.jurisdiction:
+        if incident.kind in OWN_SIDE_KINDS and team.jurisdiction != incident.jurisdiction:
             return False
         if team.boat and self._keep_boats and not incident.needs_boat:
             return False

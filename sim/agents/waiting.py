@@ -152,13 +152,13 @@ class WaitingQueues:
     ) -> tuple[Incident, float] | None:
         """Return the waiting incident of queue ``key`` ``team`` serves best, and its ETA (s).
 
-        See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival, id)
-        for all candidates at once, from one tree from the team's base (road tiers).
-        ``kind``: only incidents of that kind (default: any). Among equal benefit the
-        nearest goes first, then the oldest: a team that drives less moves more people
-        in the same hours (flood, 40 runs: oldest-first moved 55-88 fewer persons a run,
-        Suining's transfers 6.5 % fewer). ``turnout_s``: the team's wait before it sets
-        off (default its tier's turnout).
+        See :meth:`team_free`; ranks (triage class, -persons left x alive on arrival,
+        ETA, id) for all candidates at once, from one tree from the team's base (road
+        tiers). So among equal benefit the nearest goes first, then the oldest: a team
+        that drives less moves more people in the same hours (flood, 40 runs paired:
+        oldest-first moved 56-90 fewer persons a run, Suining's transfers 6.5 % fewer).
+        ``kind``: only incidents of that kind (default: any). ``turnout_s``: the team's
+        wait before it sets off (default its tier's turnout).
         """
         now = self.model.env.now
         cands = [

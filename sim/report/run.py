@@ -329,7 +329,7 @@ def _handed_back_waits(w: dict) -> str:
     wait_min = w.get("transfers_handed_back_wait_min", float("nan"))
     unreached = w.get("transfers_handed_back_unreached", 0)
     parts = []
-    if wait_min == wait_min:  # not NaN: some were reached again
+    if not math.isnan(wait_min):  # some were reached again
         parts.append(f"the next team came {wait_min:.0f} min later on average")
     if unreached:
         parts.append(f"{unreached:,} not reached again")

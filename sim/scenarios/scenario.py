@@ -122,7 +122,7 @@ class PolicySpec(Spec):
       warns from that forecast by its own warning plan;
     - ``mutual_aid``: a side asks the other for a team as soon as its own best arrival
       exceeds the tier's standard (not for people safe where they are, nor for
-      mandatory transfers: :data:`sim.agents.aid.NO_AID_KINDS`), answered
+      mandatory transfers: :data:`sim.agents.aid.OWN_SIDE_KINDS`), answered
       ``mutual_aid_request_delay_min`` later; on notice of a hazard the neighbour
       pre-positions ``preposition_teams`` ground teams at its border point nearest the
       hazard; a lender keeps ``reserve_share`` of a tier's teams while the hazard is
