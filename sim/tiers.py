@@ -32,6 +32,10 @@ class TierStandard:
     night_capable
         Whether the tier operates at night (``behaviour.night_start`` to ``night_end``);
         aircraft without night capability stay on the ground until daylight.
+    breathing_apparatus
+        Road tiers: whether its teams carry self-contained breathing apparatus and may
+        enter air immediately dangerous to life (a lethal plume); teams without it are
+        kept out of it like the public (:meth:`sim.engine.roads.RoadState.set_closures`).
     """
 
     name: str
@@ -42,6 +46,7 @@ class TierStandard:
     cruise_speed_kph: float | None = None
     approach_km: float = 0.0
     night_capable: bool = True
+    breathing_apparatus: bool = False
 
 
 #: The three tiers with default standards and travel. Community responders live in
@@ -52,12 +57,25 @@ class TierStandard:
 #: helicopters launch in 15 min and cruise at 220 km/h, by day only unless the scenario
 #: says they fly at night (``forces.aviation.night_capable``; rescue helicopters without
 #: night-vision crews fly by visual rules in daylight, a planning assumption).
+#: Ground teams (fire and rescue stations, mine and hazmat teams) carry self-contained
+#: breathing apparatus; community responders (群防员, village volunteers with gongs,
+#: loudspeakers and torches) do not, and entry into air immediately dangerous to life or
+#: health requires it (US OSHA 29 CFR 1910.134(g)(3)); a positive-pressure breathing
+#: apparatus is personal equipment of every Chinese firefighter on duty (XF 621-2013,
+#: formerly GA 621, 消防员个人防护装备配备标准). A scenario may say otherwise
+#: (``forces.<tier>.breathing_apparatus``).
 TIERS: Mapping[str, TierStandard] = MappingProxyType(
     {
         "community": TierStandard(
             name="community", standard_min=10.0, travel="road", turnout_s=240.0, max_speed_kph=40.0
         ),
-        "ground": TierStandard(name="ground", standard_min=30.0, travel="road", turnout_s=180.0),
+        "ground": TierStandard(
+            name="ground",
+            standard_min=30.0,
+            travel="road",
+            turnout_s=180.0,
+            breathing_apparatus=True,
+        ),
         "aviation": TierStandard(
             name="aviation",
             standard_min=60.0,

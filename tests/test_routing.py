@@ -344,29 +344,32 @@ def test_hazard_costs_that_move_give_the_weights_of_a_full_recompute(toy: RoadNe
 def test_closures_that_change_give_every_router_the_weights_of_a_full_recompute(
     toy: RoadNetwork,
 ) -> None:
-    """Flood water rising and falling, a scripted closure, a public-only lethal plume:
-    only the links whose closure changed get new weights, and every router (public,
-    boats, road tiers) ends with exactly the weights a fresh road state has, its
-    version moving only when they changed."""
+    """Flood water rising and falling, a scripted closure, a lethal plume (closed to the
+    public and to community responders, who have no breathing apparatus), a cordon
+    (public only): only the links whose closure changed get new weights, and every
+    router (public, boats, road tiers) ends with exactly the weights a fresh road state
+    has, its version moving only when they changed."""
     from sim.engine.roads import RoadState
     from sim.tiers import TIERS
 
     rng = np.random.default_rng(11)
     roads = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
     roads.set_costs("plume", rng.random(toy.n_edges) * 20.0)
-    masks: dict[str, tuple[np.ndarray, np.ndarray, bool]] = {}
-    for step in range(12):
-        name, teams = [("flood", True), ("script", True), ("lethal", False)][step % 3]
+    masks: dict[str, tuple[np.ndarray, np.ndarray, bool, bool]] = {}
+    sources = [("flood", True, False), ("script", True, False)]
+    sources += [("lethal", False, True), ("cordon", False, False)]
+    for step in range(16):
+        name, teams, unbreathable = sources[step % 4]
         vehicle = rng.random(toy.n_edges) < 0.3
         walk = vehicle & (rng.random(toy.n_edges) < 0.7)
         versions = {mode: r.version for mode, r in roads.routers.items()}
         weights = {mode: r.weights_s.copy() for mode, r in roads.routers.items()}
-        roads.set_closures(name, vehicle, walk, teams=teams)
-        masks[name] = (vehicle, walk, teams)
+        roads.set_closures(name, vehicle, walk, teams=teams, unbreathable=unbreathable)
+        masks[name] = (vehicle, walk, teams, unbreathable)
         fresh = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
         fresh.set_costs("plume", roads._costs["plume"][0])
-        for other, (v, w, t) in masks.items():
-            fresh.set_closures(other, v, w, teams=t)
+        for other, (v, w, t, u) in masks.items():
+            fresh.set_closures(other, v, w, teams=t, unbreathable=u)
         for mode, router in roads.routers.items():
             np.testing.assert_array_equal(router.weights_s, fresh.router(mode).weights_s)
             moved = not np.array_equal(router.weights_s, weights[mode])
@@ -377,3 +380,16 @@ def test_closures_that_change_give_every_router_the_weights_of_a_full_recompute(
     boat = roads.router("boat").weights_s
     assert np.all(boat[flood_only] >= toy.travel_time_s[flood_only])
     assert np.isfinite(boat[flood_only]).all() and np.isinf(boat[masks["script"][0]]).all()
+    # links open to teams: half in a lethal plume, closed to community responders and
+    # open to ground teams; the other half cordoned, open to both
+    teams_closed = masks["flood"][0] | masks["script"][0]
+    open_edges = np.flatnonzero(~teams_closed)
+    assert open_edges.size >= 2
+    lethal_only, cordon_only = (np.zeros(toy.n_edges, dtype=bool) for _ in range(2))
+    lethal_only[open_edges[::2]] = True
+    cordon_only[open_edges[1::2]] = True
+    roads.set_closures("lethal", lethal_only, lethal_only, unbreathable=True)
+    roads.set_closures("cordon", cordon_only, cordon_only, teams=False)
+    assert np.isinf(roads.router("community").weights_s[lethal_only]).all()
+    assert np.isfinite(roads.router("ground").weights_s[lethal_only | cordon_only]).all()
+    assert np.isfinite(roads.router("community").weights_s[cordon_only]).all()

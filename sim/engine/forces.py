@@ -43,6 +43,8 @@ def resolve_tiers(scenario: Scenario) -> dict[str, TierStandard]:
             changes["approach_km"] = spec.approach_km
         if spec.night_capable is not None:
             changes["night_capable"] = spec.night_capable
+        if spec.breathing_apparatus is not None:
+            changes["breathing_apparatus"] = spec.breathing_apparatus
         tiers[name] = replace(tier, **changes)
     return tiers
 

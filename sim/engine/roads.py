@@ -5,10 +5,13 @@ One :class:`RoadState` per run owns a router per travel mode: ``vehicle`` and ``
 and ``boat`` (ground teams with boats: like vehicles, but links closed only by flood
 water are passable at boat speed). Closures come from named *sources* (``"script"``,
 ``"flood"``, ``"plume"``, ``"landslide"``, ...), each a pair of edge masks for vehicles
-and pedestrians, closing links to everyone or, with ``teams=False``, to the public only
-(rescue teams in protective equipment still pass, e.g. a lethal plume). Hazards may
-also make links *costlier* to the public (:meth:`RoadState.set_costs`: extra seconds
-per link, e.g. the toxic load of crossing a plume), so routes go around them. A link
+and pedestrians, closing links to everyone, with ``teams=False`` to the public only
+(rescue teams still pass, e.g. a cordon), or with ``unbreathable=True`` to the public and
+to the road tiers without breathing apparatus (a lethal plume: ground teams in
+breathing apparatus pass, community responders do not;
+:attr:`sim.tiers.TierStandard.breathing_apparatus`). Hazards may also make links
+*costlier* to the public (:meth:`RoadState.set_costs`: extra seconds per link, e.g. the
+toxic load of crossing a plume), so routes go around them. A link
 is closed when any source closes it. Routers are rebuilt only when their weights
 change, and each rebuild bumps that router's version so cached trees are recomputed.
 """
@@ -35,6 +38,7 @@ class _Closure:
     vehicle: np.ndarray
     walk: np.ndarray
     teams: bool
+    unbreathable: bool = False
 
 
 class RoadState:
@@ -60,6 +64,7 @@ class RoadState:
             "boat": network.travel_time_s,
         }
         self._road_tiers = [n for n, t in tiers.items() if t.travel == "road"]
+        self._apparatus = {n for n in self._road_tiers if tiers[n].breathing_apparatus}
         for name in self._road_tiers:
             self._base[name] = tier_weights_s(network, tiers[name])
         self._boat_s = network.length_m / (BOAT_SPEED_KPH / 3.6)
@@ -69,9 +74,10 @@ class RoadState:
         self.closed_vehicle = np.zeros(network.n_edges, dtype=bool)
         self.closed_walk = np.zeros(network.n_edges, dtype=bool)
         #: Links closed to teams, and closed to them by other than flood water, as the
-        #: team routers have them.
+        #: boat router has them; links closed to each road tier, as its router has them.
         self._team_closed = np.zeros(network.n_edges, dtype=bool)
         self._team_not_flood = np.zeros(network.n_edges, dtype=bool)
+        self._tier_closed = {n: np.zeros(network.n_edges, dtype=bool) for n in self._road_tiers}
         #: Called with (newly closed, reopened) vehicle edge indices after each change,
         #: once the routers reflect it.
         self.on_change = None
@@ -100,23 +106,27 @@ class RoadState:
         walk: np.ndarray | None = None,
         *,
         teams: bool = True,
+        unbreathable: bool = False,
     ) -> bool:
         """Set the links ``source`` closes (to vehicles, and to pedestrians); True if changed.
 
         ``teams=False`` closes them to the public only; rescue teams still pass.
+        ``unbreathable=True`` closes them to the public and to the road tiers without
+        breathing apparatus (air immediately dangerous to life); the others pass.
         """
         vehicle = np.asarray(vehicle, dtype=bool)
         walk = vehicle if walk is None else np.asarray(walk, dtype=bool)
         old = self._sources.get(source)
+        new = _Closure(vehicle.copy(), walk.copy(), teams and not unbreathable, unbreathable)
         if (
             old is not None
-            and old.teams == teams
+            and (old.teams, old.unbreathable) == (new.teams, new.unbreathable)
             and np.array_equal(old.vehicle, vehicle)
             and np.array_equal(old.walk, walk)
         ):
             return False
-        self._sources[source] = _Closure(vehicle.copy(), walk.copy(), teams)
-        self._apply(teams=teams or (old is not None and old.teams))
+        self._sources[source] = new
+        self._apply()
         return True
 
     def set_costs(
@@ -130,7 +140,7 @@ class RoadState:
             return False
         self._costs[source] = (vehicle.copy(), walk.copy())
         if old is None:
-            self._apply(teams=False, everywhere=True)
+            self._apply(everywhere=True)
             return True
         # only the public's weights where this source's costs changed (a plume moving
         # on): the same sums as a full recompute, on a few links instead of all of them
@@ -173,18 +183,23 @@ class RoadState:
             extra += costs[k][edges]
         return np.where(closed[edges], np.inf, base + extra)
 
-    def _apply(self, *, teams: bool = True, everywhere: bool = False) -> None:
-        """Recompute closures and weights; ``teams`` False: only the public's changed.
+    def _apply(self, *, everywhere: bool = False) -> None:
+        """Recompute closures and weights of every router whose closures changed.
 
         Only the links whose closure changed get new weights (a flood rising closes a
-        few links per step); ``everywhere``: all links (a new source of costs).
+        few links per step); ``everywhere``: all links of the public (a new source of
+        costs).
         """
         n = self.network.n_edges
-        public_v, public_w, team_v, team_not_flood = (np.zeros(n, dtype=bool) for _ in range(4))
+        public_v, public_w, team_v, team_not_flood, lethal = (
+            np.zeros(n, dtype=bool) for _ in range(5)
+        )
         for name, c in self._sources.items():
             public_v |= c.vehicle
             public_w |= c.walk
-            if c.teams and teams:
+            if c.unbreathable:
+                lethal |= c.vehicle
+            elif c.teams:
                 team_v |= c.vehicle
                 if name != "flood":
                     team_not_flood |= c.vehicle
@@ -198,17 +213,20 @@ class RoadState:
         for mode, edges in changed.items():
             edges = slice(None) if everywhere else np.flatnonzero(edges)
             weights[mode] = (edges, self._public_weights_s(mode, edges))
-        if teams:  # boats and road tiers see only closures that apply to teams
-            edges = np.flatnonzero(
-                (team_v != self._team_closed) | (team_not_flood != self._team_not_flood)
-            )
-            flooded = team_v[edges] & ~team_not_flood[edges]
-            base = self._base["boat"][edges]
-            boat = np.where(flooded, np.maximum(self._boat_s[edges], base), base)
-            weights["boat"] = (edges, np.where(team_not_flood[edges], np.inf, boat))
-            for tier in self._road_tiers:
-                weights[tier] = (edges, np.where(team_v[edges], np.inf, self._base[tier][edges]))
-            self._team_closed, self._team_not_flood = team_v, team_not_flood
+        # boats (ground teams, in breathing apparatus) see only closures of teams
+        edges = np.flatnonzero(
+            (team_v != self._team_closed) | (team_not_flood != self._team_not_flood)
+        )
+        flooded = team_v[edges] & ~team_not_flood[edges]
+        base = self._base["boat"][edges]
+        boat = np.where(flooded, np.maximum(self._boat_s[edges], base), base)
+        weights["boat"] = (edges, np.where(team_not_flood[edges], np.inf, boat))
+        self._team_closed, self._team_not_flood = team_v, team_not_flood
+        for tier in self._road_tiers:
+            closed = team_v if tier in self._apparatus else team_v | lethal
+            edges = np.flatnonzero(closed != self._tier_closed[tier])
+            weights[tier] = (edges, np.where(closed[edges], np.inf, self._base[tier][edges]))
+            self._tier_closed[tier] = closed
         for mode, (edges, values) in weights.items():
             if isinstance(edges, slice):
                 if not np.array_equal(self.routers[mode].weights_s, values):

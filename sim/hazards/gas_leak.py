@@ -12,8 +12,10 @@ than the spacing of nodes). A link takes the worst of its ends and points:
   above AEGL-3 for 60 min (50 ppm) are closed and the others cost more by their toxic
   load (``exposure_penalty_min`` per AEGL-2 load of crossing them): routes go around the
   plume, on foot too. Links into the forecast footprint are closed to the public (a
-  cordon: people inside may leave, nobody outside enters). Rescue teams in breathing
-  apparatus still pass.
+  cordon: people inside may leave, nobody outside enters). Ground teams, in breathing
+  apparatus, pass both; community responders, without, pass the cordon only: they warn
+  and move people where the plume is forecast (the protective-action zone of the US DOT
+  Emergency Response Guidebook 2020; the lethal links are its isolation zone).
 - **Exposure.** Every household accumulates an H2S toxic load where it is
   (:mod:`sim.hazards.exposure`): the outdoor level on the way or unsheltered; indoors
   (at home, cut off, sheltering in place, in a shelter) that of the single-room
@@ -170,12 +172,10 @@ class GasLeakHazard:
         hit = np.flatnonzero(link_ppm > 0)
         np.maximum.at(edge_ppm, self._link_edge[hit], link_ppm[hit])
         lethal = edge_ppm >= LETHAL_PPM
-        m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, teams=False)
-        # the forecast footprint (next hour) counts as lethal air for routing: nobody is
-        # sent towards where the plume is about to be (a wind shift, a growing release);
-        # a cordon: the public may leave the forecast footprint but not enter it
-        # ("isolate the hazard area and deny entry", US DOT Emergency Response
-        # Guidebook 2020, guide 117 for hydrogen sulfide)
+        m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, unbreathable=True)
+        # the forecast footprint (next hour) costs what its air will: nobody is sent towards
+        # where the plume is about to be; a cordon: the public may leave it but not enter
+        # ("isolate the hazard area and deny entry", US DOT ERG 2020, guide 117, H2S)
         ahead_ppm, entry = self._forecast_links(now_s)
         m.roads.set_closures(f"{self.name}-cordon", entry, entry, teams=False)
         cost_ppm = np.maximum(edge_ppm, ahead_ppm)

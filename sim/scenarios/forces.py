@@ -62,8 +62,9 @@ class TierForcesSpec(Spec):
     ``teams`` sets the tier's total number of teams, spread over its stations one at a
     time, stations with more teams by default first (then in table order);
     ``teams_per_station`` sets every station's count instead. Give at most one.
-    ``approach_km`` (aircraft: the distance from the real base to its map point) and
-    ``night_capable`` override the tier's (:data:`sim.tiers.TIERS`).
+    ``approach_km`` (aircraft: the distance from the real base to its map point),
+    ``night_capable`` and ``breathing_apparatus`` (road tiers: may enter a lethal plume)
+    override the tier's (:data:`sim.tiers.TIERS`).
     """
 
     teams: int | None = bounded(None, low=0, high=MAX_TEAMS, unit="teams")
@@ -75,6 +76,7 @@ class TierForcesSpec(Spec):
     carry_persons: int = bounded(0, low=0, high=1000, unit="persons")
     approach_km: float | None = bounded(None, low=0.0, high=2000.0, unit="km")
     night_capable: bool | None = None
+    breathing_apparatus: bool | None = None
 
     def check(self, where: Where) -> None:  # noqa: D102
         if self.teams is not None and self.teams_per_station is not None:
