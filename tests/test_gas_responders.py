@@ -20,7 +20,7 @@ from tests.protective_fixtures import BEHAVIOUR, plume_network, with_community_p
 from tests.test_protective import GAS, POPULATION
 
 
-def _run(community_apparatus: bool | None):
+def _run(community_apparatus: bool | None, post: int = 3):
     forces = {}
     if community_apparatus is not None:
         forces = {"community": {"carry_persons": 2, "breathing_apparatus": community_apparatus}}
@@ -40,7 +40,7 @@ def _run(community_apparatus: bool | None):
             ],
         }
     )
-    net = with_community_post(plume_network({}), node=3)
+    net = with_community_post(plume_network({}), node=post)
     stations = net.places["stations"].copy()
     stations.loc[0, ["node", "jurisdiction"]] = [4, "A"]  # the ground station, in A
     net = replace(net, places={**net.places, "stations": stations})
@@ -83,3 +83,17 @@ def test_a_scenario_that_equips_its_responders_sends_them_into_the_plume() -> No
         [1800.0 + 240.0 + 170.0, "arrive_scene", "community", 0, 6],
     ]
     assert [1860.0, "dispatch", "community", 1, 3] not in timeline
+
+
+def test_a_responder_whose_home_is_in_lethal_air_stays_in_until_it_clears() -> None:
+    """The responder lives at node 6, in the lethal plume from 1250 s (its front at 2.5
+    km, 2 m/s) to the horizon. It is not sent, not even to its own node (no road to
+    take: 0 s away): the ground team goes there, and the call at node 0 waits."""
+    model, timeline = _run(None, post=6)
+    assert model.hazards.lethal_air[6] and model.dispatcher.grounded(
+        next(t for t in model.teams if t.tier.name == "community")
+    )
+    assert timeline == [
+        [1800.0, "dispatch", "ground", 0, 4],
+        [1800.0 + 180.0 + 430.0, "arrive_scene", "ground", 0, 6],
+    ]

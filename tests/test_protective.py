@@ -678,3 +678,38 @@ def test_a_household_no_road_team_can_reach_in_a_flood_waits_for_a_boat(
     assert (incident.kind, incident.report_s) == ("stranded", 60.0)
     assert incident.needs_boat is ways_in_closed
     assert ("ground" in incident.dispatched) is not ways_in_closed
+
+
+def test_a_door_cut_off_when_its_turn_came_is_knocked_once_the_road_reopens() -> None:
+    """A's imminent order at 1 min reaches nobody by channel: the resident at node 2 goes
+    on the list of the responder at node 4. The roads at node 6, the only way to node 2,
+    are closed from 0 to 20 min: the door waits, and when they reopen the responder
+    drives there (4 -> 0 -> 1 -> 6 -> 2, 4,800 m at 10 m/s: 480 s) and knocks at 1,680 s."""
+    net = with_community_post(plume_network({2: 1}), node=4)
+    lon, lat = net.to_lonlat(net.x_m[[6]], net.y_m[[6]])
+    at = {"lon": float(lon[0]), "lat": float(lat[0]), "radius_m": 100.0}
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-knock-after-reopening",
+            "horizon_h": 1.0,
+            "population": POPULATION,
+            "behaviour": {
+                **BEHAVIOUR,
+                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
+                "door_knocking": True,
+            },
+            "warnings": [{"time_min": 1, "level": "imminent", "issued_by": "A"}],
+            "closures": [
+                {"time_min": 0, "action": "close", **at},
+                {"time_min": 20, "action": "reopen", **at},
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    ev = collect(model).events
+    knocks = ev[ev["kind"] == "door_knock"]
+    assert knocks[["time_s", "node", "value"]].values.tolist() == [[1200.0 + 480.0, 2, 1.0]]
+    knock_s = model.scenario.behaviour.door_knock_min_per_household * 60.0
+    mine = ev[ev["agent"] == model.household_ids[0]]
+    assert mine[["time_s", "kind"]].values.tolist()[0] == [1680.0 + knock_s, "warned"]

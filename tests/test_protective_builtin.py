@@ -17,6 +17,7 @@ from sim.agents.warning import zone_nodes
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect, network_for
 from sim.hazards import exposure, slopes
+from sim.network.incidence import edges_at
 from sim.scenarios import load_scenario
 
 CLEAN_PPM = exposure.AEGL_H2S_PPM[2][60]  # 27 ppm: "clean air" below the AEGL-2 footprint
@@ -46,9 +47,31 @@ def test_gas_leak_nobody_who_set_off_in_clean_air_dies_or_passes_lethal_air(netw
     model = EmergencyModel(scenario, network, seed=0)
     gas = model.hazards.get("plume")
     fields: list[np.ndarray] = []
-    _after_every_step(model, lambda now: fields.append(gas.ppm.copy()))
+    lethal_air: list[np.ndarray] = []
+    community = model.roads.router("community")
+
+    def look(now: float) -> None:
+        fields.append(gas.ppm.copy())
+        lethal_air.append(np.flatnonzero(model.hazards.lethal_air))
+        # community responders (no breathing apparatus) have no road into lethal air
+        at = edges_at(model.network, lethal_air[-1])
+        assert np.isinf(community.weights_s[at]).all()
+
+    _after_every_step(model, look)
     model.run_for()
     result = collect(model)
+    # ... nor are they sent to people in it, from it or into it
+    ev = result.events
+    sent = ev[(ev["kind"] == "dispatch") & (ev["tier"] == "community")]
+    target = {i.id: i.target_node for i in model.dispatcher.incidents}
+    k = (sent["time_s"].to_numpy() // model.hazards.step_s).astype(int)
+    for step, base, incident in zip(k, sent["node"], sent["incident"], strict=True):
+        # at a step's own instant the dispatch may come before or after the update
+        before, after = lethal_air[max(step - 1, 0)], lethal_air[step]
+        assert not (
+            np.isin([base, target[incident]], before) & np.isin([base, target[incident]], after)
+        ).any()
+    assert sum(a.size for a in lethal_air) > 0 and len(sent) > 100
     ppm = np.array(fields)  # ppm[k]: from step k until step k + 1
     tracks = result.tracks[result.tracks["family"] == "household"]
     tracks = tracks.sort_values(["agent", "time_s"], kind="stable")

@@ -355,7 +355,7 @@ def test_closures_that_change_give_every_router_the_weights_of_a_full_recompute(
     rng = np.random.default_rng(11)
     roads = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
     roads.set_costs("plume", rng.random(toy.n_edges) * 20.0)
-    masks: dict[str, tuple[np.ndarray, np.ndarray, bool, bool]] = {}
+    masks: dict[str, tuple[np.ndarray, np.ndarray, bool, np.ndarray | None]] = {}
     sources = [("flood", True, False), ("script", True, False)]
     sources += [("lethal", False, True), ("cordon", False, False)]
     for step in range(16):
@@ -364,8 +364,10 @@ def test_closures_that_change_give_every_router_the_weights_of_a_full_recompute(
         walk = vehicle & (rng.random(toy.n_edges) < 0.7)
         versions = {mode: r.version for mode, r in roads.routers.items()}
         weights = {mode: r.weights_s.copy() for mode, r in roads.routers.items()}
-        roads.set_closures(name, vehicle, walk, teams=teams, unbreathable=unbreathable)
-        masks[name] = (vehicle, walk, teams, unbreathable)
+        # a lethal plume: unbreathable where the public is kept out, and on more links
+        lethal = vehicle | (rng.random(toy.n_edges) < 0.2) if unbreathable else None
+        roads.set_closures(name, vehicle, walk, teams=teams, unbreathable=lethal)
+        masks[name] = (vehicle, walk, teams, lethal)
         fresh = RoadState(toy, walk_speed_m_per_s=1.2, tiers=dict(TIERS))
         fresh.set_costs("plume", roads._costs["plume"][0])
         for other, (v, w, t, u) in masks.items():
@@ -388,7 +390,7 @@ def test_closures_that_change_give_every_router_the_weights_of_a_full_recompute(
     lethal_only, cordon_only = (np.zeros(toy.n_edges, dtype=bool) for _ in range(2))
     lethal_only[open_edges[::2]] = True
     cordon_only[open_edges[1::2]] = True
-    roads.set_closures("lethal", lethal_only, lethal_only, unbreathable=True)
+    roads.set_closures("lethal", lethal_only, lethal_only, unbreathable=lethal_only)
     roads.set_closures("cordon", cordon_only, cordon_only, teams=False)
     assert np.isinf(roads.router("community").weights_s[lethal_only]).all()
     assert np.isfinite(roads.router("ground").weights_s[lethal_only | cordon_only]).all()

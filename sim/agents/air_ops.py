@@ -4,7 +4,9 @@ Part of :class:`sim.agents.command.Dispatcher` (a base class of it):
 
 - **Night.** Aircraft of a tier without ``night_capable`` do not set out between
   ``behaviour.night_start`` and ``night_end`` (the run's :class:`sim.clock.Clock`); the
-  incidents wait in their queue and the aircraft go at dawn.
+  incidents wait in their queue and the aircraft go at dawn. Likewise a team without
+  breathing apparatus does not set out from a base in lethal air: it shelters there
+  until the air clears (:attr:`sim.hazards.engine.HazardEngine.lethal_air`).
 - **Need.** An incident that asked for ground teams also asks for aviation when no
   ground team of its command, or of the sides that aid it, can reach it by road now
   (isolated villages; households cut off by water that no boat reaches), or, for a
@@ -73,8 +75,11 @@ class AirOperations:
         return {name: share for name, tier in m.tiers.items() if not tier.night_capable}
 
     def grounded(self, team: RescueTeam) -> bool:
-        """Whether ``team`` may not set out now: aircraft without night capability at night."""
-        return not team.tier.night_capable and self.model.clock.is_night(self.model.env.now)
+        """Whether ``team`` may not set out now: at night, or in lethal air (module docs)."""
+        m = self.model
+        if not team.tier.breathing_apparatus and m.hazards.lethal_air[team.station_node]:
+            return True
+        return not team.tier.night_capable and m.clock.is_night(m.env.now)
 
     def at_daylight(self) -> Generator[simpy.Event, None, None]:
         """Every morning, send the aircraft grounded overnight to the incidents waiting."""

@@ -67,6 +67,8 @@ class DoorKnocking:
         #: Each responder's post (its home: the key of its list), wherever it is based.
         self._post_of = {t.unique_id: t.station_node for t in self.teams}
         self._lists: dict[int, list] = {node: [] for _, node in posts}
+        #: Per post, the list entries its responders found cut off, until a road reopens.
+        self._cut_off: dict[int, list] = {node: [] for _, node in posts}
         self._seq = itertools.count()
         self._work: dict[int, simpy.Event] = {node: model.env.event() for _, node in posts}
         self._post, self._post_time_s = self._areas(posts)
@@ -179,6 +181,9 @@ class DoorKnocking:
             if not team.available:
                 yield team.freed
                 continue
+            if m.dispatcher.grounded(team):  # in lethal air: it shelters until it clears
+                yield m.env.timeout(m.hazards.step_s)
+                continue
             if self._incident_waits(team):  # let the dispatcher send it first
                 m.dispatcher.team_free(team)
                 if team.available:  # it could not take the incident after all
@@ -187,7 +192,8 @@ class DoorKnocking:
             team.available = False
             at = base = team.station_node
             while todo and not self._incident_waits(team) and m.env.now < m.scenario.horizon_s:
-                _, node, rows, level, mask_id, listed_s = heapq.heappop(todo)
+                entry = heapq.heappop(todo)
+                _, node, rows, level, mask_id, listed_s = entry
                 t = m.households
                 rows = rows[t.state[rows] == AT_HOME]
                 rows = rows[~np.isfinite(t.depart_time_s[rows])]
@@ -196,8 +202,9 @@ class DoorKnocking:
                 if rows.size == 0:
                     continue
                 travel_s = self._travel_s(at, node)
-                if not np.isfinite(travel_s):
-                    continue  # cut off: the list moves on
+                if not np.isfinite(travel_s):  # cut off: the list moves on, the door waits
+                    self._cut_off[post].append((entry[0], node, rows, level, mask_id, listed_s))
+                    continue
                 yield m.env.timeout(travel_s)
                 at = node
                 rows = rows[m.households.state[rows] == AT_HOME]  # some left meanwhile
@@ -232,6 +239,17 @@ class DoorKnocking:
             freed, team.freed = team.freed, m.env.event()
             freed.succeed()
             m.dispatcher.team_free(team)
+
+    def roads_reopened(self) -> None:
+        """Put the doors the responders found cut off back on their posts' lists."""
+        for post, entries in self._cut_off.items():
+            if not entries:
+                continue
+            for entry in entries:
+                heapq.heappush(self._lists[post], entry)
+            entries.clear()
+            if not self._work[post].triggered:
+                self._work[post].succeed()
 
     def _order_at(self, mask_id: int, node: int, team: RescueTeam) -> tuple[np.ndarray, str]:
         """Return the shelter-in-place mask and action a responder brings to ``node`` now."""

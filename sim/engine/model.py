@@ -334,8 +334,15 @@ class EmergencyModel(mesa.Model):
             for row in np.flatnonzero((t.state == SHELTERED) & (t.shelter == shelter)):
                 self.env.process(self.household_agents[int(row)].relocate())
 
-    def _roads_changed(self, closed: np.ndarray, reopened: np.ndarray) -> None:
+    def _roads_changed(
+        self, closed: np.ndarray, reopened: np.ndarray, teams_reopened: bool = False
+    ) -> None:
         """Record closures; let the commands retry waiting incidents when roads reopen.
+
+        ``reopened``: links reopened to the public; ``teams_reopened``: whether any
+        reopened to a team (a lethal plume moving off a responder's way). Either way the
+        commands retry, and the doors the responders could not get to go back on their
+        lists (:meth:`sim.agents.door_knock.DoorKnocking.roads_reopened`).
 
         During a hazard step the retry waits for the step's end, so it sees the step's
         final closures and its routing is not counted as hazard work.
@@ -346,7 +353,8 @@ class EmergencyModel(mesa.Model):
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
         if not self.changes.planned_now(hazard_step=self.hazards.stepping):
             self.changes.interrupt_walks()  # nobody foresaw it: walkers check again
-        if reopened.size:
+        if reopened.size or teams_reopened:
+            self.door_knocking.roads_reopened()
             if self.hazards.stepping:
                 self._retry_after_step = True
             else:

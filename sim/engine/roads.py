@@ -5,10 +5,11 @@ One :class:`RoadState` per run owns a router per travel mode: ``vehicle`` and ``
 and ``boat`` (ground teams with boats: like vehicles, but links closed only by flood
 water are passable at boat speed). Closures come from named *sources* (``"script"``,
 ``"flood"``, ``"plume"``, ``"landslide"``, ...), each a pair of edge masks for vehicles
-and pedestrians, closing links to everyone, with ``teams=False`` to the public only
-(rescue teams still pass, e.g. a cordon), or with ``unbreathable=True`` to the public and
-to the road tiers without breathing apparatus (a lethal plume: ground teams in
-breathing apparatus pass, community responders do not;
+and pedestrians, closing links to everyone, or with ``teams=False`` to the public only
+(rescue teams still pass, e.g. a cordon). A source may also mark links ``unbreathable``
+(air immediately dangerous to life on or beside them): closed to the road tiers without
+breathing apparatus, while those with it pass them and the source's public closures (a
+lethal plume: ground teams pass, community responders do not;
 :attr:`sim.tiers.TierStandard.breathing_apparatus`). Hazards may also make links
 *costlier* to the public (:meth:`RoadState.set_costs`: extra seconds per link, e.g. the
 toxic load of crossing a plume), so routes go around them. A link
@@ -38,7 +39,7 @@ class _Closure:
     vehicle: np.ndarray
     walk: np.ndarray
     teams: bool
-    unbreathable: bool = False
+    unbreathable: np.ndarray | None = None
 
 
 class RoadState:
@@ -78,8 +79,9 @@ class RoadState:
         self._team_closed = np.zeros(network.n_edges, dtype=bool)
         self._team_not_flood = np.zeros(network.n_edges, dtype=bool)
         self._tier_closed = {n: np.zeros(network.n_edges, dtype=bool) for n in self._road_tiers}
-        #: Called with (newly closed, reopened) vehicle edge indices after each change,
-        #: once the routers reflect it.
+        #: Called with (newly closed, reopened) vehicle edge indices of the public and
+        #: whether any link reopened to a team after each change, once the routers
+        #: reflect it.
         self.on_change = None
 
     @property
@@ -106,26 +108,30 @@ class RoadState:
         walk: np.ndarray | None = None,
         *,
         teams: bool = True,
-        unbreathable: bool = False,
+        unbreathable: np.ndarray | None = None,
     ) -> bool:
         """Set the links ``source`` closes (to vehicles, and to pedestrians); True if changed.
 
         ``teams=False`` closes them to the public only; rescue teams still pass.
-        ``unbreathable=True`` closes them to the public and to the road tiers without
-        breathing apparatus (air immediately dangerous to life); the others pass.
+        ``unbreathable``: links in air immediately dangerous to life, closed to the road
+        tiers without breathing apparatus; the tiers with it pass them and this
+        source's closures of the public too.
         """
         vehicle = np.asarray(vehicle, dtype=bool)
         walk = vehicle if walk is None else np.asarray(walk, dtype=bool)
+        if unbreathable is not None:
+            unbreathable = np.asarray(unbreathable, dtype=bool).copy()
+            teams = False
         old = self._sources.get(source)
-        new = _Closure(vehicle.copy(), walk.copy(), teams and not unbreathable, unbreathable)
         if (
             old is not None
-            and (old.teams, old.unbreathable) == (new.teams, new.unbreathable)
+            and old.teams == teams
+            and _same(old.unbreathable, unbreathable)
             and np.array_equal(old.vehicle, vehicle)
             and np.array_equal(old.walk, walk)
         ):
             return False
-        self._sources[source] = new
+        self._sources[source] = _Closure(vehicle.copy(), walk.copy(), teams, unbreathable)
         self._apply()
         return True
 
@@ -149,7 +155,7 @@ class RoadState:
             self.routers[mode].update_weights(edges, self._public_weights_s(mode, edges))
         if self.on_change is not None:
             none = np.zeros(0, dtype=np.int64)
-            self.on_change(none, none)
+            self.on_change(none, none, False)
         return True
 
     def close(self, edges: np.ndarray, *, source: str = "script") -> None:
@@ -197,8 +203,8 @@ class RoadState:
         for name, c in self._sources.items():
             public_v |= c.vehicle
             public_w |= c.walk
-            if c.unbreathable:
-                lethal |= c.vehicle
+            if c.unbreathable is not None:
+                lethal |= c.unbreathable
             elif c.teams:
                 team_v |= c.vehicle
                 if name != "flood":
@@ -221,11 +227,13 @@ class RoadState:
         base = self._base["boat"][edges]
         boat = np.where(flooded, np.maximum(self._boat_s[edges], base), base)
         weights["boat"] = (edges, np.where(team_not_flood[edges], np.inf, boat))
+        teams_reopened = bool((self._team_closed & ~team_v).any())
         self._team_closed, self._team_not_flood = team_v, team_not_flood
         for tier in self._road_tiers:
             closed = team_v if tier in self._apparatus else team_v | lethal
             edges = np.flatnonzero(closed != self._tier_closed[tier])
             weights[tier] = (edges, np.where(closed[edges], np.inf, self._base[tier][edges]))
+            teams_reopened |= bool((self._tier_closed[tier][edges] & ~closed[edges]).any())
             self._tier_closed[tier] = closed
         for mode, (edges, values) in weights.items():
             if isinstance(edges, slice):
@@ -235,4 +243,15 @@ class RoadState:
                 self.routers[mode].update_weights(edges, values)
         # after the routers, so a listener that re-plans sees the new road state
         if self.on_change is not None:
-            self.on_change(np.nonzero(public_v & ~before)[0], np.nonzero(before & ~public_v)[0])
+            self.on_change(
+                np.nonzero(public_v & ~before)[0],
+                np.nonzero(before & ~public_v)[0],
+                teams_reopened,
+            )
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Whether two optional masks are both absent or equal."""
+    if a is None or b is None:
+        return a is b
+    return np.array_equal(a, b)

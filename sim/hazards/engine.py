@@ -70,6 +70,9 @@ class HazardEngine:
         self.work_s = 0.0
         #: True while the hazards update (road changes then wait for the step's end).
         self.stepping = False
+        #: Nodes in air immediately dangerous to life on their ground (a lethal plume):
+        #: teams without breathing apparatus do not work there (updated each step).
+        self.lethal_air = np.zeros(model.network.n_nodes, dtype=bool)
         self._next_frame_s = 0.0
 
     @property
@@ -136,6 +139,7 @@ class HazardEngine:
                 incidents.extend(result.incidents)
         finally:
             self.stepping = False
+        self.lethal_air = self._union("lethal_air")
         reached = self._reached(touched, now_s)
         if now_s >= self._next_frame_s:
             self._frame(now_s)

@@ -13,9 +13,10 @@ than the spacing of nodes). A link takes the worst of its ends and points:
   load (``exposure_penalty_min`` per AEGL-2 load of crossing them): routes go around the
   plume, on foot too. Links into the forecast footprint are closed to the public (a
   cordon: people inside may leave, nobody outside enters). Ground teams, in breathing
-  apparatus, pass both; community responders, without, pass the cordon only: they warn
-  and move people where the plume is forecast (the protective-action zone of the US DOT
-  Emergency Response Guidebook 2020; the lethal links are its isolation zone).
+  apparatus, pass both. Community responders, without, keep out of the lethal links and
+  of nodes whose homes are in lethal air, but pass the cordon: they warn and move people
+  where the plume is forecast (the protective-action zone of the US DOT Emergency
+  Response Guidebook 2020; the lethal air is its isolation zone).
 - **Exposure.** Every household accumulates an H2S toxic load where it is
   (:mod:`sim.hazards.exposure`): the outdoor level on the way or unsheltered; indoors
   (at home, cut off, sheltering in place, in a shelter) that of the single-room
@@ -25,9 +26,8 @@ than the spacing of nodes). A link takes the worst of its ends and points:
 - **Footprint.** :meth:`GasLeakHazard.footprint`, the forecast AEGL-2 area for the
   release and wind of the next ``forecast_min`` (commands warn it, close shelters in
   it and choose the protective action from it), for the time people stay,
-  ``stay_exposure_min``: a home held at 26 ppm for three hours is not safe although
-  under the 60-minute AEGL-2 of 27 ppm. :meth:`GasLeakHazard.arrival_s`: when the
-  plume front reaches each node.
+  ``stay_exposure_min`` (26 ppm for three hours is not safe, though under the 60-min
+  AEGL-2 of 27 ppm). :meth:`GasLeakHazard.arrival_s`: when the front reaches a node.
 """
 
 from __future__ import annotations
@@ -53,9 +53,8 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
     from sim.scenarios.hazards import GasLeakSpec
 
-#: Links of the public close at AEGL-3 for 60 min (50 ppm): lethal for the time a
-#: household caught in the plume, on foot or in a queue, may take to get out of it
-#: (AEGL values: US EPA/NRC, AEGL Volume 9, 2010, hydrogen sulfide).
+#: Links of the public close at AEGL-3 for 60 min (50 ppm): lethal for the time a household
+#: caught in the plume may take to get out of it (US EPA/NRC, AEGL Volume 9, 2010, H2S).
 LETHAL_PPM = exposure.AEGL_H2S_PPM[3][60]
 #: H2S below this (0.1 ppb) counts as clean air, outdoors and indoors. A Gaussian plume is
 #: nowhere exactly zero; what it leaves far off its axis adds less than 1e-16 of an AEGL-1
@@ -95,8 +94,9 @@ class GasLeakHazard:
         #: Outdoors and indoors at those homes, ppm.
         self.home_ppm = np.zeros(self.home_rows.size)
         self.home_indoor_ppm = np.zeros(self.home_rows.size)
-        #: The most H2S outdoors anywhere on a node's ground: at it or at a home of it, ppm.
-        self.cell_ppm = np.zeros(net.n_nodes)
+        #: The most H2S outdoors anywhere on a node's ground: at it or at a home of it, ppm;
+        #: lethal (AEGL-3 for 60 min): teams without breathing apparatus keep out of it.
+        self.cell_ppm, self.lethal_air = np.zeros(net.n_nodes), np.zeros(net.n_nodes, bool)
         #: Indoor H2S of ordinary homes and of public shelters at every node, ppm.
         self.indoor = {AT_HOME: np.zeros(net.n_nodes), SHELTERED: np.zeros(net.n_nodes)}
         self._air_changes = {
@@ -172,10 +172,11 @@ class GasLeakHazard:
         hit = np.flatnonzero(link_ppm > 0)
         np.maximum.at(edge_ppm, self._link_edge[hit], link_ppm[hit])
         lethal = edge_ppm >= LETHAL_PPM
-        m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, unbreathable=True)
-        # the forecast footprint (next hour) costs what its air will: nobody is sent towards
-        # where the plume is about to be; a cordon: the public may leave it but not enter
-        # ("isolate the hazard area and deny entry", US DOT ERG 2020, guide 117, H2S)
+        self.lethal_air = self.cell_ppm >= LETHAL_PPM  # links to homes in it: unbreathable
+        unbreathable = lethal | edge_any(net, self.lethal_air)
+        m.roads.set_closures(f"{self.name}-lethal", lethal, lethal, unbreathable=unbreathable)
+        # the forecast footprint (next hour) costs what its air will; a cordon: the public
+        # may leave it, not enter ("isolate ... and deny entry", ERG 2020 guide 117, H2S)
         ahead_ppm, entry = self._forecast_links(now_s)
         m.roads.set_closures(f"{self.name}-cordon", entry, entry, teams=False)
         cost_ppm = np.maximum(edge_ppm, ahead_ppm)
