@@ -29,6 +29,12 @@ from tests.protective_fixtures import (
 
 WALK_M_PER_S = 1.2
 POPULATION = {"household_size_mean_persons": 1.0, "vehicle_share": 0.0, "vulnerable_share": 0.0}
+#: No channel reaches anyone: the responders' door-knocking is the only warning.
+KNOCKING_ONLY = {
+    **BEHAVIOUR,
+    "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
+    "door_knocking": True,
+}
 GAS = {
     "well": "W",
     "home_points": "node",  # homes at their nodes: the values by hand
@@ -269,11 +275,7 @@ def test_a_responder_called_away_from_door_knocking_sets_off_from_that_door() ->
             "name": "called-away",
             "horizon_h": 1.0,
             "population": POPULATION,
-            "behaviour": {
-                **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
-                "door_knocking": True,
-            },
+            "behaviour": KNOCKING_ONLY,
             "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}],
             "incidents": [{"time_min": 200 / 60, "node": 2, "persons": 1, "tiers": ["community"]}],
         }
@@ -609,11 +611,7 @@ def test_a_door_knock_brings_the_order_as_it_stands_when_the_responder_knocks() 
             "name": "toy-knock-current-order",
             "horizon_h": 1.0,
             "population": POPULATION,
-            "behaviour": {
-                **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
-                "door_knocking": True,
-            },
+            "behaviour": KNOCKING_ONLY,
             "hazards": {"step_min": 1.0, "gas_leak": SLOW_PLUME},
             "warnings": [{"time_min": 0, "level": "imminent", "issued_by": "A"}],
         }
@@ -693,11 +691,7 @@ def test_a_door_cut_off_when_its_turn_came_is_knocked_once_the_road_reopens() ->
             "name": "toy-knock-after-reopening",
             "horizon_h": 1.0,
             "population": POPULATION,
-            "behaviour": {
-                **BEHAVIOUR,
-                "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}],
-                "door_knocking": True,
-            },
+            "behaviour": KNOCKING_ONLY,
             "warnings": [{"time_min": 1, "level": "imminent", "issued_by": "A"}],
             "closures": [
                 {"time_min": 0, "action": "close", **at},
