@@ -10,7 +10,8 @@ first, then outward from the hazard's source (the well, the river), then from th
 
 - travel from where the team is to the node, then ``door_knock_min_per_household``
   for each household still at home there (the visit is a contact: the household
-  decides again, :mod:`sim.agents.compliance`), recorded as a ``door_knock`` event;
+  decides again, :mod:`sim.agents.compliance`), recorded as a ``door_knock`` event; a
+  node it cannot get to waits off the list until a road reopens (:meth:`roads_reopened`);
 - between nodes the team checks its side's queue: when a threat to life or a mandatory
   transfer waits for a community team, it sets off for it from the door it is at
   (:meth:`Dispatcher.team_free` with the team's base there for the call) and comes
