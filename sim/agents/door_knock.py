@@ -242,13 +242,23 @@ class DoorKnocking:
             m.dispatcher.team_free(team)
 
     def roads_reopened(self) -> None:
-        """Put the doors the responders found cut off back on their posts' lists."""
+        """Put the doors the responders found cut off back on their lists, once reachable.
+
+        One tree from every responder's base screens them (a flood receding reopens a
+        few links a step; most cut-off doors stay cut off): a door some responder can
+        now get to goes back on its post's list, where its own responder decides.
+        """
+        if not any(self._cut_off.values()):
+            return
+        bases = np.unique([t.station_node for t in self.teams])
+        reach_s = self.model.roads.router(COMMUNITY).tree(bases).time_s
         for post, entries in self._cut_off.items():
-            if not entries:
+            back = [e for e in entries if np.isfinite(reach_s[e[1]])]
+            if not back:
                 continue
-            for entry in entries:
+            for entry in back:
                 heapq.heappush(self._lists[post], entry)
-            entries.clear()
+            entries[:] = [e for e in entries if not np.isfinite(reach_s[e[1]])]
             if not self._work[post].triggered:
                 self._work[post].succeed()
 
