@@ -244,21 +244,33 @@ class DoorKnocking:
     def roads_reopened(self) -> None:
         """Put the doors the responders found cut off back on their lists, once reachable.
 
-        One tree from every responder's base screens them (a flood receding reopens a
-        few links a step; most cut-off doors stay cut off): a door some responder can
-        now get to goes back on its post's list, where its own responder decides.
+        A flood receding reopens a few links a step while most cut-off doors stay cut
+        off, so they are screened first: a door goes back on its post's list when it is
+        in the same strongly connected part of the roads open to responders as one of
+        the post's responders (one pass over the links, not a tree per door).
         """
         if not any(self._cut_off.values()):
             return
-        bases = np.unique([t.station_node for t in self.teams])
-        reach_s = self.model.roads.router(COMMUNITY).tree(bases).time_s
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        net = self.model.network
+        is_open = np.isfinite(self.model.roads.router(COMMUNITY).weights_s)
+        links = coo_matrix(
+            (np.ones(int(is_open.sum())), (net.edge_source[is_open], net.edge_target[is_open])),
+            shape=(net.n_nodes, net.n_nodes),
+        )
+        _, part = connected_components(links, directed=True, connection="strong")
+        where: dict[int, set[int]] = {}
+        for team in self.teams:
+            where.setdefault(self._post_of[team.unique_id], set()).add(int(part[team.station_node]))
         for post, entries in self._cut_off.items():
-            back = [e for e in entries if np.isfinite(reach_s[e[1]])]
+            back = [e for e in entries if int(part[e[1]]) in where.get(post, ())]
             if not back:
                 continue
             for entry in back:
                 heapq.heappush(self._lists[post], entry)
-            entries[:] = [e for e in entries if not np.isfinite(reach_s[e[1]])]
+            entries[:] = [e for e in entries if int(part[e[1]]) not in where.get(post, ())]
             if not self._work[post].triggered:
                 self._work[post].succeed()
 
