@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from sim.agents.households import AT_HOME
 
@@ -251,9 +253,6 @@ class DoorKnocking:
         """
         if not any(self._cut_off.values()):
             return
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
-
         net = self.model.network
         is_open = np.isfinite(self.model.roads.router(COMMUNITY).weights_s)
         links = coo_matrix(
@@ -265,12 +264,13 @@ class DoorKnocking:
         for team in self.teams:
             where.setdefault(self._post_of[team.unique_id], set()).add(int(part[team.station_node]))
         for post, entries in self._cut_off.items():
-            back = [e for e in entries if int(part[e[1]]) in where.get(post, ())]
+            mine = where.get(post, set())
+            back = [e for e in entries if int(part[e[1]]) in mine]
             if not back:
                 continue
+            entries[:] = [e for e in entries if int(part[e[1]]) not in mine]
             for entry in back:
                 heapq.heappush(self._lists[post], entry)
-            entries[:] = [e for e in entries if int(part[e[1]]) not in where.get(post, ())]
             if not self._work[post].triggered:
                 self._work[post].succeed()
 
