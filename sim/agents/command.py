@@ -144,12 +144,15 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         """Return the incident counts for ``summary.json`` (see ``incidents_summary``).
 
         ``rescue_by_jurisdiction``: persons rescued alive and died waiting per side and
-        incident kind (:func:`sim.engine.incidents.rescue_by_side`).
+        incident kind (:func:`sim.engine.incidents.rescue_by_side`); ``teams_rerouted``,
+        ``teams_cut_off_on_the_way``: team trips a closure ahead turned off, per side
+        (:mod:`sim.agents.on_road`).
         """
         names = self.model.network.jurisdiction_names
         return {
             **incidents_summary(self.incidents),
             "rescue_by_jurisdiction": rescue_by_side(self.incidents, names),
+            **self.model.on_road.summary(),
         }
 
     def report_stranded(

@@ -20,7 +20,8 @@ passage (``separate``, ``notify``) each crossing first costs the border passage 
 
 A team on its way to a mandatory transfer (planned help) may be diverted to a threat
 to life it would reach first (:mod:`sim.agents.divert`): it goes on to the next node of
-its route and sets off from there, with no second turnout.
+its route and sets off from there, with no second turnout. A team whose road ahead
+closes to it turns off at the next node and re-routes (:mod:`sim.agents.on_road`).
 """
 
 from __future__ import annotations
@@ -148,14 +149,39 @@ class RescueTeam(mesa.Agent):
             ends = [self.station_node, incident.target_node]
             if self.tier.travel == "air":
                 ends = [self.station_node, m.dispatcher.landing_node(incident.target_node)]
-            yield from self._border_wait(route_nodes)
-            trip = self._trace(route_nodes, ends, travel_s)
-            if divertible:
-                self.en_route = EnRoute(incident, *trip)
-            yield m.env.timeout(travel_s)
+            where = yield from m.on_road.drive(
+                self, route_nodes, ends, travel_s, incident if divertible else None
+            )
         except simpy.Interrupt:
             return  # diverted to a threat to life: that response goes on (sim.agents.divert)
         self.en_route = None
+        if where != ends[1]:  # every way on was cut (sim.agents.on_road): the next team goes
+            m.on_road.hand_back(self, incident)
+        else:
+            where = yield from self._at_scene(incident)
+            if where < 0:
+                return  # called away: on its way to a threat to life
+        back_nodes, back_s = m.dispatcher.route_home(self, where)
+        home = self.station_node
+        if np.isfinite(back_s):
+            where = yield from m.on_road.drive(self, back_nodes, [where, home], back_s)
+        if where != home:  # no open road home (a responder's flooded village): it works
+            m.dispatcher.stay_at(self, where)  # on from here
+        self.available = True
+        m.recorder.event(
+            m.env.now, "team_home", agent=self.unique_id, node=self.station_node, tier=tier
+        )
+        freed, self.freed = self.freed, m.env.event()
+        freed.succeed()
+        m.dispatcher.team_free(self)
+
+    def _at_scene(self, incident: Incident) -> Generator[simpy.Event, None, int]:
+        """Work at ``incident`` on arrival; return where the team is when done.
+
+        -1 when it was called away to a threat to life (on its way there).
+        """
+        m = self.model
+        tier = self.tier.name
         first = tier not in incident.arrival_s  # the first team of its tier there
         if first:
             incident.arrival_s[tier] = m.env.now
@@ -168,7 +194,7 @@ class RescueTeam(mesa.Agent):
         if incident.on_arrival is not None:  # e.g. the doors of a mandatory transfer
             arrived, incident.on_arrival = incident.on_arrival, None
             if (yield from arrived(self)):
-                return  # called away to a threat to life: on its way there
+                return -1  # called away to a threat to life: on its way there
         where = incident.target_node
         # a team of its tier got to an incident with nobody to carry first and does its
         # work (a slower own team, after mutual aid's arrived): this one turns back
@@ -176,7 +202,7 @@ class RescueTeam(mesa.Agent):
         if incident.carried and self.carry_persons > 0:
             where = yield from self._get_people_out(incident)
             if where < 0:
-                return  # called away between two trips (:mod:`sim.agents.transfers`)
+                return -1  # called away between two trips (:mod:`sim.agents.transfers`)
         else:
             if not turns_back:
                 yield m.env.timeout(incident.on_scene_s.get(tier, self.on_scene_s))
@@ -192,20 +218,7 @@ class RescueTeam(mesa.Agent):
         if incident.on_cleared is not None and tier == "ground" and not turns_back:
             clear, incident.on_cleared = incident.on_cleared, None
             clear()
-        back_nodes, back_s = m.dispatcher.route_home(self, where)
-        if np.isfinite(back_s):
-            yield from self._border_wait(back_nodes)
-            self._trace(back_nodes, [where, self.station_node], back_s)
-            yield m.env.timeout(back_s)
-        else:  # no open road home (a responder's flooded village): it works on from here
-            m.dispatcher.stay_at(self, where)
-        self.available = True
-        m.recorder.event(
-            m.env.now, "team_home", agent=self.unique_id, node=self.station_node, tier=tier
-        )
-        freed, self.freed = self.freed, m.env.event()
-        freed.succeed()
-        m.dispatcher.team_free(self)
+        return where
 
     def _get_people_out(self, incident: Incident) -> Generator[simpy.Event, None, int]:
         """Trips between the incident and shelters until nobody waits; return where it ends.
@@ -221,10 +234,9 @@ class RescueTeam(mesa.Agent):
                 if incident.kind == "transfer" and m.dispatcher.call_away(self, at):
                     m.transfers.hand_back(incident, self, np.zeros(0, dtype=np.int64))
                     return -1
-                arrived = yield from self._go(at, incident.target_node)
-                if not arrived:
+                at = yield from self._go(at, incident.target_node)
+                if at != incident.target_node:
                     break
-                at = incident.target_node
             if not m.shelters.reachable_for_team(at, self):
                 # no way out to any safe shelter: the team works on scene, people stay
                 yield m.env.timeout(incident.on_scene_s.get(self.tier.name, self.on_scene_s))
@@ -280,18 +292,23 @@ class RescueTeam(mesa.Agent):
         m = self.model
         persons = sum(u.persons for u in units)
         linked = [u for u in units if u.row >= 0]
-        shelter = m.shelters.nearest_for_team(at, sum(u.persons for u in linked), self)
-        if shelter < 0:  # nowhere to go: they wait, safe, at the access point
-            m.operations.leave_rescued(linked, at)
-            return at
-        node = int(m.shelters.node[shelter])
-        for unit in linked:  # they ride with the team: breathe, and are counted, there
-            m.households.node[unit.row] = node
-        arrived = yield from self._go(at, node)
-        if not arrived:
-            m.shelters.release(shelter, sum(u.persons for u in linked))
-            m.operations.leave_rescued(linked, at)
-            return at
+        size = sum(u.persons for u in linked)
+        while True:
+            shelter = m.shelters.nearest_for_team(at, size, self)
+            if shelter < 0:  # nowhere to go: they wait, safe, at the access point
+                m.operations.leave_rescued(linked, at)
+                return at
+            node = int(m.shelters.node[shelter])
+            for unit in linked:  # they ride with the team: breathe, and are counted, there
+                m.households.node[unit.row] = node
+            end = yield from self._go(at, node)
+            if end == node:
+                break
+            m.shelters.release(shelter, size)
+            if end == at:  # cut off before it set out: they wait where they are
+                m.operations.leave_rescued(linked, at)
+                return at
+            at = end  # the way was cut on the road: the nearest safe shelter from there
         yield m.env.timeout(self.unload_s)
         m.operations.shelter_rescued(linked, shelter)
         m.recorder.event(
@@ -305,16 +322,17 @@ class RescueTeam(mesa.Agent):
         )
         return node
 
-    def _go(self, origin: int, target: int) -> Generator[simpy.Event, None, bool]:
-        """Travel from ``origin`` to ``target``; False (and no time spent) if cut off."""
+    def _go(self, origin: int, target: int) -> Generator[simpy.Event, None, int]:
+        """Travel from ``origin`` to ``target``; return where it ends (:mod:`sim.agents.on_road`).
+
+        ``target``, or the node where every way on was cut: ``origin``, and no time
+        spent, when none was open at the start.
+        """
         m = self.model
         nodes, time_s = m.operations.route(self, origin, target)
         if not np.isfinite(time_s):
-            return False
-        yield from self._border_wait(nodes)
-        self._trace(nodes, [origin, target], time_s)
-        yield m.env.timeout(time_s)
-        return True
+            return origin
+        return (yield from m.on_road.drive(self, nodes, [origin, target], time_s))
 
     def _border_wait(self, route_nodes: np.ndarray | None) -> Generator[simpy.Event, None, None]:
         """Wait at the border on a trip along ``route_nodes`` (``MutualAid.passage_delay_s``)."""

@@ -22,6 +22,7 @@ from sim.agents.door_knock import DoorKnocking
 from sim.agents.household import Household
 from sim.agents.households import SHELTERED, households_from_population
 from sim.agents.linkage import Linkage
+from sim.agents.on_road import OnRoadTeams
 from sim.agents.operations import Operations
 from sim.agents.protective import ProtectiveAction
 from sim.agents.rescue import RescueTeam
@@ -170,6 +171,7 @@ class EmergencyModel(mesa.Model):
         self.operations = Operations(self)
         self.door_knocking = DoorKnocking(self)
         self.transfers = Transfers(self)
+        self.on_road = OnRoadTeams(self)
         self.protective = ProtectiveAction(self)
         self.supply = SupplyService(self, network.places["depots"])
         self.shelters.on_arrival = self._on_shelter_arrival
@@ -353,6 +355,7 @@ class EmergencyModel(mesa.Model):
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
         if not self.changes.planned_now(hazard_step=self.hazards.stepping):
             self.changes.interrupt_walks()  # nobody foresaw it: walkers check again
+        self.on_road.roads_changed()  # teams turn off before a link that closed to them
         if reopened.size or teams_reopened:
             self.door_knocking.roads_reopened()
             if self.hazards.stepping:

@@ -66,13 +66,20 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "all_clear": "persons (the plume has passed: the household opens its sealed home)",
         "transfer_requested": "persons (mandatory transfer: a refuser or vulnerable)",
         "transfer_handed_back": "persons at home at the doors left and vulnerable not yet "
-        "taken out (a threat to life called the team, ``agent``, away from the transfer)",
+        "taken out (a threat to life called the team, ``agent``, away from the transfer, or "
+        "no way to it was left open)",
         "leave_car": "persons (no road open to cars: the household goes on on foot)",
         "unsheltered": "persons (out of the house, waiting in the open: no shelter with room "
         "could be reached)",
         "shelter_unsafe": "occupants, persons (the shelter is no longer safe)",
         "relocate": "persons (the household leaves a shelter that became unsafe)",
         "team_home": "0",
+        "team_rerouted": "new travel time, s (a link ahead closed to the team: it turns off "
+        "at ``node`` and takes the fastest open way on)",
+        "team_cut_off": "0 (a link ahead closed to the team and no way on is open from "
+        "``node``: its trip ends there)",
+        "incident_handed_back": "persons (the team, ``agent``, found no way to the incident: "
+        "the commands send the next team)",
         "rebased": "0 (no open road to its base: the team is based at ``node`` from now on)",
         "supply_request": "kits",
         "truck_dispatch": "kits loaded",

@@ -99,6 +99,13 @@ def format_run(result: RunResult) -> str:
             )
             if parts:
                 lines.append(f"    {side}: {parts}")
+    rerouted = sum((inc.get("teams_rerouted") or {}).values())
+    cut_off = sum((inc.get("teams_cut_off_on_the_way") or {}).values())
+    if rerouted or cut_off:
+        lines.append(
+            f"  team trips a closure ahead turned off: {rerouted:,} re-routed, {cut_off:,} "
+            "found no way on (an incident they were going to went to the next team)"
+        )
     lines += _people_lines(s)
     ev = s["evacuation"]
     lines.append(

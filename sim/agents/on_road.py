@@ -1,0 +1,223 @@
+"""Teams on the road turn off when a link ahead of them closes to them, and re-route.
+
+A road team's trip is planned on the roads open to it when it sets off and taken as one
+stretch of time (:class:`sim.agents.rescue.RescueTeam`). The hazard moves meanwhile:
+water rises over the links of a route planned an hour before, a slope slides onto a
+road, a lethal plume drifts over a volunteer's way. Without a check, the team drove on
+through it: at seed 0, 442 of the flood's 2,321 volunteer trips entered a link after
+the water had closed it to them, and 6 of the landslide's 30 ground-team trips drove
+into a slide that had fallen after they set off (up to 30 min after it fell).
+
+:class:`OnRoadTeams` keeps each road trip under way (its nodes and the times it
+reaches them). After each change of the roads (:meth:`roads_changed`, called from the
+model) a team whose route ahead (the links it has not entered yet) has a link now
+closed to its router is stopped: it drives on to the next node of its route (it is on
+its link already) and from there takes the fastest way open to it now to the same
+destination (``team_rerouted``, value: the new travel time in s). As a driver told by
+radio that the road ahead is under water or blocked, it turns off at the next junction.
+When no way is open (``team_cut_off``), the trip ends at that node: on its way to an
+incident the team hands the incident back to the commands, which send the next team
+(:meth:`hand_back`) and it goes home or works on from there; carrying people, it looks
+for the nearest safe shelter from there; on its way home, it works on from there
+(:meth:`sim.agents.command.Dispatcher.stay_at`). Each leg waits at the border if it
+crosses one (:meth:`sim.agents.rescue.RescueTeam._border_wait`).
+
+This is the rule households already follow on the road (:mod:`sim.agents.walks`, issue
+12: "people already on the road re-route when the hazard's footprint reaches their
+route"), applied to the teams. Left alone: the legs of a door-knocking round
+(:mod:`sim.agents.door_knock`), which are short and traced as times only, and supply
+trucks, which drive with the public's closures planned at departure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import simpy
+
+from sim.agents.divert import EnRoute
+from sim.engine.incidents import record_at_incident
+
+if TYPE_CHECKING:
+    from sim.agents.rescue import RescueTeam
+    from sim.engine.incidents import Incident
+    from sim.engine.model import EmergencyModel
+
+
+@dataclass(frozen=True)
+class OnRoad:
+    """A road trip under way: ``nodes`` reached at ``times`` (s) over ``edges``.
+
+    ``process``: the team's process making the trip; ``marks``: where its track points
+    and events start in the recorder (:meth:`sim.engine.recording.Recorder.cut_trip`).
+    """
+
+    nodes: np.ndarray
+    times: np.ndarray
+    edges: np.ndarray
+    process: simpy.Process
+    marks: tuple[int, int]
+
+    def ahead(self, now_s: float) -> tuple[int, float]:
+        """Return the next node the team reaches (or is at) and the time to it from ``now_s``."""
+        k = min(int(np.searchsorted(self.times, now_s, side="left")), len(self.nodes) - 1)
+        return int(self.nodes[k]), max(float(self.times[k]) - now_s, 0.0)
+
+
+class Reroute:
+    """Why a team's trip is interrupted: a link ahead on ``trip`` closed to it."""
+
+    def __init__(self, trip: OnRoad) -> None:
+        self.trip = trip
+
+
+class OnRoadTeams:
+    """The road trips of teams under way, re-routed when a link ahead closes (module docs)."""
+
+    def __init__(self, model: EmergencyModel) -> None:
+        self.model = model
+        self._trips: dict[RescueTeam, OnRoad] = {}
+        #: Trips re-routed and trips cut off on the way, by the team's jurisdiction.
+        n = len(model.network.jurisdiction_names)
+        self.rerouted = np.zeros(n, dtype=np.int64)
+        self.cut_off = np.zeros(n, dtype=np.int64)
+
+    def drive(
+        self,
+        team: RescueTeam,
+        nodes: np.ndarray | None,
+        ends: list[int],
+        travel_s: float,
+        divertible: Incident | None = None,
+    ) -> Generator[simpy.Event, None, int]:
+        """Drive along ``nodes`` (None: fly from ``ends[0]`` to ``ends[1]``) in ``travel_s``.
+
+        Returns where the trip ends: ``ends[1]``, or the node where every way on was
+        cut. ``divertible``: the mandatory transfer the team is on its way to, kept in
+        ``team.en_route`` while it may be diverted (:mod:`sim.agents.divert`).
+        """
+        m = self.model
+        target = ends[1]
+        waited = False  # at the border, for this route
+        while True:
+            road = nodes is not None and len(nodes) >= 2
+            if road:
+                edges = m.network.edge_ids(nodes[:-1], nodes[1:])
+                if not np.isfinite(m.roads.router(team.mode).weights_s[edges]).all():
+                    # closed since it was planned (while the team turned out or waited)
+                    start = int(nodes[0])
+                    nodes, travel_s = self._replan(team, start, target)
+                    if nodes is None:
+                        return start
+                    ends = [start, target]
+                    continue
+            if not waited:
+                waited = True
+                yield from team._border_wait(nodes)
+                if road:
+                    continue  # a link may have closed meanwhile
+            trip_nodes, times, *marks = team._trace(nodes, ends, travel_s)
+            if divertible is not None:
+                team.en_route = EnRoute(divertible, trip_nodes, times, *marks)
+            if not road:
+                yield m.env.timeout(travel_s)
+                return target
+            trip = OnRoad(trip_nodes, times, edges, m.env.active_process, tuple(marks))
+            self._trips[team] = trip
+            try:
+                yield m.env.timeout(travel_s)
+            except simpy.Interrupt as stop:
+                if not isinstance(stop.cause, Reroute):
+                    self._trips.pop(team, None)
+                    raise  # diverted to a threat to life (sim.agents.divert)
+                node, nodes, travel_s = yield from self._turn_off(team, trip, target, divertible)
+                if nodes is None:
+                    return node
+                ends, waited = [node, target], False
+                continue
+            self._trips.pop(team, None)
+            return target
+
+    def _turn_off(
+        self, team: RescueTeam, trip: OnRoad, target: int, divertible: Incident | None
+    ) -> Generator[simpy.Event, None, tuple[int, np.ndarray | None, float]]:
+        """Go on to the next node of ``trip`` and plan the way on from there.
+
+        Returns that node, the new route and its time: (node, None, inf) when no way is
+        open.
+        """
+        m = self.model
+        node, ready_s = trip.ahead(m.env.now)
+        m.recorder.cut_trip(team.unique_id, m.env.now + ready_s, trip.marks)
+        if divertible is not None:
+            team.en_route = EnRoute(divertible, np.array([node]), np.array([m.env.now + ready_s]))
+        yield m.env.timeout(ready_s)
+        nodes, travel_s = self._replan(team, node, target)
+        return node, nodes, travel_s
+
+    def _replan(self, team: RescueTeam, node: int, target: int) -> tuple[np.ndarray | None, float]:
+        """Return the fastest way open to ``team`` now from ``node`` to ``target``.
+
+        (None, inf) when none is open.
+
+        Logged as ``team_rerouted`` (value: its time, s) or ``team_cut_off``.
+        """
+        m = self.model
+        nodes, travel_s = m.operations.route(team, node, target)
+        found = bool(np.isfinite(travel_s))
+        (self.rerouted if found else self.cut_off)[team.jurisdiction] += 1
+        m.recorder.event(
+            m.env.now,
+            "team_rerouted" if found else "team_cut_off",
+            agent=team.unique_id,
+            node=node,
+            jurisdiction=m.jurisdiction_name(team.jurisdiction),
+            tier=team.tier.name,
+            value=travel_s if found else 0.0,
+        )
+        return (nodes, travel_s) if found else (None, np.inf)
+
+    def roads_changed(self) -> None:
+        """Stop the teams whose route ahead has a link now closed to them (module docs)."""
+        now = self.model.env.now
+        roads = self.model.roads
+        for team, trip in list(self._trips.items()):
+            weights_s = roads.router(team.mode).weights_s
+            ahead = trip.edges[trip.times[:-1] >= now]
+            if ahead.size and not np.isfinite(weights_s[ahead]).all():
+                del self._trips[team]
+                if trip.process.is_alive:
+                    trip.process.interrupt(Reroute(trip))
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """Trips re-routed and cut off on the way, by the team's side, for ``summary.json``."""
+        names = self.model.network.jurisdiction_names
+        return {
+            "teams_rerouted": dict(zip(names, self.rerouted.tolist(), strict=True)),
+            "teams_cut_off_on_the_way": dict(zip(names, self.cut_off.tolist(), strict=True)),
+        }
+
+    def hand_back(self, team: RescueTeam, incident: Incident) -> None:
+        """``team`` cannot get to ``incident`` by any open road: the commands send another.
+
+        A mandatory transfer goes back as when a team is called away
+        (:meth:`sim.agents.transfers.Transfers.hand_back`); any other incident goes to
+        the nearest free team of the tier it was sent for, or waits for one.
+        """
+        m = self.model
+        team.en_route = None
+        if incident.kind == "transfer":
+            m.transfers.hand_back(incident, team)
+            return
+        tiers = [t for t, uid in incident.dispatched.items() if uid == team.unique_id]
+        for tier in tiers:
+            del incident.dispatched[tier]
+            record_at_incident(
+                m, "incident_handed_back", incident, tier=tier, agent=team.unique_id,
+                value=incident.persons,
+            )  # fmt: skip
+            if not incident.done:
+                m.dispatcher.reassign(incident, tier)
