@@ -203,15 +203,12 @@ class OnRoadTeams:
     def hand_back(self, team: RescueTeam, incident: Incident) -> None:
         """``team`` cannot get to ``incident`` by any open road: the commands send another.
 
-        A mandatory transfer goes back as when a team is called away
-        (:meth:`sim.agents.transfers.Transfers.hand_back`); any other incident goes to
-        the nearest free team of the tier it was sent for, or waits for one.
+        It goes to the nearest free team of the tier it was sent for, or waits for one
+        (a mandatory transfer with its doors as they were; not counted as a transfer a
+        team was called away from, :meth:`sim.agents.transfers.Transfers.hand_back`).
         """
         m = self.model
         team.en_route = None
-        if incident.kind == "transfer":
-            m.transfers.hand_back(incident, team)
-            return
         tiers = [t for t, uid in incident.dispatched.items() if uid == team.unique_id]
         for tier in tiers:
             del incident.dispatched[tier]

@@ -66,8 +66,7 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "all_clear": "persons (the plume has passed: the household opens its sealed home)",
         "transfer_requested": "persons (mandatory transfer: a refuser or vulnerable)",
         "transfer_handed_back": "persons at home at the doors left and vulnerable not yet "
-        "taken out (a threat to life called the team, ``agent``, away from the transfer, or "
-        "no way to it was left open)",
+        "taken out (a threat to life called the team, ``agent``, away from the transfer)",
         "leave_car": "persons (no road open to cars: the household goes on on foot)",
         "unsheltered": "persons (out of the house, waiting in the open: no shelter with room "
         "could be reached)",
