@@ -19,6 +19,7 @@ from sim.engine.runs import collect, network_for
 from sim.hazards import exposure, slopes
 from sim.network.incidence import edges_at
 from sim.scenarios import load_scenario
+from tests.test_team_reroute import watch_road_trips
 
 CLEAN_PPM = exposure.AEGL_H2S_PPM[2][60]  # 27 ppm: "clean air" below the AEGL-2 footprint
 LETHAL_PPM = exposure.AEGL_H2S_PPM[3][60]  # 50 ppm
@@ -110,10 +111,17 @@ def test_flood_nobody_stays_in_a_flooded_shelter_beyond_one_step(network) -> Non
                 late.append((s, now, inside))
 
     _after_every_step(model, look)
+    trips = watch_road_trips(model)
     model.run_for()
     result = collect(model)
     assert len(wet_since) >= 10  # the script floods shelters on both sides
     assert late == []
+    # nor does a team or truck drive into water over its limit: before sim.agents.on_road,
+    # 442 volunteer and 34 truck trips entered a link the water had closed to them
+    entered, closed = trips()
+    assert closed == [] and entered > 10_000
+    assert model.on_road.rerouted["team"].sum() > 100
+    assert model.on_road.rerouted["truck"].sum() > 10
     unsafe = result.shelters.loc[sorted(wet_since)]
     assert np.isfinite(unsafe["unsafe_since_s"]).all()
     assert (unsafe["occupants_persons"] == 0).all()

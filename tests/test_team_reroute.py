@@ -108,7 +108,8 @@ def test_a_team_on_the_road_turns_off_at_the_next_node_and_takes_the_detour() ->
         [pytest.approx(340.0), "team_rerouted", 1, pytest.approx(800.0)],
         [pytest.approx(1140.0), "arrive_scene", 3, pytest.approx(1140.0 - REPORT_S)],
     ]
-    assert model.on_road.rerouted.tolist() == [1] and model.on_road.cut_off.tolist() == [0]
+    assert model.on_road.rerouted["team"].tolist() == [1]
+    assert model.on_road.cut_off["team"].tolist() == [0]
     # the replay's track follows the trip as driven: 0 -> 1, then back and round
     trips = [t for t in model.recorder._trips if t[2] == model.teams[0].unique_id]
     assert trips[0][4].tolist() == [0, 1]
@@ -152,12 +153,12 @@ def test_a_closure_behind_the_team_does_not_stop_it() -> None:
     ]
 
 
-def test_builtin_landslide_no_team_enters_a_link_closed_to_it(builtin_network) -> None:
-    """The built-in landslide, seed 0: the first slide falls at 30 min onto the roads the
-    ground teams sent to Guojiachong at 13-15 min were taking (before this check, 6 of
-    them drove into it, up to 30 min after it fell). Every link of every road trip is
-    open to the team's router when the team enters it."""
-    model = EmergencyModel(load_scenario("landslide"), builtin_network, seed=0)
+def watch_road_trips(model: EmergencyModel):
+    """Keep ``model``'s closures at each change of the roads; return a checker.
+
+    After the run, the checker returns how many links the teams' and trucks' road trips
+    entered, and the (agent, link, time) of each entered while closed to its router.
+    """
     changes: list[tuple[float, dict[str, np.ndarray]]] = []
     modes = list(model.roads.routers)
 
@@ -173,17 +174,37 @@ def test_builtin_landslide_no_team_enters_a_link_closed_to_it(builtin_network) -
 
     model.roads.on_change = hook
     snapshot()
+
+    def check() -> tuple[int, list[tuple[int, int, float]]]:
+        at_s = np.array([t for t, _ in changes])
+        drivers = {a.unique_id: a for a in [*model.teams, *model.supply.trucks]}
+        entered, bad = 0, []
+        for _, times, agent, _, nodes in model.recorder._trips:
+            if agent not in drivers or len(nodes) < 2:
+                continue
+            edges = model.network.edge_ids(nodes[:-1], nodes[1:])
+            state = np.searchsorted(at_s, times[:-1], side="right") - 1
+            mode = drivers[agent].mode
+            bad += [
+                (agent, int(e), float(t))
+                for k, e, t in zip(state, edges, times[:-1], strict=True)
+                if changes[k][1][mode][e]
+            ]
+            entered += len(edges)
+        return entered, bad
+
+    return check
+
+
+def test_builtin_landslide_no_team_enters_a_link_closed_to_it(builtin_network) -> None:
+    """The built-in landslide, seed 0: the first slide falls at 30 min onto the roads the
+    ground teams sent to Guojiachong at 13-15 min were taking (before this check, 6 of
+    them drove into it, up to 30 min after it fell). Every link of every road trip of a
+    team or truck is open to its router when it enters it."""
+    model = EmergencyModel(load_scenario("landslide"), builtin_network, seed=0)
+    check = watch_road_trips(model)
     model.run_for()
-    at_s = np.array([t for t, _ in changes])
-    teams = {t.unique_id: t for t in model.teams}
-    entered = 0
-    for _, times, agent, _, nodes in model.recorder._trips:
-        if agent not in teams or len(nodes) < 2:
-            continue
-        edges = model.network.edge_ids(nodes[:-1], nodes[1:])
-        state = np.searchsorted(at_s, times[:-1], side="right") - 1
-        mode = teams[agent].mode
-        assert not any(changes[k][1][mode][e] for k, e in zip(state, edges, strict=True))
-        entered += len(edges)
+    entered, closed = check()
+    assert closed == []
     assert entered > 1000
-    assert model.on_road.cut_off.sum() >= 5  # the teams the slide cut off on their way
+    assert model.on_road.cut_off["team"].sum() >= 5  # the teams the slide cut off on their way

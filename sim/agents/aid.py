@@ -184,8 +184,8 @@ class MutualAid:
             tier=team.tier.name,
             value=travel_s,
         )
-        team._trace(route, [team.station_node, staging], travel_s)
-        yield m.env.timeout(travel_s)
+        # a closure ahead: it turns off, or stages where no way on is left (sim.agents.on_road)
+        staging = yield from m.on_road.drive(team, route, [team.station_node, staging], travel_s)
         m.dispatcher.rebase(team, staging)
         team.available = True
         freed, team.freed = team.freed, m.env.event()

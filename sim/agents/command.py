@@ -152,7 +152,7 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
         return {
             **incidents_summary(self.incidents),
             "rescue_by_jurisdiction": rescue_by_side(self.incidents, names),
-            **self.model.on_road.summary(),
+            **self.model.on_road.summary("team"),
         }
 
     def report_stranded(

@@ -1,32 +1,37 @@
-"""Teams on the road turn off when a link ahead of them closes to them, and re-route.
+"""Teams and trucks on the road turn off when a link ahead closes to them, and re-route.
 
-A road team's trip is planned on the roads open to it when it sets off and taken as one
-stretch of time (:class:`sim.agents.rescue.RescueTeam`). The hazard moves meanwhile:
-water rises over the links of a route planned an hour before, a slope slides onto a
-road, a lethal plume drifts over a volunteer's way. Without a check, the team drove on
-through it: at seed 0, 442 of the flood's 2,321 volunteer trips entered a link after
-the water had closed it to them, and 6 of the landslide's 30 ground-team trips drove
-into a slide that had fallen after they set off (up to 30 min after it fell).
+A road trip of a rescue team (:class:`sim.agents.rescue.RescueTeam`) or a supply truck
+(:class:`sim.agents.truck.SupplyTruck`) is planned on the roads open to it when it sets
+off and taken as one stretch of time. The hazard moves meanwhile: water rises over the
+links of a route planned an hour before, a slope slides onto a road, a lethal plume
+drifts over a volunteer's way. Without a check, they drove on through it: at seed 0,
+442 of the flood's 2,321 volunteer trips and 34 of its 499 truck trips entered a link
+after the water had closed it to them, and 6 of the landslide's 30 ground-team trips
+drove into a slide that had fallen after they set off (up to 30 min after it fell).
 
-:class:`OnRoadTeams` keeps each road trip under way (its nodes and the times it
-reaches them). After each change of the roads (:meth:`roads_changed`, called from the
-model) a team whose route ahead (the links it has not entered yet) has a link now
-closed to its router is stopped: it drives on to the next node of its route (it is on
-its link already) and from there takes the fastest way open to it now to the same
-destination (``team_rerouted``, value: the new travel time in s). As a driver told by
-radio that the road ahead is under water or blocked, it turns off at the next junction.
-When no way is open (``team_cut_off``), the trip ends at that node: on its way to an
-incident the team hands the incident back to the commands, which send the next team
-(:meth:`hand_back`) and it goes home or works on from there; carrying people, it looks
-for the nearest safe shelter from there; on its way home, it works on from there
-(:meth:`sim.agents.command.Dispatcher.stay_at`). Each leg waits at the border if it
-crosses one (:meth:`sim.agents.rescue.RescueTeam._border_wait`).
+:class:`RoadTrips` keeps each road trip under way (its nodes and the times it reaches
+them). After each change of the roads (:meth:`RoadTrips.roads_changed`, called from the
+model) a team or truck whose route ahead (the links it has not entered yet) has a link
+now closed to its router is stopped: it drives on to the next node of its route (it is
+on its link already) and from there takes the fastest way open to it now to the same
+destination (``team_rerouted``/``truck_rerouted``, value: the new travel time in s), as
+a driver told by radio that the road ahead is under water or blocked turns off at the
+next junction. A route that closed while the team turned out, or waited at the border,
+is planned again when it sets off. When no way is open (``team_cut_off``,
+``truck_cut_off``) the trip ends at that node: on its way to an incident the team hands
+the incident back to the commands, which send the next team (:meth:`RoadTrips.hand_back`,
+``incident_handed_back``) and goes home or works on from there; carrying people, it
+looks for the nearest safe shelter from there; on its way home, it works on from there
+(:meth:`sim.agents.command.Dispatcher.stay_at`). A truck drives on to its next stop from
+where it stopped and takes the kits it could not deliver back to a depot (their shelter
+asks again). Each leg of a team waits at the border if it crosses one
+(:meth:`sim.agents.rescue.RescueTeam._border_wait`).
 
 This is the rule households already follow on the road (:mod:`sim.agents.walks`, issue
 12: "people already on the road re-route when the hazard's footprint reaches their
-route"), applied to the teams. Left alone: the legs of a door-knocking round
-(:mod:`sim.agents.door_knock`), which are short and traced as times only, and supply
-trucks, which drive with the public's closures planned at departure.
+route"), applied to the teams and trucks, and to a team's move to its border staging
+point (:mod:`sim.agents.aid`), which stages where it stopped if cut off. Left alone: the
+legs of a door-knocking round (:mod:`sim.agents.door_knock`), traced as times only.
 """
 
 from __future__ import annotations
@@ -43,8 +48,11 @@ from sim.engine.incidents import record_at_incident
 
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
+    from sim.agents.truck import SupplyTruck
     from sim.engine.incidents import Incident
     from sim.engine.model import EmergencyModel
+
+    Driver = RescueTeam | SupplyTruck
 
 
 @dataclass(frozen=True)
@@ -74,20 +82,24 @@ class Reroute:
         self.trip = trip
 
 
-class OnRoadTeams:
-    """The road trips of teams under way, re-routed when a link ahead closes (module docs)."""
+class RoadTrips:
+    """The road trips of teams and trucks under way, re-routed when a link ahead closes.
+
+    See the module docs.
+    """
 
     def __init__(self, model: EmergencyModel) -> None:
         self.model = model
-        self._trips: dict[RescueTeam, OnRoad] = {}
-        #: Trips re-routed and trips cut off on the way, by the team's jurisdiction.
+        self._trips: dict[Driver, OnRoad] = {}
+        #: Trips re-routed and trips cut off on the way, by family ("team", "truck") and
+        #: the side of the team or of the truck's command.
         n = len(model.network.jurisdiction_names)
-        self.rerouted = np.zeros(n, dtype=np.int64)
-        self.cut_off = np.zeros(n, dtype=np.int64)
+        self.rerouted = {f: np.zeros(n, dtype=np.int64) for f in ("team", "truck")}
+        self.cut_off = {f: np.zeros(n, dtype=np.int64) for f in ("team", "truck")}
 
     def drive(
         self,
-        team: RescueTeam,
+        team: Driver,
         nodes: np.ndarray | None,
         ends: list[int],
         travel_s: float,
@@ -95,8 +107,9 @@ class OnRoadTeams:
     ) -> Generator[simpy.Event, None, int]:
         """Drive along ``nodes`` (None: fly from ``ends[0]`` to ``ends[1]``) in ``travel_s``.
 
-        Returns where the trip ends: ``ends[1]``, or the node where every way on was
-        cut. ``divertible``: the mandatory transfer the team is on its way to, kept in
+        ``team``: a rescue team or a supply truck (which waits at no border). Returns
+        where the trip ends: ``ends[1]``, or the node where every way on was cut.
+        ``divertible``: the mandatory transfer the team is on its way to, kept in
         ``team.en_route`` while it may be diverted (:mod:`sim.agents.divert`).
         """
         m = self.model
@@ -116,7 +129,8 @@ class OnRoadTeams:
                     continue
             if not waited:
                 waited = True
-                yield from team._border_wait(nodes)
+                if team.family == "team":
+                    yield from team._border_wait(nodes)
                 if road:
                     continue  # a link may have closed meanwhile
             trip_nodes, times, *marks = team._trace(nodes, ends, travel_s)
@@ -142,7 +156,7 @@ class OnRoadTeams:
             return target
 
     def _turn_off(
-        self, team: RescueTeam, trip: OnRoad, target: int, divertible: Incident | None
+        self, team: Driver, trip: OnRoad, target: int, divertible: Incident | None
     ) -> Generator[simpy.Event, None, tuple[int, np.ndarray | None, float]]:
         """Go on to the next node of ``trip`` and plan the way on from there.
 
@@ -158,30 +172,41 @@ class OnRoadTeams:
         nodes, travel_s = self._replan(team, node, target)
         return node, nodes, travel_s
 
-    def _replan(self, team: RescueTeam, node: int, target: int) -> tuple[np.ndarray | None, float]:
+    def _replan(self, team: Driver, node: int, target: int) -> tuple[np.ndarray | None, float]:
         """Return the fastest way open to ``team`` now from ``node`` to ``target``.
 
-        (None, inf) when none is open.
-
-        Logged as ``team_rerouted`` (value: its time, s) or ``team_cut_off``.
+        (None, inf) when none is open. Logged as ``team_rerouted`` (value: its time, s)
+        or ``team_cut_off`` (``truck_...`` for a truck).
         """
         m = self.model
-        nodes, travel_s = m.operations.route(team, node, target)
+        nodes, travel_s = self.route(team, node, target)
         found = bool(np.isfinite(travel_s))
-        (self.rerouted if found else self.cut_off)[team.jurisdiction] += 1
+        side = team.jurisdiction if team.family == "team" else team.side
+        (self.rerouted if found else self.cut_off)[team.family][side] += 1
         m.recorder.event(
             m.env.now,
-            "team_rerouted" if found else "team_cut_off",
+            f"{team.family}_rerouted" if found else f"{team.family}_cut_off",
             agent=team.unique_id,
             node=node,
-            jurisdiction=m.jurisdiction_name(team.jurisdiction),
-            tier=team.tier.name,
+            jurisdiction=m.jurisdiction_name(side),
+            tier=team.tier.name if team.family == "team" else "",
             value=travel_s if found else 0.0,
         )
         return (nodes, travel_s) if found else (None, np.inf)
 
+    def route(self, team: Driver, node: int, target: int) -> tuple[np.ndarray | None, float]:
+        """Route and time from ``node`` to ``target`` on the roads open to ``team`` now.
+
+        (None, inf) when cut off; an aircraft's route is None (it flies).
+        """
+        if team.family == "team":
+            return self.model.operations.route(team, node, target)
+        tree = self.model.roads.router(team.mode).tree_for(np.array([target]), node, reverse=True)
+        time_s = float(tree.time_s[node])
+        return (tree.path(node), time_s) if np.isfinite(time_s) else (None, np.inf)
+
     def roads_changed(self) -> None:
-        """Stop the teams whose route ahead has a link now closed to them (module docs)."""
+        """Stop the teams and trucks whose route ahead has a link now closed to them."""
         now = self.model.env.now
         roads = self.model.roads
         for team, trip in list(self._trips.items()):
@@ -192,12 +217,15 @@ class OnRoadTeams:
                 if trip.process.is_alive:
                     trip.process.interrupt(Reroute(trip))
 
-    def summary(self) -> dict[str, dict[str, int]]:
-        """Trips re-routed and cut off on the way, by the team's side, for ``summary.json``."""
+    def summary(self, family: str) -> dict[str, dict[str, int]]:
+        """Trips of ``family`` ("team", "truck") re-routed and cut off, by side.
+
+        For ``summary.json``: ``<family>s_rerouted`` and ``<family>s_cut_off_on_the_way``.
+        """
         names = self.model.network.jurisdiction_names
         return {
-            "teams_rerouted": dict(zip(names, self.rerouted.tolist(), strict=True)),
-            "teams_cut_off_on_the_way": dict(zip(names, self.cut_off.tolist(), strict=True)),
+            f"{family}s_{what}": dict(zip(names, counts[family].tolist(), strict=True))
+            for what, counts in (("rerouted", self.rerouted), ("cut_off_on_the_way", self.cut_off))
         }
 
     def hand_back(self, team: RescueTeam, incident: Incident) -> None:

@@ -21,6 +21,8 @@ def supply_summary(service: SupplyService, events: pd.DataFrame) -> dict:
     ``persons_in_shelters_without_kits``: occupants at the horizon of used shelters
     that never received a kit;
     ``trucks_rebased``: moves of a truck to another depot (:mod:`sim.agents.supply`);
+    ``trucks_rerouted``, ``trucks_cut_off_on_the_way``: truck trips a closure ahead
+    turned off, per side of the truck's command (:mod:`sim.agents.on_road`);
     ``unsafe_depots``: depots the hazard made unsafe at some time, and the kits left
     in them at the horizon, in all and per side
     (:meth:`~sim.agents.supply.SupplyService.note_unsafe`);
@@ -42,6 +44,7 @@ def supply_summary(service: SupplyService, events: pd.DataFrame) -> dict:
         ),
         "first_delivery_wait_median_s": float(np.median(wait)) if wait.size else float("nan"),
         "trucks_rebased": s.trucks_rebased,
+        **s.model.on_road.summary("truck"),
         "unsafe_depots": _unsafe_depots(s),
     }
     horizon_s = s.model.scenario.horizon_s

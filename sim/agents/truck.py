@@ -25,6 +25,8 @@ class SupplyTruck(mesa.Agent):
     """One truck based at a depot."""
 
     family = "truck"
+    #: The router it drives with: the public's vehicle closures.
+    mode = "vehicle"
 
     def __init__(self, model: EmergencyModel, *, depot: int, capacity_kits: int) -> None:
         super().__init__(model)
@@ -35,6 +37,8 @@ class SupplyTruck(mesa.Agent):
         self.back_s = 0.0
         #: The side (jurisdiction index) of the depot it started at: its command's.
         self.side = -1
+        #: Kits loaded for shelters it found no open way to, taken back to a depot.
+        self.kits_aboard = 0
 
     def deliver(self, stops: list[Stop]) -> Generator[simpy.Event, None, None]:
         """Drive the load to each stop in turn, unload there, then go to base (simpy process).
@@ -52,9 +56,18 @@ class SupplyTruck(mesa.Agent):
             value=sum(kits for _, kits, _, _ in stops),
         )
         juris = m.network.jurisdiction
+        at = int(s.depot_node[self.depot])
         for shelter, kits, route, travel_s in stops:
-            self._trace(route)
-            yield m.env.timeout(travel_s + s.unload_s)
+            node = int(m.shelters.node[shelter])
+            if int(route[0]) != at:  # a stop before was cut off: from where the truck is
+                route, travel_s = m.on_road.route(self, at, node)
+            if route is not None:
+                at = yield from m.on_road.drive(self, route, [at, node], travel_s)
+            if at != node:  # no way to it is open (sim.agents.on_road): kits stay aboard
+                s.pending_kits[shelter] -= kits
+                self.kits_aboard += kits
+                continue
+            yield m.env.timeout(s.unload_s)
             s.delivered_kits[shelter] += kits
             s.pending_kits[shelter] -= kits
             if not np.isfinite(s.first_delivery_s[shelter]):
@@ -69,7 +82,7 @@ class SupplyTruck(mesa.Agent):
                 node=int(m.shelters.node[shelter]),
                 value=kits,
             )
-        yield from self.go_to_base(int(m.shelters.node[stops[-1][0]]))
+        yield from self.go_to_base(at)
 
     def go_to_base(self, node: int) -> Generator[simpy.Event, None, None]:
         """Drive from ``node`` to the depot the service names, then wait there (simpy process).
@@ -96,19 +109,36 @@ class SupplyTruck(mesa.Agent):
                 # kits a truck heads for are not also the goal of the next one
                 claim = int(min(self.capacity_kits, s.stock_kits[depot] - s.heading_kits[depot]))
                 s.heading_kits[depot] += claim
-            self._trace(route)
-            yield m.env.timeout(travel_s)
+            there = int(s.depot_node[depot])
+            end = yield from m.on_road.drive(self, route, [node, there], travel_s)
             s.heading_kits[depot] -= claim
-            node, arrived = int(s.depot_node[depot]), True
+            if end != there:  # a closure ahead left no way on (sim.agents.on_road)
+                if end == node:
+                    self.back_s = np.inf
+                    return  # not even from where it was: it stays there
+                node = end
+                continue  # from where it stopped
+            node, arrived = end, True
+            s.stock_kits[depot] += self.kits_aboard  # what it could not deliver
+            self.kits_aboard = 0
             if s.stock_kits[depot] > 0:
                 break  # kits to load here
             # other trucks took the last kits while it drove: on to the next depot
         self.available = True
         s.retry()
 
-    def _trace(self, route: np.ndarray) -> None:
+    def _trace(
+        self, route: np.ndarray, ends: list[int], travel_s: float
+    ) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Record the track points of a trip along ``route`` starting now.
+
+        Returns its nodes, the times it reaches them and where its track points and
+        events start in the recorder (as :meth:`sim.agents.rescue.RescueTeam._trace`).
+        """
         m = self.model
-        weights = m.roads.router("vehicle").weights_s
+        marks = m.recorder.marks()
+        weights = m.roads.router(self.mode).weights_s
         edges = m.network.edge_ids(route[:-1], route[1:])
         times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
         m.recorder.track_route(times, self.unique_id, self.family, route)
+        return np.asarray(route), times, *marks

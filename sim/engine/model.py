@@ -22,7 +22,7 @@ from sim.agents.door_knock import DoorKnocking
 from sim.agents.household import Household
 from sim.agents.households import SHELTERED, households_from_population
 from sim.agents.linkage import Linkage
-from sim.agents.on_road import OnRoadTeams
+from sim.agents.on_road import RoadTrips
 from sim.agents.operations import Operations
 from sim.agents.protective import ProtectiveAction
 from sim.agents.rescue import RescueTeam
@@ -171,7 +171,7 @@ class EmergencyModel(mesa.Model):
         self.operations = Operations(self)
         self.door_knocking = DoorKnocking(self)
         self.transfers = Transfers(self)
-        self.on_road = OnRoadTeams(self)
+        self.on_road = RoadTrips(self)
         self.protective = ProtectiveAction(self)
         self.supply = SupplyService(self, network.places["depots"])
         self.shelters.on_arrival = self._on_shelter_arrival

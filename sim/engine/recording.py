@@ -77,6 +77,9 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "at ``node`` and takes the fastest open way on)",
         "team_cut_off": "0 (a link ahead closed to the team and no way on is open from "
         "``node``: its trip ends there)",
+        "truck_rerouted": "new travel time, s (a link ahead closed to the truck: it turns "
+        "off at ``node``)",
+        "truck_cut_off": "0 (no way on from ``node``: the kits for that stop stay aboard)",
         "incident_handed_back": "persons (the team, ``agent``, found no way to the incident: "
         "the commands send the next team)",
         "rebased": "0 (no open road to its base: the team is based at ``node`` from now on)",
