@@ -145,7 +145,8 @@ class Dispatcher(WaitingQueues, AirOperations, Reinforcements, TransferHelp, Div
 
         ``rescue_by_jurisdiction``: persons rescued alive and died waiting per side and
         incident kind (:func:`sim.engine.incidents.rescue_by_side`); ``teams_rerouted``,
-        ``teams_cut_off_on_the_way``: team trips a closure ahead turned off, per side
+        ``teams_cut_off_on_the_way``: team trips a closure ahead turned off, per side,
+        and ``handed_back_cut_off`` the incidents they handed back so
         (:mod:`sim.agents.on_road`).
         """
         names = self.model.network.jurisdiction_names

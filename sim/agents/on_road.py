@@ -96,6 +96,8 @@ class RoadTrips:
         n = len(model.network.jurisdiction_names)
         self.rerouted = {f: np.zeros(n, dtype=np.int64) for f in ("team", "truck")}
         self.cut_off = {f: np.zeros(n, dtype=np.int64) for f in ("team", "truck")}
+        #: Incidents handed back by a team with no way to them, by the team's side.
+        self.handed_back = np.zeros(n, dtype=np.int64)
 
     def drive(
         self,
@@ -220,13 +222,17 @@ class RoadTrips:
     def summary(self, family: str) -> dict[str, dict[str, int]]:
         """Trips of ``family`` ("team", "truck") re-routed and cut off, by side.
 
-        For ``summary.json``: ``<family>s_rerouted`` and ``<family>s_cut_off_on_the_way``.
+        For ``summary.json``: ``<family>s_rerouted`` and ``<family>s_cut_off_on_the_way``;
+        for teams also ``handed_back_cut_off``, the incidents they handed back.
         """
         names = self.model.network.jurisdiction_names
-        return {
+        out = {
             f"{family}s_{what}": dict(zip(names, counts[family].tolist(), strict=True))
             for what, counts in (("rerouted", self.rerouted), ("cut_off_on_the_way", self.cut_off))
         }
+        if family == "team":
+            out["handed_back_cut_off"] = dict(zip(names, self.handed_back.tolist(), strict=True))
+        return out
 
     def hand_back(self, team: RescueTeam, incident: Incident) -> None:
         """``team`` cannot get to ``incident`` by any open road: the commands send another.
@@ -237,6 +243,7 @@ class RoadTrips:
         """
         m = self.model
         team.en_route = None
+        self.handed_back[team.jurisdiction] += 1
         tiers = [t for t, uid in incident.dispatched.items() if uid == team.unique_id]
         for tier in tiers:
             del incident.dispatched[tier]

@@ -102,9 +102,11 @@ def format_run(result: RunResult) -> str:
     rerouted = sum((inc.get("teams_rerouted") or {}).values())
     cut_off = sum((inc.get("teams_cut_off_on_the_way") or {}).values())
     if rerouted or cut_off:
+        back = sum((inc.get("handed_back_cut_off") or {}).values())
         lines.append(
             f"  team trips a closure ahead turned off: {rerouted:,} re-routed, {cut_off:,} "
-            "found no way on (an incident they were going to went to the next team)"
+            f"found no way on and stopped there ({back:,} incidents handed back to the "
+            "commands for the next team)"
         )
     lines += _people_lines(s)
     ev = s["evacuation"]
@@ -151,6 +153,7 @@ def format_run(result: RunResult) -> str:
             if sup.get("trucks_rebased")
             else ""
         )
+        + _trucks_turned_off(sup)
         + _unsafe_depots_text(sup.get("unsafe_depots"))
     )
     return "\n".join(lines)
@@ -329,6 +332,17 @@ def _at_horizon(inc: dict) -> str:
     """Return `` (N of them still waiting at the horizon)`` for the rescue line, or nothing."""
     n = inc.get("persons_died_at_horizon", 0)
     return f" ({n:,} of them still waiting at the horizon, by the survival curve)" if n else ""
+
+
+def _trucks_turned_off(sup: dict) -> str:
+    """Truck trips a closure ahead turned off (:mod:`sim.agents.on_road`), or nothing."""
+    rerouted = sum((sup.get("trucks_rerouted") or {}).values())
+    cut_off = sum((sup.get("trucks_cut_off_on_the_way") or {}).values())
+    if not (rerouted or cut_off):
+        return ""
+    return (
+        f"; truck trips turned off by a closure ahead: {rerouted:,} re-routed, {cut_off:,} cut off"
+    )
 
 
 def _handed_back_waits(w: dict) -> str:
