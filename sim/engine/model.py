@@ -355,7 +355,7 @@ class EmergencyModel(mesa.Model):
                 self.recorder.event(self.env.now, kind, node=int(src[e]), value=float(e))
         if not self.changes.planned_now(hazard_step=self.hazards.stepping):
             self.changes.interrupt_walks()  # nobody foresaw it: walkers check again
-        self.on_road.roads_changed()  # teams turn off before a link that closed to them
+        self.on_road.roads_changed()  # teams and trucks turn off before a closed link
         if reopened.size or teams_reopened:
             self.door_knocking.roads_reopened()
             if self.hazards.stepping:
