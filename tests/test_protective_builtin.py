@@ -112,6 +112,8 @@ def test_flood_nobody_stays_in_a_flooded_shelter_beyond_one_step(network) -> Non
 
     _after_every_step(model, look)
     trips = watch_road_trips(model)
+    supply = model.supply
+    kits = int(supply.stock_kits.sum())
     model.run_for()
     result = collect(model)
     assert len(wet_since) >= 10  # the script floods shelters on both sides
@@ -122,6 +124,12 @@ def test_flood_nobody_stays_in_a_flooded_shelter_beyond_one_step(network) -> Non
     assert closed == [] and entered > 10_000
     assert model.on_road.rerouted["team"].sum() > 100
     assert model.on_road.rerouted["truck"].sum() > 10
+    # kits are conserved: in depots, delivered, on the way, or back aboard a truck the
+    # water cut off from the shelter it was loaded for
+    aboard = sum(t.kits_aboard for t in supply.trucks)
+    assert aboard > 0
+    on_hand = supply.stock_kits.sum() + supply.delivered_kits.sum() + supply.pending_kits.sum()
+    assert on_hand + aboard == kits
     unsafe = result.shelters.loc[sorted(wet_since)]
     assert np.isfinite(unsafe["unsafe_since_s"]).all()
     assert (unsafe["occupants_persons"] == 0).all()
