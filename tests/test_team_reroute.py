@@ -15,14 +15,19 @@ A scripted closure at node 2 closes links 1-2 and 2-3.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from sim.engine.incidents import IncidentReport
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect, network_for
 from sim.scenarios import load_scenario, scenario_from_dict
-from tests.engine_fixtures import toy_network
+from tests.engine_fixtures import toy_engine_network, toy_network
+from tests.protective_fixtures import transfer_and_trapped, with_community_post
+from tests.test_supply import supply_line, supply_scenario
 
 X_M = [0.0, 1000.0, 2000.0, 3000.0, 0.0, 3000.0]
 Y_M = [0.0, 0.0, 0.0, 0.0, 2000.0, 2000.0]
@@ -208,3 +213,144 @@ def test_builtin_landslide_no_team_enters_a_link_closed_to_it(builtin_network) -
     assert closed == []
     assert entered > 1000
     assert model.on_road.cut_off["team"].sum() >= 5  # the teams the slide cut off on their way
+
+
+def _closure(net, minute: float, action: str, node: int) -> dict:
+    lon, lat = net.to_lonlat(net.x_m[[node]], net.y_m[[node]])
+    return {"time_min": minute, "action": action, "lon": float(lon[0]), "lat": float(lat[0]),
+            "radius_m": 100.0}  # fmt: skip
+
+
+def test_a_rerouted_team_waits_at_the_border_once() -> None:
+    """Nodes 3 and 5 in B, ``separate`` (20 min at the border): the team waits 1200 s,
+    sets off along 0-1-2-3; the road closes at 21 min (1260 s) while it is on link 0-1.
+    It turns off at node 1 (1300 s) and goes round by 1-0-4-5-3 (800 s) with no second
+    wait: there at 2100 s."""
+    names = ("A", "B")
+    base = _network()
+    places = {**base.places}
+    net = toy_network(np.array(X_M), np.array(Y_M), LINKS, places=places, names=names,
+                      jurisdiction=np.array([0, 0, 0, 1, 0, 1], np.int8))  # fmt: skip
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-border-reroute",
+            "horizon_h": 1.0,
+            "policy": {"linkage": "separate", "border_passage_delay_min": 20.0},
+            "closures": [_closure(net, 21.0, "close", 2)],
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    team = model.teams[0]
+    ended = []
+
+    def send():
+        team.available = False
+        nodes, travel_s = model.operations.route(team, 0, 3)
+        ended.append((yield from model.on_road.drive(team, nodes, [0, 3], travel_s)))
+        ended.append(model.env.now)
+
+    model.env.process(send())
+    model.run_for()
+    assert ended == [3, pytest.approx(2100.0)]
+    ev = collect(model).events
+    ev = ev[(ev["agent"] == team.unique_id) & ev["kind"].isin(["border_wait", "team_rerouted"])]
+    assert ev[["time_s", "kind", "node", "value"]].values.tolist() == [
+        [0.0, "border_wait", 0, 1200.0],
+        [pytest.approx(1300.0), "team_rerouted", 1, pytest.approx(800.0)],
+    ]
+    assert model.aid.border_wait_s.tolist() == [1200.0, 0.0]
+
+
+def test_a_team_cut_off_on_its_way_back_to_the_scene_hands_the_rest_back() -> None:
+    """It carries one of two people (carry 1) to the shelter at node 0 by the direct road
+    and heads back; both ways close at 1250 s while it is on link 0-1 (1200-1300 s). At
+    node 1 it finds no way on: the second person goes back to the commands, which send
+    the team again when the road reopens at 2000 s (turnout, 300 s: on scene at 2480 s)."""
+    net = _network()
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-back-to-scene",
+            "horizon_h": 3.0,
+            "forces": {"extraction_min_per_person": {"cut_off": 1.0},
+                       "ground": {"carry_persons": 1}},
+            "closures": [_closure(net, 1250 / 60, "close", 2), _closure(net, 1250 / 60, "close", 5),
+                         _closure(net, 2000 / 60, "reopen", 2)],
+            "incidents": [{"time_min": 1.0, "node": 3, "persons": 2, "kind": "cut_off",
+                           "tiers": ["ground"]}],
+        }
+    )  # fmt: skip
+    model = EmergencyModel(scenario, net, seed=0)
+    model.run_for()
+    ev = collect(model).events
+    kinds = ["arrive_scene", "deliver", "team_cut_off", "incident_handed_back", "dispatch"]
+    timeline = ev[ev["kind"].isin(kinds)][["time_s", "kind", "node"]].values.tolist()
+    # 60 + 180 + 300: on scene; 60 s out; 300 s to node 0 and 300 s to hand over
+    assert timeline == [
+        [60.0, "dispatch", 0],
+        [pytest.approx(540.0), "arrive_scene", 3],
+        [pytest.approx(1200.0), "deliver", 0],
+        [pytest.approx(1300.0), "team_cut_off", 1],
+        [pytest.approx(1300.0), "incident_handed_back", 3],
+        [pytest.approx(2000.0), "dispatch", 0],
+        [pytest.approx(2480.0), "arrive_scene", 3],
+        [pytest.approx(2480.0 + 60.0 + 300.0 + 300.0), "deliver", 0],
+    ]
+    assert model.dispatcher.incidents[0].done
+
+
+def test_a_truck_cut_off_takes_its_kits_back_and_the_shelter_is_supplied_after_reopening() -> None:
+    """One household at shelter S2 (node 2) asks for one kit at 900 s; the truck leaves
+    depot DA (node 0) then. The road at node 2 closes at 950 s, while the truck is on
+    link 0-1: at node 1 (1000 s) no way is open; it takes the kit back to DA. The road
+    reopens at 2000 s and the shelter's request is served then (200 s and the unload)."""
+    net = supply_line(stock_a=10, stock_b=0, sides=(0, 0, 0, 0))
+    net = replace(net, node_population_persons=np.array([0, 0, 1, 0]))
+    scenario = supply_scenario(
+        "separate", trucks={"city": 1, "town": 0}, sides="A", capacity_kits=10,
+        closures=[_closure(net, 950 / 60, "close", 2), _closure(net, 2000 / 60, "reopen", 2)],
+    )  # fmt: skip
+    model = EmergencyModel(scenario, net, seed=0)
+    supply = model.supply
+    model.run_for()
+    ev = collect(model).events
+    kinds = ["truck_dispatch", "truck_cut_off", "delivery"]
+    unload_s = supply.unload_s
+    assert ev[ev["kind"].isin(kinds)][["time_s", "kind", "node", "value"]].values.tolist() == [
+        [900.0, "truck_dispatch", 0, 1.0],
+        [pytest.approx(1000.0), "truck_cut_off", 1, 0.0],
+        [pytest.approx(2000.0), "truck_dispatch", 0, 1.0],
+        [pytest.approx(2000.0 + 200.0 + unload_s), "delivery", 2, 1.0],
+    ]
+    assert supply.delivered_kits.tolist() == [0, 1] and supply.stock_kits.tolist() == [9, 0]
+    assert supply.trucks[0].kits_aboard == 0
+
+
+def test_a_road_closing_and_a_diversion_in_the_same_instant_divert_the_team_once() -> None:
+    """A hazard step closes the road ahead of a responder on its way to a transfer and
+    then reports a threat to life: both interrupt the responder's trip at 300 s. The
+    diversion wins (the responder, on link 0-1, goes on to node 1 and back: at node 0 at
+    440 s) and the transfer is handed back once. A second threat to life at 320 s waits
+    for the responder (home at 1640 s, 240 s turnout: there at 1880 s); before, the turn
+    off left the trip's place on the road set after the diversion and the responder was
+    diverted a second time, from its new response."""
+    spec = transfer_and_trapped("race", vulnerable_share=0.0, trapped_at_s=320.0, trapped_node=0)
+    net = with_community_post(toy_engine_network(population=[0, 0, 3, 0, 0, 0]), node=0)
+    model = EmergencyModel(scenario_from_dict(spec), net, seed=0)
+    env = model.env
+    team = next(t for t in model.teams if t.tier.name == "community")
+
+    def hazard_like_step():
+        yield env.timeout(300.0)
+        model.roads.close(model.network.edge_ids(np.array([1]), np.array([2])))
+        model.dispatcher.report(
+            IncidentReport(kind="trapped", node=0, persons=1, tiers=("community",))
+        )
+        yield env.timeout(1.0)
+        assert team.en_route is None
+
+    env.process(hazard_like_step())
+    model.run_for()
+    ev = collect(model).events
+    assert (ev["kind"] == "transfer_handed_back").sum() == 1
+    arrivals = {i.id: i.arrival_s.get("community") for i in model.dispatcher.incidents}
+    assert arrivals[1] == pytest.approx(440.0) and arrivals[2] == pytest.approx(1880.0)

@@ -20,12 +20,15 @@ next junction. A route that closed while the team turned out, or waited at the b
 is planned again when it sets off. When no way is open (``team_cut_off``,
 ``truck_cut_off``) the trip ends at that node: on its way to an incident the team hands
 the incident back to the commands, which send the next team (:meth:`RoadTrips.hand_back`,
-``incident_handed_back``) and goes home or works on from there; carrying people, it
-looks for the nearest safe shelter from there; on its way home, it works on from there
+``incident_handed_back``; on its way back to the scene from a shelter, the people still
+there) and goes home or works on from there; carrying people, it looks for the nearest
+safe shelter from there; on its way home, it works on from there
 (:meth:`sim.agents.command.Dispatcher.stay_at`). A truck drives on to its next stop from
-where it stopped and takes the kits it could not deliver back to a depot (their shelter
-asks again). Each leg of a team waits at the border if it crosses one
-(:meth:`sim.agents.rescue.RescueTeam._border_wait`).
+where it stopped and takes the kits it could not deliver back to a depot; their shelter
+asks again, and the supply service retries whenever roads reopen. A trip waits at the
+border once (:meth:`sim.agents.rescue.RescueTeam._border_wait`), not again when it
+turns off. A team diverted to a threat to life in the instant its road closed is only
+diverted (:mod:`sim.agents.divert`).
 
 This is the rule households already follow on the road (:mod:`sim.agents.walks`, issue
 12: "people already on the road re-route when the hazard's footprint reaches their
@@ -149,10 +152,14 @@ class RoadTrips:
                 if not isinstance(stop.cause, Reroute):
                     self._trips.pop(team, None)
                     raise  # diverted to a threat to life (sim.agents.divert)
+                if divertible is not None and team.process is not m.env.active_process:
+                    # diverted in the same instant, after the road closed: the diversion's
+                    # interrupt, still to come, ends this response (sim.agents.divert)
+                    yield m.env.event()
                 node, nodes, travel_s = yield from self._turn_off(team, trip, target, divertible)
                 if nodes is None:
                     return node
-                ends, waited = [node, target], False
+                ends = [node, target]  # the border wait was this trip's: not again
                 continue
             self._trips.pop(team, None)
             return target
@@ -243,9 +250,16 @@ class RoadTrips:
         """
         m = self.model
         team.en_route = None
-        self.handed_back[team.jurisdiction] += 1
+        team.serving = None
         tiers = [t for t, uid in incident.dispatched.items() if uid == team.unique_id]
         for tier in tiers:
+            # mutual aid or a reinforcement named in its place: the team sent before is
+            # still on its way there or at work, and the incident stays with it
+            others = [t for t in m.teams if t.serving is incident and t.tier.name == team.tier.name]
+            if others:
+                incident.dispatched[tier] = others[0].unique_id
+                continue
+            self.handed_back[team.jurisdiction] += 1
             del incident.dispatched[tier]
             record_at_incident(
                 m, "incident_handed_back", incident, tier=tier, agent=team.unique_id,

@@ -103,6 +103,8 @@ class RescueTeam(mesa.Agent):
         #: tier's turnout); kept out of :meth:`respond`'s arguments, which subclasses
         #: override with the same three.
         self.sets_off_in_s: float | None = None
+        #: The incident it was last sent to, until it is free again.
+        self.serving: Incident | None = None
 
     @property
     def mode(self) -> str:
@@ -124,6 +126,7 @@ class RescueTeam(mesa.Agent):
         m = self.model
         tier = self.tier.name
         self.available = False
+        self.serving = incident
         m.recorder.event(
             m.env.now,
             "dispatch",
@@ -167,6 +170,7 @@ class RescueTeam(mesa.Agent):
             where = yield from m.on_road.drive(self, back_nodes, [where, home], back_s)
         if where != home:  # no open road home (a responder's flooded village): it works
             m.dispatcher.stay_at(self, where)  # on from here
+        self.serving = None
         self.available = True
         m.recorder.event(
             m.env.now, "team_home", agent=self.unique_id, node=self.station_node, tier=tier
@@ -235,7 +239,8 @@ class RescueTeam(mesa.Agent):
                     m.transfers.hand_back(incident, self, np.zeros(0, dtype=np.int64))
                     return -1
                 at = yield from self._go(at, incident.target_node)
-                if at != incident.target_node:
+                if at != incident.target_node:  # no way back: the next team takes the rest
+                    m.on_road.hand_back(self, incident)
                     break
             if not m.shelters.reachable_for_team(at, self):
                 # no way out to any safe shelter: the team works on scene, people stay

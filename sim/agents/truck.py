@@ -66,6 +66,8 @@ class SupplyTruck(mesa.Agent):
             if at != node:  # no way to it is open (sim.agents.on_road): kits stay aboard
                 s.pending_kits[shelter] -= kits
                 self.kits_aboard += kits
+                if shelter not in s.waiting and s.unmet_kits(shelter) >= s.request_min_kits:
+                    s.waiting.append(shelter)  # it asks again
                 continue
             yield m.env.timeout(s.unload_s)
             s.delivered_kits[shelter] += kits
@@ -113,11 +115,8 @@ class SupplyTruck(mesa.Agent):
             end = yield from m.on_road.drive(self, route, [node, there], travel_s)
             s.heading_kits[depot] -= claim
             if end != there:  # a closure ahead left no way on (sim.agents.on_road)
-                if end == node:
-                    self.back_s = np.inf
-                    return  # not even from where it was: it stays there
                 node = end
-                continue  # from where it stopped
+                continue  # another depot from where it stopped, or it stays there
             node, arrived = end, True
             s.stock_kits[depot] += self.kits_aboard  # what it could not deliver
             self.kits_aboard = 0
@@ -139,6 +138,9 @@ class SupplyTruck(mesa.Agent):
         marks = m.recorder.marks()
         weights = m.roads.router(self.mode).weights_s
         edges = m.network.edge_ids(route[:-1], route[1:])
-        times = m.env.now + np.concatenate(([0.0], np.cumsum(weights[edges])))
+        cum = np.concatenate(([0.0], np.cumsum(weights[edges])))
+        if np.isfinite(travel_s) and cum[-1] > 0:
+            cum *= travel_s / cum[-1]  # planned on the costs of its departure (a plume's)
+        times = m.env.now + cum
         m.recorder.track_route(times, self.unique_id, self.family, route)
         return np.asarray(route), times, *marks

@@ -257,6 +257,7 @@ class EmergencyModel(mesa.Model):
             if self._retry_after_step:  # incidents already waiting go before this step's
                 self._retry_after_step = False
                 self.dispatcher.retry_waiting()
+                self.supply.retry()  # a shelter no truck could get to may be reached now
             for report in step.incidents:
                 self.dispatcher.report(report)
             self._update_shelters()
@@ -341,6 +342,9 @@ class EmergencyModel(mesa.Model):
     ) -> None:
         """Record closures; let the commands retry waiting incidents when roads reopen.
 
+        The supply service retries its waiting shelters then too, and teams and trucks
+        on the road turn off before a link that closed to them (:mod:`sim.agents.on_road`).
+
         ``reopened``: links reopened to the public; ``teams_reopened``: whether any
         reopened to a team (a lethal plume moving off a responder's way). Either way the
         commands retry, and the doors the responders could not get to go back on their
@@ -362,6 +366,7 @@ class EmergencyModel(mesa.Model):
                 self._retry_after_step = True
             else:
                 self.dispatcher.retry_waiting()
+                self.supply.retry()
 
     def _on_shelter_arrival(self, shelter: int) -> None:
         if not np.isfinite(self.shelters.first_arrival_s[shelter]):
