@@ -105,8 +105,8 @@ def format_run(result: RunResult) -> str:
         back = sum((inc.get("handed_back_cut_off") or {}).values())
         lines.append(
             f"  team trips a closure ahead turned off: {rerouted:,} re-routed, {cut_off:,} "
-            f"found no way on and stopped there ({back:,} incidents handed back to the "
-            "commands for the next team)"
+            f"found no way on and stopped there; {back:,} incident{'s' * (back != 1)} handed "
+            "back to the commands by teams with no way to them, for the next team"
         )
     lines += _people_lines(s)
     ev = s["evacuation"]
