@@ -17,18 +17,25 @@ on its link already) and from there takes the fastest way open to it now to the 
 destination (``team_rerouted``/``truck_rerouted``, value: the new travel time in s), as
 a driver told by radio that the road ahead is under water or blocked turns off at the
 next junction. A route that closed while the team turned out, or waited at the border,
-is planned again when it sets off. When no way is open (``team_cut_off``,
-``truck_cut_off``) the trip ends at that node: on its way to an incident the team hands
-the incident back to the commands, which send the next team (:meth:`RoadTrips.hand_back`,
-``incident_handed_back``; on its way back to the scene from a shelter, the people still
-there) and goes home or works on from there; carrying people, it looks for the nearest
-safe shelter from there; on its way home, it works on from there
-(:meth:`sim.agents.command.Dispatcher.stay_at`). A truck drives on to its next stop from
-where it stopped and takes the kits it could not deliver back to a depot; their shelter
-asks again, and the supply service retries whenever roads reopen. A trip waits at the
-border once (:meth:`sim.agents.rescue.RescueTeam._border_wait`), not again when it
-turns off. A team diverted to a threat to life in the instant its road closed is only
-diverted (:mod:`sim.agents.divert`).
+is planned again when it sets off. One exception: a team carrying rescued people to a
+shelter drives on out through air that turns lethal ahead of it (it would otherwise
+stop, with them, inside the plume: 6 dead so at seed 0 of the gas leak under mutual
+aid, in a first version). The rule for responders without breathing apparatus is not to
+*enter* air immediately dangerous to life (OSHA 29 CFR 1910.134(g)(3)); IDLH is by
+definition the level from which one can still *escape* within 30 min (NIOSH, *IDLH
+Values*, 1994 criteria), and a vehicle on its way out is escaping.
+
+When no way is open (``team_cut_off``, ``truck_cut_off``) the trip ends at that node: on
+its way to an incident the team hands the incident back to the commands, which send the
+next team (:meth:`RoadTrips.hand_back`, ``incident_handed_back``; on its way back to the
+scene from a shelter, the people still there) and goes home or works on from there;
+carrying people, it looks for the nearest safe shelter from there; on its way home, it
+works on from there (:meth:`sim.agents.command.Dispatcher.stay_at`). A truck drives on
+to its next stop from where it stopped and takes the kits it could not deliver back to a
+depot; their shelter asks again, and the supply service retries whenever roads reopen. A
+trip waits at the border once (:meth:`sim.agents.rescue.RescueTeam._border_wait`), not
+again when it turns off. A team diverted to a threat to life in the instant its road
+closed is only diverted (:mod:`sim.agents.divert`).
 
 This is the rule households already follow on the road (:mod:`sim.agents.walks`, issue
 12: "people already on the road re-route when the hazard's footprint reaches their
@@ -71,6 +78,7 @@ class OnRoad:
     edges: np.ndarray
     process: simpy.Process
     marks: tuple[int, int]
+    escape: bool = False
 
     def ahead(self, now_s: float) -> tuple[int, float]:
         """Return the next node the team reaches (or is at) and the time to it from ``now_s``."""
@@ -109,6 +117,8 @@ class RoadTrips:
         ends: list[int],
         travel_s: float,
         divertible: Incident | None = None,
+        *,
+        escape: bool = False,
     ) -> Generator[simpy.Event, None, int]:
         """Drive along ``nodes`` (None: fly from ``ends[0]`` to ``ends[1]``) in ``travel_s``.
 
@@ -116,6 +126,8 @@ class RoadTrips:
         where the trip ends: ``ends[1]``, or the node where every way on was cut.
         ``divertible``: the mandatory transfer the team is on its way to, kept in
         ``team.en_route`` while it may be diverted (:mod:`sim.agents.divert`).
+        ``escape``: it carries rescued people out, and air that turns lethal ahead does
+        not stop it (module docs); water, a slide or a scripted closure does.
         """
         m = self.model
         target = ends[1]
@@ -144,7 +156,7 @@ class RoadTrips:
             if not road:
                 yield m.env.timeout(travel_s)
                 return target
-            trip = OnRoad(trip_nodes, times, edges, m.env.active_process, tuple(marks))
+            trip = OnRoad(trip_nodes, times, edges, m.env.active_process, tuple(marks), escape)
             self._trips[team] = trip
             try:
                 yield m.env.timeout(travel_s)
@@ -219,9 +231,12 @@ class RoadTrips:
         now = self.model.env.now
         roads = self.model.roads
         for team, trip in list(self._trips.items()):
-            weights_s = roads.router(team.mode).weights_s
             ahead = trip.edges[trip.times[:-1] >= now]
-            if ahead.size and not np.isfinite(weights_s[ahead]).all():
+            if trip.escape:
+                closed = roads.closed_to_teams[ahead]
+            else:
+                closed = ~np.isfinite(roads.router(team.mode).weights_s[ahead])
+            if closed.any():
                 del self._trips[team]
                 if trip.process.is_alive:
                     trip.process.interrupt(Reroute(trip))

@@ -306,7 +306,7 @@ class RescueTeam(mesa.Agent):
             node = int(m.shelters.node[shelter])
             for unit in linked:  # they ride with the team: breathe, and are counted, there
                 m.households.node[unit.row] = node
-            end = yield from self._go(at, node)
+            end = yield from self._go(at, node, escape=True)  # carrying them out
             if end == node:
                 break
             m.shelters.release(shelter, size)
@@ -327,17 +327,20 @@ class RescueTeam(mesa.Agent):
         )
         return node
 
-    def _go(self, origin: int, target: int) -> Generator[simpy.Event, None, int]:
+    def _go(
+        self, origin: int, target: int, *, escape: bool = False
+    ) -> Generator[simpy.Event, None, int]:
         """Travel from ``origin`` to ``target``; return where it ends (:mod:`sim.agents.on_road`).
 
         ``target``, or the node where every way on was cut: ``origin``, and no time
-        spent, when none was open at the start.
+        spent, when none was open at the start. ``escape``: it carries people out
+        (:meth:`sim.agents.on_road.RoadTrips.drive`).
         """
         m = self.model
         nodes, time_s = m.operations.route(self, origin, target)
         if not np.isfinite(time_s):
             return origin
-        return (yield from m.on_road.drive(self, nodes, [origin, target], time_s))
+        return (yield from m.on_road.drive(self, nodes, [origin, target], time_s, escape=escape))
 
     def _border_wait(self, route_nodes: np.ndarray | None) -> Generator[simpy.Event, None, None]:
         """Wait at the border on a trip along ``route_nodes`` (``MutualAid.passage_delay_s``)."""

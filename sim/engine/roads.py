@@ -89,6 +89,11 @@ class RoadState:
         """Links closed to vehicles of the public (kept for callers of one mode)."""
         return self.closed_vehicle
 
+    @property
+    def closed_to_teams(self) -> np.ndarray:
+        """Links closed to every road team, lethal air aside (water, slides, scripts)."""
+        return self._team_closed
+
     def closed_for(self, vehicle: bool) -> np.ndarray:
         """Links closed to a household travelling by vehicle or on foot."""
         return self.closed_vehicle if vehicle else self.closed_walk
