@@ -354,3 +354,62 @@ def test_a_road_closing_and_a_diversion_in_the_same_instant_divert_the_team_once
     assert (ev["kind"] == "transfer_handed_back").sum() == 1
     arrivals = {i.id: i.arrival_s.get("community") for i in model.dispatcher.incidents}
     assert arrivals[1] == pytest.approx(440.0) and arrivals[2] == pytest.approx(1880.0)
+
+
+def _lethal_between(model: EmergencyModel, a: int, b: int, at_s: float) -> None:
+    """Make the link a-b (both ways) unbreathable at ``at_s``, as a gas leak's step does."""
+    net = model.network
+    mask = np.zeros(net.n_edges, dtype=bool)
+    mask[net.edge_ids(np.array([a, b]), np.array([b, a]))] = True
+
+    def step():
+        yield model.env.timeout(at_s)
+        model.roads.set_closures("plume", np.zeros(net.n_edges, bool), unbreathable=mask)
+
+    model.env.process(step())
+
+
+def _community_run(lethal_at_s: float):
+    """A volunteer (post at node 0, carries 1) fetches one person from node 3 for the
+    shelter at node 0; the link 1-2 turns lethal at ``lethal_at_s``."""
+    net = with_community_post(_network(), node=0)
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-escape",
+            "horizon_h": 2.0,
+            "forces": {"extraction_min_per_person": {"cut_off": 1.0},
+                       "community": {"carry_persons": 1}},
+            "incidents": [{"time_min": REPORT_S / 60.0, "node": 3, "persons": 1,
+                           "kind": "cut_off", "tiers": ["community"]}],
+        }
+    )  # fmt: skip
+    model = EmergencyModel(scenario, net, seed=0)
+    team = next(t for t in model.teams if t.tier.name == "community")
+    link_s = float(model.roads.router("community").weights_s[0])
+    _lethal_between(model, 1, 2, lethal_at_s)
+    model.run_for()
+    ev = collect(model).events
+    kinds = ["arrive_scene", "team_rerouted", "team_cut_off", "deliver"]
+    ev = ev[(ev["agent"] == team.unique_id) & ev["kind"].isin(kinds)]
+    return team, link_s, ev[["time_s", "kind", "node"]].values.tolist()
+
+
+def test_lethal_air_ahead_stops_a_volunteer_going_in_but_not_one_carrying_people_out() -> None:
+    """Going in, the volunteer turns off before air that turned lethal (it must not
+    enter it without breathing apparatus) and takes the detour; carrying a rescued
+    person out, it drives on through (escape from IDLH air), as planned."""
+    team, link_s, _ = _community_run(lethal_at_s=7200.0)
+    set_off_s = REPORT_S + team.tier.turnout_s
+    # going in: lethal from just after it set off, while it is on link 0-1
+    _, _, going_in = _community_run(lethal_at_s=set_off_s + 0.5 * link_s)
+    assert going_in[:2] == [
+        [pytest.approx(set_off_s + link_s), "team_rerouted", 1],
+        [pytest.approx(set_off_s + link_s + 8 * link_s), "arrive_scene", 3],
+    ]
+    # carrying out: on scene at set off + 3 links, out 60 s later, lethal while on 3-2
+    out_s = set_off_s + 3 * link_s + 60.0
+    _, _, carrying = _community_run(lethal_at_s=out_s + 0.5 * link_s)
+    assert carrying == [
+        [pytest.approx(set_off_s + 3 * link_s), "arrive_scene", 3],
+        [pytest.approx(out_s + 3 * link_s + 300.0), "deliver", 0],
+    ]
