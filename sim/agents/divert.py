@@ -52,8 +52,13 @@ class EnRoute:
 
     def ahead(self, now_s: float) -> tuple[int, float]:
         """Return the next node the team reaches (or is at) and the time to it from ``now_s``."""
-        k = min(int(np.searchsorted(self.times, now_s, side="left")), len(self.nodes) - 1)
-        return int(self.nodes[k]), max(float(self.times[k]) - now_s, 0.0)
+        return next_node(self.nodes, self.times, now_s)
+
+
+def next_node(nodes: np.ndarray, times: np.ndarray, now_s: float) -> tuple[int, float]:
+    """Return the next of ``nodes`` (reached at ``times``) from ``now_s``, and the wait to it."""
+    k = min(int(np.searchsorted(times, now_s, side="left")), len(nodes) - 1)
+    return int(nodes[k]), max(float(times[k]) - now_s, 0.0)
 
 
 class Way(NamedTuple):

@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from sim.agents.divert import EnRoute
+from sim.agents.divert import EnRoute, next_node
 from sim.engine.incidents import record_at_incident
 
 if TYPE_CHECKING:
@@ -82,8 +82,7 @@ class OnRoad:
 
     def ahead(self, now_s: float) -> tuple[int, float]:
         """Return the next node the team reaches (or is at) and the time to it from ``now_s``."""
-        k = min(int(np.searchsorted(self.times, now_s, side="left")), len(self.nodes) - 1)
-        return int(self.nodes[k]), max(float(self.times[k]) - now_s, 0.0)
+        return next_node(self.nodes, self.times, now_s)
 
 
 class Reroute:
