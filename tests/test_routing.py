@@ -130,15 +130,23 @@ def test_tree_for_keeps_a_tree_while_the_nodes_source_remains(toy: RoadNetwork) 
     assert only_0 is not both and only_0.time_s[4] == pytest.approx(400.0)
 
 
-def _asked(router: Router, sources: np.ndarray, nodes: np.ndarray, reverse: bool, family: str):
+def _asked(
+    router: Router,
+    sources: np.ndarray,
+    nodes: np.ndarray,
+    reverse: bool,
+    family: str,
+    bounded: bool = False,
+):
     """Ask ``tree_for`` for each node: yield (node, tree, True when no tree was grown)."""
     for node in nodes:
         before = len(router._cache)
-        tree = router.tree_for(sources, int(node), reverse=reverse, family=family)
+        tree = router.tree_for(sources, int(node), reverse=reverse, family=family, bounded=bounded)
         yield node, tree, len(router._cache) == before
 
 
-def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
+@pytest.mark.parametrize("bounded", [False, True])
+def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen(bounded: bool) -> None:
     from sim.network.sources import load_network
 
     net = load_network("fujiang")
@@ -161,7 +169,7 @@ def test_tree_for_matches_fresh_trees_as_roads_close_and_reopen() -> None:
         for reverse in (True, False):
             fresh = Router(net, weights).tree(sources, reverse=reverse)
             nodes = rng.choice(net.n_nodes, 40, replace=False)
-            for node, tree, kept in _asked(router, sources, nodes, reverse, "targets"):
+            for node, tree, kept in _asked(router, sources, nodes, reverse, "targets", bounded):
                 reused += kept
                 assert tree.time_s[node] == pytest.approx(fresh.time_s[node], abs=1e-6)
                 if np.isfinite(fresh.time_s[node]):

@@ -221,7 +221,9 @@ class RoadTrips:
         """
         if team.family == "team":
             return self.model.operations.route(team, node, target)
-        tree = self.model.roads.router(team.mode).tree_for(np.array([target]), node, reverse=True)
+        tree = self.model.roads.router(team.mode).tree_for(
+            np.array([target]), node, reverse=True, bounded=True
+        )
         time_s = float(tree.time_s[node])
         return (tree.path(node), time_s) if np.isfinite(time_s) else (None, np.inf)
 

@@ -57,7 +57,9 @@ class Operations:
                 return None, 0.0
             fly = np.hypot(net.x_m[origin] - net.x_m[target], net.y_m[origin] - net.y_m[target])
             return None, float(fly / (team.tier.cruise_speed_kph / 3.6))
-        tree = m.roads.router(team.mode).tree_for(np.array([target]), origin, reverse=True)
+        tree = m.roads.router(team.mode).tree_for(
+            np.array([target]), origin, reverse=True, bounded=True
+        )
         time_s = float(tree.time_s[origin])
         if not np.isfinite(time_s):
             return None, np.inf

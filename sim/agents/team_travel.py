@@ -82,7 +82,7 @@ class TeamTravel:
             if team.station_node in (origin, target):  # to or from the real base
                 fly += team.tier.approach_km * 1000.0
             return float(fly / (team.tier.cruise_speed_kph / 3.6) + walk / self._walk_m_per_s)
-        tree = self.model.roads.router(team.mode).tree_for(np.array([origin]), target)
+        tree = self.model.roads.router(team.mode).tree_for(np.array([origin]), target, bounded=True)
         return float(tree.time_s[target])
 
     def travel_to_s(self, team: RescueTeam, origin: int, target: int) -> float:
@@ -92,7 +92,9 @@ class TeamTravel:
         """
         if team.tier.travel == "air":
             return self.travel_s(team, origin, target)
-        tree = self.model.roads.router(team.mode).tree_for(np.array([target]), origin, reverse=True)
+        tree = self.model.roads.router(team.mode).tree_for(
+            np.array([target]), origin, reverse=True, bounded=True
+        )
         return float(tree.time_s[origin])
 
     def route_to(self, team: RescueTeam, target: int) -> np.ndarray | None:
@@ -118,7 +120,9 @@ class TeamTravel:
         # a forward tree from where the team is: teams come home from a few places (the
         # shelters they deliver to), so these trees are shared; one tree per station
         # would be grown for each of hundreds of community posts
-        tree = self.model.roads.router(team.mode).tree_for(np.array([from_node]), team.station_node)
+        tree = self.model.roads.router(team.mode).tree_for(
+            np.array([from_node]), team.station_node, bounded=True
+        )
         time_s = float(tree.time_s[team.station_node])
         if not np.isfinite(time_s):
             return None, np.inf  # cut off from home: the team stays where it is

@@ -34,6 +34,7 @@ from scipy.sparse import csgraph
 
 from sim.errors import NetworkError
 from sim.network.compiled import RoadNetwork
+from sim.network.reach import LeastTime, grow_enough
 from sim.network.repair import without_sources
 from sim.network.trees import NO_NODE, ShortestPathTree
 
@@ -54,6 +55,13 @@ class _Latest:
     given: bytes = b""
     bound_version: int = -1
     bound_s: float = np.inf
+    #: The limit asked for; its tree may stop short of it (``bounded``).
+    limit_s: float = np.inf
+
+    @property
+    def cut_short(self) -> bool:
+        """Whether its tree stops short of the limit asked for."""
+        return self.tree.limit_s < self.limit_s
 
 
 class Router:
@@ -83,18 +91,12 @@ class Router:
         self._latest: OrderedDict[tuple, _Latest] = OrderedDict()
         #: The last version in which some edge got faster (or reopened).
         self._faster_version = 0
-        #: Straight-line length of each link, and the fastest straight-line speed of any
-        #: link now (see :meth:`_least_time_s`).
-        self._chord_m = np.hypot(
-            network.x_m[network.edge_target] - network.x_m[network.edge_source],
-            network.y_m[network.edge_target] - network.y_m[network.edge_source],
-        )
-        self._speed_version = -1
+        #: The least time between nodes, from straight-line distances (see :mod:`.reach`).
+        self._least = LeastTime(network)
         #: Read-only source arrays already checked, by id (they cannot have changed).
         self._checked: weakref.WeakValueDictionary[int, np.ndarray] = weakref.WeakValueDictionary()
         #: Per tree (while it lives), the paths traced through nodes: node -> (nodes, edges).
         self._paths: weakref.WeakKeyDictionary[ShortestPathTree, dict] = weakref.WeakKeyDictionary()
-        self._speed_m_per_s = np.inf
         self.set_weights(network.travel_time_s if weights_s is None else weights_s)
 
     @property
@@ -206,7 +208,7 @@ class Router:
             limit=limit_s,
         )
         tree = ShortestPathTree(
-            time_s=time_s, predecessor=predecessor, source=source, reverse=reverse
+            time_s=time_s, predecessor=predecessor, source=source, reverse=reverse, limit_s=limit_s
         )
         return self._remember(key, tree)
 
@@ -218,13 +220,16 @@ class Router:
         reverse: bool = False,
         limit_s: float = np.inf,
         family: str | None = None,
+        bounded: bool = False,
     ) -> ShortestPathTree:
         """Return a tree that is exact for ``node``: its time, nearest source and path.
 
         As :meth:`tree`, but an older tree of the same ``family`` (default: the same
         sources) is returned when it still holds for ``node`` (see the module
         docstring; a family's sources may shrink, e.g. shelters that filled up). Use
-        only its values at ``node``; elsewhere they may be out of date.
+        only its values at ``node``; elsewhere they may be out of date or beyond its
+        limit. ``bounded``: grow it only as far as ``node`` needs
+        (:func:`sim.network.reach.grow_enough`), for trees seldom asked about again.
         """
         sources = self._check_sources(sources)
         base = (family if family is not None else sources.tobytes(), reverse, float(limit_s))
@@ -237,10 +242,14 @@ class Router:
         tree = None
         if latest is not None and latest.version == self.version and limit_s == np.inf:
             tree = self._without(latest, sources, mask, reverse)
+        if tree is None and bounded and limit_s == np.inf:
+            least_s = self._least_time_s(node, sources)
+            grow = lambda s: self.tree(sources, reverse=reverse, limit_s=s)  # noqa: E731
+            tree = grow_enough(grow, node, least_s, self.network, self._weights)
         if tree is None:
             tree = self.tree(sources, reverse=reverse, limit_s=limit_s)
         self._latest[base] = _Latest(
-            version=self.version, sources=mask, tree=tree, given=sources.tobytes()
+            version=self.version, sources=mask, tree=tree, given=sources.tobytes(), limit_s=limit_s
         )
         self._latest.move_to_end(base)
         if len(self._latest) > self._cache_size:
@@ -257,7 +266,7 @@ class Router:
         """
         key = (sources.tobytes(), reverse, np.inf, self.version)
         hit = self._cache.get(key)
-        if hit is not None or (~latest.sources[sources]).any():
+        if hit is not None or latest.cut_short or (~latest.sources[sources]).any():
             return hit
         tree = without_sources(self.network, self._weights, latest.tree, latest.sources & ~mask)
         return None if tree is None else self._remember(key, tree)
@@ -271,10 +280,12 @@ class Router:
     def _holds_for(self, latest: _Latest, sources: np.ndarray, node: int) -> bool:
         """Whether the older tree ``latest`` is still exact for ``node``."""
         tree = latest.tree
+        time_s = tree.time_s[node]
+        if latest.cut_short and not time_s <= tree.limit_s:
+            return False  # beyond the limit it was grown to: farther, or cut off
         same = sources.tobytes() == latest.given
         if same and latest.version == self.version:
             return True  # the very tree a fresh call would grow
-        time_s = tree.time_s[node]
         if not same:
             new = sources[~latest.sources[sources]]
             if new.size and not time_s < self._least_time_s(node, new):
@@ -313,22 +324,8 @@ class Router:
         return hit
 
     def _least_time_s(self, node: int, others: np.ndarray) -> float:
-        """Return a lower bound on the time between ``node`` and the nearest ``others``.
-
-        No link covers more straight-line distance per second than the fastest one
-        does now, so no path does either (triangle inequality).
-        """
-        if self._speed_version != self.version:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                speed = self._chord_m / self._weights
-            speed = speed[~np.isnan(speed)]  # 0 / 0: a link of no length and no time
-            self._speed_m_per_s = float(speed.max()) if speed.size else 0.0
-            self._speed_version = self.version
-        if self._speed_m_per_s <= 0.0:  # no link is open: only the node itself is reached
-            return 0.0 if np.any(others == node) else np.inf
-        x, y = self.network.x_m, self.network.y_m
-        d_m = np.hypot(x[others] - x[node], y[others] - y[node]).min()
-        return float(d_m / self._speed_m_per_s)
+        """Return a lower bound on the time between ``node`` and the nearest ``others``."""
+        return self._least.time_s(node, others, self._weights, self.version)
 
     def _faster_bound_s(self, latest: _Latest) -> float:
         """Least time of a path using a link that got faster since ``latest`` was grown."""

@@ -31,12 +31,16 @@ class ShortestPathTree:
         Per node, the nearest source node (``NO_NODE`` when unreachable).
     reverse
         True when times are *to* the sources.
+    limit_s
+        The time limit it was grown to (``inf``: the whole tree): beyond it, ``inf``
+        means "farther", not "unreachable".
     """
 
     time_s: np.ndarray
     predecessor: np.ndarray
     source: np.ndarray
     reverse: bool
+    limit_s: float = np.inf
 
     def path(self, node: int) -> np.ndarray:
         """Return the node sequence of the tree path through ``node``, in travel order.
