@@ -40,15 +40,14 @@ if TYPE_CHECKING:
 class EnRoute:
     """Where a team on its way to a transfer is: ``nodes`` reached at ``times`` (s).
 
-    ``trip_at``, ``events_at``: where its trip's track points and events start in the
-    recorder (:meth:`sim.engine.recording.Recorder.cut_trip`); -1 while it turns out.
+    ``marks``: where its trip's track points and events are kept in the recorder
+    (:meth:`sim.engine.recording.Recorder.cut_trip`); None while it turns out.
     """
 
     incident: Incident
     nodes: np.ndarray
     times: np.ndarray
-    trip_at: int = -1
-    events_at: int = -1
+    marks: tuple[int, int, int] | None = None
 
     def ahead(self, now_s: float) -> tuple[int, float]:
         """Return the next node the team reaches (or is at) and the time to it from ``now_s``."""
@@ -98,7 +97,7 @@ class Diversions:
             return None
         team, eta, node, ready_s = best
         tree = m.roads.router(team.mode).tree_for(
-            np.array([incident.target_node]), node, reverse=True
+            np.array([incident.target_node]), node, reverse=True, bounded=True
         )
         return Way(team, eta, tree.path(node), ready_s)
 
@@ -108,10 +107,8 @@ class Diversions:
         team, eta_s, route, ready_s = way
         on_way = team.en_route
         team.en_route = None
-        if on_way.trip_at >= 0:
-            m.recorder.cut_trip(
-                team.unique_id, m.env.now + ready_s, (on_way.trip_at, on_way.events_at)
-            )
+        if on_way.marks is not None:
+            m.recorder.cut_trip(team.unique_id, m.env.now + ready_s, on_way.marks)
         team.process.interrupt("diverted to a threat to life")
         self._dispatch(team, incident, tier, route, eta_s - ready_s, turnout_s=ready_s)
         m.transfers.hand_back(on_way.incident, team)

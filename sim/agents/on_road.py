@@ -77,7 +77,7 @@ class OnRoad:
     times: np.ndarray
     edges: np.ndarray
     process: simpy.Process
-    marks: tuple[int, int]
+    marks: tuple[int, int, int]
     escape: bool = False
 
     def ahead(self, now_s: float) -> tuple[int, float]:
@@ -149,13 +149,14 @@ class RoadTrips:
                     yield from team._border_wait(nodes)
                 if road:
                     continue  # a link may have closed meanwhile
-            trip_nodes, times, *marks = team._trace(nodes, ends, travel_s)
+            way = (nodes, edges) if road else (None, None)
+            trip_nodes, times, marks = self._trace(team, *way, ends, travel_s)
             if divertible is not None:
-                team.en_route = EnRoute(divertible, trip_nodes, times, *marks)
+                team.en_route = EnRoute(divertible, trip_nodes, times, marks)
             if not road:
                 yield m.env.timeout(travel_s)
                 return target
-            trip = OnRoad(trip_nodes, times, edges, m.env.active_process, tuple(marks), escape)
+            trip = OnRoad(trip_nodes, times, edges, m.env.active_process, marks, escape)
             self._trips[team] = trip
             try:
                 yield m.env.timeout(travel_s)
@@ -174,6 +175,42 @@ class RoadTrips:
                 continue
             self._trips.pop(team, None)
             return target
+
+    def _trace(
+        self,
+        team: Driver,
+        nodes: np.ndarray | None,
+        edges: np.ndarray | None,
+        ends: list[int],
+        travel_s: float,
+    ) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int]]:
+        """Record the track points (and a team's border crossings) of a trip starting now.
+
+        Returns its nodes, the times it reaches them, and where its track points and the
+        events logged with it are kept (:meth:`sim.engine.recording.Recorder.cut_trip`).
+        A road trip's points are spread by its links' times now, scaled so that it takes
+        the ``travel_s`` it was sent with (planned on the costs of its departure); a link
+        closed since it was planned, which a team carrying people out still drives
+        (module docs), takes its open-road time.
+        """
+        m = self.model
+        now, rec = m.env.now, m.recorder
+        trip_at, first = rec.marks()
+        if nodes is None or edges is None:  # aircraft: two points
+            nodes, times = np.array(ends), np.array([now, now + travel_s])
+            rec.track(now, team.unique_id, team.family, ends[0])
+            rec.track(now + travel_s, team.unique_id, team.family, ends[1])
+        else:
+            link_s = m.roads.router(team.mode).weights_s[edges]
+            link_s = np.where(np.isfinite(link_s), link_s, m.roads.base_weights_s(team.mode)[edges])
+            cum = np.concatenate(([0.0], np.cumsum(link_s)))
+            if np.isfinite(travel_s) and cum[-1] > 0:
+                cum *= travel_s / cum[-1]
+            times = now + cum
+            rec.track_route(times, team.unique_id, team.family, nodes)
+        if team.family == "team":
+            team._cross_borders(nodes, times)
+        return nodes, times, (trip_at, first, rec.marks()[1])
 
     def _turn_off(
         self, team: Driver, trip: OnRoad, target: int, divertible: Incident | None

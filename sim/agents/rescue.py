@@ -359,34 +359,9 @@ class RescueTeam(mesa.Agent):
             m.aid.waited(self, wait_s)
             yield m.env.timeout(wait_s)
 
-    def _trace(
-        self, route_nodes: np.ndarray | None, ends: list[int], travel_s: float
-    ) -> tuple[np.ndarray, np.ndarray, int, int]:
-        """Record track points and border crossings of a trip starting now.
-
-        Returns its nodes, the times it reaches them, and where its track points and
-        events start in the recorder (:meth:`sim.engine.recording.Recorder.cut_trip`).
-        """
+    def _cross_borders(self, nodes: np.ndarray, times: np.ndarray) -> None:
+        """Log a ``border_cross`` at each change of jurisdiction on a trip starting now."""
         m = self.model
-        now = m.env.now
-        marks = m.recorder.marks()
-        if route_nodes is None or len(route_nodes) < 2:  # aircraft: two points
-            m.recorder.track(now, self.unique_id, self.family, ends[0])
-            m.recorder.track(now + travel_s, self.unique_id, self.family, ends[1])
-            nodes, times = np.array(ends), np.array([now, now + travel_s])
-        else:
-            nodes = np.asarray(route_nodes)
-            edges = m.network.edge_ids(nodes[:-1], nodes[1:])
-            # the route was chosen on the weights of its time; a link closed since then
-            # (the team is already committed) takes its open-road time, and the points
-            # are spread so that the trip takes the travel time it was sent with
-            link_s = m.roads.router(self.mode).weights_s[edges]
-            link_s = np.where(np.isfinite(link_s), link_s, m.roads.base_weights_s(self.mode)[edges])
-            cum = np.concatenate(([0.0], np.cumsum(link_s)))
-            if np.isfinite(travel_s) and cum[-1] > 0:
-                cum *= travel_s / cum[-1]
-            times = now + cum
-            m.recorder.track_route(times, self.unique_id, self.family, nodes)
         juris = m.network.jurisdiction[nodes]
         for k in np.nonzero(juris[1:] != juris[:-1])[0]:
             m.recorder.event(
@@ -397,4 +372,3 @@ class RescueTeam(mesa.Agent):
                 jurisdiction=m.jurisdiction_name(juris[k + 1]),
                 tier=self.tier.name,
             )
-        return nodes, times, *marks

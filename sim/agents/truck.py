@@ -125,22 +125,3 @@ class SupplyTruck(mesa.Agent):
             # other trucks took the last kits while it drove: on to the next depot
         self.available = True
         s.retry()
-
-    def _trace(
-        self, route: np.ndarray, ends: list[int], travel_s: float
-    ) -> tuple[np.ndarray, np.ndarray, int, int]:
-        """Record the track points of a trip along ``route`` starting now.
-
-        Returns its nodes, the times it reaches them and where its track points and
-        events start in the recorder (as :meth:`sim.agents.rescue.RescueTeam._trace`).
-        """
-        m = self.model
-        marks = m.recorder.marks()
-        weights = m.roads.router(self.mode).weights_s
-        edges = m.network.edge_ids(route[:-1], route[1:])
-        cum = np.concatenate(([0.0], np.cumsum(weights[edges])))
-        if np.isfinite(travel_s) and cum[-1] > 0:
-            cum *= travel_s / cum[-1]  # planned on the costs of its departure (a plume's)
-        times = m.env.now + cum
-        m.recorder.track_route(times, self.unique_id, self.family, route)
-        return np.asarray(route), times, *marks

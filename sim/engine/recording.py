@@ -102,7 +102,8 @@ class Recorder:
     """Collects events and track points in memory during a run."""
 
     def __init__(self) -> None:
-        self._events: list[tuple] = []
+        self._events: list[tuple | None] = []  # None: taken back (:meth:`cut_trip`)
+        self._void = 0
         # single points (time, agent, family, node, order) and whole trips (order of the
         # first point, times, agent, family, nodes); ``order`` numbers every point in
         # the order it was recorded, which breaks ties in time when writing
@@ -156,25 +157,29 @@ class Recorder:
         """Where the next trip and the next event will be kept (for :meth:`cut_trip`)."""
         return len(self._trips), len(self._events)
 
-    def cut_trip(self, agent: int, after_s: float, marks: tuple[int, int]) -> None:
+    def cut_trip(self, agent: int, after_s: float, marks: tuple[int, int, int]) -> None:
         """End ``agent``'s trip recorded at ``marks`` at ``after_s``: it turned off there.
 
-        Its track points later than ``after_s`` go, and so do the agent's events logged
-        with it for later times (border crossings it will not make).
+        ``marks``: where its track points were kept, and the range of the events logged
+        with it (border crossings planned ahead). Its track points later than
+        ``after_s`` go, and so do those events for later times (crossings it will not
+        make). Only those events are looked at: the log may have grown long since.
         """
-        trip_at, event_at = marks
+        trip_at, first, end = marks
         if trip_at < len(self._trips) and self._trips[trip_at][2] == agent:
             order, times, _, family, nodes = self._trips[trip_at]
             keep = times <= after_s
             self._trips[trip_at] = (order, times[keep], agent, family, nodes[keep])
-        self._events[event_at:] = [
-            e for e in self._events[event_at:] if e[2] != agent or e[0] <= after_s
-        ]
+        for k in range(first, end):
+            e = self._events[k]
+            if e is not None and e[2] == agent and e[0] > after_s:
+                self._events[k] = None  # left in place: later marks keep their meaning
+                self._void += 1
 
     def events(self) -> pd.DataFrame:
         """Return the event log, sorted stably by time (ties keep their order)."""
         frame = pd.DataFrame(
-            self._events,
+            [e for e in self._events if e is not None] if self._void else self._events,
             columns=[
                 "time_s",
                 "kind",
