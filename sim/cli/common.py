@@ -211,20 +211,32 @@ def flush_notes() -> None:
 
 def scenario_and_network(name: str, policy: str | None = None) -> tuple[Scenario, RoadNetwork]:
     """Load a scenario (a built-in name or a file), apply ``policy``, load and check its region."""
+    scenario = scenario_with_policy(name, policy)
+    return scenario, network_of(scenario, name)
+
+
+def scenario_with_policy(name: str, policy: str | None = None) -> Scenario:
+    """Load a scenario (a built-in name or a file) and apply ``policy`` (its region unread)."""
     from dataclasses import replace
 
-    from sim.engine.runs import network_for
-    from sim.scenarios.check import check_against_network
     from sim.scenarios.scenario import load_scenario
 
     scenario = load_scenario(name)
     if policy is not None:
         scenario = replace(scenario, policy=replace(scenario.policy, linkage=policy))
+    return scenario
+
+
+def network_of(scenario: Scenario, name: str) -> RoadNetwork:
+    """Load and check the region of ``scenario`` (loaded from ``name``)."""
+    from sim.engine.runs import network_for
+    from sim.scenarios.check import check_against_network
+
     with slow_step(f"loading region {scenario.region.roads or scenario.region.source}"):
         network = network_for(scenario)
     check_against_network(scenario, network, source=str(name))
     say_notes(network, scenario_defaults(scenario, network))
-    return scenario, network
+    return network
 
 
 def add_out_arguments(

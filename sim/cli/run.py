@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from sim.cli.common import add_out_arguments, say, scenario_and_network, whole
+from sim.cli.common import add_out_arguments, network_of, say, scenario_with_policy, whole
 
 LINKAGES = ("separate", "notify", "mutual_aid", "joint")
 
@@ -53,10 +53,12 @@ def handle(args: argparse.Namespace) -> int:
     from sim.results.layout import RUN_WRITES, is_run_folder
 
     started = time.perf_counter()
-    scenario, network = scenario_and_network(args.scenario, args.policy)
+    scenario = scenario_with_policy(args.scenario, args.policy)
     name = f"{safe_name(scenario.name)}-{scenario.policy.linkage}-seed{args.seed}"
     out = args.out or Path("results") / name
+    # the folder first: a refused --out is said at once, before the region loads
     check_output_folder(out, is_ours=is_run_folder, force=args.force, what="run", writes=RUN_WRITES)
+    network = network_of(scenario, args.scenario)
     say(
         f"running {scenario.name} ({scenario.policy.linkage}, seed {args.seed}) on "
         f"{network.name}: {network.n_nodes:,} nodes"
