@@ -161,13 +161,16 @@ class WaitingQueues:
         wait before it sets off (default its tier's turnout).
         """
         now = self.model.env.now
-        cands = [
-            incident
-            for incident in self._waiting(key)
-            if (not kind or incident.kind == kind)
-            and self._may_serve(team, incident)
-            and not (urgent_only and not self.urgent(incident))
-        ]  # the others must go to another team; they keep their place in line
+        if self.grounded(team):
+            return None
+        # those it may take (:meth:`_may_serve`), from the screen kept per queue; the
+        # others must go to another team and keep their place in line. The ranking
+        # ends in the id, so the candidates' order does not matter.
+        tier = key[1]
+        own, _, other = self._screen(key, team, "urgent" if urgent_only else "any")
+        if other and self.model.aid.may_lend(team):
+            own = own + other
+        cands = [i for i in own if _unserved(i, tier) and (not kind or i.kind == kind)]
         if not cands:
             return None
         # the wait before it sets off is in the ETA the reach and the survival odds judge
@@ -253,7 +256,7 @@ class WaitingQueues:
         (which it may take only if its side can lend it, :meth:`_may_serve`). Rebuilt
         when an incident joins the queue; served ones stay listed until then.
         """
-        name = (key, which, team.jurisdiction, team.boat)
+        name = (key, which, team.jurisdiction, team.boat, team.tier.name)
         wanted = {"any": None, "urgent": self.urgent, "life": self.threat_to_life}[which]
         hit = self._screens.get(name)
         if hit is not None and hit[0] == self._arrivals.get(key, 0):
