@@ -9,7 +9,9 @@ Counted over one run with seed 0:
 
 - ``simpy_events``: events the simpy environment processed (a car's link, a walker's
   hop, a household's start, a team's leg, ...);
-- ``dijkstra_calls``: ``scipy.sparse.csgraph.dijkstra`` calls (shortest-path trees);
+- ``dijkstra_calls``: ``scipy.sparse.csgraph.dijkstra`` calls (shortest-path trees), and
+  ``dijkstra_nodes_reached``: the nodes those trees reached, summed (a tree with a time
+  limit reaches fewer; its cost grows with them);
 - per mode (``vehicle``, ``walk``): trips started by households (a household choosing
   again after its route or shelter failed starts another), the links those trips
   planned, and for the households that ended in a shelter the straight-line distance
@@ -42,7 +44,7 @@ def work_counts(script: str) -> dict:
     from sim.network.sources import load_network
     from sim.scenarios.scenario import load_scenario
 
-    counts = {"simpy_events": 0, "dijkstra_calls": 0}
+    counts = {"simpy_events": 0, "dijkstra_calls": 0, "dijkstra_nodes_reached": 0}
     trips: list[tuple[bool, int]] = []
     step, dijkstra, travel = simpy.Environment.step, csgraph.dijkstra, household.Household._travel
 
@@ -52,7 +54,10 @@ def work_counts(script: str) -> dict:
 
     def counted_dijkstra(*args, **kwargs):
         counts["dijkstra_calls"] += 1
-        return dijkstra(*args, **kwargs)
+        out = dijkstra(*args, **kwargs)
+        time_s = out[0] if isinstance(out, tuple) else out
+        counts["dijkstra_nodes_reached"] += int(np.isfinite(time_s).sum())
+        return out
 
     def counted_travel(self, edges, vehicle, *args, **kwargs):
         trips.append((bool(vehicle), len(edges)))
