@@ -196,7 +196,7 @@ class RoadTrips:
         m = self.model
         now, rec = m.env.now, m.recorder
         trip_at, first = rec.marks()
-        if nodes is None or edges is None:  # aircraft: two points
+        if nodes is None or edges is None:  # aircraft, or a trip of no length: two points
             nodes, times = np.array(ends), np.array([now, now + travel_s])
             rec.track(now, team.unique_id, team.family, ends[0])
             rec.track(now + travel_s, team.unique_id, team.family, ends[1])
