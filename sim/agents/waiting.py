@@ -31,10 +31,6 @@ class WaitingQueues:
     _arrivals: dict[tuple[int, str], int]
     _screens: dict[tuple, tuple[int, list[Incident], np.ndarray, list[Incident]]]
 
-    def _waiting(self, key: tuple[int, str]) -> list[Incident]:
-        """Incidents still waiting in queue ``key``, in triage order (drops served ones)."""
-        return sorted(self._pending(key), key=lambda i: triage_key(i, self.triage_priority))
-
     def _pending(self, key: tuple[int, str]) -> list[Incident]:
         """Incidents still waiting in queue ``key``, in arrival order (drops served ones).
 

@@ -37,8 +37,8 @@ FLOOR_S = 600.0
 
 
 def grow_enough(
-    grow: Callable[[float], ShortestPathTree],
-    node: int | np.ndarray,
+    grow: Callable[..., ShortestPathTree],
+    node: int,
     least_s: float,
     network: RoadNetwork,
     weights_s: np.ndarray,
@@ -48,12 +48,11 @@ def grow_enough(
     Parameters
     ----------
     grow
-        Grows the tree with the given time limit (s); ``inf``: the whole tree.
+        Grows the tree with the time limit ``limit_s`` (s, a keyword); ``inf``: whole.
     node
-        The node (or nodes) the tree must be exact at: reached, or proved unreachable.
+        The node the tree must be exact at: reached, or proved unreachable.
     least_s
-        A lower bound of the node's time (s), e.g. from its straight-line distance; of
-        the farthest one's, for several nodes.
+        A lower bound of the node's time (s), e.g. from its straight-line distance.
     network, weights_s
         The network and per-edge weights the tree grows on (to tell a search that ran
         out of links from one that stopped at its limit).
@@ -64,17 +63,16 @@ def grow_enough(
         With ``limit_s`` the limit it was grown to (``inf`` when complete): its times
         and paths are exact for every node it reached.
     """
-    limit_s = max(FIRST_FACTOR * least_s, FLOOR_S) if np.isfinite(least_s) else np.inf
-    for _ in range(2):
-        if not np.isfinite(limit_s):
-            break
-        tree = grow(limit_s)
-        if np.isfinite(tree.time_s[node]).all():
-            return tree
-        if exhausted(tree, network, weights_s):
-            return dataclasses.replace(tree, limit_s=np.inf)  # nothing lies beyond
-        limit_s *= GROWTH
-    return grow(np.inf)
+    if np.isfinite(least_s):
+        limit_s = max(FIRST_FACTOR * least_s, FLOOR_S)
+        for _ in range(2):
+            tree = grow(limit_s=limit_s)
+            if np.isfinite(tree.time_s[node]):
+                return tree
+            if exhausted(tree, network, weights_s):
+                return dataclasses.replace(tree, limit_s=np.inf)  # nothing lies beyond
+            limit_s *= GROWTH
+    return grow(limit_s=np.inf)
 
 
 def exhausted(tree: ShortestPathTree, network: RoadNetwork, weights_s: np.ndarray) -> bool:

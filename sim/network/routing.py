@@ -25,6 +25,7 @@ shelter, and following its predecessors from a node walks the route to that shel
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -244,7 +245,7 @@ class Router:
             tree = self._without(latest, sources, mask, reverse)
         if tree is None and bounded and limit_s == np.inf:
             least_s = self._least_time_s(node, sources)
-            grow = lambda s: self.tree(sources, reverse=reverse, limit_s=s)  # noqa: E731
+            grow = functools.partial(self.tree, sources, reverse=reverse)
             tree = grow_enough(grow, node, least_s, self.network, self._weights)
         if tree is None:
             tree = self.tree(sources, reverse=reverse, limit_s=limit_s)
