@@ -413,3 +413,49 @@ def test_lethal_air_ahead_stops_a_volunteer_going_in_but_not_one_carrying_people
         [pytest.approx(set_off_s + 3 * link_s), "arrive_scene", 3],
         [pytest.approx(out_s + 3 * link_s + 300.0), "deliver", 0],
     ]
+
+
+def test_a_responder_knocking_doors_turns_off_before_a_closed_road_and_knocks_after() -> None:
+    """The door-knocking toy of ``tests/test_protective.py`` (plume toy, post at node 4,
+    the one resident at node 2, reached only by 4-0-1-6-2: 4,800 m at 10 m/s). A's
+    imminent order at 1 min reaches nobody by channel: the responder sets off at 60 s.
+    The roads at node 1 close at 2 min, while it is on link 4-0 (60-360 s): it drives on
+    to node 0 and finds no way on (cut off at 360 s), so the door waits and it drives
+    home (660 s). The roads reopen at 20 min: it drives the 480 s again and knocks at
+    1,680 s. Before door-knocking legs were driven as road trips it drove through the
+    closed roads and knocked at 540 s."""
+    from tests.protective_fixtures import BEHAVIOUR, plume_network
+
+    net = with_community_post(plume_network({2: 1}), node=4)
+    at = _closure(net, 2.0, "close", 1)
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-knock-cut-off-on-the-way",
+            "horizon_h": 1.0,
+            "population": {"household_size_mean_persons": 1.0, "vehicle_share": 0.0,
+                           "vulnerable_share": 0.0},
+            "behaviour": {**BEHAVIOUR, "door_knocking": True,
+                          "channels": [{"name": "sms", "reach": 0.0, "delay_min": 0.0}]},
+            "warnings": [{"time_min": 1, "level": "imminent", "issued_by": "A"}],
+            "closures": [at, {**at, "time_min": 20.0, "action": "reopen"}],
+        }
+    )  # fmt: skip
+    model = EmergencyModel(scenario, net, seed=0)
+    team = next(t for t in model.teams if t.tier.name == "community")
+    assert team.station_node == 4
+    model.run_for()
+    ev = collect(model).events
+    mine = ev[(ev["agent"] == team.unique_id) & ev["kind"].isin(["door_knock", "team_cut_off"])]
+    assert mine[["time_s", "kind", "node"]].values.tolist() == [
+        [pytest.approx(360.0), "team_cut_off", 0],
+        [pytest.approx(1680.0), "door_knock", 2],
+    ]
+    # its track: out to node 0 and back home; once the roads reopened, the whole way
+    # there, the visit (180 s) and home again
+    track = collect(model).tracks
+    track = track[track["agent"] == team.unique_id]
+    assert track[["time_s", "node"]].values.tolist() == [
+        [60.0, 4], [360.0, 0], [360.0, 0], [660.0, 4],
+        [1200.0, 4], [1500.0, 0], [1580.0, 1], [1630.0, 6], [1680.0, 2],
+        [1860.0, 2], [1910.0, 6], [1960.0, 1], [2040.0, 0], [2340.0, 4],
+    ]  # fmt: skip

@@ -11,7 +11,10 @@ first, then outward from the hazard's source (the well, the river), then from th
 - travel from where the team is to the node, then ``door_knock_min_per_household``
   for each household still at home there (the visit is a contact: the household
   decides again, :mod:`sim.agents.compliance`), recorded as a ``door_knock`` event; a
-  node it cannot get to waits off the list until a road reopens (:meth:`roads_reopened`);
+  node it cannot get to waits off the list until a road reopens (:meth:`roads_reopened`).
+  Each leg is a road trip like any other of a team (:mod:`sim.agents.on_road`): tracked
+  for the replay, and turned off at the next node when a link ahead closes to it (water,
+  a slide, air turned lethal); a door it is cut off from on the way waits as above;
 - between nodes the team checks its side's queue: when a threat to life or a mandatory
   transfer waits for a community team, it sets off for it from the door it is at
   (:meth:`Dispatcher.team_free` with the team's base there for the call) and comes
@@ -41,8 +44,6 @@ if TYPE_CHECKING:
     from sim.engine.model import EmergencyModel
 
 COMMUNITY = "community"
-#: Travel between two visits is looked up within this time first (s): cheap, local trees.
-NEAR_S = 900.0
 
 
 class DoorKnocking:
@@ -204,12 +205,11 @@ class DoorKnocking:
                 rows = rows[~(np.isfinite(cleared_s) & (cleared_s > listed_s))]  # ended
                 if rows.size == 0:
                     continue
-                travel_s = self._travel_s(at, node)
-                if not np.isfinite(travel_s):  # cut off: the list moves on, the door waits
+                if at != node:
+                    at = yield from team.go(at, node)
+                if at != node:  # cut off, at the start or on the way: the door waits
                     self._cut_off[post].append((entry[0], node, rows, level, mask_id, listed_s))
                     continue
-                yield m.env.timeout(travel_s)
-                at = node
                 rows = rows[m.households.state[rows] == AT_HOME]  # some left meanwhile
                 if rows.size == 0:
                     continue
@@ -233,10 +233,9 @@ class DoorKnocking:
             # called away by urgent work: it sets off from the door it is at
             if called and m.dispatcher.call_away(team, at, life_only=False):
                 continue  # on its way; it resumes the list once home again
-            back_s = self._travel_s(at, base) if at != base else 0.0
-            if np.isfinite(back_s):
-                yield m.env.timeout(back_s)
-            else:  # no open road back: it works on from the door it is at
+            if at != base:
+                at = yield from team.go(at, base)
+            if at != base:  # no open road back: it works on from where it got to
                 m.dispatcher.stay_at(team, at)
             team.available = True
             freed, team.freed = team.freed, m.env.event()
@@ -291,15 +290,3 @@ class DoorKnocking:
     def _incident_waits(self, team: RescueTeam) -> bool:
         """Whether urgent work waits for a community team of ``team``'s side."""
         return self.model.dispatcher.any_waiting_for(team, urgent_only=True)
-
-    def _travel_s(self, origin: int, target: int) -> float:
-        """Community responders' travel time between two nodes, s (inf: cut off)."""
-        m = self.model
-        if COMMUNITY not in m.roads.routers:
-            return 0.0
-        router = m.roads.router(COMMUNITY)
-        # a post's nodes are near each other: grow the tree only as far as needed
-        tree = router.tree(np.array([origin]), limit_s=NEAR_S)
-        if np.isfinite(tree.time_s[target]):
-            return float(tree.time_s[target])
-        return float(router.tree(np.array([origin])).time_s[target])

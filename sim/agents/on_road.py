@@ -39,9 +39,11 @@ closed is only diverted (:mod:`sim.agents.divert`).
 
 This is the rule households already follow on the road (:mod:`sim.agents.walks`, issue
 12: "people already on the road re-route when the hazard's footprint reaches their
-route"), applied to the teams and trucks, and to a team's move to its border staging
-point (:mod:`sim.agents.aid`), which stages where it stopped if cut off. Left alone: the
-legs of a door-knocking round (:mod:`sim.agents.door_knock`), traced as times only.
+route"), applied to the teams and trucks, to a team's move to its border staging
+point (:mod:`sim.agents.aid`), which stages where it stopped if cut off, and to the legs
+of a door-knocking round (:mod:`sim.agents.door_knock`): in a first version they were
+times only, and at seed 0 of the gas leak one responder drove on into air that had
+turned lethal ahead of it on its way to a door (at 63 min); now it stops short of it.
 """
 
 from __future__ import annotations
