@@ -459,3 +459,83 @@ def test_a_responder_knocking_doors_turns_off_before_a_closed_road_and_knocks_af
         [1200.0, 4], [1500.0, 0], [1580.0, 1], [1630.0, 6], [1680.0, 2],
         [1860.0, 2], [1910.0, 6], [1960.0, 1], [2040.0, 0], [2340.0, 4],
     ]  # fmt: skip
+
+
+def _drive_out(model: EmergencyModel, team, events: list) -> None:
+    """Send ``team`` from node 0 to node 3 carrying people out (``escape``) at 0 s."""
+
+    def send():
+        team.available = False
+        nodes, travel_s = model.operations.route(team, 0, 3)
+        events.append((yield from model.on_road.drive(team, nodes, [0, 3], travel_s, escape=True)))
+        events.append(model.env.now)
+
+    model.env.process(send())
+
+
+def test_a_boat_carrying_people_out_keeps_to_the_water_on_its_route() -> None:
+    """The toy's ground team with a boat drives 0-1-2-3 (300 s) with people aboard; at
+    100 s the water closes links 1-2 and 2-3 to every road team, not to boats. It
+    carries on and is there at 300 s: no turn-off. A first version stopped it at the
+    next node and re-planned at every hazard step (307 times in the flood, seed 0)."""
+    model = EmergencyModel(
+        scenario_from_dict({"name": "toy-boat-out", "horizon_h": 1.0}), _network(), seed=0
+    )
+    team = model.teams[0]
+    team.boat = True
+    ended: list = []
+    _drive_out(model, team, ended)
+    net = model.network
+
+    def water():
+        yield model.env.timeout(100.0)
+        model.roads.close(
+            net.edge_ids(np.array([1, 2, 2, 3]), np.array([2, 1, 3, 2])), source="flood"
+        )
+
+    model.env.process(water())
+    model.run_for()
+    assert ended == [3, pytest.approx(300.0)]
+    assert model.on_road.rerouted["team"].sum() == 0
+    assert np.isfinite(
+        model.roads.router("boat").weights_s[net.edge_ids(np.array([1]), np.array([2]))]
+    ).all()
+
+
+@pytest.mark.parametrize("detour_open", [True, False])
+def test_a_volunteer_carrying_people_out_after_a_border_wait_goes_round_lethal_air_if_it_can(
+    detour_open: bool,
+) -> None:
+    """A volunteer (nodes 3 and 5 in B, ``separate``: 20 min at the border) carries
+    people from node 0 to node 3; link 1-2 turns lethal at 10 min, while it waits. With
+    the detour 0-4-5-3 open it sets off round the air at 1,200 s (700 s: there at
+    1,900 s). With the detour closed too (a scripted closure at node 4) it drives
+    through the lethal link as planned (300 s: there at 1,500 s), as on the way (module
+    docs of ``sim.agents.on_road``): a first version left it, and its people, where it
+    was."""
+    names = ("A", "B")
+    base = with_community_post(_network(), node=0)
+    net = toy_network(np.array(X_M), np.array(Y_M), LINKS, places={**base.places}, names=names,
+                      jurisdiction=np.array([0, 0, 0, 1, 0, 1], np.int8))  # fmt: skip
+    closures = [] if detour_open else [_closure(net, 0.0, "close", 4)]
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-escape-after-wait",
+            "horizon_h": 1.0,
+            "policy": {"linkage": "separate", "border_passage_delay_min": 20.0},
+            "closures": closures,
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    team = next(t for t in model.teams if t.tier.name == "community")
+    link_s = float(model.roads.router("community").weights_s[0])
+    ended: list = []
+    _drive_out(model, team, ended)
+    _lethal_between(model, 1, 2, 600.0)
+    model.run_for()
+    if detour_open:
+        assert ended == [3, pytest.approx(1200.0 + 7 * link_s)]
+        assert model.on_road.rerouted["team"].tolist() == [1, 0]
+    else:
+        assert ended == [3, pytest.approx(1200.0 + 3 * link_s)]
+        assert model.on_road.cut_off["team"].sum() == 0

@@ -23,7 +23,11 @@ stop, with them, inside the plume: 6 dead so at seed 0 of the gas leak under mut
 aid, in a first version). The rule for responders without breathing apparatus is not to
 *enter* air immediately dangerous to life (OSHA 29 CFR 1910.134(g)(3)); IDLH is by
 definition the level from which one can still *escape* within 30 min (NIOSH, *IDLH
-Values*, 1994 criteria), and a vehicle on its way out is escaping.
+Values*, 1994 criteria), and a vehicle on its way out is escaping. Before it sets off
+(after a border wait) it goes round such air when a way round is open, else through it.
+Both checks ask :meth:`RoadTrips._closed`, so a boat with people aboard keeps to the
+water its router opens to it (a first version stopped it at the next node at each
+flood step: 307 needless turn-offs at seed 0 of the flood).
 
 When no way is open (``team_cut_off``, ``truck_cut_off``) the trip ends at that node: on
 its way to an incident the team hands the incident back to the commands, which send the
@@ -128,7 +132,8 @@ class RoadTrips:
         ``divertible``: the mandatory transfer the team is on its way to, kept in
         ``team.en_route`` while it may be diverted (:mod:`sim.agents.divert`).
         ``escape``: it carries rescued people out, and air that turns lethal ahead does
-        not stop it (module docs); water, a slide or a scripted closure does.
+        not stop it (module docs); a slide, a scripted closure, or water (but for a
+        boat) does.
         """
         m = self.model
         target = ends[1]
@@ -137,8 +142,9 @@ class RoadTrips:
             road = nodes is not None and len(nodes) >= 2
             if road:
                 edges = m.network.edge_ids(nodes[:-1], nodes[1:])
-                if not np.isfinite(m.roads.router(team.mode).weights_s[edges]).all():
-                    # closed since it was planned (while the team turned out or waited)
+                # closed since it was planned (while the team turned out or waited)
+                closed = self._closed(team, edges).any()
+                if closed and not self._through(team, nodes, edges, escape):
                     start = int(nodes[0])
                     nodes, travel_s = self._replan(team, start, target)
                     if nodes is None:
@@ -269,17 +275,35 @@ class RoadTrips:
     def roads_changed(self) -> None:
         """Stop the teams and trucks whose route ahead has a link now closed to them."""
         now = self.model.env.now
-        roads = self.model.roads
         for team, trip in list(self._trips.items()):
             ahead = trip.edges[trip.times[:-1] >= now]
-            if trip.escape:
-                closed = roads.closed_to_teams[ahead]
-            else:
-                closed = ~np.isfinite(roads.router(team.mode).weights_s[ahead])
-            if closed.any():
+            if self._closed(team, ahead, escape=trip.escape).any():
                 del self._trips[team]
                 if trip.process.is_alive:
                     trip.process.interrupt(Reroute(trip))
+
+    def _closed(self, team: Driver, edges: np.ndarray, *, escape: bool = False) -> np.ndarray:
+        """Which of ``edges`` are closed to ``team``'s trip now.
+
+        Those closed to its router; for a team carrying people out (``escape``), not
+        those closed by lethal air alone (module docs). A boat's router keeps flooded
+        links open, and so does its trip with people aboard: the water is its way.
+        """
+        roads = self.model.roads
+        closed = ~np.isfinite(roads.router(team.mode).weights_s[edges])
+        if escape:
+            closed &= roads.closed_to_teams[edges]
+        return closed
+
+    def _through(self, team: Driver, nodes: np.ndarray, edges: np.ndarray, escape: bool) -> bool:
+        """Whether a team carrying people out sets off through air turned lethal.
+
+        Only when nothing else closed its route and no way round is open: at the start
+        of a trip (after a border wait) it goes round when it can.
+        """
+        if not escape or self._closed(team, edges, escape=True).any():
+            return False
+        return not np.isfinite(self.route(team, int(nodes[0]), int(nodes[-1]))[1])
 
     def summary(self, family: str) -> dict[str, dict[str, int]]:
         """Trips of ``family`` ("team", "truck") re-routed and cut off, by side.
