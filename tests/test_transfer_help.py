@@ -158,3 +158,31 @@ def test_among_doors_with_nobody_to_carry_a_ground_team_takes_the_nearest() -> N
         [pytest.approx(home), at_2.id],  # the nearer, newer one
         [pytest.approx(home + turnout + on_scene_s), at_1.id],
     ]
+
+
+def test_the_screen_of_a_queue_is_kept_per_tier_of_the_team_asking() -> None:
+    """A ground team ranks the community transfer queue too (:meth:`take_transfer`). A
+    transfer only a boat can reach is one a community responder's screen lists but not
+    a ground team's without a boat (``_by_kind``); both ask the same queue, on the same
+    side, neither with a boat, so a screen kept without the tier in its key would hand
+    the responder's list to the ground team."""
+    from sim.engine.incidents import Incident
+    from tests.protective_fixtures import with_community_post
+
+    scenario = scenario_from_dict({"name": "screen-key", "horizon_h": 1.0})
+    net = with_community_post(toy_engine_network(population=[0] * 6), node=1)
+    model = EmergencyModel(scenario, net, seed=0)
+    d = model.dispatcher
+    side = int(net.jurisdiction[1])
+    incident = Incident(
+        id=99, kind="transfer", node=1, jurisdiction=side, persons=1, tiers=("community",),
+        report_s=0.0, on_scene_s={}, needs_boat=True,
+    )  # fmt: skip
+    d.enqueue(incident, "community")
+    key = d.key(side, "community")
+    responder = next(t for t in model.teams if t.tier.name == "community")
+    ground = next(t for t in model.teams if t.tier.name == "ground" and t.jurisdiction == side)
+    assert not responder.boat and not ground.boat
+    assert d._screen(key, responder, "any")[0] == [incident]
+    assert d._screen(key, ground, "any")[0] == []
+    assert d._screen(key, responder, "any")[0] == [incident]
