@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -98,6 +99,26 @@ class LocalExecutor(Executor):
         self._keep_open = self._parent_alive = None
 
 
+def _knock(address: str) -> None:
+    """Raise OSError or ValueError unless a TCP port answers at scheduler ``address``.
+
+    Asked before a ``Client`` is made: one whose connection fails is left half made to
+    the garbage collector, and its ``__del__`` stops distributed's event loop under a
+    lock that the thread collecting it may hold, which hung the run (dask/distributed
+    issue 7770: clients are freed only by the collector). Other protocols than TCP and
+    TLS (``inproc``, ``ucx``) are left to the ``Client``.
+    """
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    scheme, where = parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return
+    host, port = parse_host_port(where)
+    with socket.create_connection((host, port), timeout=10.0):
+        pass
+
+
 class DaskExecutor(Executor):
     """A Dask cluster: the one at ``scheduler``, or a ``LocalCluster`` started here."""
 
@@ -131,6 +152,7 @@ class DaskExecutor(Executor):
             self.client = Client(self.cluster, security=security)
             return self
         try:
+            _knock(self.scheduler)
             self.client = Client(self.scheduler, timeout=10)
         except (OSError, ValueError, TypeError) as exc:
             raise SimError(
