@@ -238,7 +238,7 @@ class RescueTeam(mesa.Agent):
                 if incident.kind == "transfer" and m.dispatcher.call_away(self, at):
                     m.transfers.hand_back(incident, self, np.zeros(0, dtype=np.int64))
                     return -1
-                at = yield from self.go(at, incident.target_node)
+                at = yield from self._go(at, incident.target_node)
                 if at != incident.target_node:  # no way back: the next team takes the rest
                     m.on_road.hand_back(self, incident)
                     break
@@ -306,7 +306,7 @@ class RescueTeam(mesa.Agent):
             node = int(m.shelters.node[shelter])
             for unit in linked:  # they ride with the team: breathe, and are counted, there
                 m.households.node[unit.row] = node
-            end = yield from self.go(at, node, escape=True)  # carrying them out
+            end = yield from self._go(at, node, escape=True)  # carrying them out
             if end == node:
                 break
             m.shelters.release(shelter, size)
@@ -327,7 +327,7 @@ class RescueTeam(mesa.Agent):
         )
         return node
 
-    def go(
+    def _go(
         self, origin: int, target: int, *, escape: bool = False
     ) -> Generator[simpy.Event, None, int]:
         """Travel from ``origin`` to ``target``; return where it ends (:mod:`sim.agents.on_road`).
