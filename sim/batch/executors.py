@@ -103,10 +103,12 @@ def _knock(address: str) -> None:
     """Raise OSError or ValueError unless a TCP port answers at scheduler ``address``.
 
     Asked before a ``Client`` is made: one whose connection fails is left half made to
-    the garbage collector, and its ``__del__`` stops distributed's event loop under a
-    lock that the thread collecting it may hold, which hung the run (dask/distributed
-    issue 7770: clients are freed only by the collector). Other protocols than TCP and
-    TLS (``inproc``, ``ucx``) are left to the ``Client``.
+    the garbage collector (clients sit in reference cycles, dask/distributed issue
+    7770), and when the collector freed it, its ``__del__`` waited in
+    ``LoopRunner.stop`` on distributed's loop lock until the test's 40 s deadline (twice
+    in full test runs; never alone). A refused port needs no ``Client``: the error is
+    given at once. Other protocols than TCP and TLS (``inproc``, ``ucx``) are left to
+    the ``Client``.
     """
     from distributed.comm import parse_address
     from distributed.comm.addressing import parse_host_port
