@@ -217,8 +217,22 @@ class RoadTrips:
             times = now + cum
             rec.track_route(times, team.unique_id, team.family, nodes)
         if team.family == "team":
-            team._cross_borders(nodes, times)
+            self._cross_borders(team, nodes, times)
         return nodes, times, (trip_at, first, rec.marks()[1])
+
+    def _cross_borders(self, team: RescueTeam, nodes: np.ndarray, times: np.ndarray) -> None:
+        """Log a ``border_cross`` at each change of jurisdiction on ``team``'s trip."""
+        m = self.model
+        juris = m.network.jurisdiction[nodes]
+        for k in np.nonzero(juris[1:] != juris[:-1])[0]:
+            m.recorder.event(
+                float(times[k + 1]),
+                "border_cross",
+                agent=team.unique_id,
+                node=int(nodes[k + 1]),
+                jurisdiction=m.jurisdiction_name(juris[k + 1]),
+                tier=team.tier.name,
+            )
 
     def _turn_off(
         self, team: Driver, trip: OnRoad, target: int, divertible: Incident | None
@@ -266,11 +280,7 @@ class RoadTrips:
         """
         if team.family == "team":
             return self.model.operations.route(team, node, target)
-        tree = self.model.roads.router(team.mode).tree_for(
-            np.array([target]), node, reverse=True, bounded=True
-        )
-        time_s = float(tree.time_s[node])
-        return (tree.path(node), time_s) if np.isfinite(time_s) else (None, np.inf)
+        return self.model.operations.road_route(team.mode, node, target)
 
     def roads_changed(self) -> None:
         """Stop the teams and trucks whose route ahead has a link now closed to them."""

@@ -57,7 +57,14 @@ class Operations:
                 return None, 0.0
             fly = np.hypot(net.x_m[origin] - net.x_m[target], net.y_m[origin] - net.y_m[target])
             return None, float(fly / (team.tier.cruise_speed_kph / 3.6))
-        tree = m.roads.router(team.mode).tree_for(
+        return self.road_route(team.mode, origin, target)
+
+    def road_route(self, mode: str, origin: int, target: int) -> tuple[np.ndarray | None, float]:
+        """Route and time by road for router ``mode`` (a team's or a truck's); (None, inf): cut off.
+
+        Its tree grows only as far as ``origin`` needs (:func:`sim.network.reach.grow_enough`).
+        """
+        tree = self.model.roads.router(mode).tree_for(
             np.array([target]), origin, reverse=True, bounded=True
         )
         time_s = float(tree.time_s[origin])

@@ -358,17 +358,3 @@ class RescueTeam(mesa.Agent):
             )
             m.aid.waited(self, wait_s)
             yield m.env.timeout(wait_s)
-
-    def _cross_borders(self, nodes: np.ndarray, times: np.ndarray) -> None:
-        """Log a ``border_cross`` at each change of jurisdiction on a trip starting now."""
-        m = self.model
-        juris = m.network.jurisdiction[nodes]
-        for k in np.nonzero(juris[1:] != juris[:-1])[0]:
-            m.recorder.event(
-                float(times[k + 1]),
-                "border_cross",
-                agent=self.unique_id,
-                node=int(nodes[k + 1]),
-                jurisdiction=m.jurisdiction_name(juris[k + 1]),
-                tier=self.tier.name,
-            )
