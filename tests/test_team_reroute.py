@@ -325,6 +325,37 @@ def test_a_truck_cut_off_takes_its_kits_back_and_the_shelter_is_supplied_after_r
     assert supply.trucks[0].kits_aboard == 0
 
 
+def test_a_truck_cut_off_from_every_depot_waits_and_goes_back_when_a_road_reopens() -> None:
+    """As above, but the road at node 0 (depot DA) closes too, at 950 s while the truck
+    is on link 0-1: at node 1 (1000 s) no way is open on or back, and depot DB (node 3)
+    has no kits, so the truck waits there with the kit (before, it stayed for the rest of
+    the run and the kit was lost to relief). Both roads reopen at 2000 s: it drives
+    back to DA (2100 s), returns the kit and is sent again (200 s and the unload)."""
+    net = supply_line(stock_a=10, stock_b=0, sides=(0, 0, 0, 0))
+    net = replace(net, node_population_persons=np.array([0, 0, 1, 0]))
+    closures = [_closure(net, 950 / 60, "close", node) for node in (0, 2)]
+    closures += [_closure(net, 2000 / 60, "reopen", node) for node in (0, 2)]
+    scenario = supply_scenario(
+        "separate", trucks={"city": 1, "town": 0}, sides="A", capacity_kits=10, closures=closures
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    supply = model.supply
+    model.run_for()
+    ev = collect(model).events
+    kinds = ["truck_dispatch", "truck_cut_off", "truck_stranded", "truck_resume", "delivery"]
+    assert ev[ev["kind"].isin(kinds)][["time_s", "kind", "node", "value"]].values.tolist() == [
+        [900.0, "truck_dispatch", 0, 1.0],
+        [pytest.approx(1000.0), "truck_cut_off", 1, 0.0],
+        [pytest.approx(1000.0), "truck_stranded", 1, 1.0],
+        [pytest.approx(2000.0), "truck_resume", 1, 1.0],
+        [pytest.approx(2100.0), "truck_dispatch", 0, 1.0],
+        [pytest.approx(2100.0 + 200.0 + supply.unload_s), "delivery", 2, 1.0],
+    ]
+    assert supply.delivered_kits.tolist() == [0, 1] and supply.stock_kits.tolist() == [9, 0]
+    assert supply.trucks[0].kits_aboard == 0 and supply.trucks[0].available
+    assert len(supply.stranded) == 0
+
+
 def test_a_road_closing_and_a_diversion_in_the_same_instant_divert_the_team_once() -> None:
     """A hazard step closes the road ahead of a responder on its way to a transfer and
     then reports a threat to life: both interrupt the responder's trip at 300 s. The

@@ -28,7 +28,8 @@ same way. Reserves are held at several levels down to the village point
 (``../shared/DOMAIN.md``, *Forces and materials*): when a flood cuts off a county
 depot, the trucks carry on from the reserves that are left instead of parking at the
 last shelter they served. With no safe depot with kits in reach, a truck goes home if
-it can and home is safe, else stays where it is.
+it can and home is safe, else waits where it is until a way opens
+(:mod:`sim.agents.stranded_trucks`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim.agents.stranded_trucks import StrandedTrucks
 from sim.agents.supply_summary import supply_summary
 from sim.agents.truck import Stop, SupplyTruck
 
@@ -95,6 +97,8 @@ class SupplyService:
         #: Kits each shelter received from a depot of another jurisdiction.
         self.across_border_kits = np.zeros(n, dtype=np.int64)
         self.waiting: deque[int] = deque()
+        #: Trucks cut off from every depot, waiting for a way back (:mod:`.stranded_trucks`).
+        self.stranded = StrandedTrucks(self)
 
     def depot_tree(self, depot: int, node: int, *, reverse: bool = False) -> ShortestPathTree:
         """Vehicle shortest-path tree from (or, ``reverse``, to) one depot, exact at ``node``.
@@ -151,8 +155,10 @@ class SupplyService:
         delivered or on the way (ties: the one that asked first) that a truck can serve
         now; then the shares are compared again. Relief goes by need, so every shelter
         gets something before any gets all: the principle of impartiality (Sphere
-        Handbook 2018, *The Humanitarian Charter*).
+        Handbook 2018, *The Humanitarian Charter*). Trucks waiting cut off from every
+        depot are first offered their way back (:meth:`StrandedTrucks.resume`).
         """
+        self.stranded.resume()
         ready = self._commands_with_a_truck()
         if not ready:
             return  # most calls: every truck is out, or at a depot with no kits left

@@ -91,7 +91,7 @@ class SupplyTruck(mesa.Agent):
 
         Its own depot, or another one with kits (:meth:`SupplyService.base_for`), and on
         to the next if the kits there were gone when it arrived; with none in reach the
-        truck stays at ``node`` and is not available again.
+        truck waits at ``node`` until a way opens (:mod:`sim.agents.stranded_trucks`).
         """
         m = self.model
         s = m.supply
@@ -100,9 +100,9 @@ class SupplyTruck(mesa.Agent):
             plan = s.base_for(self, node)
             if arrived and (plan is None or plan[0] == self.depot):
                 break  # no kits left anywhere it can reach: it waits at this depot
-            if plan is None:
-                self.back_s = np.inf
-                return  # cut off from every depot it could load at: it stays where it is
+            if plan is None:  # cut off from every depot: it waits there for a way back
+                s.stranded.strand(self, node)
+                return
             depot, route, travel_s = plan
             self.back_s = m.env.now + travel_s
             claim = 0

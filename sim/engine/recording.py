@@ -80,6 +80,9 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "truck_rerouted": "new travel time, s (a link ahead closed to the truck: it turns "
         "off at ``node``)",
         "truck_cut_off": "0 (no way on from ``node``: the kits for that stop stay aboard)",
+        "truck_stranded": "kits aboard (no depot in reach: the truck waits at ``node`` for a "
+        "way back)",
+        "truck_resume": "kits aboard (a way opened: the truck leaves ``node`` for a depot)",
         "incident_handed_back": "persons (the team, ``agent``, found no way to the incident: "
         "the commands send the next team)",
         "rebased": "0 (no open road to its base: the team is based at ``node`` from now on)",

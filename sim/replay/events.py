@@ -42,6 +42,8 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "border_cross": "border",
         "truck_dispatch": "supply",
         "truck_rebased": "supply",
+        "truck_stranded": "supply",
+        "truck_resume": "supply",
         "road_closed": "road",
         "road_reopened": "road",
         "exposed": "hazard",
@@ -121,6 +123,13 @@ def _describe(
             f"supply truck {int(row.agent) - first_truck + 1} moves to the depot at node "
             f"{int(row.node)} in {juris}: {value:.0f} kits there (its own is empty or cut off)"
         )
+    if kind == "truck_stranded":
+        return (
+            f"supply truck {int(row.agent) - first_truck + 1} is cut off from every depot: "
+            f"it waits with {value:.0f} kits aboard"
+        )
+    if kind == "truck_resume":
+        return f"supply truck {int(row.agent) - first_truck + 1} has a way back to a depot again"
     return kind
 
 
