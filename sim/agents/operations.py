@@ -8,8 +8,10 @@ The logistics teams use once they are at an incident (see :mod:`sim.agents.rescu
   the survival curve of the incident's kind for the time they waited
   (:mod:`sim.engine.survival`; households killed by the plume meanwhile are dead);
 - :meth:`Operations.shelter_rescued` / :meth:`Operations.leave_rescued`: rescued
-  households enter the shelter the team brought them to, or, when no shelter has room,
-  wait safe at the access point (*unsheltered*);
+  households enter the shelter the team brought them to, or, when none can be reached
+  any more (the roads closed while the team worked, or, for a threat to life, none has
+  room), wait safe at the access point (*unsheltered*); people safe at home are not
+  taken out unless a shelter has room for them (:meth:`RescueTeam.load_to_shelter`);
 - :meth:`Operations.finish`: at the horizon, people still waiting, and those a team
   has in hand, draw their fate.
 
@@ -185,8 +187,9 @@ class Operations:
     def leave_rescued(self, units: list[Unit], node: int) -> None:
         """Rescued households the team can bring to no shelter wait at ``node`` (unsheltered).
 
-        No shelter with room could be reached (full, or the roads closed while the team
-        worked): they wait in the open, out of the house; water reaching ``node``
+        No shelter with room could be reached (the roads closed while the team worked,
+        or, for a threat to life, none had room): they wait in the open, out of the
+        house; water reaching ``node``
         strands them again (:meth:`sim.agents.households.HouseholdTable.caught_on`).
         """
         table = self.model.households

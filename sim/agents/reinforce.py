@@ -56,9 +56,10 @@ class Reinforcements:
         times its tier's standard. Returns whether it was sent.
 
         An incident with no road out to a safe shelter (a village the slide or the water
-        cut off) is left: a team there works on scene and leaves, moving nobody, and
-        used to be sent back to it every turnout plus time on scene. Such a team is
-        parked instead and offered the incidents again when a road reopens.
+        cut off; for people safe at home, to one with room) is left: a team there works
+        on scene and leaves, moving nobody, and used to be sent back to it every turnout
+        plus time on scene. Such a team is parked instead and offered the incidents
+        again when a road reopens.
         """
         if team.carry_persons <= 0:
             return False
@@ -72,13 +73,13 @@ class Reinforcements:
             if not self._may_serve(team, incident):
                 continue
             open_.append(((-len(incident.waiting), incident.id), incident))
-        shelters = self.model.shelters
+        # the first it could take people out of to a safe shelter (with room, for
+        # people safe at home: RescueTeam.load_to_shelter, as the team would on scene)
         best = next(
-            (i for _, i in sorted(open_) if shelters.reachable_for_team(i.target_node, team)),
-            None,
+            (i for _, i in sorted(open_) if team.load_to_shelter(i, i.target_node)[0] > 0), None
         )
         if best is None:
-            if open_:  # all cut off from every safe shelter: ask again when a road reopens
+            if open_:  # none has a way to a shelter (with room): ask when a road reopens
                 self._parked[team.unique_id] = team
             return False
         eta_s = team.tier.turnout_s + self.travel.travel_to_s(

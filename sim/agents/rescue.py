@@ -242,18 +242,28 @@ class RescueTeam(mesa.Agent):
                 if at != incident.target_node:  # no way back: the next team takes the rest
                     m.on_road.hand_back(self, incident)
                     break
-            if not m.shelters.reachable_for_team(at, self):
-                # no way out to any safe shelter: the team works on scene, people stay
+            load, shelter = self.load_to_shelter(incident, at)
+            if load == 0:
+                # no way out to a safe shelter (with room, for people safe at home): the
+                # team works on scene and leaves; people stay where they are
                 yield m.env.timeout(incident.on_scene_s.get(self.tier.name, self.on_scene_s))
+                record_at_incident(
+                    m, "leave_scene", incident, tier=self.tier.name, agent=self.unique_id,
+                    value=max(incident.persons_left, 0),
+                )  # fmt: skip
                 break
             units = incident.take(
-                self.carry_persons,
+                load,
                 lambda row: int(size[row]),
                 lambda row: m.operations.present(incident, row),
                 lambda row: m.operations.handed_over(incident, row),
             )
             if not units:
                 break
+            # their places, kept while they are got out (the shelters fill meanwhile)
+            held = (shelter, sum(u.persons for u in units if u.row >= 0))
+            if shelter >= 0:
+                m.shelters.reserved_persons[shelter] += held[1]
             # one after the other: each person's chance to be alive is the survival
             # curve at the moment they are got out, not when the last of the load is
             alive_units, dead = [], 0
@@ -273,8 +283,40 @@ class RescueTeam(mesa.Agent):
             alive = sum(u.persons for u in alive_units)
             self._log_out(incident, alive, dead, shown)
             if alive:
-                at = yield from self._deliver(incident, alive_units, at)
+                at = yield from self._deliver(incident, alive_units, at, held)
+            elif shelter >= 0:
+                m.shelters.release(shelter, held[1])
         return at
+
+    def load_to_shelter(self, incident: Incident, at: int) -> tuple[int, int]:
+        """Most persons to take out of ``incident`` on the next trip from ``at``, and where.
+
+        (0, -1) when no safe shelter can be reached from ``at``. For a threat to life,
+        getting people out is the rescue: the team's capacity, and the shelter is
+        chosen once they are out (-1), whether or not one has room for them. People
+        safe at home (a mandatory transfer, households cut off) are taken out only to
+        a shelter with room, which the team picks before it starts and keeps their
+        places at, and only as many as it has places for: before, a responder took
+        them out of the house to leave them in the open when the shelters were full
+        (the flood at seed 0: 59 loads, 201 persons, most then stranded by the water
+        where they stood, all counted as transferred).
+        """
+        m = self.model
+        if not m.shelters.reachable_for_team(at, self):
+            return 0, -1
+        if m.dispatcher.threat_to_life(incident):
+            return self.carry_persons, -1
+        first = incident.next_persons(
+            lambda row: int(m.households.size_persons[row]),
+            lambda row: m.operations.present(incident, row),
+        )
+        if first == 0:
+            return self.carry_persons, -1  # nobody left: the take ends the visit
+        shelter = m.shelters.nearest_for_team(at, first, self, reserve=False)
+        if shelter < 0:
+            return 0, -1
+        room = int(m.shelters.remaining_persons()[shelter])
+        return min(self.carry_persons, max(room, first)), shelter
 
     def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
         """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
@@ -291,15 +333,25 @@ class RescueTeam(mesa.Agent):
         shown[:] = [alive, dead]
 
     def _deliver(
-        self, incident: Incident, units: list, at: int
+        self, incident: Incident, units: list, at: int, held: tuple[int, int] = (-1, 0)
     ) -> Generator[simpy.Event, None, int]:
-        """Bring rescued people to the nearest safe shelter with room; return the node."""
+        """Bring rescued people to the nearest safe shelter with room; return the node.
+
+        ``held``: a shelter and the places kept there for this load (-1: none), used
+        while it is still safe; else they are given back and the nearest is chosen.
+        """
         m = self.model
         persons = sum(u.persons for u in units)
         linked = [u for u in units if u.row >= 0]
         size = sum(u.persons for u in linked)
+        kept, places = held
+        if kept >= 0 and places > size:
+            m.shelters.release(kept, places - size)  # those who did not live need none
+        if kept >= 0 and not m.shelters.usable[kept]:
+            m.shelters.release(kept, size)
+            kept = -1
         while True:
-            shelter = m.shelters.nearest_for_team(at, size, self)
+            shelter = kept if kept >= 0 else m.shelters.nearest_for_team(at, size, self)
             if shelter < 0:  # nowhere to go: they wait, safe, at the access point
                 m.operations.leave_rescued(linked, at)
                 return at
@@ -310,9 +362,10 @@ class RescueTeam(mesa.Agent):
             if end == node:
                 break
             m.shelters.release(shelter, size)
-            if end == at:  # cut off before it set out: they wait where they are
+            if end == at and kept < 0:  # cut off before it set out: they wait where they are
                 m.operations.leave_rescued(linked, at)
                 return at
+            kept = -1  # the kept shelter was cut off: the nearest from here
             at = end  # the way was cut on the road: the nearest safe shelter from there
         yield m.env.timeout(self.unload_s)
         m.operations.shelter_rescued(linked, shelter)

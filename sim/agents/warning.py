@@ -320,16 +320,19 @@ class WarningService:
         ``transfers_handed_back_wait_min`` the mean wait from a hand-back to the next
         team's arrival (NaN: none reached again) and ``transfers_handed_back_unreached``
         those no team reached again while people waited there;
-        ``vulnerable_waiting_persons``: vulnerable persons who decided to leave and never
-        left (no ``immediate`` order reached them, or no responder came in time).
+        ``vulnerable_waiting_persons``: vulnerable persons who decided to leave, or whom
+        a team was asked to take out, and never left (no ``immediate`` order reached them,
+        no responder came in time, or none could bring them to a shelter with room).
         """
         m = self.model
         t = m.households
         names = m.network.jurisdiction_names
         out = {}
         never_left = ~np.isfinite(t.depart_time_s)
-        # decided to leave, never did; not those told to stay in (at the door, or warned so)
-        waiting = t.vulnerable & (t.acted_at_contact > 0) & never_left & ~t.sheltered_in_place()
+        # decided to leave, or a team was asked to take them out, and never left; not
+        # those told to stay in (at the door, or warned so)
+        asked = (t.acted_at_contact > 0) | m.transfers.requested
+        waiting = t.vulnerable & asked & never_left & ~t.sheltered_in_place()
         for j, name in enumerate(names):
             mine = t.jurisdiction == j
             size = t.size_persons

@@ -241,6 +241,20 @@ class Incident:
         self.in_hand.extend(taken)
         return taken
 
+    def next_persons(
+        self, size_of: Callable[[int], int], present: Callable[[int], bool] | None = None
+    ) -> int:
+        """Persons of the unit :meth:`take` would start its next load with (0: none waits).
+
+        Nothing changes: households no longer there are skipped, not taken off the line.
+        """
+        for unit in self.waiting:
+            if unit.row < 0:
+                return unit.persons
+            if present is None or present(unit.row):
+                return size_of(unit.row)
+        return 0
+
     def got_out(self, unit: Unit, alive: int, dead: int, now_s: float) -> None:
         """Record that ``unit`` (taken by a team) is out: ``alive`` and ``dead`` persons.
 

@@ -57,7 +57,9 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "preposition": "travel time, s (a team moves to its border staging point)",
         "hazard_known": "0 (``tier``: how the command learnt: detected, warned, via a side)",
         "arrive_scene": "response time since report, s",
-        "leave_scene": "0 (a team that carries nobody leaves the scene)",
+        "leave_scene": "persons left waiting there (0: a team that carries nobody leaves the "
+        "scene; else it could bring them to no safe shelter, one with room for people safe "
+        "at home)",
         "rescued": "persons a team got out alive on this trip (``tier``: the team's)",
         "died_waiting": "persons found dead on this trip (``tier``: the incident kind)",
         "deliver": "persons a team handed over at a shelter (``node``: the shelter's)",

@@ -126,12 +126,13 @@ class Shelters:
             self._sources[key] = sources
         return router.tree_for(sources, origin, reverse=True, family=f"shelters {family}")
 
-    def nearest_for_team(self, origin: int, size: int, team) -> int:
+    def nearest_for_team(self, origin: int, size: int, team, *, reserve: bool = True) -> int:
         """Reserve ``size`` places at the usable shelter nearest ``origin`` for ``team``.
 
         Road teams go by their router, aircraft in a straight line; ``size`` 0 (people
         who are not residents of the run, e.g. of a scripted incident) needs no room.
-        Returns the shelter, or -1 when none with room can be reached.
+        Returns the shelter, or -1 when none with room can be reached. ``reserve``
+        False: only find it.
         """
         remaining = self.open_remaining_persons()
         fits = np.flatnonzero((remaining >= size) & self.usable)
@@ -160,7 +161,8 @@ class Shelters:
                 here = fits[self.node[fits] == target]
             shelter = int(here[0])
             shelter = self._mind_the_border(shelter, fits, origin, team, tree)
-        self.reserved_persons[shelter] += size
+        if reserve:
+            self.reserved_persons[shelter] += size
         return shelter
 
     def _mind_the_border(self, shelter: int, fits: np.ndarray, origin: int, team, tree) -> int:
