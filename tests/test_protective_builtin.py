@@ -254,3 +254,10 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
             "persons_still_waiting",
         )
     )
+    # and every person of an incident is in it, withdrawn, or where nobody is carried
+    assert inc["persons"] == (
+        inc["persons_to_take_out"] + inc["withdrawn_persons"] + inc["reach_only_persons"]
+    )
+    assert 0 < inc["reach_only_reached_persons"] <= inc["reach_only_persons"]
+    printed = format_run(result)
+    assert f"{inc['reach_only_persons']:,} persons where teams carry nobody" in printed

@@ -338,9 +338,14 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
     that found them so),
     ``persons_sheltered_in_place`` (people of a mandatory transfer told at the door to
     stay in: the plume was coming) and ``persons_still_waiting``.
+    ``reach_only_persons`` are those of the incidents teams reach and deal with on scene,
+    carrying nobody (:data:`REACH_ONLY`: a village cut off, a leak site), not withdrawn,
+    and ``reach_only_reached_persons`` those of them a team reached; so ``persons`` is
+    ``persons_to_take_out + withdrawn_persons + reach_only_persons``.
     """
     withdrawn = [i for i in incidents if i.withdrawn]
     carried = [i for i in incidents if i.carried and not i.withdrawn]
+    on_scene = [i for i in incidents if not i.carried and not i.withdrawn]
     return {
         "count": len(incidents),
         "persons": int(sum(i.persons for i in incidents)),
@@ -360,6 +365,8 @@ def incidents_summary(incidents: list[Incident]) -> dict[str, int]:
         "persons_still_waiting": int(sum(i.persons_left for i in carried)),
         "completed": int(sum(np.isfinite(i.completed_s) for i in carried)),
         "to_complete": len(carried),
+        "reach_only_persons": int(sum(i.persons for i in on_scene)),
+        "reach_only_reached_persons": int(sum(i.persons for i in on_scene if i.arrival_s)),
     }
 
 

@@ -74,7 +74,7 @@ def format_run(result: RunResult) -> str:
     inc = s["incidents"]
     lines.append(
         f"  incidents: {inc['count']:,} ({inc['persons']:,} persons), tier requests never "
-        f"served: {inc['unserved_tier_requests']:,}" + _withdrawn_text(inc)
+        f"served: {inc['unserved_tier_requests']:,}" + _withdrawn_text(inc) + _reach_only(inc)
     )
     if inc.get("to_complete"):
         of = (
@@ -157,6 +157,16 @@ def format_run(result: RunResult) -> str:
         + _unsafe_depots_text(sup.get("unsafe_depots"))
     )
     return "\n".join(lines)
+
+
+def _reach_only(inc: dict) -> str:
+    """Persons of incidents dealt with on scene, nobody carried (a village cut off)."""
+    if not inc.get("reach_only_persons"):
+        return ""
+    return (
+        f"; {inc['reach_only_persons']:,} persons where teams carry nobody (a village cut "
+        f"off, a leak site), {inc['reach_only_reached_persons']:,} of them reached"
+    )
 
 
 def _withdrawn_text(inc: dict) -> str:
