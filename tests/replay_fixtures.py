@@ -43,6 +43,7 @@ import pandas as pd
 import pytest
 
 from sim.engine.runs import run
+from sim.engine.survival import SURVIVAL
 from sim.scenarios import scenario_from_dict
 from sim.tiers import TIERS
 from tests.engine_fixtures import SURE_BEHAVIOUR, toy_engine_network
@@ -188,6 +189,7 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
     stranded = of("stranded")
     withdrawn = of("incident_withdrawn")
     exposed = of("exposed")
+    died = of("died_waiting")
     in_state = persons_by_household_state(events, t)
     out = {
         "warnings_issued": len(of("warning_issued")),
@@ -202,7 +204,8 @@ def reference_counters(events: pd.DataFrame, t: float) -> dict[str, float]:
         "relocated_persons": of("relocate")["value"].sum(),
         "shelters_unsafe": len(of("shelter_unsafe")),
         "exposed_persons": exposed[exposed["tier"] != "AEGL-3"]["value"].sum(),
-        "dead_persons": exposed[exposed["tier"] == "AEGL-3"]["value"].sum(),
+        "dead_persons": exposed[exposed["tier"] == "AEGL-3"]["value"].sum()
+        + died[died["tier"].isin(list(SURVIVAL))]["value"].sum(),
         "incidents_reported": len(reported),
         "open_incidents": len(
             set(reported["incident"]) - set(arrivals["incident"]) - set(withdrawn["incident"])

@@ -18,6 +18,7 @@ from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect, network_for
 from sim.hazards import exposure, slopes
 from sim.network.incidence import edges_at
+from sim.replay.counters import build_counters, counters_at
 from sim.scenarios import load_scenario
 from tests.test_team_reroute import watch_road_trips
 
@@ -191,6 +192,9 @@ def test_landslide_dead_agree_in_summary_event_log_and_map(network, tmp_path) ->
     assert dead >= 10
     events = result.events
     assert events.loc[events["kind"] == "died_waiting", "value"].sum() == dead
+    # and the replay counts them: before, its dead were the gas's AEGL-3 only
+    counters = build_counters(events)
+    assert counters_at(counters, model.scenario.horizon_s)["dead_persons"] == dead
     # every resident took one protective action: left, sheltered in place or stayed
     # (the buried and the stranded at home stayed)
     assert sum(result.summary["protective_action"].values()) == 400_000

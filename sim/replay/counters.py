@@ -30,8 +30,12 @@ Counters (persons are sums of the event ``value``):
     ``relocate`` persons (occupants who left a shelter that became unsafe) and
     ``shelter_unsafe`` events (shelters closed as unsafe).
 ``exposed_persons``, ``dead_persons``
-    ``exposed`` persons at AEGL-2 (an event whose ``tier`` is not ``AEGL-3``), and at
-    AEGL-3.
+    ``exposed`` persons at AEGL-2 (an event whose ``tier`` is not ``AEGL-3``); the dead:
+    those at AEGL-3, and those who died waiting for a team (``died_waiting`` of the
+    kinds with a survival curve, :data:`sim.engine.survival.SURVIVAL`; the dead of the
+    others died of AEGL-3 while they waited), so at
+    the end the summary's ``casualties.dead`` (a flood's or a slide's dead too; before,
+    only the gas dead were counted, and a flood replay showed none).
 ``incidents_reported``, ``open_incidents``
     Incidents reported; of those, not yet reached by any team (no ``arrive_scene``) and
     not withdrawn (``incident_withdrawn``: its people left on their own).
@@ -56,6 +60,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.engine.survival import SURVIVAL
 from sim.replay.households import state_changes, state_events
 from sim.replay.symbols import ON_THE_WAY, SHELTERED, SHELTERING, STRANDED, UNSHELTERED
 from sim.tiers import TIERS
@@ -153,6 +158,10 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
         return _merge(*parts)
 
     exposed = _of(events, "exposed")
+    died = _of(events, "died_waiting")
+    # of the kinds that die by waiting (a survival curve): the others' dead died of the
+    # hazard's dose (AEGL-3, counted as exposed) while they waited
+    died = died[died["tier"].isin(list(SURVIVAL))]
     reported = first_per(_of(events, "incident_reported"), ["incident"])
     withdrawn = first_per(_of(events, "incident_withdrawn"), ["incident"])
     arrivals = _of(events, "arrive_scene")
@@ -176,7 +185,9 @@ def build_counters(events: pd.DataFrame) -> RunCounters:
         "relocated_persons": _step(_of(events, "relocate"), "value"),
         "shelters_unsafe": _step(_of(events, "shelter_unsafe")),
         "exposed_persons": _step(exposed[exposed["tier"] != "AEGL-3"], "value"),
-        "dead_persons": _step(exposed[exposed["tier"] == "AEGL-3"], "value"),
+        "dead_persons": _merge(
+            (exposed[exposed["tier"] == "AEGL-3"], "value", 1.0), (died, "value", 1.0)
+        ),
         "incidents_reported": _step(reported),
         "open_incidents": _merge(
             (reported, None, 1.0), (first_arrival, None, -1.0), (withdrawn, None, -1.0)

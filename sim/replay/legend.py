@@ -25,7 +25,7 @@ COUNTER_ROWS: tuple[tuple[str, str, bool], ...] = (
     ("shelters_unsafe", "shelters unsafe", False),
     ("relocated_persons", "relocated from unsafe shelters", False),
     ("exposed_persons", "exposed AEGL-2+", False),
-    ("dead_persons", "dead AEGL-3", False),
+    ("dead_persons", "dead", False),
     ("open_incidents", "open incidents", True),
     ("incidents_reported", "incidents reported", True),
     ("dispatches", "team dispatches", True),
