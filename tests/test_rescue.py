@@ -11,7 +11,7 @@ import pytest
 
 from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
-from sim.engine.survival import survival
+from sim.engine.survival import death_after_s, survival
 from sim.report.run import format_run
 from sim.scenarios import scenario_from_dict
 from tests.engine_fixtures import toy_engine_network
@@ -78,6 +78,18 @@ def test_a_load_the_horizon_cuts_short_is_in_the_event_log() -> None:
     rescued = result.events[result.events["kind"] == "rescued"]
     assert rescued[["time_s", "value"]].values.tolist() == [[pytest.approx(580.0), 4.0]]
     assert result.incidents.iloc[0]["persons_rescued"] == 4
+
+
+def test_a_death_drawn_from_the_curve_is_dated_by_it() -> None:
+    # buried: 91 % alive at 18 min, 34 % at 35 min; a draw of 0.625 lies halfway between,
+    # so the person died at 18 + 17 / 2 = 26.5 min; 0.34 at 35 min exactly; stranded in a
+    # flood (99 % at 12 h, linear), a draw of 0.995 at 6 h; a kind with no curve at 0
+    assert death_after_s("buried", 0.625) == pytest.approx(26.5 * 60.0)
+    assert death_after_s("buried", 0.34) == pytest.approx(35 * 60.0)
+    assert death_after_s("flood_stranded", 0.995) == pytest.approx(6 * 3600.0)
+    assert death_after_s("stranded", 0.5) == 0.0
+    for u in (0.08, 0.2, 0.5, 0.9, 0.99):  # the inverse of the curve on its span
+        assert survival("buried", death_after_s("buried", u)) == pytest.approx(u)
 
 
 def test_deaths_while_waiting_follow_the_survival_curve() -> None:
@@ -172,9 +184,14 @@ def test_people_a_team_is_still_digging_out_at_the_horizon_draw_their_fate() -> 
     result = collect(model)
     ev = result.events
     # the part of the load out by the horizon is logged when the 5th is out
-    out = ev[(ev["kind"].isin(["rescued", "died_waiting"])) & (ev["time_s"] < 10800.0)]
-    assert set(out["time_s"]) == {340.0 + 5 * 1800.0} and out["value"].sum() == 5
-    at_horizon = ev[(ev["kind"] == "died_waiting") & (ev["time_s"] == 10800.0)]["value"].sum()
+    fifth_s = 340.0 + 5 * 1800.0
+    out = ev[(ev["kind"].isin(["rescued", "died_waiting"])) & (ev["time_s"] == fifth_s)]
+    assert out["value"].sum() == 5
+    # those who died in the team's hands are dated by the curve: within its 130 min of
+    # the report (at 60 s), one event each; the summary says they were drawn at the horizon
+    late = ev[(ev["kind"] == "died_waiting") & (ev["time_s"] != fifth_s)]
+    at_horizon = late["value"].sum()
+    assert late["time_s"].between(60.0, 60.0 + 130 * 60.0).all() and (late["value"] == 1).all()
     summary = result.summary["incidents"]
     assert at_horizon >= 1  # 3 draws at 7 % alive: with seed 0, at least one died
     assert summary["persons_still_waiting"] == 3 - at_horizon

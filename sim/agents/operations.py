@@ -27,7 +27,7 @@ import numpy as np
 
 from sim.agents.households import AT_HOME, DEAD, SHELTERING, STRANDED, UNSHELTERED
 from sim.engine.incidents import record_at_incident
-from sim.engine.survival import survival
+from sim.engine.survival import death_after_s, survival
 
 #: States of a household that waits for a team where its incident is.
 WAITING_STATES = (AT_HOME, SHELTERING, STRANDED, UNSHELTERED)
@@ -198,9 +198,15 @@ class Operations:
             table.unshelter(unit.row)
             self.model.household_agents[unit.row].record("unsheltered")
 
-    def record_died(self, incident: Incident, persons: int) -> None:
-        """Record that ``persons`` of ``incident`` died waiting, now (``died_waiting``)."""
-        record_at_incident(self.model, "died_waiting", incident, tier=incident.kind, value=persons)
+    def record_died(self, incident: Incident, persons: int, time_s: float | None = None) -> None:
+        """Record that ``persons`` of ``incident`` died waiting (``died_waiting``).
+
+        Now, when a team finds them dead; ``time_s``: when they died (those still
+        waiting at the horizon, dated by the survival curve).
+        """
+        record_at_incident(
+            self.model, "died_waiting", incident, tier=incident.kind, value=persons, time_s=time_s
+        )
 
     def finish(self) -> None:
         """At the horizon: people still waiting draw their fate for the time waited.
@@ -218,22 +224,25 @@ class Operations:
                 continue
             died = self._fates_at_horizon(incident, incident.waiting, taken=False)
             died += self._fates_at_horizon(incident, incident.in_hand, taken=True)
-            if died:  # where and when they died: at the horizon, still waiting
-                self.record_died(incident, died)
+            for time_s, persons in sorted(died):  # where they waited, when they died
+                self.record_died(incident, persons, time_s)
 
     def _fates_at_horizon(
         self, incident: Incident, line: deque[Unit] | list[Unit], *, taken: bool
-    ) -> int:
+    ) -> list[tuple[float, int]]:
         """Draw the fate of the units of ``line`` (waiting, or in hand); return the dead.
 
-        The dead leave ``line`` and count in ``persons_died``; households that left on
-        their own (only those still waiting) count in ``persons_moved_on``, a transfer's
-        that the hazard caught in ``persons_handed_over``.
+        As (time of death, persons) per unit that died: the time the survival curve
+        gives for the unit's draw (:func:`sim.engine.survival.death_after_s`), so a
+        replay shows them die while they waited, not all at the horizon. The dead leave
+        ``line`` and count in ``persons_died``; households that left on their own (only
+        those still waiting) count in ``persons_moved_on``, a transfer's that the hazard
+        caught in ``persons_handed_over``.
         """
         m = self.model
         size = m.households.size_persons
         p_alive = float(survival(incident.kind, m.env.now - incident.report_s))
-        died = 0
+        died: list[tuple[float, int]] = []
         for unit in list(line):
             unit_persons = int(size[unit.row]) if unit.row >= 0 else unit.persons
             if unit.row >= 0 and self.handed_over(incident, unit.row):
@@ -248,10 +257,12 @@ class Operations:
                 incident.persons_died += unit_persons
                 line.remove(unit)
                 continue
-            if p_alive < 1.0 and self.rng.random() >= p_alive:
+            draw = self.rng.random() if p_alive < 1.0 else 0.0
+            if p_alive < 1.0 and draw >= p_alive:
                 incident.persons_died += unit_persons
                 incident.persons_died_at_horizon += unit_persons
-                died += unit_persons
+                when_s = incident.report_s + death_after_s(incident.kind, draw)
+                died.append((min(when_s, m.env.now), unit_persons))
                 line.remove(unit)
                 if unit.row >= 0:
                     m.households.kill(unit.row)

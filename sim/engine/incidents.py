@@ -299,10 +299,14 @@ def record_at_incident(
     tier: str,
     value: float,
     agent: int = -1,
+    time_s: float | None = None,
 ) -> None:
-    """Record ``kind`` now at ``incident``'s node, on its side (``agent``: a team, or none)."""
+    """Record ``kind`` now (or at ``time_s``) at ``incident``'s node, on its side.
+
+    ``agent``: a team, or none.
+    """
     model.recorder.event(
-        model.env.now,
+        model.env.now if time_s is None else time_s,
         kind,
         agent=agent,
         node=incident.node,

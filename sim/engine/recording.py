@@ -61,7 +61,9 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "scene; else it could bring them to no safe shelter, one with room for people safe "
         "at home)",
         "rescued": "persons a team got out alive on this trip (``tier``: the team's)",
-        "died_waiting": "persons found dead on this trip (``tier``: the incident kind)",
+        "died_waiting": "persons found dead on this trip (``tier``: the incident kind); for "
+        "those still waiting at the horizon, persons dead at the time the kind's survival "
+        "curve gives for their draw",
         "deliver": "persons a team handed over at a shelter (``node``: the shelter's)",
         "door_knock": "persons at home at the node a community team visits",
         "shelter_in_place": "persons (the household shuts its home, as the warning said)",

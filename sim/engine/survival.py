@@ -62,3 +62,18 @@ def survival(kind: str, wait_s: np.ndarray | float) -> np.ndarray:
         return np.ones_like(wait)
     times, alive = curve
     return np.interp(wait, times, alive)
+
+
+def death_after_s(kind: str, share_alive: float) -> float:
+    """Time after the report when the share alive of ``kind`` falls to ``share_alive`` (s).
+
+    The inverse of :func:`survival` on its tabulated span: a person whose uniform draw
+    ``u`` is at least ``survival(kind, t)`` is dead by ``t``, and died at
+    ``death_after_s(kind, u)`` (inverse transform sampling, the same draw). Kinds with
+    no curve never die by waiting: 0.
+    """
+    curve = SURVIVAL.get(kind)
+    if curve is None:
+        return 0.0
+    times, alive = curve
+    return float(np.interp(share_alive, alive[::-1], times[::-1]))

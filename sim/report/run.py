@@ -341,7 +341,12 @@ def _handed(inc: dict) -> str:
 def _at_horizon(inc: dict) -> str:
     """Return `` (N of them still waiting at the horizon)`` for the rescue line, or nothing."""
     n = inc.get("persons_died_at_horizon", 0)
-    return f" ({n:,} of them still waiting at the horizon, by the survival curve)" if n else ""
+    return (
+        f" ({n:,} of them still waiting at the horizon, by the survival curve, which dates "
+        "their deaths)"
+        if n
+        else ""
+    )
 
 
 def _trucks_turned_off(sup: dict) -> str:
