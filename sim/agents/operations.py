@@ -11,7 +11,7 @@ The logistics teams use once they are at an incident (see :mod:`sim.agents.rescu
   households enter the shelter the team brought them to, or, when none can be reached
   any more (the roads closed while the team worked, or, for a threat to life, none has
   room), wait safe at the access point (*unsheltered*); people safe at home are not
-  taken out unless a shelter has room for them (:meth:`RescueTeam.load_to_shelter`);
+  taken out unless a shelter has room for them (:meth:`Operations.load_to_shelter`);
 - :meth:`Operations.finish`: at the horizon, people still waiting, and those a team
   has in hand, draw their fate.
 
@@ -171,6 +171,36 @@ class Operations:
             if unit.row >= 0 and not np.isfinite(table.depart_time_s[unit.row]):
                 table.set_off(unit.row, now)  # they leave home with the team
         return alive, dead
+
+    def load_to_shelter(self, team: RescueTeam, incident: Incident, at: int) -> tuple[int, int]:
+        """Most persons ``team`` takes out of ``incident`` on its next trip from ``at``, and where.
+
+        (0, -1) when no safe shelter can be reached from ``at``. For a threat to life,
+        getting people out is the rescue: the team's capacity, and the shelter is
+        chosen once they are out (-1), whether or not one has room for them. People
+        safe at home (a mandatory transfer, households cut off) are taken out only to
+        a shelter with room, which the team picks before it starts and keeps their
+        places at, and only as many as it has places for: before, a responder took
+        them out of the house to leave them in the open when the shelters were full
+        (the flood at seed 0: 59 loads, 201 persons, most then stranded by the water
+        where they stood, all counted as transferred).
+        """
+        m = self.model
+        if not m.shelters.reachable_for_team(at, team):
+            return 0, -1
+        if m.dispatcher.threat_to_life(incident):
+            return team.carry_persons, -1
+        first = incident.next_persons(
+            lambda row: int(m.households.size_persons[row]),
+            lambda row: self.present(incident, row),
+        )
+        if first == 0:
+            return team.carry_persons, -1  # nobody left: the take ends the visit
+        shelter = m.shelters.nearest_for_team(at, first, team, reserve=False)
+        if shelter < 0:
+            return 0, -1
+        room = int(m.shelters.remaining_persons()[shelter])
+        return min(team.carry_persons, max(room, first)), shelter
 
     def shelter_rescued(self, units: list[Unit], shelter: int) -> None:
         """Rescued households enter ``shelter`` (their places were reserved)."""

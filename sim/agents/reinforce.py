@@ -74,10 +74,9 @@ class Reinforcements:
                 continue
             open_.append(((-len(incident.waiting), incident.id), incident))
         # the first it could take people out of to a safe shelter (with room, for
-        # people safe at home: RescueTeam.load_to_shelter, as the team would on scene)
-        best = next(
-            (i for _, i in sorted(open_) if team.load_to_shelter(i, i.target_node)[0] > 0), None
-        )
+        # people safe at home: Operations.load_to_shelter, as the team would on scene)
+        load = self.model.operations.load_to_shelter
+        best = next((i for _, i in sorted(open_) if load(team, i, i.target_node)[0] > 0), None)
         if best is None:
             if open_:  # none has a way to a shelter (with room): ask when a road reopens
                 self._parked[team.unique_id] = team

@@ -242,7 +242,7 @@ class RescueTeam(mesa.Agent):
                 if at != incident.target_node:  # no way back: the next team takes the rest
                     m.on_road.hand_back(self, incident)
                     break
-            load, shelter = self.load_to_shelter(incident, at)
+            load, shelter = m.operations.load_to_shelter(self, incident, at)
             if load == 0:
                 # no way out to a safe shelter (with room, for people safe at home): the
                 # team works on scene and leaves; people stay where they are
@@ -287,36 +287,6 @@ class RescueTeam(mesa.Agent):
             elif shelter >= 0:
                 m.shelters.release(shelter, held[1])
         return at
-
-    def load_to_shelter(self, incident: Incident, at: int) -> tuple[int, int]:
-        """Most persons to take out of ``incident`` on the next trip from ``at``, and where.
-
-        (0, -1) when no safe shelter can be reached from ``at``. For a threat to life,
-        getting people out is the rescue: the team's capacity, and the shelter is
-        chosen once they are out (-1), whether or not one has room for them. People
-        safe at home (a mandatory transfer, households cut off) are taken out only to
-        a shelter with room, which the team picks before it starts and keeps their
-        places at, and only as many as it has places for: before, a responder took
-        them out of the house to leave them in the open when the shelters were full
-        (the flood at seed 0: 59 loads, 201 persons, most then stranded by the water
-        where they stood, all counted as transferred).
-        """
-        m = self.model
-        if not m.shelters.reachable_for_team(at, self):
-            return 0, -1
-        if m.dispatcher.threat_to_life(incident):
-            return self.carry_persons, -1
-        first = incident.next_persons(
-            lambda row: int(m.households.size_persons[row]),
-            lambda row: m.operations.present(incident, row),
-        )
-        if first == 0:
-            return self.carry_persons, -1  # nobody left: the take ends the visit
-        shelter = m.shelters.nearest_for_team(at, first, self, reserve=False)
-        if shelter < 0:
-            return 0, -1
-        room = int(m.shelters.remaining_persons()[shelter])
-        return min(self.carry_persons, max(room, first)), shelter
 
     def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
         """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
