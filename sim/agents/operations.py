@@ -219,8 +219,8 @@ class Operations:
 
         No shelter with room could be reached (the roads closed while the team worked,
         or, for a threat to life, none had room): they wait in the open, out of the
-        house; water reaching ``node``
-        strands them again (:meth:`sim.agents.households.HouseholdTable.caught_on`).
+        house; water reaching ``node`` strands them again
+        (:meth:`sim.agents.households.HouseholdTable.caught_on`).
         """
         table = self.model.households
         for unit in units:
