@@ -199,8 +199,8 @@ class Operations:
         shelter = m.shelters.nearest_for_team(at, first, team, reserve=False)
         if shelter < 0:
             return 0, -1
-        room = int(m.shelters.remaining_persons()[shelter])
-        return min(team.carry_persons, max(room, first)), shelter
+        # it has room for ``first`` at least: take() never starts a load it cannot hold
+        return min(team.carry_persons, int(m.shelters.remaining_persons()[shelter])), shelter
 
     def shelter_rescued(self, units: list[Unit], shelter: int) -> None:
         """Rescued households enter ``shelter`` (their places were reserved)."""
@@ -287,8 +287,7 @@ class Operations:
                 incident.persons_died += unit_persons
                 line.remove(unit)
                 continue
-            draw = self.rng.random() if p_alive < 1.0 else 0.0
-            if p_alive < 1.0 and draw >= p_alive:
+            if p_alive < 1.0 and (draw := self.rng.random()) >= p_alive:
                 incident.persons_died += unit_persons
                 incident.persons_died_at_horizon += unit_persons
                 when_s = incident.report_s + death_after_s(incident.kind, draw)

@@ -263,7 +263,7 @@ class RescueTeam(mesa.Agent):
             # their places, kept while they are got out (the shelters fill meanwhile)
             held = (shelter, sum(u.persons for u in units if u.row >= 0))
             if shelter >= 0:
-                m.shelters.reserved_persons[shelter] += held[1]
+                m.shelters.hold(shelter, held[1])
             # one after the other: each person's chance to be alive is the survival
             # curve at the moment they are got out, not when the last of the load is
             alive_units, dead = [], 0

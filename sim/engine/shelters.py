@@ -162,7 +162,7 @@ class Shelters:
             shelter = int(here[0])
             shelter = self._mind_the_border(shelter, fits, origin, team, tree)
         if reserve:
-            self.reserved_persons[shelter] += size
+            self.hold(shelter, size)
         return shelter
 
     def _mind_the_border(self, shelter: int, fits: np.ndarray, origin: int, team, tree) -> int:
@@ -228,6 +228,10 @@ class Shelters:
             return -2
         candidates = np.nonzero((self.node == target) & (remaining >= size))[0]
         return int(candidates[0]) if candidates.size else -1
+
+    def hold(self, shelter: int, size: int) -> None:
+        """Reserve ``size`` places at ``shelter`` (chosen already, e.g. by a team)."""
+        self.reserved_persons[shelter] += size
 
     def release(self, shelter: int, size: int) -> None:
         """Give back a reservation (the household re-routes)."""
