@@ -34,6 +34,7 @@ import numpy as np
 import simpy
 
 from sim.agents.divert import EnRoute
+from sim.agents.extraction import take_out
 from sim.engine.incidents import record_at_incident
 from sim.tiers import TierStandard
 
@@ -232,7 +233,6 @@ class RescueTeam(mesa.Agent):
         """
         m = self.model
         at = incident.target_node
-        size = m.households.size_persons
         while incident.waiting and m.env.now < m.scenario.horizon_s:
             if at != incident.target_node:  # back from the previous trip
                 if incident.kind == "transfer" and m.dispatcher.call_away(self, at):
@@ -252,55 +252,15 @@ class RescueTeam(mesa.Agent):
                     value=max(incident.persons_left, 0),
                 )  # fmt: skip
                 break
-            units = incident.take(
-                load,
-                lambda row: int(size[row]),
-                lambda row: m.operations.present(incident, row),
-                lambda row: m.operations.handed_over(incident, row),
-            )
-            if not units:
+            out = yield from take_out(self, incident, load, shelter)
+            if out is None:
                 break
-            # their places, kept while they are got out (the shelters fill meanwhile)
-            held = (shelter, sum(u.persons for u in units if u.row >= 0))
-            if shelter >= 0:
-                m.shelters.hold(shelter, held[1])
-            # one after the other: each person's chance to be alive is the survival
-            # curve at the moment they are got out, not when the last of the load is
-            alive_units, dead = [], 0
-            shown = [0, 0]  # persons alive and dead already in the event log
-            per_s = self.per_person_s(incident.kind)
-            for k, unit in enumerate(units):
-                yield m.env.timeout(unit.persons * per_s)
-                alive_now, dead_now = m.operations.fates(incident, [unit])
-                # counted as each is out: a load the horizon cuts short keeps its count
-                incident.got_out(unit, sum(u.persons for u in alive_now), dead_now, m.env.now)
-                alive_units += alive_now
-                dead += dead_now
-                if k + 1 < len(units) and m.env.now + units[k + 1].persons * per_s >= (
-                    m.scenario.horizon_s
-                ):  # the next one is not out by the horizon: log the load's part out now
-                    self._log_out(incident, sum(u.persons for u in alive_units), dead, shown)
-            alive = sum(u.persons for u in alive_units)
-            self._log_out(incident, alive, dead, shown)
-            if alive:
+            alive_units, held = out
+            if alive_units:
                 at = yield from self._deliver(incident, alive_units, at, held)
             elif shelter >= 0:
                 m.shelters.release(shelter, held[1])
         return at
-
-    def _log_out(self, incident: Incident, alive: int, dead: int, shown: list[int]) -> None:
-        """Log the persons of a load got out alive (``rescued``) and dead, beyond ``shown``.
-
-        ``shown`` (alive, dead already logged for this load) is brought up to date.
-        """
-        if alive > shown[0]:  # a load all dead, or logged already, is no rescue
-            record_at_incident(
-                self.model, "rescued", incident, tier=self.tier.name, value=alive - shown[0],
-                agent=self.unique_id,
-            )  # fmt: skip
-        if dead > shown[1]:
-            self.model.operations.record_died(incident, dead - shown[1])
-        shown[:] = [alive, dead]
 
     def _deliver(
         self, incident: Incident, units: list, at: int, held: tuple[int, int] = (-1, 0)

@@ -214,13 +214,34 @@ class Incident:
         """Take the next units out of the waiting line, up to ``capacity`` persons.
 
         At least one unit is taken when any waits: a household larger than the team's
-        capacity still goes together (a team makes room for a family). Households that
-        ``present`` says are no longer there leave the line and count in
-        ``persons_handed_over`` when ``handed`` says so (another incident has them),
-        else in ``persons_moved_on`` (they left on their own).
+        capacity still goes together (a team makes room for a family). Units are taken
+        as :meth:`take_next` takes them.
         """
         taken: list[Unit] = []
         load = 0
+        checks = (size_of, present, handed)
+        while (unit := self.take_next(capacity - load if taken else None, *checks)) is not None:
+            taken.append(unit)
+            load += unit.persons
+            if load >= capacity:
+                break
+        return taken
+
+    def take_next(
+        self,
+        room: int | None,
+        size_of: Callable[[int], int],
+        present: Callable[[int], bool] | None = None,
+        handed: Callable[[int], bool] | None = None,
+    ) -> Unit | None:
+        """Take the next unit out of the waiting line into a team's hands, if it fits.
+
+        ``room``: persons the team can still take (None: any size, the first of a load).
+        Returns None when nobody waits or the next unit is larger than ``room``.
+        Households that ``present`` says are no longer there leave the line on the way
+        and count in ``persons_handed_over`` when ``handed`` says so (another incident
+        has them), else in ``persons_moved_on`` (they left on their own).
+        """
         while self.waiting:
             unit = self.waiting[0]
             size = unit.persons if unit.row < 0 else size_of(unit.row)
@@ -231,15 +252,13 @@ class Incident:
                 else:
                     self.persons_moved_on += size
                 continue
-            if taken and load + size > capacity:
-                break
-            taken.append(Unit(unit.row, size))
+            if room is not None and size > room:
+                return None
             self.waiting.popleft()
-            load += size
-            if load >= capacity:
-                break
-        self.in_hand.extend(taken)
-        return taken
+            taken = Unit(unit.row, size)
+            self.in_hand.append(taken)
+            return taken
+        return None
 
     def next_persons(
         self, size_of: Callable[[int], int], present: Callable[[int], bool] | None = None
