@@ -67,8 +67,10 @@ def _network():
     return toy_network(np.array(X_M), np.array(Y_M), LINKS, places=places)
 
 
-def _run(closures: list[tuple[float, str, int]]):
-    """Run the toy with ``closures`` (minute, "close" or "reopen", node); the team's events."""
+def _run(closures: list[tuple[float, str, int]], more_incidents: tuple[dict, ...] = ()):
+    """Run the toy with ``closures`` (minute, "close" or "reopen", node); the team's events.
+
+    ``more_incidents``: scenario incidents besides the one at node 3."""
     net = _network()
     spec = []
     for minute, action, node in closures:
@@ -88,7 +90,8 @@ def _run(closures: list[tuple[float, str, int]]):
                     "persons": 1,
                     "kind": "cut_off",
                     "tiers": ["ground"],
-                }
+                },
+                *more_incidents,
             ],
         }
     )
@@ -146,6 +149,23 @@ def test_a_team_with_no_way_on_hands_the_incident_back_and_it_is_sent_again() ->
         [1200.0, "dispatch", 0, pytest.approx(300.0)],
         [pytest.approx(1680.0), "arrive_scene", 3, pytest.approx(1620.0)],
         [pytest.approx(1680.0 + 60.0 + 300.0 + 300.0), "team_home", 0, 0.0],
+    ]
+
+
+def test_a_team_cut_off_on_its_way_goes_from_there_to_a_burial_waiting_for_a_team() -> None:
+    """As above, cut off at node 1 at 340 s; a burial (1 person) was reported at node 4 at
+    240 s while the only team was out. The team goes there from node 1 at once, out
+    already (1-0-4, 3 km, 300 s, no turnout): on scene at 640 s. Before, it drove home
+    (440 s) and turned out again (180 s) to be there at 820 s, the burial survival
+    curve falling all the while (91 % at 18 min)."""
+    burial = {"time_min": 4.0, "node": 4, "persons": 1, "kind": "buried", "tiers": ["ground"]}
+    _, timeline = _run([(5.0, "close", 2), (5.0, "close", 5)], (burial,))
+    assert timeline[:5] == [
+        [REPORT_S, "dispatch", 0, pytest.approx(300.0)],
+        [pytest.approx(340.0), "team_cut_off", 1, 0.0],
+        [pytest.approx(340.0), "incident_handed_back", 3, 1.0],
+        [pytest.approx(340.0), "dispatch", 1, pytest.approx(300.0)],
+        [pytest.approx(640.0), "arrive_scene", 4, pytest.approx(640.0 - 240.0)],
     ]
 
 

@@ -161,6 +161,8 @@ class RescueTeam(mesa.Agent):
         self.en_route = None
         if where != ends[1]:  # every way on was cut (sim.agents.on_road): the next team goes
             m.on_road.hand_back(self, incident)
+            if m.dispatcher.join_from(self, where):
+                return  # to a threat to life it can reach from here, at once
         else:
             where = yield from self._at_scene(incident)
             if where < 0:
