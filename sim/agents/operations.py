@@ -199,7 +199,7 @@ class Operations:
         shelter = m.shelters.nearest_for_team(at, first, team, reserve=False)
         if shelter < 0:
             return 0, -1
-        # it has room for ``first`` at least: take() never starts a load it cannot hold
+        # it has room for ``first`` at least: the first household taken fits (sim.agents.extraction)
         return min(team.carry_persons, int(m.shelters.remaining_persons()[shelter])), shelter
 
     def shelter_rescued(self, units: list[Unit], shelter: int) -> None:

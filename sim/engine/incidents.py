@@ -204,29 +204,6 @@ class Incident:
             self.waiting.remove(unit)
         return [u.row for u in units]
 
-    def take(
-        self,
-        capacity: int,
-        size_of: Callable[[int], int],
-        present: Callable[[int], bool] | None = None,
-        handed: Callable[[int], bool] | None = None,
-    ) -> list[Unit]:
-        """Take the next units out of the waiting line, up to ``capacity`` persons.
-
-        At least one unit is taken when any waits: a household larger than the team's
-        capacity still goes together (a team makes room for a family). Units are taken
-        as :meth:`take_next` takes them.
-        """
-        taken: list[Unit] = []
-        load = 0
-        checks = (size_of, present, handed)
-        while (unit := self.take_next(capacity - load if taken else None, *checks)) is not None:
-            taken.append(unit)
-            load += unit.persons
-            if load >= capacity:
-                break
-        return taken
-
     def take_next(
         self,
         room: int | None,
@@ -263,7 +240,7 @@ class Incident:
     def next_persons(
         self, size_of: Callable[[int], int], present: Callable[[int], bool] | None = None
     ) -> int:
-        """Persons of the unit :meth:`take` would start its next load with (0: none waits).
+        """Persons of the unit :meth:`take_next` would take next (0: none waits).
 
         Nothing changes: households no longer there are skipped, not taken off the line.
         """
