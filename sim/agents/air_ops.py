@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
+from sim.engine.incidents import record_at_incident
+
 if TYPE_CHECKING:
     from sim.agents.rescue import RescueTeam
     from sim.engine.incidents import Incident
@@ -35,6 +37,30 @@ class AirOperations:
     model: EmergencyModel
     teams: list[RescueTeam]
     triage_priority: Mapping[str, int]
+
+    def ask_aircraft(self, incident: Incident) -> bool:
+        """Ask aviation for ``incident`` now if the roads have cut it off since it was reported.
+
+        :meth:`needs_aircraft` is asked when an incident is reported; a slide or the
+        water may cut it off later. Asked again when a ground team sent there found no
+        way on (:meth:`sim.agents.on_road.RoadTrips.hand_back`) and when the village it
+        is in is found isolated (:mod:`sim.hazards.landslide`). At seed 0 of the
+        landslide the households the first slide cut off waited for a ground team to
+        the horizon: their incidents were reported while a road still led there, and
+        aviation was never asked (``aviation_requested``, value: persons still there).
+        Not while a ground team is on its way or at work there. Returns whether it asked.
+        """
+        if not incident.waiting or "ground" in incident.dispatched:
+            return False  # nobody waits, or a ground team is on its way or at work there
+        if incident.done or not self.needs_aircraft(incident):
+            return False
+        incident.tiers = (*incident.tiers, "aviation")
+        record_at_incident(
+            self.model, "aviation_requested", incident, tier="aviation",
+            value=max(incident.persons_left, 0),
+        )  # fmt: skip
+        self._assign(incident, "aviation")
+        return True
 
     def needs_aircraft(self, incident: Incident) -> bool:
         """Whether ``incident`` needs aviation it did not ask for (see the module docs)."""

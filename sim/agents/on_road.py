@@ -356,3 +356,4 @@ class RoadTrips:
             )  # fmt: skip
             if not incident.done:
                 m.dispatcher.reassign(incident, tier)
+                m.dispatcher.ask_aircraft(incident)  # cut off since it was reported?

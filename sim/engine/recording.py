@@ -52,6 +52,8 @@ EVENT_KINDS: Mapping[str, str] = MappingProxyType(
         "a slide reached: out of its ``stranded`` incident, ``incident``, into the hazard's)",
         "dispatch": "estimated travel time, s",
         "aid_requested": "persons",
+        "aviation_requested": "persons still there (the roads cut the incident off after it "
+        "was reported: aviation is asked too)",
         "border_cross": "0",
         "border_wait": "seconds a team waits at border crossings without priority passage",
         "preposition": "travel time, s (a team moves to its border staging point)",

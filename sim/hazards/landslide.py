@@ -270,6 +270,9 @@ class LandslideHazard:
         drive = m.roads.router("vehicle").tree(shelters, reverse=True).time_s
         walk = m.roads.router("walk").tree(shelters, reverse=True).time_s
         cut_off = ~np.isfinite(drive) & ~np.isfinite(walk)
+        for incident in list(m.dispatcher.incidents):  # reported while a road led there
+            if cut_off[incident.target_node]:
+                m.dispatcher.ask_aircraft(incident)
         cut = cut_off[villages["node"].to_numpy()]
         t = m.households
         staying = np.isin(t.state, STAYING)

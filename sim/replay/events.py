@@ -33,6 +33,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
         "isolated": "hazard",
         "incident_reported": "incident",
         "aid_requested": "incident",
+        "aviation_requested": "incident",
         "hazard_known": "hazard",
         "preposition": "team",
         "rebased": "team",
@@ -98,6 +99,8 @@ def _describe(
         return f"incident {incident} in {juris} withdrawn: the hazard caught its people there"
     if kind == "incident_withdrawn":
         return f"incident {incident} in {juris} withdrawn: {_persons(value)} left on their own"
+    if kind == "aviation_requested":
+        return f"incident {incident} in {juris} cut off by road: aviation requested"
     if kind == "aid_requested":
         return f"{juris} requests {tier} mutual aid for incident {incident}"
     if kind == "hazard_known":

@@ -1,0 +1,104 @@
+"""Aviation is asked when the roads cut an incident off after it was reported.
+
+:meth:`sim.agents.air_ops.AirOperations.ask_aircraft`. The toy of
+tests/test_team_reroute.py (a ground team at node 0, an incident at node 3 reached by a
+direct road or a detour), with a helicopter at node 0 too (turnout 900 s, 220 km/h) and
+a village at node 3 where it lands.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.engine.model import EmergencyModel
+from sim.engine.runs import collect
+from sim.scenarios import scenario_from_dict
+from tests.engine_fixtures import toy_network
+from tests.test_team_reroute import LINKS, X_M, Y_M
+
+#: A helicopter hoists each person in 4 min (``forces.hoist_min_per_person``).
+HOIST_S = 240.0
+
+
+def _network():
+    places = {
+        "stations": pd.DataFrame(
+            {
+                "name": ["A-post", "A-air"],
+                "tier": ["ground", "aviation"],
+                "node": [0, 0],
+                "teams": [1, 1],
+                "jurisdiction": ["A", "A"],
+            }
+        ),
+        "shelters": pd.DataFrame(
+            {
+                "name": ["S"],
+                "level": ["town"],
+                "node": [0],
+                "capacity_persons": [100],
+                "jurisdiction": ["A"],
+            }
+        ),
+        # where the helicopter lands: at the incident's village
+        "settlements": pd.DataFrame(
+            {
+                "name": ["C"],
+                "kind": ["village"],
+                "x_m": [500_000.0 + X_M[3]],
+                "y_m": [3_350_000.0 + Y_M[3]],
+                "node": [3],
+                "population_persons": [0],
+                "jurisdiction": ["A"],
+            }
+        ),
+    }
+    return toy_network(np.array(X_M), np.array(Y_M), LINKS, places=places)
+
+
+def test_an_incident_the_roads_cut_off_after_its_report_gets_a_helicopter() -> None:
+    """Reported at 60 s with a road open, so it asks for the ground team only. Both ways
+    close at 300 s (nodes 2 and 5) and stay closed: the team, on its way, is cut off at
+    node 1 (340 s) and hands the incident back; no ground team can reach it now, so
+    aviation is asked then. The helicopter takes off after its 900 s turnout and flies
+    the 3 km to node 3 at 220 km/h (49.1 s): there at 1289.1 s, and hoists the person in
+    4 min. Before, the person
+    waited for a ground team to the horizon."""
+    net = _network()
+    closures = []
+    for node in (2, 5):
+        lon, lat = net.to_lonlat(net.x_m[[node]], net.y_m[[node]])
+        closures.append({"time_min": 5.0, "action": "close", "lon": float(lon[0]),
+                         "lat": float(lat[0]), "radius_m": 100.0})  # fmt: skip
+    scenario = scenario_from_dict(
+        {
+            "name": "toy-aviation-cut-off",
+            "horizon_h": 2.0,
+            "forces": {"extraction_min_per_person": {"cut_off": 1.0}},
+            "closures": closures,
+            "incidents": [
+                {"time_min": 1.0, "node": 3, "persons": 1, "kind": "cut_off", "tiers": ["ground"]}
+            ],
+        }
+    )
+    model = EmergencyModel(scenario, net, seed=0)
+    aircraft = next(t for t in model.teams if t.tier.name == "aviation")
+    assert aircraft.tier.turnout_s == 900.0 and aircraft.tier.cruise_speed_kph == 220.0
+    assert scenario.forces.hoist_min_per_person * 60.0 == HOIST_S
+    model.run_for()
+    result = collect(model)
+    ev = result.events
+    kinds = ["incident_handed_back", "aviation_requested", "dispatch", "arrive_scene", "rescued"]
+    ev = ev[ev["kind"].isin(kinds) & (ev["time_s"] > 300.0)]
+    flight_s = 3000.0 / (220.0 / 3.6)
+    assert ev[["time_s", "kind", "tier", "value"]].values.tolist() == [
+        [pytest.approx(340.0), "incident_handed_back", "ground", 1.0],
+        [pytest.approx(340.0), "aviation_requested", "aviation", 1.0],
+        [pytest.approx(340.0), "dispatch", "aviation", pytest.approx(flight_s)],
+        [pytest.approx(340.0 + 900.0 + flight_s), "arrive_scene", "aviation",
+         pytest.approx(280.0 + 900.0 + flight_s)],
+        [pytest.approx(340.0 + 900.0 + flight_s + HOIST_S), "rescued", "aviation", 1.0],
+    ]  # fmt: skip
+    assert result.incidents.groupby("incident")["persons_rescued"].max().tolist() == [1]
