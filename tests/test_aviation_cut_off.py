@@ -8,54 +8,13 @@ a village at node 3 where it lands.
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
 
-from sim.engine.model import EmergencyModel
 from sim.engine.runs import collect
-from sim.scenarios import scenario_from_dict
-from tests.engine_fixtures import toy_network
-from tests.test_team_reroute import LINKS, X_M, Y_M
+from tests.test_team_reroute import _run
 
 #: A helicopter hoists each person in 4 min (``forces.hoist_min_per_person``).
 HOIST_S = 240.0
-
-
-def _network():
-    places = {
-        "stations": pd.DataFrame(
-            {
-                "name": ["A-post", "A-air"],
-                "tier": ["ground", "aviation"],
-                "node": [0, 0],
-                "teams": [1, 1],
-                "jurisdiction": ["A", "A"],
-            }
-        ),
-        "shelters": pd.DataFrame(
-            {
-                "name": ["S"],
-                "level": ["town"],
-                "node": [0],
-                "capacity_persons": [100],
-                "jurisdiction": ["A"],
-            }
-        ),
-        # where the helicopter lands: at the incident's village
-        "settlements": pd.DataFrame(
-            {
-                "name": ["C"],
-                "kind": ["village"],
-                "x_m": [500_000.0 + X_M[3]],
-                "y_m": [3_350_000.0 + Y_M[3]],
-                "node": [3],
-                "population_persons": [0],
-                "jurisdiction": ["A"],
-            }
-        ),
-    }
-    return toy_network(np.array(X_M), np.array(Y_M), LINKS, places=places)
 
 
 def test_an_incident_the_roads_cut_off_after_its_report_gets_a_helicopter() -> None:
@@ -64,30 +23,11 @@ def test_an_incident_the_roads_cut_off_after_its_report_gets_a_helicopter() -> N
     node 1 (340 s) and hands the incident back; no ground team can reach it now, so
     aviation is asked then. The helicopter takes off after its 900 s turnout and flies
     the 3 km to node 3 at 220 km/h (49.1 s): there at 1289.1 s, and hoists the person in
-    4 min. Before, the person
-    waited for a ground team to the horizon."""
-    net = _network()
-    closures = []
-    for node in (2, 5):
-        lon, lat = net.to_lonlat(net.x_m[[node]], net.y_m[[node]])
-        closures.append({"time_min": 5.0, "action": "close", "lon": float(lon[0]),
-                         "lat": float(lat[0]), "radius_m": 100.0})  # fmt: skip
-    scenario = scenario_from_dict(
-        {
-            "name": "toy-aviation-cut-off",
-            "horizon_h": 2.0,
-            "forces": {"extraction_min_per_person": {"cut_off": 1.0}},
-            "closures": closures,
-            "incidents": [
-                {"time_min": 1.0, "node": 3, "persons": 1, "kind": "cut_off", "tiers": ["ground"]}
-            ],
-        }
-    )
-    model = EmergencyModel(scenario, net, seed=0)
+    4 min. Before, the person waited for a ground team to the horizon."""
+    model, _ = _run([(5.0, "close", 2), (5.0, "close", 5)], aviation=True)
     aircraft = next(t for t in model.teams if t.tier.name == "aviation")
     assert aircraft.tier.turnout_s == 900.0 and aircraft.tier.cruise_speed_kph == 220.0
-    assert scenario.forces.hoist_min_per_person * 60.0 == HOIST_S
-    model.run_for()
+    assert model.scenario.forces.hoist_min_per_person * 60.0 == HOIST_S
     result = collect(model)
     ev = result.events
     kinds = ["incident_handed_back", "aviation_requested", "dispatch", "arrive_scene", "rescued"]

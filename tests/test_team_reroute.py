@@ -43,17 +43,15 @@ def builtin_network():
     return network_for(load_scenario("default"))
 
 
-def _network():
+def _network(*, aviation: bool = False):
+    """The toy; ``aviation``: a helicopter at node 0 too, and a village at node 3 where it
+    lands (tests/test_aviation_cut_off.py)."""
+    stations = {"name": ["A-post"], "tier": ["ground"], "node": [0], "teams": [1]}
+    if aviation:
+        stations = {"name": ["A-post", "A-air"], "tier": ["ground", "aviation"],
+                    "node": [0, 0], "teams": [1, 1]}  # fmt: skip
     places = {
-        "stations": pd.DataFrame(
-            {
-                "name": ["A-post"],
-                "tier": ["ground"],
-                "node": [0],
-                "teams": [1],
-                "jurisdiction": ["A"],
-            }
-        ),
+        "stations": pd.DataFrame({**stations, "jurisdiction": ["A"] * len(stations["node"])}),
         "shelters": pd.DataFrame(
             {
                 "name": ["S"],
@@ -64,14 +62,26 @@ def _network():
             }
         ),
     }
+    if aviation:
+        places["settlements"] = pd.DataFrame(
+            {"name": ["C"], "kind": ["village"], "x_m": [500_000.0 + X_M[3]],
+             "y_m": [3_350_000.0 + Y_M[3]], "node": [3], "population_persons": [0],
+             "jurisdiction": ["A"]}
+        )  # fmt: skip
     return toy_network(np.array(X_M), np.array(Y_M), LINKS, places=places)
 
 
-def _run(closures: list[tuple[float, str, int]], more_incidents: tuple[dict, ...] = ()):
+def _run(
+    closures: list[tuple[float, str, int]],
+    more_incidents: tuple[dict, ...] = (),
+    *,
+    aviation: bool = False,
+):
     """Run the toy with ``closures`` (minute, "close" or "reopen", node); the team's events.
 
-    ``more_incidents``: scenario incidents besides the one at node 3."""
-    net = _network()
+    ``more_incidents``: scenario incidents besides the one at node 3; ``aviation``: see
+    :func:`_network`."""
+    net = _network(aviation=aviation)
     spec = []
     for minute, action, node in closures:
         lon, lat = net.to_lonlat(net.x_m[[node]], net.y_m[[node]])
@@ -96,7 +106,7 @@ def _run(closures: list[tuple[float, str, int]], more_incidents: tuple[dict, ...
         }
     )
     model = EmergencyModel(scenario, net, seed=0)
-    team = model.teams[0]
+    team = next(t for t in model.teams if t.tier.name == "ground")
     assert team.tier.turnout_s == TURNOUT_S
     model.run_for()
     ev = collect(model).events
