@@ -42,3 +42,19 @@ def test_an_incident_the_roads_cut_off_after_its_report_gets_a_helicopter() -> N
         [pytest.approx(340.0 + 900.0 + flight_s + HOIST_S), "rescued", "aviation", 1.0],
     ]  # fmt: skip
     assert result.incidents.groupby("incident")["persons_rescued"].max().tolist() == [1]
+
+
+def test_the_replay_says_which_incidents_were_cut_off_at_once(tmp_path) -> None:
+    """A drill designer's event list: one line per instant, not one per incident (the
+    landslide's first slide cut off 23 incidents in one step)."""
+    from sim.replay.build import build_timeline
+    from sim.replay.events import event_list
+    from sim.results.run_folder import load_run
+
+    model, _ = _run([(5.0, "close", 2), (5.0, "close", 5)], aviation=True)
+    out = tmp_path / "run"
+    collect(model).write(out)
+    model.network.save(out / "network.npz")
+    lines = [(t, text) for t, _, text in event_list(build_timeline(load_run(out)))]
+    asked = [line for line in lines if "aviation requested" in line[1]]
+    assert asked == [(340_000, "incident 0 cut off by road (1 person): aviation requested")]

@@ -63,7 +63,7 @@ CATEGORIES: Mapping[str, str] = MappingProxyType(
 _SUMMED = (
     "road_closed", "road_reopened", "exposed", "stranded", "caught_by_hazard", "leave_car",
     "resume", "relocate",
-    "shelter_in_place", "all_clear", "unsheltered",
+    "shelter_in_place", "all_clear", "unsheltered", "aviation_requested",
 )  # fmt: skip
 
 
@@ -99,8 +99,6 @@ def _describe(
         return f"incident {incident} in {juris} withdrawn: the hazard caught its people there"
     if kind == "incident_withdrawn":
         return f"incident {incident} in {juris} withdrawn: {_persons(value)} left on their own"
-    if kind == "aviation_requested":
-        return f"incident {incident} in {juris} cut off by road: aviation requested"
     if kind == "aid_requested":
         return f"{juris} requests {tier} mutual aid for incident {incident}"
     if kind == "hazard_known":
@@ -168,6 +166,9 @@ def _summed_text(kind: str, group: pd.DataFrame, on_the_way: bool) -> str:
         return f"{n} road link{'s' if n > 1 else ''} closed"
     if kind == "road_reopened":
         return f"{n} road link{'s' if n > 1 else ''} reopened"
+    if kind == "aviation_requested":  # a slide or the water cut them off at once
+        which = f"{n} incidents" if n > 1 else f"incident {int(group['incident'].iloc[0])}"
+        return f"{which} cut off by road ({_persons(persons)}): aviation requested"
     if kind == "exposed":
         level = str(group["tier"].iloc[0]) or "AEGL-2"
         harm = "lethal" if level == "AEGL-3" else "injured"
