@@ -15,7 +15,21 @@ The logistics teams use once they are at an incident (see :mod:`sim.agents.rescu
 - :meth:`Operations.finish`: at the horizon, people still waiting, and those a team
   has in hand, draw their fate.
 
-Draws use the run's dispatch generator, one per unit in the order units are taken.
+Each household draws its fate from one uniform number of its own, drawn for the run
+when the run starts (its frailty): it is dead if the number is at least the share alive
+after its wait (:func:`sim.engine.survival.survival`), and died when the curve fell to
+it (:func:`sim.engine.survival.death_after_s`). So the same household waiting less
+lives whenever it lived waiting longer, and two runs of one seed under different
+policies differ in who died only through who waited how long: common random numbers
+(A. M. Law, *Simulation Modeling and Analysis*, 5th ed., 2015, ch. 11), the fair
+comparison of linkage levels a planner makes seed by seed. Before, the draws came from
+one stream in the order units were got out, and that order is the policy's: over seeds
+0-3 of the flood, joint command's dead less separate's (-17, +2, -24, +12) strayed from
+what the survival curve expects of those still waiting (-5.0, -6.9, -7.0, -6.4) by 15
+persons a run (standard deviation), and by 7 with a frailty per household (-3, -12,
+-17, +1). People of
+scripted incidents (not residents) draw from the run's dispatch generator, one per
+unit in the order units are taken.
 """
 
 from __future__ import annotations
@@ -44,6 +58,8 @@ class Operations:
     def __init__(self, model: EmergencyModel) -> None:
         self.model = model
         self.rng = model.rng_dispatch
+        #: Each household's uniform number for its fate (see the module docs).
+        self.frailty = self.rng.random(model.households.n)
         #: Clock time the horizon's fates were drawn at (None: not yet).
         self._finished_s: float | None = None
         #: ``stranded`` incidents of households cut off on dry ground (no road to any
@@ -160,7 +176,7 @@ class Operations:
             if unit.row >= 0 and table.state[unit.row] == DEAD:
                 dead += unit.persons  # the plume killed them while they waited
                 continue
-            if p_alive < 1.0 and self.rng.random() >= p_alive:
+            if p_alive < 1.0 and self._draw(unit) >= p_alive:
                 dead += unit.persons
                 if unit.row >= 0:
                     table.kill(unit.row)
@@ -171,6 +187,10 @@ class Operations:
             if unit.row >= 0 and not np.isfinite(table.depart_time_s[unit.row]):
                 table.set_off(unit.row, now)  # they leave home with the team
         return alive, dead
+
+    def _draw(self, unit: Unit) -> float:
+        """Return the uniform number that decides ``unit``'s fate (its household's, or new)."""
+        return float(self.frailty[unit.row]) if unit.row >= 0 else float(self.rng.random())
 
     def load_to_shelter(self, team: RescueTeam, incident: Incident, at: int) -> tuple[int, int]:
         """Most persons ``team`` takes out of ``incident`` on its next trip from ``at``, and where.
@@ -287,7 +307,7 @@ class Operations:
                 incident.persons_died += unit_persons
                 line.remove(unit)
                 continue
-            if p_alive < 1.0 and (draw := self.rng.random()) >= p_alive:
+            if p_alive < 1.0 and (draw := self._draw(unit)) >= p_alive:
                 incident.persons_died += unit_persons
                 incident.persons_died_at_horizon += unit_persons
                 when_s = incident.report_s + death_after_s(incident.kind, draw)
