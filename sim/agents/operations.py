@@ -15,21 +15,19 @@ The logistics teams use once they are at an incident (see :mod:`sim.agents.rescu
 - :meth:`Operations.finish`: at the horizon, people still waiting, and those a team
   has in hand, draw their fate.
 
-Each household draws its fate from one uniform number of its own, drawn for the run
-when the run starts (its frailty): it is dead if the number is at least the share alive
-after its wait (:func:`sim.engine.survival.survival`), and died when the curve fell to
-it (:func:`sim.engine.survival.death_after_s`). So the same household waiting less
-lives whenever it lived waiting longer, and two runs of one seed under different
+Each household draws its fate from one uniform number of its own, drawn when the run
+starts (:attr:`Operations.frailty`): it is dead if the number is at least the share
+alive after its wait (:func:`sim.engine.survival.survival`), and died when the curve
+fell to it (:func:`sim.engine.survival.death_after_s`). So the same household waiting
+less lives whenever it lived waiting longer, and two runs of one seed under different
 policies differ in who died only through who waited how long: common random numbers
-(A. M. Law, *Simulation Modeling and Analysis*, 5th ed., 2015, ch. 11), the fair
-comparison of linkage levels a planner makes seed by seed. Before, the draws came from
-one stream in the order units were got out, and that order is the policy's: over seeds
-0-3 of the flood, joint command's dead less separate's (-17, +2, -24, +12) strayed from
-what the survival curve expects of those still waiting (-5.0, -6.9, -7.0, -6.4) by 15
-persons a run (standard deviation), and by 7 with a frailty per household (-3, -12,
--17, +1). People of
-scripted incidents (not residents) draw from the run's dispatch generator, one per
-unit in the order units are taken.
+(A. M. Law, *Simulation Modeling and Analysis*, 5th ed., 2015, ch. 11). Before, the
+draws came from one stream in the order units were got out, an order each policy sets:
+over flood seeds 0-3, joint command's dead less separate's strayed from what the
+survival curve expects by 15 persons a run (standard deviation), against 7 now
+(``benchmarks/RESULTS.md``, twenty-first stop). People of scripted incidents (not
+residents) draw from the run's dispatch generator, one per unit in the order units are
+taken.
 """
 
 from __future__ import annotations

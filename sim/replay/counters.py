@@ -33,9 +33,9 @@ Counters (persons are sums of the event ``value``):
     ``exposed`` persons at AEGL-2 (an event whose ``tier`` is not ``AEGL-3``); the dead:
     those at AEGL-3, and those who died waiting for a team (``died_waiting`` of the
     kinds with a survival curve, :data:`sim.engine.survival.SURVIVAL`; the dead of the
-    others died of AEGL-3 while they waited), so at
-    the end the summary's ``casualties.dead`` (a flood's or a slide's dead too; before,
-    only the gas dead were counted, and a flood replay showed none).
+    others died of AEGL-3 while they waited). At the end the dead equal the summary's
+    ``casualties.dead``, a flood's and a slide's too (before, only the gas dead were
+    counted, and a flood replay showed none).
 ``incidents_reported``, ``open_incidents``
     Incidents reported; of those, not yet reached by any team (no ``arrive_scene``) and
     not withdrawn (``incident_withdrawn``: its people left on their own).
